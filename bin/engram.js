@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// The `engram` command: runs src/cli.ts through tsx's loader, so no build step is needed.
+import { register } from 'tsx/esm/api';
+
+register();
+const { main } = await import('../src/cli.ts');
+process.exitCode = await main(process.argv.slice(2));

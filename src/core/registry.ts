@@ -1,0 +1,21 @@
+// The shapes of the task and agent registries (tasks/index.ts, agents/index.ts): ids map to
+// factories that validate options and build families and agents.
+import type { Agent, AgentKind, TaskFamily } from './types.ts';
+import type { Rng } from './rng.ts';
+
+export interface TaskEntry {
+  id: string;
+  description: string;
+  /** Builds a family from user options; unknown or out-of-range options throw a UsageError naming the key. */
+  create(options?: Record<string, unknown>): TaskFamily<any>;
+}
+
+export interface AgentEntry {
+  id: string;
+  kind: AgentKind;
+  description: string;
+  /** Null if the agent can play the family, otherwise the reason it cannot. */
+  cannotPlay(family: TaskFamily<any>): string | null;
+  /** Builds the agent for a family; options are validated like task options. */
+  create(family: TaskFamily<any>, options: Record<string, unknown> | undefined, rng: Rng): Agent;
+}

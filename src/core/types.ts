@@ -1,0 +1,142 @@
+// The contracts between tasks, agents and runs (see DESIGN.md). Tasks are gymnasium-like and
+// trial-based like neurogym; agents act on a batch of task instances at once.
+import type { Rng } from './rng.ts';
+
+/** A space of observations or actions. */
+export type Space =
+  | { kind: 'discrete'; n: number }
+  | { kind: 'box'; shape: number[]; low: number; high: number };
+
+/**
+ * What a task reports at every step, next to the reward. Fields a family does not model are
+ * left out; each family lists the ones it fills in `infoFields`.
+ */
+export interface StepInfo {
+  /** Index of the trial within the episode (0-based). */
+  trial: number;
+  /** True on the first step of a trial (neurogym's `new_trial`). */
+  newTrial?: boolean;
+  /** Expected reward of the action just taken. */
+  expectedReward?: number;
+  /** Best expected reward available at this step. */
+  bestExpectedReward?: number;
+  /** bestExpectedReward − expectedReward (≥ 0). */
+  expectedRegret?: number;
+  /** The action with the best expected reward (the lowest index on ties). */
+  optimalAction?: number;
+  /** Whether the action was a best one. */
+  correct?: boolean;
+  /** Position of the agent (spatial tasks), in the task's units. */
+  position?: number[];
+  /** Whether a goal was reached at this step (spatial tasks). */
+  foundGoal?: boolean;
+  [field: string]: unknown;
+}
+
+export interface StepResult {
+  observation: Float64Array;
+  reward: number;
+  /** True when the episode is over; the instance must be reset before another step. */
+  done: boolean;
+  info: StepInfo;
+}
+
+/** Privileged facts about an instance, for the oracle and for analysis; never given to learning agents. */
+export interface GroundTruth {
+  /** Current expected reward of every action (bandits), if the task has one. */
+  expectedRewards?: number[];
+  [field: string]: unknown;
+}
+
+/** One sampled task: a bandit with its arm means, a Harlow object pair, a platform position. */
+export interface TaskInstance {
+  /** Start the episode; returns the first observation. */
+  reset(): Float64Array;
+  /** Take an action (an index into the action space). */
+  step(action: number): StepResult;
+  /** Privileged facts about the instance at the current step. */
+  groundTruth(): GroundTruth;
+}
+
+/** Where a task family comes from. */
+export interface TaskMetadata {
+  /** Short description of what the task models. */
+  description: string;
+  /** The papers it follows. */
+  papers: string[];
+}
+
+/**
+ * A task family: created from validated options, it samples instances from the stream it is
+ * handed. Training and evaluation instances come from disjoint streams.
+ */
+export interface TaskFamily<Options = Record<string, unknown>> {
+  readonly id: string;
+  /** The resolved options (defaults merged with overrides). */
+  readonly options: Options;
+  readonly metadata: TaskMetadata;
+  readonly observationSpace: Space;
+  readonly actionSpace: Space;
+  /** Length of the observation vector. */
+  readonly observationSize: number;
+  /** Number of discrete actions. */
+  readonly numActions: number;
+  /** Steps per episode, or its upper bound when episodes can end early. */
+  readonly episodeLength: number;
+  /** Number of trials per episode (for trial-based measures), or its upper bound. */
+  readonly trialsPerEpisode: number;
+  /** The behavioral fields this family reports in `info`. */
+  readonly infoFields: readonly string[];
+  /** A new instance; all of its randomness (now and during the episode) comes from `rng`. */
+  sample(rng: Rng): TaskInstance;
+}
+
+/** The batched input an agent receives at each step. Arrays are indexed by batch element. */
+export interface AgentInput {
+  /** Observations, row-major: batchSize × observationSize. */
+  observation: Float64Array;
+  /** The action taken at the previous step, or −1 at the first step of an episode. */
+  prevAction: Int32Array;
+  /** The reward received at the previous step (0 at the first step). */
+  prevReward: Float64Array;
+  /** Step index within the episode divided by the episode length (t/T). */
+  timeFraction: number;
+  /** The step index within the episode. */
+  step: number;
+  /** The info the task returned at the previous step, per batch element (undefined at the first step). */
+  prevInfo: (StepInfo | undefined)[];
+  /** The instances being played: only agents that declare `privileged` may look at their ground truth. */
+  instances: readonly TaskInstance[];
+}
+
+/** What an agent returns for a batch: a probability distribution over actions, and a value estimate where it has one. */
+export interface AgentOutput {
+  /** Row-major batchSize × numActions; each row sums to 1. */
+  probs: Float64Array;
+  /** State-value estimate per batch element, for agents that have a critic. */
+  value?: Float64Array;
+}
+
+export type AgentKind = 'learned' | 'plastic' | 'classic';
+
+/**
+ * An agent acting on a batch of instances. `begin` resets the episode state (recurrent state,
+ * posterior counts, plastic traces); `act` returns action probabilities and advances the state.
+ * Learning within the episode happens inside `act`, from `prevAction` and `prevReward`.
+ */
+export interface Agent {
+  readonly id: string;
+  readonly kind: AgentKind;
+  readonly numActions: number;
+  /** True if the agent reads the instances' ground truth (the oracle). */
+  readonly privileged?: boolean;
+  begin(batchSize: number): void;
+  act(input: AgentInput): AgentOutput;
+}
+
+/** Everything one episode produced, for analysis. */
+export interface EpisodeRecord {
+  actions: number[];
+  rewards: number[];
+  infos: StepInfo[];
+}

@@ -1,0 +1,11 @@
+// The registry of task families, by id (ids are stable: scripts rely on them).
+import type { TaskEntry } from '../src/core/registry.ts';
+import { UsageError } from '../src/core/errors.ts';
+
+export const TASKS: readonly TaskEntry[] = [];
+
+export function findTask(id: string): TaskEntry {
+  const entry = TASKS.find((t) => t.id === id);
+  if (!entry) throw new UsageError(`unknown task '${id}' (known: ${TASKS.map((t) => t.id).join(', ') || 'none'})`);
+  return entry;
+}
