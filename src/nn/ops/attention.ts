@@ -1,0 +1,151 @@
+// Attention primitives. `causalMask` serves the whole-sequence form (scores of T queries against T
+// keys); `attendCached` is one step of multi-head attention of a batch of queries over a key/value
+// cache held as one tensor per past step, fused into a single tape node whose inputs are the query
+// and every cached key and value, so gradients flow through the cache back to the steps that
+// produced them (Vaswani et al. 2017, eq. 1, with the 1/√d_k scaling).
+import { Tensor } from '../tensor.ts';
+import { finishOp, recording, recordingAny } from '../tape.ts';
+
+/**
+ * The score given to masked positions. It is finite so that finite differences and the NaN check
+ * stay meaningful, and so negative that exp(MASKED − max) is exactly 0 in float64.
+ */
+export const MASKED_SCORE = -1e30;
+
+/**
+ * Scores (m×n) with future positions masked: entry (i, j) is replaced by MASKED_SCORE when
+ * j > i + offset. The default offset n − m aligns the last query with the last key, which is the
+ * causal mask both for a full sequence (m = n) and for the last m steps of a longer one.
+ */
+export function causalMask(scores: Tensor, offset = scores.cols - scores.rows): Tensor {
+  if (!Number.isInteger(offset)) throw new Error(`causalMask: offset must be an integer, got ${offset}`);
+  const m = scores.rows;
+  const n = scores.cols;
+  const out = new Tensor(m, n);
+  const x = scores.data;
+  const y = out.data;
+  for (let i = 0; i < m; i++) {
+    const row = i * n;
+    const visible = Math.max(0, Math.min(n, i + offset + 1));
+    for (let j = 0; j < visible; j++) y[row + j] = x[row + j];
+    for (let j = visible; j < n; j++) y[row + j] = MASKED_SCORE;
+  }
+  finishOp('causalMask', [scores], [out], recording(scores) ? () => {
+    const g = out.grad!;
+    const gs = scores.gradBuffer();
+    for (let i = 0; i < m; i++) {
+      const row = i * n;
+      const visible = Math.max(0, Math.min(n, i + offset + 1));
+      for (let j = 0; j < visible; j++) gs[row + j] += g[row + j];
+    }
+  } : null);
+  return out;
+}
+
+/**
+ * One attention step: for every batch row b and head h, the query q[b, head h] attends over the
+ * cached keys keys[s][b, head h] for s = start[b] … T−1 (softmax of the scaled dot products) and
+ * returns the weighted sum of values[s][b, head h]. `query`, every key and every value are B×D,
+ * with D = numHeads · headSize and head h in columns h·headSize … (h+1)·headSize − 1. `start`
+ * (default all 0) lets each batch row forget the steps before its episode began.
+ */
+export function attendCached(
+  query: Tensor,
+  keys: readonly Tensor[],
+  values: readonly Tensor[],
+  numHeads: number,
+  start?: Int32Array,
+): Tensor {
+  const steps = keys.length;
+  const batch = query.rows;
+  const width = query.cols;
+  if (steps === 0) throw new Error('attendCached: the key/value cache is empty');
+  if (values.length !== steps) throw new Error(`attendCached: ${steps} keys but ${values.length} values`);
+  if (!Number.isInteger(numHeads) || numHeads < 1 || width % numHeads !== 0) {
+    throw new Error(`attendCached: ${numHeads} heads do not divide the query width (shape ${query.shape})`);
+  }
+  for (let s = 0; s < steps; s++) {
+    if (keys[s].rows !== batch || keys[s].cols !== width) throw new Error(`attendCached: shapes ${query.shape} and ${keys[s].shape} do not match (key ${s})`);
+    if (values[s].rows !== batch || values[s].cols !== width) throw new Error(`attendCached: shapes ${query.shape} and ${values[s].shape} do not match (value ${s})`);
+  }
+  if (start !== undefined) {
+    if (start.length !== batch) throw new Error(`attendCached: ${start.length} start steps for a batch of ${batch}`);
+    for (let b = 0; b < batch; b++) {
+      if (start[b] < 0 || start[b] >= steps) throw new Error(`attendCached: start step ${start[b]} of row ${b} leaves no key to attend to (${steps} cached)`);
+    }
+  }
+  const headSize = width / numHeads;
+  const scaleFactor = 1 / Math.sqrt(headSize);
+  const out = new Tensor(batch, width);
+  const q = query.data;
+  const o = out.data;
+  // probs[(b·numHeads + h)·steps + s]: the attention weights, kept for the backward pass.
+  const probs = new Float64Array(batch * numHeads * steps);
+  const first = start === undefined ? new Int32Array(batch) : Int32Array.from(start);
+  for (let b = 0; b < batch; b++) {
+    const s0 = first[b];
+    for (let h = 0; h < numHeads; h++) {
+      const col = b * width + h * headSize;
+      const p = (b * numHeads + h) * steps;
+      let max = -Infinity;
+      for (let s = s0; s < steps; s++) {
+        const k = keys[s].data;
+        let dot = 0;
+        for (let d = 0; d < headSize; d++) dot += q[col + d] * k[col + d];
+        const score = dot * scaleFactor;
+        probs[p + s] = score;
+        if (score > max) max = score;
+      }
+      let total = 0;
+      for (let s = s0; s < steps; s++) {
+        const e = Math.exp(probs[p + s] - max);
+        probs[p + s] = e;
+        total += e;
+      }
+      const inv = 1 / total;
+      for (let s = s0; s < steps; s++) {
+        const w = probs[p + s] * inv;
+        probs[p + s] = w;
+        const v = values[s].data;
+        for (let d = 0; d < headSize; d++) o[col + d] += w * v[col + d];
+      }
+    }
+  }
+  const inputs = [query, ...keys, ...values];
+  finishOp('attendCached', inputs, [out], recordingAny(inputs) ? () => {
+    const g = out.grad!;
+    const dWeights = new Float64Array(steps);
+    for (let b = 0; b < batch; b++) {
+      const s0 = first[b];
+      for (let h = 0; h < numHeads; h++) {
+        const col = b * width + h * headSize;
+        const p = (b * numHeads + h) * steps;
+        // dL/dw_s = g·v_s; softmax backward: dL/dscore_s = w_s (dL/dw_s − Σ_r w_r dL/dw_r).
+        let weighted = 0;
+        for (let s = s0; s < steps; s++) {
+          const v = values[s].data;
+          let dot = 0;
+          for (let d = 0; d < headSize; d++) dot += g[col + d] * v[col + d];
+          dWeights[s] = dot;
+          weighted += probs[p + s] * dot;
+          if (values[s].requiresGrad) {
+            const gv = values[s].gradBuffer();
+            const w = probs[p + s];
+            for (let d = 0; d < headSize; d++) gv[col + d] += w * g[col + d];
+          }
+        }
+        const gq = query.requiresGrad ? query.gradBuffer() : null;
+        for (let s = s0; s < steps; s++) {
+          const dScore = probs[p + s] * (dWeights[s] - weighted) * scaleFactor;
+          const k = keys[s].data;
+          if (gq !== null) for (let d = 0; d < headSize; d++) gq[col + d] += dScore * k[col + d];
+          if (keys[s].requiresGrad) {
+            const gk = keys[s].gradBuffer();
+            for (let d = 0; d < headSize; d++) gk[col + d] += dScore * q[col + d];
+          }
+        }
+      }
+    }
+  } : null);
+  return out;
+}
