@@ -1,8 +1,12 @@
 // The registry of task families, by id (ids are stable: scripts rely on them).
 import type { TaskEntry } from '../src/core/registry.ts';
 import { UsageError } from '../src/core/errors.ts';
+import { banditBernoulli } from './bandit-bernoulli.ts';
+import { banditCorrelated } from './bandit-correlated.ts';
+import { banditRestless } from './bandit-restless.ts';
+import { harlow } from './harlow.ts';
 
-export const TASKS: readonly TaskEntry[] = [];
+export const TASKS: readonly TaskEntry[] = [banditBernoulli, banditCorrelated, banditRestless, harlow];
 
 export function findTask(id: string): TaskEntry {
   const entry = TASKS.find((t) => t.id === id);

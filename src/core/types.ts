@@ -16,6 +16,8 @@ export interface StepInfo {
   trial: number;
   /** True on the first step of a trial (neurogym's `new_trial`). */
   newTrial?: boolean;
+  /** False while the trial goes on after this step; tasks whose every step is a trial may leave it out. */
+  trialEnd?: boolean;
   /** Expected reward of the action just taken. */
   expectedReward?: number;
   /** Best expected reward available at this step. */
@@ -132,6 +134,12 @@ export interface Agent {
   readonly privileged?: boolean;
   begin(batchSize: number): void;
   act(input: AgentInput): AgentOutput;
+  /**
+   * Extra fields for an evaluation report (for example the Bayes-optimal agent's exact expected
+   * reward), given the episodes it just played. Optional; `engram baseline` merges them into its
+   * output, so names must not clash with the standard fields.
+   */
+  extraReport?(records: readonly EpisodeRecord[]): Record<string, unknown>;
 }
 
 /** Everything one episode produced, for analysis. */

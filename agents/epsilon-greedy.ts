@@ -1,0 +1,51 @@
+// The ε-greedy bandit agent: with probability 1 − ε the greedy choice (best Beta(1, 1) posterior
+// mean, ties uniform), with probability ε an arm uniformly at random. It returns these exact
+// choice probabilities, (1 − ε)·[a among the tied best]/ties + ε/k, and lets the rollout draw the
+// action. RL² (Duan et al. 2016, Table 1) tuned ε on the grid {0, 0.1, …, 1} per setting.
+import { z } from 'zod';
+import type { AgentEntry } from '../src/core/registry.ts';
+import type { AgentInput, AgentOutput } from '../src/core/types.ts';
+import { parseOptions } from '../src/core/options.ts';
+import { banditOnly, TIE_BREAKS, type TieBreak } from './classic-common.ts';
+import { GreedyAgent } from './greedy.ts';
+
+export const epsilonGreedyOptions = z
+  .object({
+    /** Exploration probability ε per pull. */
+    epsilon: z.number().min(0).max(1).default(0.1),
+    /** Among arms with equal posterior means: `random` (uniform) or `first` (lowest index, as in RL²). */
+    ties: z.enum(TIE_BREAKS).default('random'),
+  })
+  .strict();
+export type EpsilonGreedyOptions = z.output<typeof epsilonGreedyOptions>;
+
+export class EpsilonGreedyAgent extends GreedyAgent {
+  override readonly id = 'epsilon-greedy';
+
+  constructor(
+    numActions: number,
+    readonly epsilon: number,
+    ties: TieBreak = 'random',
+  ) {
+    super(numActions, ties);
+  }
+
+  override act(input: AgentInput): AgentOutput {
+    const out = super.act(input);
+    const explore = this.epsilon / this.numActions;
+    const probs = out.probs;
+    for (let i = 0; i < probs.length; i++) probs[i] = (1 - this.epsilon) * probs[i] + explore;
+    return out;
+  }
+}
+
+export const epsilonGreedy: AgentEntry = {
+  id: 'epsilon-greedy',
+  kind: 'classic',
+  description: 'greedy on Beta(1,1) posterior means, a uniformly random arm with probability epsilon (option epsilon, default 0.1)',
+  cannotPlay: banditOnly,
+  create(family, options) {
+    const { epsilon, ties } = parseOptions('epsilon-greedy', epsilonGreedyOptions, options);
+    return new EpsilonGreedyAgent(family.numActions, epsilon, ties);
+  },
+};

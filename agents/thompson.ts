@@ -1,0 +1,66 @@
+// Thompson sampling (Thompson 1933) for Bernoulli arms: draw one probability per arm from its
+// Beta(1 + s, 1 + n − s) posterior and pull the arm with the largest draw. The action is sampled
+// inside the agent (from the stream it was created with) and returned one-hot; the rollout's draw
+// from a one-hot row is then deterministic. As in RL² (Duan et al. 2016, Table 1 "TS") the prior
+// is Beta(1, 1) on every arm independently; on the correlated variants of bandit-correlated it
+// therefore ignores that the arms' probabilities are p and 1 − p.
+import { z } from 'zod';
+import type { AgentEntry } from '../src/core/registry.ts';
+import type { Agent, AgentInput, AgentOutput } from '../src/core/types.ts';
+import type { Rng } from '../src/core/rng.ts';
+import { parseOptions } from '../src/core/options.ts';
+import { ArmCounts, banditOnly } from './classic-common.ts';
+
+export const thompsonOptions = z.object({}).strict();
+export type ThompsonOptions = z.output<typeof thompsonOptions>;
+
+export class ThompsonAgent implements Agent {
+  readonly id = 'thompson';
+  readonly kind = 'classic' as const;
+  private readonly counts: ArmCounts;
+
+  constructor(
+    readonly numActions: number,
+    private readonly rng: Rng,
+  ) {
+    this.counts = new ArmCounts(numActions);
+  }
+
+  begin(batchSize: number): void {
+    this.counts.begin(batchSize);
+  }
+
+  act(input: AgentInput): AgentOutput {
+    const counts = this.counts;
+    counts.update(input);
+    const k = this.numActions;
+    const batch = counts.batchSize;
+    const probs = new Float64Array(batch * k);
+    for (let b = 0; b < batch; b++) {
+      let best = -Infinity;
+      let choice = 0;
+      for (let a = 0; a < k; a++) {
+        const i = b * k + a;
+        const draw = this.rng.beta(1 + counts.successes[i], 1 + counts.pulls[i] - counts.successes[i]);
+        // Continuous draws tie with probability 0, so the first maximum is a fair choice.
+        if (draw > best) {
+          best = draw;
+          choice = a;
+        }
+      }
+      probs[b * k + choice] = 1;
+    }
+    return { probs };
+  }
+}
+
+export const thompson: AgentEntry = {
+  id: 'thompson',
+  kind: 'classic',
+  description: 'Thompson sampling with independent Beta(1,1) priors (RL² Table 1 "TS")',
+  cannotPlay: banditOnly,
+  create(family, options, rng) {
+    parseOptions('thompson', thompsonOptions, options);
+    return new ThompsonAgent(family.numActions, rng);
+  },
+};

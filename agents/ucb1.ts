@@ -1,0 +1,86 @@
+// UCB1 (Auer, Cesa-Bianchi & Fischer 2002): pull the arm with the highest upper confidence bound
+// mean_a + c·sqrt(2 ln t / n_a), t the pulls so far in the episode, ties broken uniformly
+// (option `ties`; RL²'s baseline took the lowest index).
+//
+// Two ways to start (option `prior`):
+// - `beta` (default): the RL² baseline (Duan et al. 2016, Table 1). Means and counts carry the
+//   Beta(1, 1) pseudo-counts, mean_a = (1 + s_a)/(2 + n_a) with 2 + n_a in the bonus, so no arm
+//   must be tried first; ln t is taken as 0 while t ≤ 1. RL² tuned c on {0, 0.1, …, 1}.
+// - `none`: the textbook algorithm: every arm is pulled once (untried arms uniformly at random),
+//   then mean_a = s_a/n_a. With T < k it never gets past the first round.
+import { z } from 'zod';
+import type { AgentEntry } from '../src/core/registry.ts';
+import type { Agent, AgentInput, AgentOutput } from '../src/core/types.ts';
+import { parseOptions } from '../src/core/options.ts';
+import { ArmCounts, banditOnly, TIE_BREAKS, uniformOverBest } from './classic-common.ts';
+
+export const ucb1Options = z
+  .object({
+    /** Exploration constant c multiplying the confidence radius sqrt(2 ln t / n) (Auer et al.: 1). */
+    c: z.number().min(0).max(100).default(1),
+    /** `beta`: Beta(1,1) pseudo-counts as in RL²; `none`: textbook UCB1, every arm once first. */
+    prior: z.enum(['beta', 'none']).default('beta'),
+    /** Among arms with equal bounds: `random` (uniform) or `first` (lowest index, as in RL²). */
+    ties: z.enum(TIE_BREAKS).default('random'),
+  })
+  .strict();
+export type Ucb1Options = z.output<typeof ucb1Options>;
+
+export class Ucb1Agent implements Agent {
+  readonly id = 'ucb1';
+  readonly kind = 'classic' as const;
+  private readonly counts: ArmCounts;
+  private readonly scores: Float64Array;
+
+  constructor(
+    readonly numActions: number,
+    readonly options: Ucb1Options,
+  ) {
+    this.counts = new ArmCounts(numActions);
+    this.scores = new Float64Array(numActions);
+  }
+
+  begin(batchSize: number): void {
+    this.counts.begin(batchSize);
+  }
+
+  act(input: AgentInput): AgentOutput {
+    const counts = this.counts;
+    counts.update(input);
+    const k = this.numActions;
+    const batch = counts.batchSize;
+    const probs = new Float64Array(batch * k);
+    const { c, prior } = this.options;
+    for (let b = 0; b < batch; b++) {
+      const t = counts.totalPulls[b];
+      const logT = t > 1 ? Math.log(t) : 0;
+      let untried = false;
+      for (let a = 0; a < k; a++) {
+        const i = b * k + a;
+        const n = counts.pulls[i];
+        const s = counts.successes[i];
+        if (prior === 'beta') {
+          this.scores[a] = (1 + s) / (2 + n) + c * Math.sqrt((2 * logT) / (2 + n));
+        } else if (n === 0) {
+          this.scores[a] = Infinity;
+          untried = true;
+        } else {
+          this.scores[a] = s / n + c * Math.sqrt((2 * logT) / n);
+        }
+      }
+      if (untried) for (let a = 0; a < k; a++) if (this.scores[a] !== Infinity) this.scores[a] = -Infinity;
+      uniformOverBest(this.scores, 0, k, probs, b * k, this.options.ties);
+    }
+    return { probs };
+  }
+}
+
+export const ucb1: AgentEntry = {
+  id: 'ucb1',
+  kind: 'classic',
+  description: 'UCB1 upper confidence bounds (option c, default 1; prior beta|none, default beta as in RL²)',
+  cannotPlay: banditOnly,
+  create(family, options) {
+    return new Ucb1Agent(family.numActions, parseOptions('ucb1', ucb1Options, options));
+  },
+};

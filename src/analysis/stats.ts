@@ -1,0 +1,70 @@
+// Small statistics for behavioral measures: means with 95% confidence intervals over independent
+// units (episodes). The interval is Student's t: mean ± t(0.975, n − 1) · s/√n, with s the
+// sample standard deviation (n − 1 in the denominator). For n ≥ 30 the t quantile is within 4%
+// of 1.96, so with the usual 1000+ episodes this is the normal interval mean ± 1.96·SEM. Paired
+// differences and the bootstrap will build on these functions.
+
+/** A mean over n units with its standard error and 95% confidence interval [low, high]. */
+export interface Estimate {
+  mean: number;
+  /** [low, high]; [NaN, NaN] when n < 2 (JSON shows null). */
+  ci95: [number, number];
+  /** Standard error of the mean, s/√n. */
+  sem: number;
+  /** Number of units the estimate is over. */
+  n: number;
+}
+
+/** Arithmetic mean (NaN for no values). */
+export function mean(xs: ArrayLike<number>): number {
+  if (xs.length === 0) return NaN;
+  let sum = 0;
+  for (let i = 0; i < xs.length; i++) sum += xs[i];
+  return sum / xs.length;
+}
+
+/** Sample variance with n − 1 in the denominator (NaN for fewer than two values). */
+export function variance(xs: ArrayLike<number>): number {
+  const n = xs.length;
+  if (n < 2) return NaN;
+  const m = mean(xs);
+  let ss = 0;
+  for (let i = 0; i < n; i++) ss += (xs[i] - m) * (xs[i] - m);
+  return ss / (n - 1);
+}
+
+/** Standard error of the mean, s/√n. */
+export function sem(xs: ArrayLike<number>): number {
+  return Math.sqrt(variance(xs) / xs.length);
+}
+
+// t(0.975, ν) for ν = 1…30 (standard tables).
+const T975 = [
+  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101,
+  2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
+];
+
+/** The 97.5% quantile of Student's t with ν degrees of freedom (table to 30, Cornish–Fisher beyond). */
+export function tQuantile975(df: number): number {
+  if (!(df >= 1)) return NaN;
+  if (df <= 30) return T975[Math.floor(df) - 1];
+  // Cornish–Fisher expansion of the t quantile around z (Abramowitz & Stegun 26.7.5), two terms.
+  const z = 1.959963984540054;
+  const g1 = (z ** 3 + z) / 4;
+  const g2 = (5 * z ** 5 + 16 * z ** 3 + 3 * z) / 96;
+  return z + g1 / df + g2 / (df * df);
+}
+
+/** Mean of xs with its t-based 95% confidence interval. */
+export function ci95(xs: ArrayLike<number>): Estimate {
+  const n = xs.length;
+  const m = mean(xs);
+  const s = sem(xs);
+  const half = tQuantile975(n - 1) * s;
+  return { mean: m, ci95: n >= 2 ? [m - half, m + half] : [NaN, NaN], sem: s, n };
+}
+
+/** Half the width of an estimate's interval (the "±" of a table). */
+export function halfWidth(e: Estimate): number {
+  return (e.ci95[1] - e.ci95[0]) / 2;
+}

@@ -1,0 +1,70 @@
+// Option records for tasks and agents: a zod `.strict()` object schema with a default on every key
+// is the single place where a component's options, their defaults and their ranges live. This
+// module turns zod's issues into one UsageError line that names the component and the key, so the
+// command line can print it as is (for example
+// `bandit-bernoulli: option 'arms' must be between 2 and 50, got 1`).
+import { z } from 'zod';
+import { UsageError } from './errors.ts';
+
+type ObjectSchema = z.ZodObject<z.ZodRawShape>;
+
+function show(value: unknown): string {
+  return typeof value === 'string' ? `'${value}'` : JSON.stringify(value) ?? String(value);
+}
+
+/** The numeric bounds of a field, looking through `.default()` and `.optional()` wrappers. */
+function boundsOf(field: unknown): { min: number | null; max: number | null } {
+  let inner = field as { unwrap?: () => unknown; minValue?: number | null; maxValue?: number | null } | undefined;
+  for (let depth = 0; inner && typeof inner.unwrap === 'function' && depth < 4; depth++) {
+    inner = inner.unwrap() as typeof inner;
+  }
+  const min = inner?.minValue;
+  const max = inner?.maxValue;
+  return {
+    min: typeof min === 'number' && Number.isFinite(min) ? min : null,
+    max: typeof max === 'number' && Number.isFinite(max) ? max : null,
+  };
+}
+
+/** One line describing the first problem zod found. */
+function describe(owner: string, schema: ObjectSchema, raw: Record<string, unknown>, issue: z.core.$ZodIssue): string {
+  const known = Object.keys(schema.shape);
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys.map((k) => `'${k}'`).join(', ');
+    const options = known.length > 0 ? `options: ${known.join(', ')}` : 'it takes no options';
+    return `${owner}: unknown option ${keys} (${options})`;
+  }
+  const key = issue.path.length > 0 ? String(issue.path[0]) : '?';
+  const got = show(raw[key]);
+  switch (issue.code) {
+    case 'too_small':
+    case 'too_big': {
+      const { min, max } = boundsOf(schema.shape[key]);
+      if (min !== null && max !== null) return `${owner}: option '${key}' must be between ${min} and ${max}, got ${got}`;
+      if (issue.code === 'too_small') return `${owner}: option '${key}' must be at least ${min ?? issue.minimum}, got ${got}`;
+      return `${owner}: option '${key}' must be at most ${max ?? issue.maximum}, got ${got}`;
+    }
+    case 'invalid_type': {
+      const expected = issue.expected === 'int' ? 'an integer' : `a ${issue.expected}`;
+      return `${owner}: option '${key}' must be ${expected}, got ${got}`;
+    }
+    case 'invalid_value':
+      return `${owner}: option '${key}' must be one of ${issue.values.map(String).join(', ')}, got ${got}`;
+    default:
+      return `${owner}: option '${key}' is invalid (${issue.message}), got ${got}`;
+  }
+}
+
+/**
+ * Validates `raw` against a strict object schema and returns the resolved options (defaults
+ * filled in). Unknown keys and out-of-range values throw a UsageError naming `owner` and the key.
+ */
+export function parseOptions<S extends ObjectSchema>(owner: string, schema: S, raw: Record<string, unknown> | undefined): z.output<S> {
+  const input = raw ?? {};
+  // Keys explicitly set to undefined mean "not given" (the command line passes absent flags that way).
+  const given: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(input)) if (v !== undefined) given[k] = v;
+  const result = schema.safeParse(given);
+  if (!result.success) throw new UsageError(describe(owner, schema, given, result.error.issues[0]));
+  return result.data;
+}

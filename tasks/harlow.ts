@@ -1,0 +1,177 @@
+// Harlow's (1949) learning-set task, as Wang et al. 2018 ("Prefrontal cortex as a meta-
+// reinforcement learning system", Fig. 4) simplified it for a meta-RL agent: every episode shows
+// two objects never seen together before; one of them is rewarded throughout the episode; on each
+// trial the two appear in random left/right positions and the agent picks a side. A learner that
+// has "learned to learn" is at chance on trial 1 and near perfect from trial 2 on.
+//
+// Simplifications (ours): no fixation step and no pixels. An object is a feature vector drawn once
+// per family from a fixed pool (`poolSize` objects, `features` features each, Gaussian N(0, 1) or
+// binary {0, 1}); the pool comes from `poolSeed`, so training and evaluation share it, while each
+// instance draws its own pair from its own stream, so held-out episodes meet fresh pairs. The
+// first object drawn is the rewarded one (which one is drawn first is itself random). Reward is
+// +1 for the rewarded object and 0 otherwise (Wang et al. used +1/−1 in some versions; 0 keeps
+// rewards comparable with the bandits). One step is one trial.
+import { z } from 'zod';
+import type { TaskEntry } from '../src/core/registry.ts';
+import { Rng } from '../src/core/rng.ts';
+import { parseOptions } from '../src/core/options.ts';
+import type { GroundTruth, StepInfo, StepResult, TaskFamily, TaskInstance } from '../src/core/types.ts';
+import type { TaskTraits } from '../src/core/traits.ts';
+
+export const harlowOptions = z
+  .object({
+    /** Trials per episode (Wang et al. 2018: 6). */
+    trials: z.int().min(1).max(100).default(6),
+    /** Number of objects in the pool the pairs are drawn from. */
+    poolSize: z.int().min(2).max(100000).default(1000),
+    /** Features per object (the observation holds 2 × features numbers). */
+    features: z.int().min(1).max(256).default(8),
+    /** Feature distribution: `gaussian` N(0, 1) or `binary` {0, 1} with probability 1/2 each. */
+    featureKind: z.enum(['gaussian', 'binary']).default('gaussian'),
+    /** Seed of the object pool (the pool is part of the task, not of an instance). */
+    poolSeed: z.int().min(0).default(0),
+  })
+  .strict();
+
+export type HarlowOptions = z.output<typeof harlowOptions>;
+
+export interface HarlowFamily extends TaskFamily<HarlowOptions> {
+  readonly traits: TaskTraits;
+  /** The object pool, row-major poolSize × features. */
+  readonly pool: Float64Array;
+}
+
+/** The `info` fields Harlow reports at every step. */
+export const HARLOW_INFO_FIELDS = [
+  'trial',
+  'newTrial',
+  'expectedReward',
+  'bestExpectedReward',
+  'expectedRegret',
+  'correct',
+  'optimalAction',
+  'chosenOption',
+  'rewardedSide',
+] as const;
+
+function buildPool(options: HarlowOptions): Float64Array {
+  const rng = Rng.fromSeed(`harlow-pool/${options.poolSeed}`);
+  const pool = new Float64Array(options.poolSize * options.features);
+  for (let i = 0; i < pool.length; i++) pool[i] = options.featureKind === 'gaussian' ? rng.normal() : rng.bernoulli(0.5) ? 1 : 0;
+  return pool;
+}
+
+function sameObject(pool: Float64Array, features: number, i: number, j: number): boolean {
+  for (let f = 0; f < features; f++) if (pool[i * features + f] !== pool[j * features + f]) return false;
+  return true;
+}
+
+class HarlowInstance implements TaskInstance {
+  /** Pool indices of the rewarded object and of the other one. */
+  readonly rewardedObject: number;
+  readonly otherObject: number;
+  private trial = 0;
+  private rewardedSide = 0;
+  private observation: Float64Array;
+
+  constructor(
+    private readonly rng: Rng,
+    private readonly pool: Float64Array,
+    private readonly options: HarlowOptions,
+  ) {
+    const { poolSize, features } = options;
+    // Pairs of identical objects (possible with few binary features) could not be told apart.
+    for (let attempt = 0; ; attempt++) {
+      const a = rng.int(poolSize);
+      const b = rng.int(poolSize);
+      if (a !== b && !sameObject(pool, features, a, b)) {
+        this.rewardedObject = a;
+        this.otherObject = b;
+        break;
+      }
+      if (attempt > 10000) throw new Error('harlow: the object pool has no two distinct objects');
+    }
+    this.observation = this.present();
+  }
+
+  /** Places the two objects for the next trial; returns the observation (left features, then right). */
+  private present(): Float64Array {
+    const f = this.options.features;
+    this.rewardedSide = this.rng.bernoulli(0.5) ? 1 : 0;
+    const left = this.rewardedSide === 0 ? this.rewardedObject : this.otherObject;
+    const right = this.rewardedSide === 0 ? this.otherObject : this.rewardedObject;
+    const obs = new Float64Array(2 * f);
+    obs.set(this.pool.subarray(left * f, left * f + f), 0);
+    obs.set(this.pool.subarray(right * f, right * f + f), f);
+    return obs;
+  }
+
+  reset(): Float64Array {
+    if (this.trial > 0) {
+      this.trial = 0;
+      this.observation = this.present();
+    }
+    return this.observation;
+  }
+
+  step(action: number): StepResult {
+    if (action !== 0 && action !== 1) throw new Error(`harlow: action must be 0 (left) or 1 (right), got ${action}`);
+    if (this.trial >= this.options.trials) throw new Error('harlow: step() after the episode ended; call reset() first');
+    const correct = action === this.rewardedSide;
+    const reward = correct ? 1 : 0;
+    const info: StepInfo = {
+      trial: this.trial,
+      newTrial: true,
+      expectedReward: reward,
+      bestExpectedReward: 1,
+      expectedRegret: 1 - reward,
+      correct,
+      optimalAction: this.rewardedSide,
+      chosenOption: correct ? this.rewardedObject : this.otherObject,
+      rewardedSide: this.rewardedSide,
+    };
+    this.trial++;
+    const done = this.trial >= this.options.trials;
+    if (!done) this.observation = this.present();
+    return { observation: this.observation, reward, done, info };
+  }
+
+  groundTruth(): GroundTruth {
+    return {
+      expectedRewards: this.rewardedSide === 0 ? [1, 0] : [0, 1],
+      rewardedSide: this.rewardedSide,
+      rewardedObject: this.rewardedObject,
+      otherObject: this.otherObject,
+    };
+  }
+}
+
+export function createHarlow(raw?: Record<string, unknown>): HarlowFamily {
+  const options = parseOptions('harlow', harlowOptions, raw);
+  const pool = buildPool(options);
+  const size = 2 * options.features;
+  return {
+    id: 'harlow',
+    options,
+    metadata: {
+      description: `Harlow learning-set task: ${options.trials} trials per episode, objects of ${options.features} ${options.featureKind} features from a pool of ${options.poolSize}`,
+      papers: ['Harlow 1949, The formation of learning sets', 'Wang et al. 2018, Prefrontal cortex as a meta-reinforcement learning system'],
+    },
+    traits: { expectedRewards: true },
+    pool,
+    observationSpace: { kind: 'box', shape: [size], low: options.featureKind === 'binary' ? 0 : -Infinity, high: options.featureKind === 'binary' ? 1 : Infinity },
+    actionSpace: { kind: 'discrete', n: 2 },
+    observationSize: size,
+    numActions: 2,
+    episodeLength: options.trials,
+    trialsPerEpisode: options.trials,
+    infoFields: HARLOW_INFO_FIELDS,
+    sample: (rng: Rng) => new HarlowInstance(rng, pool, options),
+  };
+}
+
+export const harlow: TaskEntry = {
+  id: 'harlow',
+  description: "Harlow's learning-set task: a new object pair each episode, one object rewarded (Wang et al. 2018)",
+  create: createHarlow,
+};

@@ -1,0 +1,37 @@
+// Every registered agent against every registered task: the pairs that can play run a few
+// episodes; the pairs that cannot are refused with a UsageError. Iterates over the registries, so
+// a new task or agent is covered the day it is registered.
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../../src/core/rng.ts';
+import { UsageError } from '../../src/core/errors.ts';
+import { TASKS } from '../../tasks/index.ts';
+import { AGENTS } from '../../agents/index.ts';
+import { evaluate, STREAMS } from '../../src/rl/rollout.ts';
+import { runBaseline } from '../../src/rl/baseline.ts';
+
+describe('smoke: every task × every agent', () => {
+  for (const taskEntry of TASKS) {
+    for (const agentEntry of AGENTS) {
+      it(`${agentEntry.id} on ${taskEntry.id}`, () => {
+        const family = taskEntry.create();
+        const reason = agentEntry.cannotPlay(family);
+        if (reason !== null) {
+          expect(reason.length).toBeGreaterThan(0);
+          expect(() => runBaseline({ agent: agentEntry.id, task: taskEntry.id, episodes: 1, seed: 0 })).toThrow(UsageError);
+          return;
+        }
+        const rng = Rng.fromSeed(1);
+        const agent = agentEntry.create(family, {}, rng.fork(STREAMS.evalAgent));
+        expect(agent.numActions).toBe(family.numActions);
+        const records = evaluate(family, agent, { episodes: 3, batchSize: 2, rng });
+        expect(records).toHaveLength(3);
+        for (const r of records) {
+          expect(r.actions.length).toBeGreaterThan(0);
+          expect(r.actions.length).toBeLessThanOrEqual(family.episodeLength);
+          expect(r.rewards).toHaveLength(r.actions.length);
+          for (const a of r.actions) expect(a >= 0 && a < family.numActions).toBe(true);
+        }
+      });
+    }
+  }
+});
