@@ -1,8 +1,18 @@
 // The registry of agents, by id (ids are stable: scripts rely on them).
 import type { AgentEntry } from '../src/core/registry.ts';
 import { UsageError } from '../src/core/errors.ts';
+import { random } from './random.ts';
+import { greedy } from './greedy.ts';
+import { epsilonGreedy } from './epsilon-greedy.ts';
+import { ucb1 } from './ucb1.ts';
+import { thompson } from './thompson.ts';
+import { oracle } from './oracle.ts';
+import { gittins } from './gittins.ts';
+import { bayesOptimal } from './bayes-optimal.ts';
+import { lstm } from './lstm.ts';
+import { gru } from './gru.ts';
 
-export const AGENTS: readonly AgentEntry[] = [];
+export const AGENTS: readonly AgentEntry[] = [lstm, gru, random, greedy, epsilonGreedy, ucb1, thompson, gittins, bayesOptimal, oracle];
 
 export function findAgent(id: string): AgentEntry {
   const entry = AGENTS.find((a) => a.id === id);

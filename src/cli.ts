@@ -4,6 +4,11 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { UsageError } from './core/errors.ts';
 import { TASKS } from '../tasks/index.ts';
 import { AGENTS } from '../agents/index.ts';
+import { formatBaseline, runBaseline } from './rl/baseline.ts';
+import { evalCommand, formatEval, runCommand } from './experiments/commands.ts';
+import { builtinExperiments } from './experiments/spec.ts';
+import { formatGradchecks, runBuiltinGradchecks } from './nn/checks.ts';
+import { dashboardCommand } from './dashboard/command.ts';
 
 /** Parses an integer option, rejecting anything that is not one. */
 export function intOption(name: string) {
@@ -19,6 +24,23 @@ export function numberOption(name: string) {
     const x = Number(value);
     if (value.trim() === '' || !Number.isFinite(x)) throw new InvalidArgumentError(`${name} must be a number, got '${value}'`);
     return x;
+  };
+}
+
+/**
+ * Collects repeatable `key=value` options into a record; values that look like numbers or
+ * booleans become numbers or booleans, so the component's own validation sees typed values.
+ */
+export function keyValueOption(flag: string) {
+  return (value: string, previous: Record<string, unknown> = {}): Record<string, unknown> => {
+    const eq = value.indexOf('=');
+    if (eq <= 0) throw new InvalidArgumentError(`${flag} must look like key=value, got '${value}'`);
+    const key = value.slice(0, eq).trim();
+    const text = value.slice(eq + 1).trim();
+    let parsed: unknown = text;
+    if (text !== '' && Number.isFinite(Number(text))) parsed = Number(text);
+    else if (text === 'true' || text === 'false') parsed = text === 'true';
+    return { ...previous, [key]: parsed };
   };
 }
 
@@ -43,7 +65,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .action((opts: { json?: boolean }) => {
       const tasks = TASKS.map((t) => ({ id: t.id, description: t.description }));
       const agents = AGENTS.map((a) => ({ id: a.id, kind: a.kind, description: a.description }));
-      const experiments: { id: string; description: string }[] = [];
+      const experiments = builtinExperiments().map((e) => ({ id: e.id, description: e.description }));
       if (opts.json) {
         printJson({ tasks, agents, experiments });
         return;
@@ -58,6 +80,112 @@ function buildProgram(setExit: (code: number) => void): Command {
       lines.push('', 'Run `npx engram --help` for the commands.');
       process.stdout.write(lines.join('\n') + '\n');
       setExit(0);
+    });
+
+  program
+    .command('baseline')
+    .description('evaluate an agent that needs no training on seeded held-out instances of a task')
+    .requiredOption('--agent <id>', 'agent id (see `engram list`)')
+    .requiredOption('--task <id>', 'task id (see `engram list`)')
+    .option('--arms <k>', 'task option arms (number of arms k)', intOption('--arms'))
+    .option('--trials <T>', 'task option trials (trials per episode T)', intOption('--trials'))
+    .option('--variant <name>', 'task option variant (bandit-correlated)')
+    .option('--volatility <sigma>', 'task option volatility (bandit-restless)', numberOption('--volatility'))
+    .option('--task-option <key=value>', 'any other task option (repeatable)', keyValueOption('--task-option'))
+    .option('--agent-option <key=value>', 'an agent option, e.g. epsilon=0.1 or c=0.2 (repeatable)', keyValueOption('--agent-option'))
+    .option('--episodes <n>', 'held-out episodes', intOption('--episodes'), 1000)
+    .option('--seed <s>', 'root seed', intOption('--seed'), 0)
+    .option('--batch-size <n>', 'episodes played at once (speed only)', intOption('--batch-size'), 100)
+    .option('--json', 'print one JSON object')
+    .action(
+      (opts: {
+        agent: string;
+        task: string;
+        arms?: number;
+        trials?: number;
+        variant?: string;
+        volatility?: number;
+        taskOption?: Record<string, unknown>;
+        agentOption?: Record<string, unknown>;
+        episodes: number;
+        seed: number;
+        batchSize: number;
+        json?: boolean;
+      }) => {
+        // Only flags actually given become task options, so a task rejects the ones it does not take.
+        const taskOptions: Record<string, unknown> = { ...(opts.taskOption ?? {}) };
+        if (opts.arms !== undefined) taskOptions.arms = opts.arms;
+        if (opts.trials !== undefined) taskOptions.trials = opts.trials;
+        if (opts.variant !== undefined) taskOptions.variant = opts.variant;
+        if (opts.volatility !== undefined) taskOptions.volatility = opts.volatility;
+        const { report } = runBaseline({
+          agent: opts.agent,
+          task: opts.task,
+          taskOptions,
+          agentOptions: opts.agentOption ?? {},
+          episodes: opts.episodes,
+          seed: opts.seed,
+          batchSize: opts.batchSize,
+        });
+        if (opts.json) printJson(report);
+        else process.stdout.write(formatBaseline(report) + '\n');
+        setExit(0);
+      },
+    );
+
+  program
+    .command('run')
+    .description('meta-train the agents of an experiment, then evaluate them with frozen weights')
+    .argument('[experiment]', 'a built-in experiment (see `engram list`) or a path to a spec.json')
+    .option('--out <dir>', 'run directory (default runs/<experiment>-s<seed>-<time>)')
+    .option('--seed <n>', 'root seed (overrides the spec)', intOption('--seed'))
+    .option('--resume <dir>', 'continue a stopped run from its checkpoints')
+    .option('--plain', 'plain progress lines instead of the dashboard')
+    .option('--json', 'print one JSON object (the evaluation) on stdout; progress goes to stderr')
+    .action(async (experiment: string | undefined, opts: { out?: string; seed?: number; resume?: string; plain?: boolean; json?: boolean }) => {
+      const result = await runCommand(experiment, opts);
+      if (opts.json) printJson({ runDir: result.runDir, stopped: result.stopped, eval: result.eval });
+      setExit(result.stopped ? 130 : 0);
+    });
+
+  program
+    .command('dashboard')
+    .description('watch a run in progress, or a finished one, by following its run directory (q quits)')
+    .argument('<run-dir>', 'a run directory (runs/<experiment>-...)')
+    .option('--plain', 'plain progress lines instead of the dashboard')
+    .action(async (runDir: string, opts: { plain?: boolean }) => {
+      await dashboardCommand(runDir, opts);
+      setExit(0);
+    });
+
+  program
+    .command('eval')
+    .description('evaluate a checkpoint with frozen weights on held-out instances, beside classic agents on the same instances')
+    .argument('<checkpoint>', 'a checkpoint file (runs/.../checkpoints/<agent>.json or checkpoints/*.json)')
+    .option('--task <id>', 'evaluate on another task family')
+    .option('--episodes <n>', 'held-out episodes', intOption('--episodes'), 2000)
+    .option('--seed <s>', 'evaluation seed', intOption('--seed'), 0)
+    .option('--batch <n>', 'episodes played at once (speed only)', intOption('--batch'), 100)
+    .option('--lesion <kind>', 'none, reset-state or freeze-plasticity', 'none')
+    .option('--compare <ids>', 'comma-separated comparison agents', 'thompson,bayes-optimal')
+    .option('--json', 'print one JSON object')
+    .action((file: string, opts: { task?: string; episodes: number; seed: number; batch: number; lesion: string; compare: string; json?: boolean }) => {
+      const compare = opts.compare.split(',').map((s) => s.trim()).filter((s) => s !== '');
+      const result = evalCommand(file, { ...opts, compare });
+      if (opts.json) printJson(result);
+      else process.stdout.write(formatEval(result) + '\n');
+      setExit(0);
+    });
+
+  program
+    .command('gradcheck')
+    .description('check every built-in operation and layer against finite differences (exit 1 if an error exceeds 1e-6)')
+    .option('--json', 'print one JSON object')
+    .action((opts: { json?: boolean }) => {
+      const result = runBuiltinGradchecks();
+      if (opts.json) printJson(result);
+      else process.stdout.write(formatGradchecks(result) + '\n');
+      setExit(result.ok ? 0 : 1);
     });
 
   return program;

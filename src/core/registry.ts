@@ -2,6 +2,7 @@
 // factories that validate options and build families and agents.
 import type { Agent, AgentKind, TaskFamily } from './types.ts';
 import type { Rng } from './rng.ts';
+import type { PolicyNetwork } from '../rl/policy.ts';
 
 export interface TaskEntry {
   id: string;
@@ -18,4 +19,9 @@ export interface AgentEntry {
   cannotPlay(family: TaskFamily<any>): string | null;
   /** Builds the agent for a family; options are validated like task options. */
   create(family: TaskFamily<any>, options: Record<string, unknown> | undefined, rng: Rng): Agent;
+  /**
+   * Learned and meta-trained plastic agents: builds the network the A2C trainer meta-trains, with
+   * parameters initialised from `rng`. `create` then wraps a network for acting.
+   */
+  createNetwork?(family: TaskFamily<any>, options: Record<string, unknown> | undefined, rng: Rng): PolicyNetwork<any>;
 }

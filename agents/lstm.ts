@@ -1,0 +1,25 @@
+// `lstm`: the meta-reinforcement-learning agent of Wang et al. (2016 "Learning to reinforcement
+// learn"; 2018 "Prefrontal cortex as a meta-reinforcement learning system") and Duan et al.
+// (2016, RL²): an LSTM meta-trained by A2C across task instances. With its weights frozen it still
+// improves within an episode, because what it learns there is held in its activity (h, c).
+import type { Rng } from '../src/core/rng.ts';
+import { LstmCell } from '../src/nn/layers/lstm.ts';
+import type { LstmState } from '../src/nn/ops/recurrent.ts';
+import type { Tensor } from '../src/nn/tensor.ts';
+import { recurrentAgentEntry, type RecurrentCore } from './learned-common.ts';
+
+class LstmCore extends LstmCell implements RecurrentCore<LstmState> {
+  advance(x: Tensor, state: LstmState): LstmState {
+    return this.step(x, state);
+  }
+
+  output(state: LstmState): Tensor {
+    return state.h;
+  }
+}
+
+export const lstm = recurrentAgentEntry(
+  'lstm',
+  'LSTM meta-trained by A2C; learns in context with frozen weights (Wang et al. 2018, RL²)',
+  (inputSize: number, hidden: number, rng: Rng) => new LstmCore({ inputSize, hiddenSize: hidden }, rng),
+);

@@ -1,0 +1,118 @@
+// Meta-training throughput: A2C on the LSTM-48 bandit configuration of bandit-wang2018 (batch 32,
+// T = 100: rollout, back-propagation through time, Adam), in environment steps per second, and
+// the process's peak resident memory. The reference is ../shared/peers/torch_a2c_bandit.py.
+//   npm run bench:train -- [--json] [--seconds S] [--workers N] [--hidden H] [--batch B] [--dashboard]
+// --dashboard feeds every update, as run.ts does, into the live dashboard drawing to an offscreen
+// 100×30 terminal, to measure what the dashboard costs training.
+import { parseArgs } from 'node:util';
+import { PassThrough, Writable } from 'node:stream';
+import { Rng } from '../../src/core/rng.ts';
+import { findTask } from '../../tasks/index.ts';
+import { findAgent } from '../../agents/index.ts';
+import { A2CTrainer } from '../../src/rl/a2c.ts';
+import { ExperimentSchema, TrainingSchema } from '../../src/experiments/spec.ts';
+import type { RunEvent } from '../../src/experiments/run.ts';
+
+const { values } = parseArgs({
+  options: {
+    json: { type: 'boolean', default: false },
+    seconds: { type: 'string', default: '20' },
+    warmup: { type: 'string', default: '3' },
+    workers: { type: 'string', default: '2' },
+    hidden: { type: 'string', default: '48' },
+    batch: { type: 'string', default: '32' },
+    agent: { type: 'string', default: 'lstm' },
+    dashboard: { type: 'boolean', default: false },
+  },
+});
+const seconds = Number(values.seconds);
+const warmup = Number(values.warmup);
+const workers = Number(values.workers);
+const taskOptions = { variant: 'uniform', trials: 100 };
+const agentOptions = { hidden: Number(values.hidden) };
+const family = findTask('bandit-correlated').create(taskOptions);
+const rng = Rng.fromSeed(0);
+const net = findAgent(values.agent!).createNetwork!(family, agentOptions, rng.fork('init'));
+const training = TrainingSchema.parse({ updates: 1_000_000, batchSize: Number(values.batch), workers });
+const trainer = new A2CTrainer(family, net, training, rng, {
+  taskId: 'bandit-correlated',
+  taskOptions,
+  agentId: values.agent!,
+  agentOptions,
+});
+
+/** An offscreen terminal: Ink renders to it as to a real one; it counts what would reach the screen. */
+class OffscreenTerminal extends Writable {
+  readonly isTTY = true;
+  readonly columns = 100;
+  readonly rows = 30;
+  writes = 0;
+  bytes = 0;
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
+    this.writes++;
+    this.bytes += chunk.length;
+    done();
+  }
+}
+
+let emit: (event: RunEvent) => void = () => {};
+let closeDashboard = async () => {};
+const terminal = new OffscreenTerminal();
+if (values.dashboard) {
+  const { mountDashboard } = await import('../../src/dashboard/live.tsx');
+  const stdin = Object.assign(new PassThrough(), { isTTY: false });
+  const dashboard = mountDashboard({
+    stdout: terminal as unknown as NodeJS.WriteStream,
+    stdin: stdin as unknown as NodeJS.ReadStream,
+    control: { stop: false, paused: false },
+  });
+  emit = dashboard.onEvent;
+  closeDashboard = () => dashboard.close();
+  const spec = ExperimentSchema.parse({
+    name: 'bench-train',
+    task: { id: 'bandit-correlated', options: taskOptions },
+    agents: [{ id: values.agent!, options: agentOptions }],
+    training,
+  });
+  emit({ type: 'run-start', runDir: '(benchmark)', spec, resumed: false });
+  emit({ type: 'train-start', agent: values.agent!, updates: training.updates, fromUpdate: 0 });
+}
+
+let trainingSeconds = 0;
+/** One update as run.ts makes it: the event to listeners, and a turn of the event loop every 4 updates. */
+async function step(): Promise<void> {
+  const started = performance.now();
+  const m = await trainer.step();
+  trainingSeconds += (performance.now() - started) / 1000;
+  emit({ type: 'update', agent: values.agent!, metrics: m, updates: training.updates, wallSeconds: trainingSeconds });
+  if (m.update % 4 === 0) await new Promise((r) => setImmediate(r));
+}
+
+let t0 = performance.now();
+while (performance.now() - t0 < warmup * 1000) await step();
+const startSteps = trainer.envSteps;
+const startUpdates = trainer.update;
+const startWrites = terminal.writes;
+t0 = performance.now();
+while (performance.now() - t0 < seconds * 1000) await step();
+const elapsed = (performance.now() - t0) / 1000;
+const frames = terminal.writes - startWrites;
+await closeDashboard();
+await trainer.close();
+const envSteps = trainer.envSteps - startSteps;
+const result = {
+  agent: values.agent,
+  hidden: agentOptions.hidden,
+  batchSize: training.batchSize,
+  trials: 100,
+  workers,
+  updates: trainer.update - startUpdates,
+  seconds: Math.round(elapsed * 100) / 100,
+  envStepsPerSecond: Math.round(envSteps / elapsed),
+  peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+  dashboard: values.dashboard,
+  /** Writes to the offscreen terminal per second (about one per frame). */
+  dashboardWritesPerSecond: values.dashboard ? Math.round((frames / elapsed) * 10) / 10 : 0,
+};
+if (values.json) console.log(JSON.stringify(result));
+else console.log(`${result.agent}-${result.hidden}, batch ${result.batchSize}, ${workers} thread(s): ${result.envStepsPerSecond} env steps/s over ${result.seconds} s; peak RSS ${result.peakRssMiB} MiB` + (values.dashboard ? `; dashboard on (${result.dashboardWritesPerSecond} terminal writes/s)` : ''));

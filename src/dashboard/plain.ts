@@ -1,0 +1,71 @@
+// Plain progress for pipes, files, CI and --plain: one line per interval, never an escape
+// sequence. Reads only run events; it never drives training.
+import type { RunEvent } from '../experiments/run.ts';
+import { duration, fixed } from './format.ts';
+
+/** A run-event listener that writes plain lines to `write`, at most one progress line per `intervalSeconds`. */
+export function plainProgress(write: (line: string) => void, intervalSeconds = 5): (event: RunEvent) => void {
+  let lastLine = -Infinity;
+  // The rate is measured in training seconds from the first update seen, so pauses do not skew the
+  // ETA and a followed run (whose records arrive all at once) gets the run's own rate.
+  let anchor: { update: number; wallSeconds: number } | null = null;
+  // A run gone bad warns every update; repeats of one warning print at most once per interval.
+  let lastWarning = { key: '', at: -Infinity, suppressed: 0 };
+  return (event) => {
+    switch (event.type) {
+      case 'run-start':
+        write(`${event.resumed ? 'resuming' : 'run'} ${event.spec.name} (seed ${event.spec.seed}) in ${event.runDir}`);
+        break;
+      case 'train-start':
+        anchor = null;
+        lastLine = -Infinity;
+        write(`${event.agent}: meta-training for ${event.updates} updates` + (event.fromUpdate > 0 ? ` from update ${event.fromUpdate}` : ''));
+        break;
+      case 'update': {
+        const now = performance.now();
+        const m = event.metrics;
+        if (anchor === null) anchor = { update: m.update, wallSeconds: event.wallSeconds };
+        if (now - lastLine < intervalSeconds * 1000 && m.update < event.updates) break;
+        lastLine = now;
+        const rate = (m.update - anchor.update) / (event.wallSeconds - anchor.wallSeconds);
+        const eta = m.update >= event.updates ? 0 : (event.updates - m.update) / rate;
+        const pct = ((100 * m.update) / Math.max(1, event.updates)).toFixed(1);
+        write(
+          `${event.agent} ${pct.padStart(5)}% update ${m.update}/${event.updates} ` +
+            `${fixed(m['perf/envStepsPerSecond'], 0)} steps/s reward ${fixed(m['train/episodeReward'], 2)} ` +
+            `regret ${fixed(m['train/expectedRegret'], 2)} entropy ${fixed(m['train/entropy'], 3)} ETA ${duration(eta)}`,
+        );
+        break;
+      }
+      case 'checkpoint':
+        break;
+      case 'train-end':
+        write(`${event.agent}: ${event.stopped ? 'stopped; resume with --resume' : 'training done'}`);
+        break;
+      case 'eval-start':
+        break;
+      case 'eval': {
+        const r = event.result;
+        const regret = r.expectedRegret;
+        const ci = regret && Number.isFinite(regret.mean) ? ` expected regret ${fixed(regret.mean, 2)} [${fixed(regret.ci95[0], 2)}, ${fixed(regret.ci95[1], 2)}]` : '';
+        write(`eval ${event.agent}: reward ${fixed(r.meanTotalReward, 2)}${ci} over ${r.episodes} held-out episodes`);
+        break;
+      }
+      case 'warning': {
+        const now = performance.now();
+        const key = event.message.replace(/-?\d+(\.\d+)?/g, '#');
+        if (key === lastWarning.key && now - lastWarning.at < intervalSeconds * 1000) {
+          lastWarning.suppressed++;
+          break;
+        }
+        const more = key === lastWarning.key && lastWarning.suppressed > 0 ? ` (and ${lastWarning.suppressed} like it)` : '';
+        lastWarning = { key, at: now, suppressed: 0 };
+        write(`warning: ${event.message}${more}`);
+        break;
+      }
+      case 'run-end':
+        write(event.stopped ? `stopped; continue with: npx engram run --resume ${event.runDir}` : `done: ${event.runDir}`);
+        break;
+    }
+  };
+}

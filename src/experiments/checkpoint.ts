@@ -1,0 +1,102 @@
+// Checkpoints: a learned agent's parameters, optimizer state and generator state, with the ids
+// and options that rebuild its task and network. A checkpoint is data, not code: plain JSON,
+// validated on load, written atomically. Shipped checkpoints (checkpoints/*.json) are the same
+// format without the optimizer state.
+import { z } from 'zod';
+import { UsageError } from '../core/errors.ts';
+import { Rng } from '../core/rng.ts';
+import type { Tensor } from '../nn/tensor.ts';
+import { loadParameters } from '../nn/module.ts';
+import type { PolicyNetwork } from '../rl/policy.ts';
+import type { TrainerState } from '../rl/a2c.ts';
+import { findTask } from '../../tasks/index.ts';
+import { findAgent } from '../../agents/index.ts';
+import { atomicWriteJson, readJsonFile } from './io.ts';
+import { describeIssues } from './spec.ts';
+import type { TaskFamily } from '../core/types.ts';
+
+export const CHECKPOINT_FORMAT = 'engram-checkpoint';
+export const CHECKPOINT_VERSION = 1;
+
+const TensorData = z.strictObject({
+  rows: z.number().int().min(0),
+  cols: z.number().int().min(0),
+  data: z.array(z.union([z.number(), z.string()])),
+});
+
+const AleaStateSchema = z.strictObject({ c: z.number(), s0: z.number(), s1: z.number(), s2: z.number() });
+const RngStateSchema = z.strictObject({ path: z.string(), alea: AleaStateSchema });
+
+const CheckpointSchema = z.strictObject({
+  format: z.literal(CHECKPOINT_FORMAT),
+  version: z.literal(CHECKPOINT_VERSION),
+  experiment: z.string(),
+  seed: z.number().int(),
+  task: z.strictObject({ id: z.string(), options: z.record(z.string(), z.unknown()) }),
+  agent: z.strictObject({ id: z.string(), options: z.record(z.string(), z.unknown()) }),
+  training: z.record(z.string(), z.unknown()),
+  /** Updates done and environment steps used so far. */
+  update: z.number().int().min(0),
+  envSteps: z.number().int().min(0),
+  /** Training wall time so far, in seconds. */
+  wallSeconds: z.number().min(0),
+  /** True once training reached its last update. */
+  done: z.boolean(),
+  /** Number of metrics.jsonl records of this agent that this checkpoint covers. */
+  metricsRecords: z.number().int().min(0),
+  params: z.record(z.string(), TensorData),
+  optimizer: z.unknown().nullable(),
+  rng: z.strictObject({ tasks: RngStateSchema, actions: RngStateSchema }).nullable(),
+});
+export type Checkpoint = z.infer<typeof CheckpointSchema>;
+
+/** Copies saved parameters into a network's tensors; a name or shape that does not match is a UsageError. */
+export function loadCheckpointParameters(params: Map<string, Tensor>, saved: Checkpoint['params'], source: string): void {
+  try {
+    loadParameters(params, saved);
+  } catch (err) {
+    throw new UsageError(`checkpoint ${source}: ${(err as Error).message.replace(/^loadParameters: /, '')}`);
+  }
+}
+
+/** Reads and validates a checkpoint file; anything wrong is a UsageError naming the file. */
+export function readCheckpoint(file: string): Checkpoint {
+  const raw = readJsonFile(file, 'checkpoint');
+  if (typeof raw === 'object' && raw !== null && (raw as { format?: unknown }).format !== CHECKPOINT_FORMAT) {
+    throw new UsageError(`${file} is not an engram checkpoint (no "format": "${CHECKPOINT_FORMAT}")`);
+  }
+  const parsed = CheckpointSchema.safeParse(raw);
+  if (!parsed.success) throw new UsageError(`checkpoint ${file} is malformed: ${describeIssues(parsed.error)}`);
+  return parsed.data;
+}
+
+export function writeCheckpoint(file: string, checkpoint: Checkpoint): void {
+  atomicWriteJson(file, checkpoint);
+}
+
+/** Rebuilds the task family and the network of a checkpoint, with its parameters loaded. */
+export function networkFromCheckpoint(
+  checkpoint: Checkpoint,
+  source: string,
+  family?: TaskFamily<any>,
+): { family: TaskFamily<any>; net: PolicyNetwork<any> } {
+  const f = family ?? findTask(checkpoint.task.id).create(checkpoint.task.options);
+  const entry = findAgent(checkpoint.agent.id);
+  if (!entry.createNetwork) throw new UsageError(`checkpoint ${source}: agent '${checkpoint.agent.id}' has no network`);
+  const net = entry.createNetwork(f, checkpoint.agent.options, Rng.fromSeed('checkpoint-load'));
+  loadCheckpointParameters(net.parameters(), checkpoint.params, source);
+  return { family: f, net };
+}
+
+/** The trainer part of a checkpoint, or a UsageError if it was stripped (a shipped checkpoint). */
+export function trainerStateOf(checkpoint: Checkpoint, source: string): TrainerState {
+  if (checkpoint.optimizer === null || checkpoint.rng === null) {
+    throw new UsageError(`checkpoint ${source} has no optimizer state: it can be evaluated, not resumed`);
+  }
+  return {
+    update: checkpoint.update,
+    envSteps: checkpoint.envSteps,
+    optimizer: checkpoint.optimizer as TrainerState['optimizer'],
+    rng: checkpoint.rng,
+  };
+}

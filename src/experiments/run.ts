@@ -1,0 +1,291 @@
+// A run: meta-train every learned agent an experiment names, then evaluate all of them with
+// frozen weights on the same held-out instances. Everything lands in the run directory:
+//   config.json     the resolved spec
+//   metrics.jsonl   one record per logged update ({ agent, update, envSteps, train/…, perf/… })
+//   checkpoints/    <agent>.json: parameters, optimizer and generator state (atomic writes)
+//   eval.json       the frozen evaluation of every agent
+// A run stopped at any moment continues with `resume`: each agent restarts from its last
+// checkpoint, metrics past it are dropped and replayed, and the run ends with the numbers of one
+// that never stopped (episodes depend only on the seed and the update index; see rollout-train.ts).
+import fs from 'node:fs';
+import path from 'node:path';
+import { Rng } from '../core/rng.ts';
+import { UsageError } from '../core/errors.ts';
+import type { TaskFamily } from '../core/types.ts';
+import { parametersToJSON } from '../nn/module.ts';
+import { findTask } from '../../tasks/index.ts';
+import { findAgent } from '../../agents/index.ts';
+import { A2CTrainer, type UpdateMetrics } from '../rl/a2c.ts';
+import { frozenEvaluation, agentResult, evaluationRng, type AgentResult } from '../rl/frozen-eval.ts';
+import { evaluate, STREAMS } from '../rl/rollout.ts';
+import { agentTraining, parseExperiment, type AgentSpec, type ExperimentSpec } from './spec.ts';
+import {
+  CHECKPOINT_FORMAT,
+  CHECKPOINT_VERSION,
+  loadCheckpointParameters,
+  readCheckpoint,
+  trainerStateOf,
+  writeCheckpoint,
+  type Checkpoint,
+} from './checkpoint.ts';
+import { atomicWriteJson, atomicWriteText, JsonlWriter, readJsonFile, readJsonl } from './io.ts';
+
+/** What a run reports as it goes (the dashboard and the plain progress subscribe to these). */
+export type RunEvent =
+  | { type: 'run-start'; runDir: string; spec: ExperimentSpec; resumed: boolean }
+  | { type: 'train-start'; agent: string; updates: number; fromUpdate: number }
+  | { type: 'update'; agent: string; metrics: UpdateMetrics; updates: number; wallSeconds: number }
+  | { type: 'checkpoint'; agent: string; update: number; file: string }
+  | { type: 'train-end'; agent: string; stopped: boolean }
+  | { type: 'eval-start'; agent: string }
+  | { type: 'eval'; agent: string; result: AgentResult }
+  | { type: 'warning'; message: string }
+  | { type: 'run-end'; runDir: string; stopped: boolean };
+
+/** Set by the dashboard: `stop` checkpoints and ends the run (resumable); `paused` holds training between updates. */
+export interface RunControl {
+  stop: boolean;
+  paused: boolean;
+}
+
+export interface RunOptions {
+  /** The run directory; by default runs/<experiment>-<id>. */
+  out?: string;
+  /** Overrides the spec's seed. */
+  seed?: number;
+  onEvent?: (event: RunEvent) => void;
+  control?: RunControl;
+}
+
+export interface RunResult {
+  runDir: string;
+  stopped: boolean;
+  eval: EvalFile | null;
+}
+
+export interface EvalFile {
+  experiment: string;
+  seed: number;
+  task: string;
+  taskOptions: Record<string, unknown>;
+  episodes: number;
+  agents: Record<string, AgentResult>;
+}
+
+function timestampId(): string {
+  const d = new Date();
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}-${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}${pad(d.getUTCSeconds())}`;
+}
+
+function checkAgents(spec: ExperimentSpec, family: TaskFamily<any>): void {
+  const seen = new Set<string>();
+  for (const a of spec.agents) {
+    if (seen.has(a.id)) throw new UsageError(`experiment ${spec.name}: agent '${a.id}' is listed twice`);
+    seen.add(a.id);
+    const entry = findAgent(a.id);
+    const reason = entry.cannotPlay(family);
+    if (reason !== null) throw new UsageError(`experiment ${spec.name}: agent '${a.id}' cannot play ${family.id}: ${reason}`);
+  }
+  for (const id of spec.evaluation.compare) findAgent(id);
+}
+
+/** Starts a new run of `spec`. */
+export async function runExperiment(specIn: ExperimentSpec, options: RunOptions = {}): Promise<RunResult> {
+  const spec: ExperimentSpec = options.seed === undefined ? specIn : { ...specIn, seed: options.seed };
+  const family = findTask(spec.task.id).create(spec.task.options);
+  checkAgents(spec, family);
+  const runDir = path.resolve(options.out ?? path.join('runs', `${spec.name}-s${spec.seed}-${timestampId()}`));
+  if (fs.existsSync(path.join(runDir, 'config.json'))) {
+    throw new UsageError(`${runDir} already holds a run; resume it with --resume ${runDir} or choose another --out`);
+  }
+  fs.mkdirSync(path.join(runDir, 'checkpoints'), { recursive: true });
+  atomicWriteJson(path.join(runDir, 'config.json'), spec, 2);
+  return execute(spec, family, runDir, false, options);
+}
+
+/** Continues the run in `runDir` from its checkpoints. */
+export async function resumeRun(runDir: string, options: Omit<RunOptions, 'out' | 'seed'> = {}): Promise<RunResult> {
+  const dir = path.resolve(runDir);
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new UsageError(`no run directory at ${runDir}`);
+  const spec = parseExperiment(readJsonFile(path.join(dir, 'config.json'), 'run configuration'), path.join(dir, 'config.json'));
+  const family = findTask(spec.task.id).create(spec.task.options);
+  checkAgents(spec, family);
+  return execute(spec, family, dir, true, options);
+}
+
+export function checkpointFile(runDir: string, agentId: string): string {
+  return path.join(runDir, 'checkpoints', `${agentId}.json`);
+}
+
+async function execute(spec: ExperimentSpec, family: TaskFamily<any>, runDir: string, resumed: boolean, options: RunOptions): Promise<RunResult> {
+  const emit = options.onEvent ?? (() => {});
+  const control = options.control ?? { stop: false, paused: false };
+  emit({ type: 'run-start', runDir, spec, resumed });
+  const metricsFile = path.join(runDir, 'metrics.jsonl');
+  if (resumed) truncateMetrics(runDir, spec, metricsFile);
+  const metrics = new JsonlWriter(metricsFile);
+  try {
+    for (const agentSpec of spec.agents) {
+      if (!findAgent(agentSpec.id).createNetwork) continue;
+      const stopped = await trainAgent(spec, agentSpec, family, runDir, metrics, emit, control);
+      if (stopped) {
+        emit({ type: 'run-end', runDir, stopped: true });
+        return { runDir, stopped: true, eval: null };
+      }
+    }
+  } finally {
+    metrics.close();
+  }
+  const evalFile = evaluateRun(spec, family, runDir, emit);
+  emit({ type: 'run-end', runDir, stopped: false });
+  return { runDir, stopped: false, eval: evalFile };
+}
+
+/** Keeps, for each agent, only the metrics records its checkpoint covers. */
+function truncateMetrics(runDir: string, spec: ExperimentSpec, metricsFile: string): void {
+  const records = readJsonl(metricsFile);
+  const keep = new Map<string, number>();
+  for (const a of spec.agents) {
+    const file = checkpointFile(runDir, a.id);
+    keep.set(a.id, fs.existsSync(file) ? readCheckpoint(file).metricsRecords : 0);
+  }
+  const seen = new Map<string, number>();
+  const kept = records.filter((r) => {
+    const agent = String(r.agent);
+    const n = (seen.get(agent) ?? 0) + 1;
+    seen.set(agent, n);
+    return n <= (keep.get(agent) ?? 0);
+  });
+  atomicWriteText(metricsFile, kept.map((r) => JSON.stringify(r) + '\n').join(''));
+}
+
+async function trainAgent(
+  spec: ExperimentSpec,
+  agentSpec: AgentSpec,
+  family: TaskFamily<any>,
+  runDir: string,
+  metrics: JsonlWriter,
+  emit: (e: RunEvent) => void,
+  control: RunControl,
+): Promise<boolean> {
+  const entry = findAgent(agentSpec.id);
+  const training = agentTraining(spec, agentSpec);
+  // Each agent has its own stream, derived from the run's seed and the agent's id.
+  const agentRng = Rng.fromSeed(spec.seed).fork(`agent/${agentSpec.id}`);
+  const net = entry.createNetwork!(family, agentSpec.options, agentRng.fork('init'));
+  const trainer = new A2CTrainer(family, net, training, agentRng, {
+    taskId: spec.task.id,
+    taskOptions: spec.task.options,
+    agentId: agentSpec.id,
+    agentOptions: agentSpec.options,
+  });
+  const file = checkpointFile(runDir, agentSpec.id);
+  let wallSeconds = 0;
+  let records = 0;
+  if (fs.existsSync(file)) {
+    const ck = readCheckpoint(file);
+    if (ck.done) return false;
+    loadCheckpointParameters(net.parameters(), ck.params, file);
+    trainer.restore(trainerStateOf(ck, file));
+    wallSeconds = ck.wallSeconds;
+    records = ck.metricsRecords;
+  }
+  const save = (done: boolean) => {
+    const ck: Checkpoint = {
+      format: CHECKPOINT_FORMAT,
+      version: CHECKPOINT_VERSION,
+      experiment: spec.name,
+      seed: spec.seed,
+      task: { id: spec.task.id, options: family.options as Record<string, unknown> },
+      agent: { id: agentSpec.id, options: net.options() },
+      training: training as unknown as Record<string, unknown>,
+      update: trainer.update,
+      envSteps: trainer.envSteps,
+      wallSeconds,
+      done,
+      metricsRecords: records,
+      params: parametersToJSON(net.parameters()),
+      optimizer: trainer.state().optimizer,
+      rng: trainer.state().rng,
+    };
+    writeCheckpoint(file, ck);
+    emit({ type: 'checkpoint', agent: agentSpec.id, update: trainer.update, file });
+  };
+
+  emit({ type: 'train-start', agent: agentSpec.id, updates: training.updates, fromUpdate: trainer.update });
+  let stopped = false;
+  try {
+    while (trainer.update < training.updates) {
+      if (control.stop) {
+        stopped = true;
+        break;
+      }
+      if (control.paused) {
+        await new Promise((r) => setTimeout(r, 50));
+        continue;
+      }
+      const started = performance.now();
+      const m = await trainer.step();
+      wallSeconds += (performance.now() - started) / 1000;
+      if (!Number.isFinite(m['train/gradNorm']) || !Number.isFinite(m['train/policyLoss'])) {
+        emit({ type: 'warning', message: `${agentSpec.id}: non-finite loss or gradient at update ${m.update}` });
+      }
+      if (m.update % training.logEvery === 0 || m.update === training.updates) {
+        metrics.write({ agent: agentSpec.id, ...m, wallSeconds: round(wallSeconds, 3) });
+        records++;
+      }
+      emit({ type: 'update', agent: agentSpec.id, metrics: m, updates: training.updates, wallSeconds });
+      if (m.update % training.checkpointEvery === 0 && m.update < training.updates) save(false);
+      // Let the event loop breathe (the dashboard renders, signals arrive) without slowing training.
+      if (m.update % 4 === 0) await new Promise((r) => setImmediate(r));
+    }
+    save(!stopped);
+  } finally {
+    await trainer.close();
+  }
+  emit({ type: 'train-end', agent: agentSpec.id, stopped });
+  return stopped;
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+/** Frozen evaluation of every agent of the run on the same held-out instances; writes eval.json. */
+export function evaluateRun(spec: ExperimentSpec, family: TaskFamily<any>, runDir: string, emit: (e: RunEvent) => void = () => {}): EvalFile {
+  const out: EvalFile = {
+    experiment: spec.name,
+    seed: spec.seed,
+    task: family.id,
+    taskOptions: family.options as Record<string, unknown>,
+    episodes: spec.evaluation.episodes,
+    agents: {},
+  };
+  const { episodes, batchSize } = spec.evaluation;
+  const ids = [...spec.agents.map((a) => a.id), ...spec.evaluation.compare.filter((id) => !spec.agents.some((a) => a.id === id))];
+  for (const id of ids) {
+    emit({ type: 'eval-start', agent: id });
+    const entry = findAgent(id);
+    let result: AgentResult;
+    if (entry.createNetwork) {
+      const ck = readCheckpoint(checkpointFile(runDir, id));
+      const net = entry.createNetwork(family, ck.agent.options, Rng.fromSeed('checkpoint-load'));
+      loadCheckpointParameters(net.parameters(), ck.params, checkpointFile(runDir, id));
+      const r = frozenEvaluation(family, net, { episodes, batchSize, seed: spec.seed, compare: [] });
+      const { compare: _compare, ...rest } = r;
+      result = { ...rest, trainedUpdates: ck.update, trainedEnvSteps: ck.envSteps, trainingSeconds: ck.wallSeconds };
+    } else {
+      if (entry.cannotPlay(family) !== null) continue;
+      const rng = evaluationRng(spec.seed);
+      const agentOptions = spec.agents.find((a) => a.id === id)?.options ?? {};
+      const agent = entry.create(family, agentOptions, rng.fork(STREAMS.evalAgent));
+      result = agentResult(agent, evaluate(family, agent, { episodes, batchSize, rng }), family);
+    }
+    out.agents[id] = result;
+    emit({ type: 'eval', agent: id, result });
+  }
+  atomicWriteJson(path.join(runDir, 'eval.json'), out, 2);
+  return out;
+}

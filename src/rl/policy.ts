@@ -1,0 +1,86 @@
+// What the meta-training loop and frozen evaluation need from a learned network, whatever it is
+// (LSTM, GRU, transformer, plastic RNN): a step function from the episode state and one input per
+// batch element to policy logits and a value estimate. The episode state is whatever carries
+// memory within the episode: recurrent activity, an attention cache, plastic traces. It is created
+// fresh by `initialState` at every episode start — the one place where it is reset — and never
+// belongs to the parameters.
+import type { Tensor } from '../nn/tensor.ts';
+import type { TaskFamily } from '../core/types.ts';
+
+export interface StepOutput<S> {
+  state: S;
+  /** batch × numActions. */
+  logits: Tensor;
+  /** batch × 1. */
+  value: Tensor;
+}
+
+/** Which part of within-episode memory a lesion removes (`engram eval --lesion`). */
+export type Lesion = 'none' | 'reset-state' | 'freeze-plasticity';
+
+export interface PolicyNetwork<S = unknown> {
+  /** The agent id this network belongs to (`lstm`, `gru`, …). */
+  readonly agentId: string;
+  readonly inputSize: number;
+  readonly numActions: number;
+  /** The trainable parameters by name, in a fixed order. */
+  parameters(): Map<string, Tensor>;
+  /** Fresh episode state for a batch. */
+  initialState(batchSize: number): S;
+  /** One step; records onto the active tape when one is active (training), nothing otherwise. */
+  step(state: S, input: Tensor): StepOutput<S>;
+  /** The resolved options that rebuild this network (saved in checkpoints). */
+  options(): Record<string, unknown>;
+  /**
+   * Applies a lesion before a step: returns the state to use (e.g. the initial state for
+   * `reset-state` at a trial boundary). Networks without the lesioned memory return null.
+   */
+  lesion?(kind: Lesion, state: S, batchSize: number): S | null;
+  /** Within-episode plasticity measures for the evaluation record (plastic networks only). */
+  plasticityReport?(state: S): Record<string, number>;
+}
+
+/** Size of the learned agents' input: observation, one-hot previous action, previous reward, t/T. */
+export function policyInputSize(family: TaskFamily<any>): number {
+  return family.observationSize + family.numActions + 2;
+}
+
+/**
+ * Writes the learned agents' input for one batch element into `out` at `offset`: the observation,
+ * the one-hot previous action (all zero at the first step), the previous reward and the time
+ * fraction t/T (Wang et al. 2018 feed the same, plus the time step).
+ */
+export function encodeInput(
+  out: Float64Array,
+  offset: number,
+  observation: ArrayLike<number>,
+  observationOffset: number,
+  observationSize: number,
+  numActions: number,
+  prevAction: number,
+  prevReward: number,
+  timeFraction: number,
+): void {
+  for (let i = 0; i < observationSize; i++) out[offset + i] = observation[observationOffset + i];
+  const a = offset + observationSize;
+  for (let j = 0; j < numActions; j++) out[a + j] = 0;
+  if (prevAction >= 0) out[a + prevAction] = 1;
+  out[a + numActions] = prevReward;
+  out[a + numActions + 1] = timeFraction;
+}
+
+/** Row-wise softmax of logits (batch × numActions) into `probs`. */
+export function softmaxRows(logits: Float64Array, probs: Float64Array, batchSize: number, numActions: number): void {
+  for (let b = 0; b < batchSize; b++) {
+    const o = b * numActions;
+    let max = -Infinity;
+    for (let j = 0; j < numActions; j++) if (logits[o + j] > max) max = logits[o + j];
+    let z = 0;
+    for (let j = 0; j < numActions; j++) {
+      const e = Math.exp(logits[o + j] - max);
+      probs[o + j] = e;
+      z += e;
+    }
+    for (let j = 0; j < numActions; j++) probs[o + j] /= z;
+  }
+}
