@@ -1,0 +1,46 @@
+// The evaluation view's table: the frozen agents of this run beside the classic agents, all on
+// the same held-out instances, as mean ± 95% CI. Wider terminals add the behavioural columns.
+import { fit, meanCi } from './format.ts';
+import { seg, type Line } from './lines.ts';
+import type { DashboardStore } from './store.ts';
+
+interface Column {
+  title: string;
+  width: number;
+  cell: (row: DashboardStore['evaluation'][number]) => string;
+}
+
+const BASE: Column[] = [
+  { title: 'agent', width: 18, cell: (r) => `${r.agent}${r.frozen ? ' (frozen)' : ''}` },
+  { title: 'kind', width: 9, cell: (r) => r.result.kind },
+  { title: 'total reward', width: 17, cell: (r) => meanCi(r.result.totalReward) },
+  { title: 'expected regret', width: 17, cell: (r) => meanCi(r.result.expectedRegret) },
+];
+
+const WIDE: Column[] = [
+  { title: 'stay after win', width: 16, cell: (r) => meanCi(r.result.stayAfterWin) },
+  { title: 'shift after lose', width: 17, cell: (r) => meanCi(r.result.shiftAfterLose) },
+];
+
+export function evaluationTable(store: DashboardStore, width: number): Line[] {
+  const spec = store.spec;
+  const lines: Line[] = [];
+  const episodes = spec ? `${spec.evaluation.episodes} held-out episodes, the same for every agent` : 'held-out episodes';
+  lines.push([seg('Evaluation', { bold: true }), seg(` · frozen weights · ${episodes}`, { dim: true })]);
+  const columns = [...BASE];
+  let used = BASE.reduce((n, c) => n + c.width + 1, 0);
+  for (const c of WIDE) {
+    if (used + c.width + 1 > width) break;
+    columns.push(c);
+    used += c.width + 1;
+  }
+  lines.push([seg(columns.map((c) => fit(c.title, c.width)).join(' '), { dim: true })]);
+  for (const r of store.evaluation) {
+    lines.push([seg(columns.map((c) => fit(c.cell(r), c.width)).join(' '), r.frozen ? { bold: true } : {})]);
+  }
+  if (store.evaluating !== null) lines.push([seg(`evaluating ${store.evaluating}…`, { color: 'cyan' })]);
+  else if (store.evaluation.length === 0) {
+    lines.push([seg(store.phase === 'stopped' ? 'No evaluation: the run was stopped before it.' : 'No evaluation yet: it runs when training ends.', { dim: true })]);
+  }
+  return lines;
+}

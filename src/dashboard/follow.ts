@@ -1,0 +1,196 @@
+// Following a run directory written by another process (`engram dashboard <run-dir>`): turns
+// config.json, the growing metrics.jsonl, the checkpoints and eval.json back into the run events
+// the dashboard already understands. Polling rather than fs.watch: it behaves the same on every
+// file system (network mounts, containers), and a run appends at most a few records a second.
+import fs from 'node:fs';
+import path from 'node:path';
+import { UsageError } from '../core/errors.ts';
+import type { RunEvent } from '../experiments/run.ts';
+import { parseExperiment, type ExperimentSpec } from '../experiments/spec.ts';
+import { readJsonFile } from '../experiments/io.ts';
+import type { UpdateMetrics } from '../rl/a2c.ts';
+import type { AgentResult } from '../rl/frozen-eval.ts';
+import { trainingPlan, type TrainingPlan } from './plan.ts';
+
+/** Reads and validates a run directory's configuration; a missing or non-run directory is a UsageError. */
+export function openRunDir(runDir: string): { dir: string; spec: ExperimentSpec } {
+  const dir = path.resolve(runDir);
+  if (!fs.existsSync(dir)) throw new UsageError(`no run directory at ${runDir}`);
+  if (!fs.statSync(dir).isDirectory()) throw new UsageError(`not a run directory (it is a file): ${runDir}`);
+  const config = path.join(dir, 'config.json');
+  if (!fs.existsSync(config)) throw new UsageError(`not a run directory (no config.json): ${runDir}`);
+  return { dir, spec: parseExperiment(readJsonFile(config, 'run configuration'), config) };
+}
+
+export class RunFollower {
+  /** True once eval.json has been read: the run is over. */
+  finished = false;
+  private readonly plan: Map<string, TrainingPlan>;
+  private readonly metricsFile: string;
+  private offset = 0;
+  private inode = -1;
+  private partial = '';
+  private started = new Set<string>();
+  private ended = new Set<string>();
+  private checkpointTimes = new Map<string, number>();
+  private evalTime = -1;
+  private begun = false;
+
+  constructor(
+    readonly dir: string,
+    readonly spec: ExperimentSpec,
+    private readonly emit: (event: RunEvent) => void,
+  ) {
+    this.plan = new Map(trainingPlan(spec).map((p) => [p.agent, p]));
+    this.metricsFile = path.join(dir, 'metrics.jsonl');
+  }
+
+  /** Reads whatever is new and emits it; returns whether the run has finished. */
+  poll(): boolean {
+    if (!this.begun) {
+      this.begun = true;
+      this.emit({ type: 'run-start', runDir: this.dir, spec: this.spec, resumed: false });
+    }
+    this.readMetrics();
+    this.readCheckpoints();
+    this.readEvaluation();
+    return this.finished;
+  }
+
+  private readMetrics(): void {
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(this.metricsFile);
+    } catch {
+      return; // training has not logged anything yet
+    }
+    if (stat.ino !== this.inode || stat.size < this.offset) {
+      // A resumed run rewrites metrics.jsonl back to its checkpoints: start over from its top.
+      const restarted = this.inode !== -1;
+      this.inode = stat.ino;
+      this.offset = 0;
+      this.partial = '';
+      if (restarted) {
+        this.started.clear();
+        this.ended.clear();
+        this.checkpointTimes.clear();
+        this.emit({ type: 'run-start', runDir: this.dir, spec: this.spec, resumed: true });
+      }
+    }
+    if (stat.size <= this.offset) return;
+    const fd = fs.openSync(this.metricsFile, 'r');
+    try {
+      const buffer = Buffer.alloc(stat.size - this.offset);
+      const n = fs.readSync(fd, buffer, 0, buffer.length, this.offset);
+      this.offset += n;
+      // Records are ASCII JSON, so a read never splits a character; it may split a line.
+      const text = this.partial + buffer.subarray(0, n).toString('utf8');
+      const lines = text.split('\n');
+      this.partial = lines.pop() ?? '';
+      for (const line of lines) if (line.trim() !== '') this.record(line);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  private record(line: string): void {
+    let r: Record<string, unknown>;
+    try {
+      r = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      this.emit({ type: 'warning', message: `metrics.jsonl: skipped a line that is not JSON` });
+      return;
+    }
+    const agent = String(r.agent);
+    const update = Number(r.update);
+    const updates = this.plan.get(agent)?.updates ?? update;
+    if (!this.started.has(agent)) {
+      this.started.add(agent);
+      this.emit({ type: 'train-start', agent, updates, fromUpdate: 0 });
+    }
+    // JSON has no NaN: a non-finite metric was written as null.
+    const metrics: Record<string, number> = {};
+    const bad: string[] = [];
+    for (const [key, value] of Object.entries(r)) {
+      if (key === 'agent') continue;
+      const x = typeof value === 'number' ? value : NaN;
+      metrics[key] = x;
+      if (key.startsWith('train/') && !Number.isFinite(x)) bad.push(key);
+    }
+    if (bad.length > 0) this.emit({ type: 'warning', message: `${agent}: non-finite ${bad.join(', ')} at update ${update}` });
+    this.emit({ type: 'update', agent, metrics: metrics as unknown as UpdateMetrics, updates, wallSeconds: Number(r.wallSeconds) || 0 });
+  }
+
+  private readCheckpoints(): void {
+    for (const agent of this.plan.keys()) {
+      const file = path.join(this.dir, 'checkpoints', `${agent}.json`);
+      let mtime: number;
+      try {
+        mtime = fs.statSync(file).mtimeMs;
+      } catch {
+        continue;
+      }
+      if (this.checkpointTimes.get(agent) === mtime) continue;
+      this.checkpointTimes.set(agent, mtime);
+      let ck: { update?: unknown; done?: unknown };
+      try {
+        ck = JSON.parse(fs.readFileSync(file, 'utf8')) as typeof ck;
+      } catch {
+        continue; // replaced while we read it; the next poll sees the new one
+      }
+      this.emit({ type: 'checkpoint', agent, update: Number(ck.update), file });
+      if (ck.done === true && !this.ended.has(agent)) {
+        this.ended.add(agent);
+        this.emit({ type: 'train-end', agent, stopped: false });
+      }
+    }
+  }
+
+  private readEvaluation(): void {
+    const file = path.join(this.dir, 'eval.json');
+    let mtime: number;
+    try {
+      mtime = fs.statSync(file).mtimeMs;
+    } catch {
+      return;
+    }
+    if (mtime === this.evalTime) return;
+    this.evalTime = mtime;
+    let evaluation: { agents?: Record<string, AgentResult> };
+    try {
+      evaluation = JSON.parse(fs.readFileSync(file, 'utf8')) as typeof evaluation;
+    } catch {
+      this.evalTime = -1;
+      return;
+    }
+    for (const [agent, result] of Object.entries(evaluation.agents ?? {})) this.emit({ type: 'eval', agent, result });
+    if (!this.finished) this.emit({ type: 'run-end', runDir: this.dir, stopped: false });
+    this.finished = true;
+  }
+}
+
+export interface Following {
+  /** Resolves when the run has finished (eval.json exists) or `stop` was called. */
+  done: Promise<void>;
+  stop(): void;
+}
+
+/** Polls `follower` every `pollMs` until the run finishes or `stop` is called. */
+export function follow(follower: RunFollower, pollMs = 500): Following {
+  let timer: NodeJS.Timeout | undefined;
+  let resolve!: () => void;
+  const done = new Promise<void>((r) => {
+    resolve = r;
+  });
+  const stop = () => {
+    if (timer) clearInterval(timer);
+    timer = undefined;
+    resolve();
+  };
+  if (follower.poll()) stop();
+  else
+    timer = setInterval(() => {
+      if (follower.poll()) stop();
+    }, pollMs);
+  return { done, stop };
+}

@@ -1,0 +1,77 @@
+// Mounting the dashboard on a terminal, for `engram run` (events of this process's run) and
+// `engram dashboard` (events read from a run directory).
+// First, so that React loads as its production build (no JSX in this file for the same reason:
+// the JSX runtime import would come before it).
+import './production.ts';
+import { createElement } from 'react';
+import { render, type Instance } from 'ink';
+import type { RunControl, RunEvent } from '../experiments/run.ts';
+import { App } from './App.tsx';
+import { DashboardStore } from './store.ts';
+
+export interface MountOptions {
+  stdout?: NodeJS.WriteStream;
+  stdin?: NodeJS.ReadStream;
+  control?: RunControl;
+  onQuit?: () => void;
+  onInterrupt?: () => void;
+  frameMs?: number;
+  /** See AppProps.onFrame. */
+  onFrame?: (costMs: number) => void;
+}
+
+export interface MountedDashboard {
+  store: DashboardStore;
+  /** The run-event listener. */
+  onEvent: (event: RunEvent) => void;
+  /** Draws the final frame, restores the terminal and returns once Ink has let go. */
+  close(): Promise<void>;
+}
+
+export function mountDashboard(options: MountOptions = {}): MountedDashboard {
+  const store = new DashboardStore();
+  const frameMs = options.frameMs ?? 100;
+  const props = { store, control: options.control, onQuit: options.onQuit, onInterrupt: options.onInterrupt, frameMs, onFrame: options.onFrame };
+  const instance: Instance = render(createElement(App, props), {
+    stdout: options.stdout ?? process.stdout,
+    stdin: options.stdin ?? process.stdin,
+    // Ctrl-C is ours: the first one stops the run at a checkpoint, like SIGINT does without the dashboard.
+    exitOnCtrlC: false,
+    // Anything else printing to the console goes above the frame instead of through it.
+    patchConsole: true,
+    maxFps: Math.max(1, Math.round(1000 / frameMs)),
+  });
+  let closed = false;
+  return {
+    store,
+    onEvent: store.handle,
+    async close() {
+      if (closed) return;
+      closed = true;
+      // Draw the last events now (the frame timer may be a second away), one row shorter so the
+      // shell's prompt after exit does not scroll the header off; unmounting keeps this frame.
+      instance.rerender(createElement(App, { ...props, closing: true }));
+      await new Promise((r) => setTimeout(r, frameMs + 10));
+      instance.unmount();
+      await instance.waitUntilExit().catch(() => {});
+    },
+  };
+}
+
+/**
+ * The dashboard of `engram run`: `q` and the first Ctrl-C stop at a checkpoint (resumable), a
+ * second Ctrl-C exits at once, as SIGINT does without the dashboard.
+ */
+export function mountRunDashboard(control: RunControl, options: Omit<MountOptions, 'control' | 'onInterrupt' | 'onQuit'> = {}): MountedDashboard {
+  let dashboard: MountedDashboard | undefined;
+  const onInterrupt = () => {
+    if (control.stop) {
+      void dashboard?.close().finally(() => process.exit(130));
+      return;
+    }
+    control.stop = true;
+    dashboard?.store.note('stopping: writing a checkpoint, then exiting (Ctrl-C again quits at once)');
+  };
+  dashboard = mountDashboard({ ...options, control, onInterrupt });
+  return dashboard;
+}
