@@ -1,0 +1,22 @@
+// Copies a run's checkpoint to checkpoints/<name>.json for shipping: the same format, with the
+// optimizer and generator state dropped (a shipped checkpoint is evaluated, not resumed), and the
+// file validated on the way.
+//   node bin/run-ts.js scripts/ship-checkpoint.ts runs/<run>/checkpoints/<agent>.json <name>
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readCheckpoint, writeCheckpoint } from '../src/experiments/checkpoint.ts';
+
+const [source, name] = process.argv.slice(2);
+if (!source || !name || !/^[a-z0-9-]+$/.test(name)) {
+  console.error('usage: node bin/run-ts.js scripts/ship-checkpoint.ts <run checkpoint.json> <name>');
+  process.exit(2);
+}
+const checkpoint = readCheckpoint(source);
+if (!checkpoint.done) {
+  console.error(`${source}: training has not finished (update ${checkpoint.update}); ship a finished run`);
+  process.exit(2);
+}
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const target = path.join(root, 'checkpoints', `${name}.json`);
+writeCheckpoint(target, { ...checkpoint, optimizer: null, rng: null });
+console.log(`${target}: ${checkpoint.agent.id} on ${checkpoint.task.id}, ${checkpoint.update} updates, ${checkpoint.envSteps} env steps`);
