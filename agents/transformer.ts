@@ -1,0 +1,172 @@
+// `transformer`: a causal transformer over the episode so far, meta-trained by A2C like `lstm`
+// (Mishra et al. 2018, SNAIL, matched RL² on bandits with attention; Whittington et al. 2021 relate
+// transformers to the hippocampal formation). One token per step, built from the same input as the
+// recurrent agents (observation, one-hot previous action, previous reward, t/T; src/rl/policy.ts)
+// projected to the model width, plus a position code; pre-LayerNorm residual blocks; a softmax
+// policy head and a value head on the last token. It acts one step at a time over per-layer
+// key/value caches, so the past is never recomputed. With frozen weights, what it learns within an
+// episode is held in those caches (its activity), which `initialState` — at every episode start —
+// and the `reset-state` lesion replace by empty ones.
+import { z } from 'zod';
+import type { AgentEntry } from '../src/core/registry.ts';
+import type { TaskFamily } from '../src/core/types.ts';
+import type { Rng } from '../src/core/rng.ts';
+import { UsageError } from '../src/core/errors.ts';
+import { parseOptions } from '../src/core/options.ts';
+import { Module } from '../src/nn/module.ts';
+import { Tensor } from '../src/nn/tensor.ts';
+import { addRowVector, add } from '../src/nn/ops/elementwise.ts';
+import { sliceRows } from '../src/nn/ops/structure.ts';
+import { uniformParameter } from '../src/nn/init.ts';
+import { Linear } from '../src/nn/layers/linear.ts';
+import { LayerNorm } from '../src/nn/layers/layer-norm.ts';
+import type { KeyValueCache } from '../src/nn/layers/attention.ts';
+import { TransformerBlock, sinusoidalPositions } from '../src/nn/layers/transformer.ts';
+import { NetworkAgent } from '../src/rl/network-agent.ts';
+import { policyInputSize, type Lesion, type PolicyNetwork, type StepOutput } from '../src/rl/policy.ts';
+
+/** Options of the transformer agent (symbols of Vaswani et al. 2017). */
+export const transformerOptions = z
+  .object({
+    /** Width of the residual stream, d_model. Keep it small: attention's cost per step grows with the episode. */
+    width: z.int().min(2).max(512).default(32),
+    /** Number of transformer blocks, N. */
+    layers: z.int().min(1).max(8).default(1),
+    /** Attention heads per block, h; must divide `width`. */
+    heads: z.int().min(1).max(16).default(2),
+    /** Hidden width of each block's MLP, d_ff. */
+    mlp: z.int().min(1).max(4096).default(64),
+    /** Nonlinearity of the MLPs. */
+    activation: z.enum(['relu', 'tanh']).default('relu'),
+    /**
+     * Position code added to every token: `sinusoidal` (Vaswani et al., fixed), `learned` (one
+     * trained vector per step), or `none` (the input's t/T is then the only clock).
+     */
+    positions: z.enum(['sinusoidal', 'learned', 'none']).default('sinusoidal'),
+    /** Longest episode the position table covers, in steps (default: the task's episode length). */
+    maxLength: z.int().min(1).max(100_000).optional(),
+  })
+  .strict();
+export type TransformerOptions = z.output<typeof transformerOptions>;
+
+/** The episode state: one key/value cache per block, and the number of steps taken. */
+export interface TransformerState {
+  readonly caches: KeyValueCache[];
+  readonly step: number;
+}
+
+/** Actor-critic transformer; also usable without heads on sequences (`encodeSequence`). */
+export class TransformerActorCritic extends Module implements PolicyNetwork<TransformerState> {
+  readonly embed: Linear;
+  readonly blocks: TransformerBlock[] = [];
+  readonly finalNorm: LayerNorm;
+  readonly policy: Linear;
+  readonly value: Linear;
+  /** Learned position vectors (maxLength × width), or null. */
+  readonly learnedPositions: Tensor | null;
+  /** Fixed sinusoidal codes (maxLength × width), or null. */
+  private readonly fixedPositions: Tensor | null;
+  readonly resolved: TransformerOptions & { maxLength: number };
+
+  constructor(
+    readonly agentId: string,
+    readonly inputSize: number,
+    readonly numActions: number,
+    options: TransformerOptions & { maxLength: number },
+    rng: Rng,
+  ) {
+    super();
+    this.resolved = options;
+    const { width, layers, heads, mlp, activation, positions, maxLength } = options;
+    this.embed = this.registerModule('embed', new Linear({ inputSize, outputSize: width }, rng.fork('embed')));
+    // Learned codes start small and random (±0.1), next to embeddings of order 1.
+    this.learnedPositions =
+      positions === 'learned' ? this.registerParameter('positions', uniformParameter(maxLength, width, 0.1, rng.fork('positions'))) : null;
+    this.fixedPositions = positions === 'sinusoidal' ? sinusoidalPositions(maxLength, width) : null;
+    for (let l = 0; l < layers; l++) {
+      this.blocks.push(this.registerModule(`block${l}`, new TransformerBlock({ modelSize: width, numHeads: heads, mlpSize: mlp, activation }, rng.fork(`block${l}`))));
+    }
+    this.finalNorm = this.registerModule('finalNorm', new LayerNorm({ size: width }));
+    this.policy = this.registerModule('policy', new Linear({ inputSize: width, outputSize: numActions }, rng.fork('policy')));
+    this.value = this.registerModule('value', new Linear({ inputSize: width, outputSize: 1 }, rng.fork('value')));
+  }
+
+  initialState(batchSize: number): TransformerState {
+    return { caches: this.blocks.map((b) => b.createCache(batchSize)), step: 0 };
+  }
+
+  /** The token of step t: the projected input plus the position code of t. */
+  private token(input: Tensor, t: number): Tensor {
+    const x = this.embed.forward(input);
+    if (t >= this.resolved.maxLength && (this.learnedPositions || this.fixedPositions)) {
+      throw new Error(`${this.agentId}: step ${t} is beyond the position table (maxLength ${this.resolved.maxLength})`);
+    }
+    if (this.learnedPositions) return addRowVector(x, sliceRows(this.learnedPositions, t, t + 1));
+    if (this.fixedPositions) return addRowVector(x, new Tensor(1, x.cols, this.fixedPositions.data.subarray(t * x.cols, (t + 1) * x.cols)));
+    return x;
+  }
+
+  /** The final residual stream of one step (B×width), the caches extended by it. */
+  encodeStep(state: TransformerState, input: Tensor): Tensor {
+    let x = this.token(input, state.step);
+    this.blocks.forEach((block, l) => {
+      x = block.step(x, state.caches[l]);
+    });
+    return this.finalNorm.forward(x);
+  }
+
+  step(state: TransformerState, input: Tensor): StepOutput<TransformerState> {
+    if (input.cols !== this.inputSize) throw new Error(`${this.agentId}: input of shape ${input.shape}, expected Bx${this.inputSize}`);
+    const h = this.encodeStep(state, input);
+    return { state: { caches: state.caches, step: state.step + 1 }, logits: this.policy.forward(h), value: this.value.forward(h) };
+  }
+
+  /**
+   * One whole episode at once (inputs T×inputSize, rows are steps), with causal masks instead of
+   * caches: the reference that acting step by step must equal. Returns logits T×A and values T×1.
+   */
+  forwardSequence(inputs: Tensor): { logits: Tensor; value: Tensor } {
+    if (inputs.rows > this.resolved.maxLength && this.resolved.positions !== 'none') {
+      throw new Error(`${this.agentId}: ${inputs.rows} steps are beyond the position table (maxLength ${this.resolved.maxLength})`);
+    }
+    let x = this.embed.forward(inputs);
+    const width = this.resolved.width;
+    if (this.learnedPositions) x = add(x, sliceRows(this.learnedPositions, 0, inputs.rows));
+    if (this.fixedPositions) x = add(x, new Tensor(inputs.rows, width, this.fixedPositions.data.slice(0, inputs.rows * width)));
+    for (const block of this.blocks) x = block.forwardSequence(x);
+    const h = this.finalNorm.forward(x);
+    return { logits: this.policy.forward(h), value: this.value.forward(h) };
+  }
+
+  options(): Record<string, unknown> {
+    return { ...this.resolved };
+  }
+
+  /** Emptying the caches removes all within-episode memory; there is no plasticity to freeze. */
+  lesion(kind: Lesion, _state: TransformerState, batchSize: number): TransformerState | null {
+    return kind === 'reset-state' ? this.initialState(batchSize) : null;
+  }
+}
+
+/** Validates options (including that the heads divide the width) and fills in the task-dependent default. */
+export function resolveTransformerOptions(id: string, raw: Record<string, unknown> | undefined, episodeLength: number): TransformerOptions & { maxLength: number } {
+  const options = parseOptions(id, transformerOptions, raw);
+  if (options.width % options.heads !== 0) {
+    throw new UsageError(`${id}: option 'heads' (${options.heads}) must divide option 'width' (${options.width})`);
+  }
+  return { ...options, maxLength: options.maxLength ?? episodeLength };
+}
+
+function createNetwork(family: TaskFamily<any>, options: Record<string, unknown> | undefined, rng: Rng): TransformerActorCritic {
+  const resolved = resolveTransformerOptions('transformer', options, family.episodeLength);
+  return new TransformerActorCritic('transformer', policyInputSize(family), family.numActions, resolved, rng);
+}
+
+export const transformer: AgentEntry = {
+  id: 'transformer',
+  kind: 'learned',
+  description: 'causal transformer with a key/value cache, meta-trained by A2C; learns in context with frozen weights (SNAIL, Mishra et al. 2018)',
+  cannotPlay: (family) => (family.actionSpace.kind === 'discrete' ? null : 'it needs a discrete action space'),
+  createNetwork,
+  create: (family, options, rng) => new NetworkAgent(family, createNetwork(family, options, rng)),
+};
