@@ -1,0 +1,96 @@
+// The place-cell actor-critic (agents/actor-critic.ts) in the water maze with the paper's task
+// defaults (Foster, Morris & Dayan 2000: R = 1 m, platform radius 0.05 m, 493 place cells with
+// σ = 0.16 m, 0.3 m/s, Δt = 0.1 s, 120 s timeout, 4 trials a day from the cardinal starts):
+// escape latency by day on the reference-memory protocol, and trial 1 vs trial 2 by day on
+// delayed matching-to-place, each animal's weights persisting across its days. Beside it, the
+// random agent on the same instances. Optionally writes the figures (latency by trial and day;
+// swim paths of trial 1 and 2 of one day) with --figures DIR.
+//   node bin/run-ts.js scripts/watermaze-actor-critic.ts [--animals 40] [--days 9] [--seed 0] [--json] [--figures DIR]
+//                     [--agent-options JSON]
+import { parseArgs } from 'node:util';
+import { createWatermaze } from '../tasks/watermaze.ts';
+import { findAgent } from '../agents/index.ts';
+import { evaluate, STREAMS } from '../src/rl/rollout.ts';
+import { evaluationRng } from '../src/rl/frozen-eval.ts';
+import { swimTrials, watermazeSummary } from '../src/analysis/spatial.ts';
+import type { Estimate } from '../src/analysis/stats.ts';
+import type { EpisodeRecord } from '../src/core/types.ts';
+
+const { values } = parseArgs({
+  options: {
+    animals: { type: 'string', default: '40' },
+    days: { type: 'string', default: '9' },
+    seed: { type: 'string', default: '0' },
+    json: { type: 'boolean', default: false },
+    figures: { type: 'string' },
+    'agent-options': { type: 'string' },
+  },
+});
+const animals = Number(values.animals);
+const days = Number(values.days);
+const seed = Number(values.seed);
+const agentOptions = values['agent-options'] !== undefined ? JSON.parse(values['agent-options']) : {};
+
+interface ProtocolResult {
+  protocol: string;
+  taskOptions: Record<string, unknown>;
+  agents: Record<string, { escapeLatencyByDay: Estimate[]; escapeLatencyByTrialOfDay: Estimate[]; trial1ByDay: Estimate[]; trial2ByDay: Estimate[]; escapeRate: Estimate; seconds: number }>;
+  records: Record<string, EpisodeRecord[]>;
+}
+
+function byDayAndTrial(records: EpisodeRecord[], trialOfDay: number, days: number) {
+  const all = records.map(swimTrials);
+  const out: number[][] = Array.from({ length: days }, () => []);
+  for (const trials of all) for (const t of trials) if (t.trialOfDay === trialOfDay) out[t.day].push(t.escapeLatency);
+  return out;
+}
+
+async function run(protocol: 'reference' | 'dmp'): Promise<ProtocolResult> {
+  const family = createWatermaze({ protocol, days });
+  const rng = evaluationRng(seed);
+  const result: ProtocolResult = { protocol, taskOptions: family.options as Record<string, unknown>, agents: {}, records: {} };
+  const { ci95 } = await import('../src/analysis/stats.ts');
+  for (const id of ['actor-critic', 'random']) {
+    const started = performance.now();
+    const agent = findAgent(id).create(family, id === 'actor-critic' ? agentOptions : {}, rng.fork(STREAMS.evalAgent));
+    const records = evaluate(family, agent, { episodes: animals, batchSize: animals, rng });
+    const s = watermazeSummary(records, family.options.trialsPerDay, days);
+    result.agents[id] = {
+      escapeLatencyByDay: s.escapeLatencyByDay,
+      escapeLatencyByTrialOfDay: s.escapeLatencyByTrialOfDay,
+      trial1ByDay: byDayAndTrial(records, 0, days).map((c) => ci95(c)),
+      trial2ByDay: byDayAndTrial(records, 1, days).map((c) => ci95(c)),
+      escapeRate: s.escapeRate,
+      seconds: Math.round((performance.now() - started) / 100) / 10,
+    };
+    result.records[id] = records;
+  }
+  return result;
+}
+
+const results = [await run('reference'), await run('dmp')];
+if (values.figures !== undefined) {
+  const { writeWatermazeFigures } = await import('../src/analysis/spatial-figures.ts');
+  for (const r of results) {
+    const files = await writeWatermazeFigures(values.figures, `watermaze-${r.protocol}`, r.records, { trialsPerDay: 4, days, poolRadius: 1, platformRadius: 0.05 });
+    if (!values.json) for (const f of files) console.log(`wrote ${f}`);
+  }
+}
+const fmt = (e: Estimate) => `${e.mean.toFixed(1)} ± ${((e.ci95[1] - e.ci95[0]) / 2).toFixed(1)}`;
+if (values.json) {
+  console.log(JSON.stringify({ animals, days, seed, agentOptions, results: results.map(({ records: _r, ...rest }) => rest) }));
+} else {
+  console.log(`actor-critic vs random, ${animals} animals, ${days} days × 4 trials, seed ${seed}; escape latency (s), mean ± 95% CI half-width`);
+  for (const r of results) {
+    console.log(`\n${r.protocol}:`);
+    for (const [id, a] of Object.entries(r.agents)) {
+      console.log(`  ${id} (${a.seconds} s; escape rate ${fmt(a.escapeRate)})`);
+      console.log(`    by day:        ${a.escapeLatencyByDay.map(fmt).join(' | ')}`);
+      if (r.protocol === 'dmp') {
+        console.log(`    trial 1 by day: ${a.trial1ByDay.map(fmt).join(' | ')}`);
+        console.log(`    trial 2 by day: ${a.trial2ByDay.map(fmt).join(' | ')}`);
+      }
+      console.log(`    by trial of day: ${a.escapeLatencyByTrialOfDay.map(fmt).join(' | ')}`);
+    }
+  }
+}

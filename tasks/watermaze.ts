@@ -1,0 +1,396 @@
+// The Morris water maze, as Foster, Morris & Dayan (2000, "A model of hippocampally dependent
+// navigation, using the temporal difference learning rule", Hippocampus 10:1–16) simulated it,
+// with the delayed matching-to-place protocol of Steele & Morris (1999). A rat swims in a circular
+// pool with reflecting walls until it crosses a hidden platform or the trial times out; it starts
+// each trial near the wall at one of the four cardinal points, in a random order each day. Every
+// step it chooses one of 8 swim directions 45° apart; momentum mixes the new direction with the
+// old one, and it swims at constant speed.
+//
+// Protocols:
+// - `reference`: one platform position for every day (the candidate `platform`, the same for all
+//   instances of the family): what a rat learns across days of a reference-memory task;
+// - `dmp` (delayed matching-to-place): a new platform each day, drawn from 8 candidates, the same
+//   for the `trialsPerDay` trials of that day.
+//
+// Days and episodes. An episode is one animal's `days` days of `trialsPerDay` trials; the agent's
+// episode state (recurrent activity, an attention cache, the actor-critic's weights) carries over
+// between the trials and days of an episode and is reset between episodes. For learned agents the
+// default, one day per episode, is the delayed matching-to-place design (state kept within a day,
+// reset between days); a plastic agent whose synapses must persist across days (the place-cell
+// actor-critic) plays episodes of many days (`days` ≥ 2: scripts/watermaze-actor-critic.ts).
+//
+// Geometry (ours where the papers are silent): the pool is the disc of radius R centred at the
+// origin; x points east, y north; action j swims towards angle j·45° (0 = east, 2 = north). The
+// swim direction is u_t = normalise(m·u_{t−1} + (1 − m)·d_j) with momentum m (u_0 = d_j at the
+// release); each step moves speed·Δt along u_t, reflected specularly at the wall (the part of the
+// step past the wall is mirrored about the tangent, and so is u_t). The platform is found when the
+// swim path of a step — every straight piece of it — comes within the platform radius of its
+// centre (segment–circle intersection), not only when a step ends on it; the trial's time then
+// counts the step up to the point of contact. The 8 candidates lie at `candidateDistance` from
+// the centre at angles 22.5° + k·45° (k = 0…7), two per quadrant and off the start axes; starts are
+// at `startDistance` from the centre at east, north, west, south.
+import { z } from 'zod';
+import type { TaskEntry } from '../src/core/registry.ts';
+import type { Rng } from '../src/core/rng.ts';
+import { parseOptions } from '../src/core/options.ts';
+import { UsageError } from '../src/core/errors.ts';
+import type { EpisodeRecord, GroundTruth, StepInfo, StepResult, TaskFamily, TaskInstance } from '../src/core/types.ts';
+import type { TaskTraits } from '../src/core/traits.ts';
+import { PLACE_CELL_LAYOUTS, PlaceCells } from '../src/core/place-cells.ts';
+import { watermazeReport } from '../src/analysis/spatial.ts';
+
+export const watermazeOptions = z
+  .object({
+    /** `reference` (one platform for all days) or `dmp` (delayed matching-to-place: a new platform each day). */
+    protocol: z.enum(['reference', 'dmp']).default('reference'),
+    /** Days per episode (one animal's days; state carries over between them within the episode). */
+    days: z.int().min(1).max(100).default(1),
+    /** Trials per day (Foster et al. 2000: 4). */
+    trialsPerDay: z.int().min(1).max(32).default(4),
+    /** `reference` protocol: index 0…7 of the candidate position used every day. */
+    platform: z.int().min(0).max(7).default(0),
+    /** R, the pool's radius (m). */
+    poolRadius: z.number().gt(0).max(10).default(1),
+    /** The platform's radius (m) (Foster et al. 2000: 0.05). */
+    platformRadius: z.number().gt(0).max(1).default(0.05),
+    /** Distance of the 8 candidate platform positions from the pool's centre (m). */
+    candidateDistance: z.number().min(0).max(10).default(0.5),
+    /** Distance of the 4 cardinal start positions from the pool's centre (m). */
+    startDistance: z.number().min(0).max(10).default(0.9),
+    /** Swim speed (m/s) (Foster et al. 2000: 0.3). */
+    swimSpeed: z.number().gt(0).max(10).default(0.3),
+    /** Δt, the time step (s) (Foster et al. 2000: 0.1). Coarser steps make episodes shorter for training learned agents. */
+    timeStep: z.number().gt(0).max(10).default(0.1),
+    /** A trial ends unrewarded after this many seconds (Foster et al. 2000: 120). */
+    timeout: z.number().gt(0).max(1000).default(120),
+    /** m, the weight of the previous swim direction in the new one (0: no momentum). */
+    momentum: z.number().min(0).lt(1).default(1 / 3),
+    /** What agents observe: place-cell activity, or the coordinates (x/R, y/R). */
+    observation: z.enum(['place-cells', 'coordinates']).default('place-cells'),
+    /** N, the number of place cells (Foster et al. 2000: 493). */
+    placeCells: z.int().min(1).max(10000).default(493),
+    /** σ, the place fields' width (m) (Foster et al. 2000: 0.16). */
+    placeFieldWidth: z.number().gt(0).max(10).default(0.16),
+    /** How the field centres cover the pool (src/core/place-cells.ts). */
+    placeCellLayout: z.enum(PLACE_CELL_LAYOUTS).default('even'),
+    /** Seed of the `random` layout. */
+    placeCellSeed: z.int().min(0).default(0),
+    /** Reward for reaching the platform. */
+    reward: z.number().gt(0).max(100).default(1),
+  })
+  .strict();
+
+export type WatermazeOptions = z.output<typeof watermazeOptions>;
+
+/** The `info` fields the water maze reports at every step. */
+export const WATERMAZE_INFO_FIELDS = [
+  'trial',
+  'newTrial',
+  'trialEnd',
+  'position',
+  'foundGoal',
+  'day',
+  'trialOfDay',
+  'platform',
+  'time',
+  'swum',
+  'timedOut',
+] as const;
+
+export interface WatermazeFamily extends TaskFamily<WatermazeOptions> {
+  readonly traits: TaskTraits;
+  readonly placeCells: PlaceCells;
+  /** The 8 candidate platform centres, [x, y] each. */
+  readonly candidates: readonly [number, number][];
+  /** The 4 start positions (east, north, west, south). */
+  readonly starts: readonly [number, number][];
+  /** Steps after which a trial times out. */
+  readonly timeoutSteps: number;
+  report(records: readonly EpisodeRecord[]): Record<string, unknown>;
+}
+
+/** The 8 candidate platform positions. */
+export function platformCandidates(distance: number): [number, number][] {
+  return Array.from({ length: 8 }, (_, k) => {
+    const angle = ((22.5 + 45 * k) * Math.PI) / 180;
+    return [distance * Math.cos(angle), distance * Math.sin(angle)] as [number, number];
+  });
+}
+
+/** The 4 cardinal start positions: east, north, west, south. */
+export function cardinalStarts(distance: number): [number, number][] {
+  return [
+    [distance, 0],
+    [0, distance],
+    [-distance, 0],
+    [0, -distance],
+  ];
+}
+
+/**
+ * Whether the segment a→b passes within `radius` of c; returns the fraction t ∈ [0, 1] of the
+ * segment at the first point of contact, or −1 when it never comes that close.
+ */
+export function segmentHitsCircle(ax: number, ay: number, bx: number, by: number, cx: number, cy: number, radius: number): number {
+  const dx = bx - ax;
+  const dy = by - ay;
+  const fx = ax - cx;
+  const fy = ay - cy;
+  const c = fx * fx + fy * fy - radius * radius;
+  if (c <= 0) return 0; // starts inside the circle
+  const a = dx * dx + dy * dy;
+  if (a === 0) return -1;
+  const b = 2 * (fx * dx + fy * dy);
+  const disc = b * b - 4 * a * c;
+  if (disc < 0) return -1;
+  const t = (-b - Math.sqrt(disc)) / (2 * a);
+  return t >= 0 && t <= 1 ? t : -1;
+}
+
+/** One straight piece of a step's swim path. */
+interface Piece {
+  ax: number;
+  ay: number;
+  bx: number;
+  by: number;
+}
+
+/**
+ * Swims from (x, y) by (dx, dy) inside the disc of radius R, reflecting at the wall. Returns the
+ * straight pieces of the path and the direction after the reflections (the unit vector (ux, uy)
+ * mirrored like the path).
+ */
+export function swimWithReflections(x: number, y: number, dx: number, dy: number, ux: number, uy: number, R: number): { pieces: Piece[]; ux: number; uy: number } {
+  const pieces: Piece[] = [];
+  for (let bounce = 0; bounce < 8; bounce++) {
+    const tx = x + dx;
+    const ty = y + dy;
+    if (tx * tx + ty * ty <= R * R) {
+      pieces.push({ ax: x, ay: y, bx: tx, by: ty });
+      return { pieces, ux, uy };
+    }
+    // First crossing of the wall: the positive root of ‖p + t·d‖ = R (p is inside, so c ≤ 0).
+    const a = dx * dx + dy * dy;
+    const b = 2 * (x * dx + y * dy);
+    const c = x * x + y * y - R * R;
+    const t = Math.min(1, Math.max(0, (-b + Math.sqrt(Math.max(0, b * b - 4 * a * c))) / (2 * a)));
+    let qx = x + t * dx;
+    let qy = y + t * dy;
+    const norm = Math.hypot(qx, qy);
+    // Keep the contact point on (not past) the wall despite rounding.
+    if (norm > R) {
+      qx *= R / norm;
+      qy *= R / norm;
+    }
+    pieces.push({ ax: x, ay: y, bx: qx, by: qy });
+    const nx = qx / Math.max(norm, 1e-300);
+    const ny = qy / Math.max(norm, 1e-300);
+    const rx = (1 - t) * dx;
+    const ry = (1 - t) * dy;
+    const rn = rx * nx + ry * ny;
+    dx = rx - 2 * rn * nx;
+    dy = ry - 2 * rn * ny;
+    const un = ux * nx + uy * ny;
+    ux -= 2 * un * nx;
+    uy -= 2 * un * ny;
+    x = qx;
+    y = qy;
+  }
+  // Grazing paths that keep bouncing: stop on the wall rather than loop.
+  pieces.push({ ax: x, ay: y, bx: x, by: y });
+  return { pieces, ux, uy };
+}
+
+class WatermazeInstance implements TaskInstance {
+  private day = 0;
+  private trialOfDay = 0;
+  private stepInTrial = 0;
+  private finished = false;
+  private x = 0;
+  private y = 0;
+  /** The current swim direction (0, 0 at the release). */
+  private ux = 0;
+  private uy = 0;
+  private platformIndex = 0;
+  /** Start indices (into family.starts) of the current day's trials. */
+  private startOrder: number[] = [];
+  private started = false;
+
+  constructor(
+    private readonly rng: Rng,
+    private readonly family: WatermazeFamily,
+  ) {}
+
+  private get options(): WatermazeOptions {
+    return this.family.options;
+  }
+
+  /** Draws the day's platform (dmp) and start order, from the instance's own stream. */
+  private beginDay(): void {
+    const { protocol, trialsPerDay, platform } = this.options;
+    this.platformIndex = protocol === 'dmp' ? this.rng.int(8) : platform;
+    this.startOrder = [];
+    while (this.startOrder.length < trialsPerDay) this.startOrder.push(...this.rng.shuffle([0, 1, 2, 3]));
+    this.startOrder.length = trialsPerDay;
+  }
+
+  private release(): void {
+    const [sx, sy] = this.family.starts[this.startOrder[this.trialOfDay]];
+    this.x = sx;
+    this.y = sy;
+    this.ux = 0;
+    this.uy = 0;
+    this.stepInTrial = 0;
+  }
+
+  private observe(): Float64Array {
+    if (this.options.observation === 'coordinates') {
+      const R = this.options.poolRadius;
+      return Float64Array.of(this.x / R, this.y / R);
+    }
+    return this.family.placeCells.activity(this.x, this.y);
+  }
+
+  reset(): Float64Array {
+    this.day = 0;
+    this.trialOfDay = 0;
+    this.finished = false;
+    this.started = true;
+    this.beginDay();
+    this.release();
+    return this.observe();
+  }
+
+  step(action: number): StepResult {
+    if (!Number.isInteger(action) || action < 0 || action >= 8) throw new Error(`watermaze: action must be an integer 0…7 (a swim direction), got ${action}`);
+    if (this.finished) throw new Error('watermaze: step() after the episode ended; call reset() first');
+    if (!this.started) this.reset();
+    const o = this.options;
+    const newTrial = this.stepInTrial === 0;
+    const start = newTrial ? [this.x, this.y] : undefined;
+    const angle = (action * Math.PI) / 4;
+    let ux = Math.cos(angle);
+    let uy = Math.sin(angle);
+    if (this.ux !== 0 || this.uy !== 0) {
+      const mx = o.momentum * this.ux + (1 - o.momentum) * ux;
+      const my = o.momentum * this.uy + (1 - o.momentum) * uy;
+      const norm = Math.hypot(mx, my);
+      // Exactly opposite directions cancel only when m = ½; then the new choice wins.
+      if (norm > 1e-12) {
+        ux = mx / norm;
+        uy = my / norm;
+      }
+    }
+    const length = o.swimSpeed * o.timeStep;
+    const swim = swimWithReflections(this.x, this.y, length * ux, length * uy, ux, uy, o.poolRadius);
+    const [px, py] = this.family.candidates[this.platformIndex];
+    let swum = 0;
+    let found = false;
+    for (const piece of swim.pieces) {
+      const pieceLength = Math.hypot(piece.bx - piece.ax, piece.by - piece.ay);
+      const t = segmentHitsCircle(piece.ax, piece.ay, piece.bx, piece.by, px, py, o.platformRadius);
+      if (t >= 0) {
+        swum += t * pieceLength;
+        found = true;
+        break;
+      }
+      swum += pieceLength;
+    }
+    const last = swim.pieces[swim.pieces.length - 1];
+    this.x = last.bx;
+    this.y = last.by;
+    this.ux = swim.ux;
+    this.uy = swim.uy;
+    const time = (this.stepInTrial + (found ? swum / length : 1)) * o.timeStep;
+    this.stepInTrial++;
+    const timedOut = !found && this.stepInTrial >= this.family.timeoutSteps;
+    const trialEnd = found || timedOut;
+    const info: StepInfo = {
+      trial: this.day * o.trialsPerDay + this.trialOfDay,
+      newTrial,
+      trialEnd,
+      position: [this.x, this.y],
+      foundGoal: found,
+      day: this.day,
+      trialOfDay: this.trialOfDay,
+      platform: [px, py],
+      time,
+      swum,
+      timedOut,
+    };
+    if (start !== undefined) info.start = start;
+    let done = false;
+    if (trialEnd) {
+      this.trialOfDay++;
+      if (this.trialOfDay >= o.trialsPerDay) {
+        this.trialOfDay = 0;
+        this.day++;
+        if (this.day >= o.days) done = true;
+        else this.beginDay();
+      }
+      if (done) this.finished = true;
+      else this.release();
+    }
+    return { observation: this.observe(), reward: found ? o.reward : 0, done, info };
+  }
+
+  groundTruth(): GroundTruth {
+    return {
+      platform: this.family.candidates[this.platformIndex],
+      platformIndex: this.platformIndex,
+      position: [this.x, this.y],
+      day: this.day,
+      trialOfDay: this.trialOfDay,
+    };
+  }
+}
+
+export function createWatermaze(raw?: Record<string, unknown>): WatermazeFamily {
+  const options = parseOptions('watermaze', watermazeOptions, raw);
+  const R = options.poolRadius;
+  for (const key of ['candidateDistance', 'startDistance'] as const) {
+    if (options[key] >= R) throw new UsageError(`watermaze: option '${key}' must be less than poolRadius (${R}), got ${options[key]}`);
+  }
+  if (options.candidateDistance + options.platformRadius >= R) {
+    throw new UsageError(`watermaze: the platform (candidateDistance + platformRadius = ${options.candidateDistance + options.platformRadius}) must lie inside the pool (poolRadius ${R})`);
+  }
+  const timeoutSteps = Math.max(1, Math.round(options.timeout / options.timeStep));
+  const placeCells = new PlaceCells({ count: options.placeCells, width: options.placeFieldWidth, radius: R, layout: options.placeCellLayout, layoutSeed: options.placeCellSeed });
+  const size = options.observation === 'place-cells' ? options.placeCells : 2;
+  const trials = options.days * options.trialsPerDay;
+  const family: WatermazeFamily = {
+    id: 'watermaze',
+    options,
+    metadata: {
+      description:
+        `Morris water maze (${options.protocol}): ${options.days} day(s) × ${options.trialsPerDay} trials per episode, ` +
+        `Δt = ${options.timeStep} s, timeout ${options.timeout} s, platform radius ${options.platformRadius} m, ` +
+        (options.observation === 'place-cells' ? `${options.placeCells} place cells (σ = ${options.placeFieldWidth} m)` : 'coordinates'),
+      papers: [
+        'Foster, Morris & Dayan 2000, A model of hippocampally dependent navigation, using the temporal difference learning rule',
+        'Steele & Morris 1999, Delay-dependent impairment of a matching-to-place task with chronic and intrahippocampal infusion of the NMDA-antagonist D-AP5',
+      ],
+    },
+    traits: { placeCellObservation: options.observation === 'place-cells' },
+    placeCells,
+    candidates: platformCandidates(options.candidateDistance),
+    starts: cardinalStarts(options.startDistance),
+    timeoutSteps,
+    observationSpace: options.observation === 'place-cells' ? { kind: 'box', shape: [size], low: 0, high: 1 } : { kind: 'box', shape: [2], low: -1, high: 1 },
+    actionSpace: { kind: 'discrete', n: 8 },
+    observationSize: size,
+    numActions: 8,
+    episodeLength: trials * timeoutSteps,
+    trialsPerEpisode: trials,
+    infoFields: WATERMAZE_INFO_FIELDS,
+    sample: (rng: Rng) => new WatermazeInstance(rng, family),
+    report: (records) => watermazeReport(records, options.trialsPerDay, options.days),
+  };
+  return family;
+}
+
+export const watermaze: TaskEntry = {
+  id: 'watermaze',
+  description: 'Morris water maze with place cells: reference memory or delayed matching-to-place (Foster, Morris & Dayan 2000)',
+  create: createWatermaze,
+};
