@@ -11,8 +11,12 @@ import { gittins } from './gittins.ts';
 import { bayesOptimal } from './bayes-optimal.ts';
 import { lstm } from './lstm.ts';
 import { gru } from './gru.ts';
+import { plasticRnn } from './plastic-rnn.ts';
+import { hebbian } from './hebbian.ts';
+import { transformer } from './transformer.ts';
+import { actorCritic } from './actor-critic.ts';
 
-export const AGENTS: readonly AgentEntry[] = [lstm, gru, random, greedy, epsilonGreedy, ucb1, thompson, gittins, bayesOptimal, oracle];
+export const AGENTS: readonly AgentEntry[] = [lstm, gru, transformer, plasticRnn, hebbian, actorCritic, random, greedy, epsilonGreedy, ucb1, thompson, gittins, bayesOptimal, oracle];
 
 export function findAgent(id: string): AgentEntry {
   const entry = AGENTS.find((a) => a.id === id);

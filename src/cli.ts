@@ -5,7 +5,7 @@ import { UsageError } from './core/errors.ts';
 import { TASKS } from '../tasks/index.ts';
 import { AGENTS } from '../agents/index.ts';
 import { formatBaseline, runBaseline } from './rl/baseline.ts';
-import { evalCommand, formatEval, runCommand } from './experiments/commands.ts';
+import { evalCommand, formatEval, runCommand, runResultJson } from './experiments/commands.ts';
 import { builtinExperiments } from './experiments/spec.ts';
 import { formatGradchecks, runBuiltinGradchecks } from './nn/checks.ts';
 import { dashboardCommand } from './dashboard/command.ts';
@@ -96,9 +96,11 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--episodes <n>', 'held-out episodes', intOption('--episodes'), 1000)
     .option('--seed <s>', 'root seed', intOption('--seed'), 0)
     .option('--batch-size <n>', 'episodes played at once (speed only)', intOption('--batch-size'), 100)
+    .option('--lesion <kind>', 'play under a lesion and report the intact agent beside it (plastic agents, e.g. hebbian): reset-state or freeze-plasticity')
     .option('--json', 'print one JSON object')
     .action(
       (opts: {
+        lesion?: string;
         agent: string;
         task: string;
         arms?: number;
@@ -126,6 +128,7 @@ function buildProgram(setExit: (code: number) => void): Command {
           episodes: opts.episodes,
           seed: opts.seed,
           batchSize: opts.batchSize,
+          lesion: opts.lesion,
         });
         if (opts.json) printJson(report);
         else process.stdout.write(formatBaseline(report) + '\n');
@@ -140,11 +143,12 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--out <dir>', 'run directory (default runs/<experiment>-s<seed>-<time>)')
     .option('--seed <n>', 'root seed (overrides the spec)', intOption('--seed'))
     .option('--resume <dir>', 'continue a stopped run from its checkpoints')
+    .option('--train', 'meta-train every learned agent from scratch, even where the spec names a shipped checkpoint')
     .option('--plain', 'plain progress lines instead of the dashboard')
     .option('--json', 'print one JSON object (the evaluation) on stdout; progress goes to stderr')
-    .action(async (experiment: string | undefined, opts: { out?: string; seed?: number; resume?: string; plain?: boolean; json?: boolean }) => {
+    .action(async (experiment: string | undefined, opts: { out?: string; seed?: number; resume?: string; plain?: boolean; json?: boolean; train?: boolean }) => {
       const result = await runCommand(experiment, opts);
-      if (opts.json) printJson({ runDir: result.runDir, stopped: result.stopped, eval: result.eval });
+      if (opts.json) printJson(runResultJson(result));
       setExit(result.stopped ? 130 : 0);
     });
 
@@ -166,7 +170,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--episodes <n>', 'held-out episodes', intOption('--episodes'), 2000)
     .option('--seed <s>', 'evaluation seed', intOption('--seed'), 0)
     .option('--batch <n>', 'episodes played at once (speed only)', intOption('--batch'), 100)
-    .option('--lesion <kind>', 'none, reset-state or freeze-plasticity', 'none')
+    .option('--lesion <kind>', 'none, reset-state (wipe recurrent state / attention cache every trial) or freeze-plasticity (hold plastic traces at their initial value); the intact network is reported beside it', 'none')
     .option('--compare <ids>', 'comma-separated comparison agents', 'thompson,bayes-optimal')
     .option('--json', 'print one JSON object')
     .action((file: string, opts: { task?: string; episodes: number; seed: number; batch: number; lesion: string; compare: string; json?: boolean }) => {

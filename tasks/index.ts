@@ -5,8 +5,11 @@ import { banditBernoulli } from './bandit-bernoulli.ts';
 import { banditCorrelated } from './bandit-correlated.ts';
 import { banditRestless } from './bandit-restless.ts';
 import { harlow } from './harlow.ts';
+import { iclRegression } from './icl-regression.ts';
+import { watermaze } from './watermaze.ts';
+import { gridGoal } from './grid-goal.ts';
 
-export const TASKS: readonly TaskEntry[] = [banditBernoulli, banditCorrelated, banditRestless, harlow];
+export const TASKS: readonly TaskEntry[] = [banditBernoulli, banditCorrelated, banditRestless, harlow, iclRegression, watermaze, gridGoal];
 
 export function findTask(id: string): TaskEntry {
   const entry = TASKS.find((t) => t.id === id);

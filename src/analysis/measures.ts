@@ -108,9 +108,11 @@ export interface BehaviorSummary {
 }
 
 export function summarize(records: readonly EpisodeRecord[], trialsPerEpisode: number): BehaviorSummary {
+  // Tasks without an expected reward (the spatial tasks) have no regret: its estimate is empty (NaN).
+  const hasRegret = records.length > 0 && records[0].infos.length > 0 && typeof records[0].infos[0].expectedRegret === 'number';
   return {
     totalReward: ci95(totalRewards(records)),
-    expectedRegret: ci95(expectedRegrets(records)),
+    expectedRegret: ci95(hasRegret ? expectedRegrets(records) : []),
     pBestByTrial: pBestByTrial(records, trialsPerEpisode),
     stayAfterWin: stayAfterWin(records),
     shiftAfterLose: shiftAfterLose(records),

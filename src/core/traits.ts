@@ -11,6 +11,8 @@ export interface TaskTraits {
   bernoulliArms?: boolean;
   /** `groundTruth().expectedRewards` gives the current expected reward of every action (for the oracle). */
   expectedRewards?: boolean;
+  /** The observation is the activity of place cells (src/core/place-cells.ts): what the place-cell actor-critic reads. */
+  placeCellObservation?: boolean;
 }
 
 /** The traits a family declares (none if it declares none). */

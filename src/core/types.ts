@@ -91,6 +91,11 @@ export interface TaskFamily<Options = Record<string, unknown>> {
   readonly infoFields: readonly string[];
   /** A new instance; all of its randomness (now and during the episode) comes from `rng`. */
   sample(rng: Rng): TaskInstance;
+  /**
+   * Task-specific behavioral measures of evaluation episodes (escape latency by trial and day,
+   * steps between goal hits, …), merged into evaluation reports. Optional.
+   */
+  report?(records: readonly EpisodeRecord[]): Record<string, unknown>;
 }
 
 /** The batched input an agent receives at each step. Arrays are indexed by batch element. */

@@ -2,6 +2,8 @@
 // and options that rebuild its task and network. A checkpoint is data, not code: plain JSON,
 // validated on load, written atomically. Shipped checkpoints (checkpoints/*.json) are the same
 // format without the optimizer state.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { UsageError } from '../core/errors.ts';
 import { Rng } from '../core/rng.ts';
@@ -16,6 +18,8 @@ import { describeIssues } from './spec.ts';
 import type { TaskFamily } from '../core/types.ts';
 
 export const CHECKPOINT_FORMAT = 'engram-checkpoint';
+/** The repository's shipped checkpoints (checkpoints/<name>.json), which experiment specs name in `agents[].checkpoint`. */
+export const SHIPPED_CHECKPOINT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../checkpoints');
 export const CHECKPOINT_VERSION = 1;
 
 const TensorData = z.strictObject({

@@ -7,8 +7,9 @@ import type { Lesion } from '../rl/policy.ts';
 import { plainProgress } from '../dashboard/plain.ts';
 import { wantsDashboard } from '../dashboard/terminal.ts';
 import { networkFromCheckpoint, readCheckpoint } from './checkpoint.ts';
-import { loadExperiment } from './spec.ts';
+import { loadAnyExperiment, type ExperimentSpec, type IclExperimentSpec } from './spec.ts';
 import { resumeRun, runExperiment, type RunControl, type RunEvent, type RunResult } from './run.ts';
+import { isIclRunDir, resumeIclRun, runIclExperiment, type IclRunResult } from '../icl/run.ts';
 
 export interface RunCommandOptions {
   out?: string;
@@ -16,21 +17,68 @@ export interface RunCommandOptions {
   plain?: boolean;
   json?: boolean;
   resume?: string;
+  /** Meta-train every learned agent even where the spec names a shipped checkpoint. */
+  train?: boolean;
 }
 
-/** `engram run <experiment|spec.json>` or `engram run --resume DIR`. */
-export async function runCommand(ref: string | undefined, opts: RunCommandOptions): Promise<RunResult> {
+/** `engram run <experiment|spec.json>` or `engram run --resume DIR`, for experiments of either kind. */
+export async function runCommand(ref: string | undefined, opts: RunCommandOptions): Promise<RunResult | IclRunResult> {
   if (opts.resume !== undefined && ref !== undefined) throw new UsageError('give either an experiment or --resume DIR, not both');
   if (opts.resume === undefined && ref === undefined) throw new UsageError('missing experiment: engram run <experiment|spec.json> (see engram list)');
-  const control: RunControl = { stop: false, paused: false };
   // Progress goes to stderr with --json (stdout carries exactly one JSON object).
   const write = opts.json ? (line: string) => process.stderr.write(line + '\n') : (line: string) => process.stdout.write(line + '\n');
+  const spec = ref !== undefined ? loadAnyExperiment(ref) : undefined;
+  if (spec?.kind === 'icl-regression' || (opts.resume !== undefined && isIclRunDir(opts.resume))) {
+    return runIclCommand(spec as IclExperimentSpec | undefined, opts, write);
+  }
+  return runMetaRlCommand(spec as ExperimentSpec | undefined, opts, write);
+}
+
+/** An in-context regression run: plain progress lines (it emits no meta-RL events for the dashboard). */
+async function runIclCommand(spec: IclExperimentSpec | undefined, opts: RunCommandOptions, write: (line: string) => void): Promise<IclRunResult> {
+  const control = { stop: false };
+  const onSignal = () => {
+    if (control.stop) process.exit(130);
+    control.stop = true;
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    if (spec === undefined) return await resumeIclRun(opts.resume!, { write, control });
+    return await runIclExperiment(spec, { out: opts.out, seed: opts.seed, write, control });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/** The one JSON object `engram run --json` prints: the run directory and its evaluation (an in-context regression run puts its headline numbers first). */
+export function runResultJson(result: RunResult | IclRunResult): Record<string, unknown> {
+  const ev = result.eval as { kind?: string } | null;
+  if (ev !== null && ev.kind === 'icl-regression') {
+    const e = result.eval as NonNullable<IclRunResult['eval']>;
+    return {
+      runDir: result.runDir,
+      stopped: result.stopped,
+      lossRatio: e.lossRatio,
+      cosine: e.cosine,
+      predsDiff: e.predsDiff,
+      learnedStep: e.learnedStep,
+      optimalStep: e.optimalStep,
+      eval: e,
+    };
+  }
+  return { runDir: result.runDir, stopped: result.stopped, eval: result.eval };
+}
+
+async function runMetaRlCommand(spec: ExperimentSpec | undefined, opts: RunCommandOptions, write: (line: string) => void): Promise<RunResult> {
+  const control: RunControl = { stop: false, paused: false };
   let onEvent = plainProgress(write);
   // The live dashboard on an interactive terminal (not CI, not --plain/--json). It mounts at the
   // run's first event, so a spec rejected before the run starts leaves just its error line.
   let dashboard: { close(): Promise<void> } | undefined;
   if (wantsDashboard(process.stdout, opts)) {
-    const { mountRunDashboard } = await import('../dashboard/live.tsx');
+    const { mountRunDashboard } = await import('../dashboard/live.ts');
     let listener: ((e: RunEvent) => void) | undefined;
     onEvent = (event) => {
       if (listener === undefined) {
@@ -50,7 +98,7 @@ export async function runCommand(ref: string | undefined, opts: RunCommandOption
   process.on('SIGTERM', onSignal);
   try {
     if (opts.resume !== undefined) return await resumeRun(opts.resume, { onEvent, control });
-    return await runExperiment(loadExperiment(ref!), { out: opts.out, seed: opts.seed, onEvent, control });
+    return await runExperiment(spec!, { out: opts.out, seed: opts.seed, onEvent, control, train: opts.train });
   } finally {
     // The dashboard's last frame stays on screen; its log ends with the run directory (or how to resume).
     await dashboard?.close();
@@ -112,5 +160,13 @@ export function formatEval(r: ReturnType<typeof evalCommand>): string {
         `(${r.agent} − ${id}: ${pm(c.regretDifference)})`,
     );
   }
+  if (r.intact !== undefined && r.lesionEffect !== undefined) {
+    lines.push(
+      `  lesion ${r.lesion}${r.lesionEffect.applies ? '' : ' (the network has no such memory: no effect)'}: intact expected regret ${pm(r.intact.expectedRegret)}, ` +
+        `lesioned − intact ${pm(r.lesionEffect.regretIncrease)} (paired)`,
+    );
+  }
+  const plasticity = r.plasticity as { meanAbsTraceChange: number } | undefined;
+  if (plasticity !== undefined) lines.push(`  plastic traces: mean |Hebb_T − Hebb_0| = ${plasticity.meanAbsTraceChange.toFixed(4)} per synapse at episode end`);
   return lines.join('\n');
 }

@@ -20,6 +20,7 @@ import { frozenEvaluation, agentResult, evaluationRng, type AgentResult } from '
 import { evaluate, STREAMS } from '../rl/rollout.ts';
 import { agentTraining, parseExperiment, type AgentSpec, type ExperimentSpec } from './spec.ts';
 import {
+  SHIPPED_CHECKPOINT_DIR,
   CHECKPOINT_FORMAT,
   CHECKPOINT_VERSION,
   loadCheckpointParameters,
@@ -55,6 +56,10 @@ export interface RunOptions {
   seed?: number;
   onEvent?: (event: RunEvent) => void;
   control?: RunControl;
+  /** Meta-train every learned agent, even those whose spec names a shipped checkpoint (`engram run --train`). */
+  train?: boolean;
+  /** Where shipped checkpoints live (default: the repository's checkpoints/). */
+  checkpointDir?: string;
 }
 
 export interface RunResult {
@@ -86,13 +91,18 @@ function checkAgents(spec: ExperimentSpec, family: TaskFamily<any>): void {
     const entry = findAgent(a.id);
     const reason = entry.cannotPlay(family);
     if (reason !== null) throw new UsageError(`experiment ${spec.name}: agent '${a.id}' cannot play ${family.id}: ${reason}`);
+    // Bad agent options fail now, not after hours of training the agents listed before them.
+    if (entry.createNetwork) entry.createNetwork(family, a.options, Rng.fromSeed('validate-options'));
+    else entry.create(family, a.options, Rng.fromSeed('validate-options'));
   }
   for (const id of spec.evaluation.compare) findAgent(id);
 }
 
 /** Starts a new run of `spec`. */
 export async function runExperiment(specIn: ExperimentSpec, options: RunOptions = {}): Promise<RunResult> {
-  const spec: ExperimentSpec = options.seed === undefined ? specIn : { ...specIn, seed: options.seed };
+  let spec: ExperimentSpec = options.seed === undefined ? specIn : { ...specIn, seed: options.seed };
+  // With --train the run's config records that every agent was trained (so a resume trains too).
+  if (options.train) spec = { ...spec, agents: spec.agents.map(({ checkpoint: _shipped, ...a }) => a) };
   const family = findTask(spec.task.id).create(spec.task.options);
   checkAgents(spec, family);
   const runDir = path.resolve(options.out ?? path.join('runs', `${spec.name}-s${spec.seed}-${timestampId()}`));
@@ -118,6 +128,31 @@ export function checkpointFile(runDir: string, agentId: string): string {
   return path.join(runDir, 'checkpoints', `${agentId}.json`);
 }
 
+/**
+ * The shipped checkpoint an agent of the spec is evaluated from instead of being trained: the file
+ * `<checkpointDir>/<agent.checkpoint>.json`, when the spec names one and it exists (otherwise the
+ * agent is trained). A shipped checkpoint of another agent, task or options is a UsageError.
+ */
+export function shippedCheckpoint(spec: ExperimentSpec, agent: AgentSpec, family: TaskFamily<any>, checkpointDir = SHIPPED_CHECKPOINT_DIR): string | null {
+  if (agent.checkpoint === undefined) return null;
+  const file = path.join(checkpointDir, `${agent.checkpoint}.json`);
+  if (!fs.existsSync(file)) return null;
+  const ck = readCheckpoint(file);
+  const mismatch = (what: string) => new UsageError(`experiment ${spec.name}: shipped checkpoint ${file} ${what}`);
+  if (ck.agent.id !== agent.id) throw mismatch(`holds agent '${ck.agent.id}', not '${agent.id}'`);
+  if (ck.task.id !== family.id || JSON.stringify(sortKeys(ck.task.options)) !== JSON.stringify(sortKeys(family.options as Record<string, unknown>))) {
+    throw mismatch(`was trained on ${ck.task.id} ${JSON.stringify(ck.task.options)}, not ${family.id} ${JSON.stringify(family.options)}`);
+  }
+  for (const [key, value] of Object.entries(agent.options)) {
+    if (JSON.stringify(ck.agent.options[key]) !== JSON.stringify(value)) throw mismatch(`has ${agent.id} option ${key} = ${JSON.stringify(ck.agent.options[key])}, the spec ${JSON.stringify(value)}`);
+  }
+  return file;
+}
+
+function sortKeys(record: Record<string, unknown>): [string, unknown][] {
+  return Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
 async function execute(spec: ExperimentSpec, family: TaskFamily<any>, runDir: string, resumed: boolean, options: RunOptions): Promise<RunResult> {
   const emit = options.onEvent ?? (() => {});
   const control = options.control ?? { stop: false, paused: false };
@@ -128,6 +163,11 @@ async function execute(spec: ExperimentSpec, family: TaskFamily<any>, runDir: st
   try {
     for (const agentSpec of spec.agents) {
       if (!findAgent(agentSpec.id).createNetwork) continue;
+      const shipped = shippedCheckpoint(spec, agentSpec, family, options.checkpointDir);
+      if (shipped !== null) {
+        emit({ type: 'warning', message: `${agentSpec.id}: evaluating the shipped checkpoint ${shipped} instead of training (engram run --train retrains)` });
+        continue;
+      }
       const stopped = await trainAgent(spec, agentSpec, family, runDir, metrics, emit, control);
       if (stopped) {
         emit({ type: 'run-end', runDir, stopped: true });
@@ -137,7 +177,7 @@ async function execute(spec: ExperimentSpec, family: TaskFamily<any>, runDir: st
   } finally {
     metrics.close();
   }
-  const evalFile = evaluateRun(spec, family, runDir, emit);
+  const evalFile = evaluateRun(spec, family, runDir, emit, options.checkpointDir);
   emit({ type: 'run-end', runDir, stopped: false });
   return { runDir, stopped: false, eval: evalFile };
 }
@@ -254,7 +294,7 @@ function round(x: number, digits: number): number {
 }
 
 /** Frozen evaluation of every agent of the run on the same held-out instances; writes eval.json. */
-export function evaluateRun(spec: ExperimentSpec, family: TaskFamily<any>, runDir: string, emit: (e: RunEvent) => void = () => {}): EvalFile {
+export function evaluateRun(spec: ExperimentSpec, family: TaskFamily<any>, runDir: string, emit: (e: RunEvent) => void = () => {}, checkpointDir?: string): EvalFile {
   const out: EvalFile = {
     experiment: spec.name,
     seed: spec.seed,
@@ -270,12 +310,15 @@ export function evaluateRun(spec: ExperimentSpec, family: TaskFamily<any>, runDi
     const entry = findAgent(id);
     let result: AgentResult;
     if (entry.createNetwork) {
-      const ck = readCheckpoint(checkpointFile(runDir, id));
+      const agentSpec = spec.agents.find((a) => a.id === id)!;
+      const shipped = shippedCheckpoint(spec, agentSpec, family, checkpointDir);
+      const file = shipped ?? checkpointFile(runDir, id);
+      const ck = readCheckpoint(file);
       const net = entry.createNetwork(family, ck.agent.options, Rng.fromSeed('checkpoint-load'));
-      loadCheckpointParameters(net.parameters(), ck.params, checkpointFile(runDir, id));
+      loadCheckpointParameters(net.parameters(), ck.params, file);
       const r = frozenEvaluation(family, net, { episodes, batchSize, seed: spec.seed, compare: [] });
       const { compare: _compare, ...rest } = r;
-      result = { ...rest, trainedUpdates: ck.update, trainedEnvSteps: ck.envSteps, trainingSeconds: ck.wallSeconds };
+      result = { ...rest, trainedUpdates: ck.update, trainedEnvSteps: ck.envSteps, trainingSeconds: ck.wallSeconds, ...(shipped !== null ? { checkpoint: path.relative(process.cwd(), shipped) || shipped } : {}) };
     } else {
       if (entry.cannotPlay(family) !== null) continue;
       const rng = evaluationRng(spec.seed);

@@ -61,6 +61,8 @@ export const EvaluationSchema = z.strictObject({
 });
 
 export const ExperimentSchema = z.strictObject({
+  /** The experiment kind: meta-reinforcement learning (the default; see IclExperimentSchema for the other). */
+  kind: z.literal('meta-rl').optional(),
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
   description: z.string().default(''),
   seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
@@ -70,6 +72,75 @@ export const ExperimentSchema = z.strictObject({
   evaluation: EvaluationSchema.default({ episodes: 2000, batchSize: 100, compare: ['thompson', 'bayes-optimal'] }),
 });
 export type ExperimentSpec = z.infer<typeof ExperimentSchema>;
+
+/** Supervised training of in-context regression models (src/icl/train.ts): Adam on fresh sequences. */
+export const IclTrainingSchema = z.strictObject({
+  /** Number of Adam steps; each draws a fresh batch of sequences. */
+  steps: z.number().int().min(0).max(10_000_000),
+  /** Sequences per step. */
+  batchSize: z.number().int().min(1).max(65_536).default(256),
+  /** Adam step size at the first step. */
+  learningRate: z.number().gt(0).max(1).default(1e-3),
+  /** Adam step size at the last step, reached linearly (default: constant at `learningRate`). */
+  learningRateEnd: z.number().gt(0).max(1).optional(),
+  adamBeta1: z.number().min(0).lt(1).default(0.9),
+  adamBeta2: z.number().min(0).lt(1).default(0.999),
+  adamEpsilon: z.number().gt(0).max(1).default(1e-8),
+  /** Global gradient-norm clip. */
+  gradClip: z.number().gt(0).default(10),
+  /** Log metrics every this many steps. */
+  logEvery: z.number().int().min(1).default(100),
+});
+export type IclTrainingSpec = z.infer<typeof IclTrainingSchema>;
+
+export const IclModelSpecSchema = z.strictObject({
+  /** The model's name in metrics, checkpoints and results (e.g. `lsa-1`). */
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
+  /** `lsa`: linear self-attention layers; `transformer`: the softmax transformer blocks of the `transformer` agent. */
+  model: z.enum(['lsa', 'transformer']),
+  /** Model options (validated by src/icl/models.ts). */
+  options: options.default({}),
+  /** Overrides of the experiment's training settings for this model. */
+  training: IclTrainingSchema.partial().optional(),
+});
+export type IclModelSpec = z.infer<typeof IclModelSpecSchema>;
+
+export const IclEvaluationSchema = z.strictObject({
+  /** Held-out sequences for the headline comparison (at the task's N). */
+  sequences: z.number().int().min(1).max(1_000_000).default(10_000),
+  /** Training-stream sequences on which baseline step sizes and ridge's λ are line-searched. */
+  lineSearchSequences: z.number().int().min(1).max(1_000_000).default(10_000),
+  /** K of the K-step gradient-descent baseline. */
+  gdSteps: z.number().int().min(1).max(1000).default(5),
+  /** The model compared with one GD step (lossRatio, cosine, …); default the first model. */
+  reference: z.string().optional(),
+  /** Context sizes N′ of the loss-versus-examples curve. */
+  curveExamples: z.array(z.number().int().min(1).max(1000)).default([1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20]),
+  /** Held-out (and line-search) sequences per point of the curve. */
+  curveSequences: z.number().int().min(1).max(1_000_000).default(2000),
+});
+
+/** An in-context regression experiment (`"kind": "icl-regression"`): von Oswald et al. 2022. */
+export const IclExperimentSchema = z.strictObject({
+  kind: z.literal('icl-regression'),
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
+  description: z.string().default(''),
+  seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+  task: z.strictObject({ id: z.literal('icl-regression'), options: options.default({}) }),
+  models: z.array(IclModelSpecSchema).min(1),
+  training: IclTrainingSchema,
+  evaluation: IclEvaluationSchema.default({
+    sequences: 10_000,
+    lineSearchSequences: 10_000,
+    gdSteps: 5,
+    curveExamples: [1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20],
+    curveSequences: 2000,
+  }),
+});
+export type IclExperimentSpec = z.infer<typeof IclExperimentSchema>;
+
+/** A spec of either kind. */
+export type AnyExperimentSpec = ExperimentSpec | IclExperimentSpec;
 
 /** Formats zod issues as "key.path: message" parts (the first three, and how many more). */
 export function describeIssues(error: z.ZodError): string {
@@ -89,7 +160,20 @@ export function describeIssues(error: z.ZodError): string {
 
 /** Validates a parsed spec; throws a UsageError naming every offending key. */
 export function parseExperiment(raw: unknown, source: string): ExperimentSpec {
+  if (isIclSpec(raw)) throw new UsageError(`${source} is an icl-regression experiment, not a meta-RL one (run it with engram run)`);
   const result = ExperimentSchema.safeParse(raw);
+  if (!result.success) throw new UsageError(`invalid experiment spec ${source}: ${describeIssues(result.error)}`);
+  return result.data;
+}
+
+function isIclSpec(raw: unknown): boolean {
+  return typeof raw === 'object' && raw !== null && (raw as { kind?: unknown }).kind === 'icl-regression';
+}
+
+/** Validates a parsed spec of either kind (chosen by its `kind`, meta-RL when absent). */
+export function parseAnyExperiment(raw: unknown, source: string): AnyExperimentSpec {
+  if (!isIclSpec(raw)) return parseExperiment(raw, source);
+  const result = IclExperimentSchema.safeParse(raw);
   if (!result.success) throw new UsageError(`invalid experiment spec ${source}: ${describeIssues(result.error)}`);
   return result.data;
 }
@@ -113,9 +197,20 @@ export function builtinExperiments(): { id: string; description: string; file: s
 
 /** Resolves `<experiment|spec.json>`: a built-in name, or a path to a JSON spec. */
 export function loadExperiment(ref: string): ExperimentSpec {
+  const { raw, source } = readExperiment(ref);
+  return parseExperiment(raw, source);
+}
+
+/** Resolves `<experiment|spec.json>` to a spec of either kind. */
+export function loadAnyExperiment(ref: string): AnyExperimentSpec {
+  const { raw, source } = readExperiment(ref);
+  return parseAnyExperiment(raw, source);
+}
+
+function readExperiment(ref: string): { raw: unknown; source: string } {
   const builtin = builtinExperiments().find((e) => e.id === ref);
-  if (builtin) return parseExperiment(readJsonFile(builtin.file, 'built-in experiment'), builtin.file);
-  if (ref.endsWith('.json') || fs.existsSync(ref)) return parseExperiment(readJsonFile(ref, 'experiment spec'), ref);
+  if (builtin) return { raw: readJsonFile(builtin.file, 'built-in experiment'), source: builtin.file };
+  if (ref.endsWith('.json') || fs.existsSync(ref)) return { raw: readJsonFile(ref, 'experiment spec'), source: ref };
   const known = builtinExperiments().map((e) => e.id);
   throw new UsageError(`unknown experiment '${ref}' (built-in: ${known.join(', ') || 'none'}; or give a path to a spec.json)`);
 }

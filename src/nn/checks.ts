@@ -11,6 +11,9 @@ import { GruCell } from './layers/gru.ts';
 import { LayerNorm } from './layers/layer-norm.ts';
 import { Mlp } from './layers/mlp.ts';
 import { MultiHeadSelfAttention } from './layers/attention.ts';
+import { TransformerBlock } from './layers/transformer.ts';
+import { LinearSelfAttention } from './layers/linear-attention.ts';
+import type { PlasticityMode, PlasticWeights } from './ops/plastic.ts';
 
 /** The tolerance of the built-in checks. */
 export const GRADCHECK_TOLERANCE = 1e-6;
@@ -59,6 +62,65 @@ function binary(name: string, op: (a: Tensor, b: Tensor) => Tensor, shapeA: [num
       const a = randomTensor(rng, ...shapeA);
       const b = randomTensor(rng, ...shapeB);
       return gradcheck(() => op(a, b), { a, b });
+    },
+  };
+}
+
+/**
+ * The plastic recurrent step (src/nn/ops/plastic.ts) unrolled over `steps` steps from a random
+ * state, so the gradient also flows back through the plastic traces. With `clipActive`, one step
+ * whose traces straddle the clip bound c = 1: half the entries are far inside it, half far outside
+ * (|v| ≥ 2 against 1, and |v| ≤ 0.8), so no finite-difference probe crosses the kink.
+ */
+function plasticCase(mode: PlasticityMode, steps: number, clipActive: boolean, separatePresynaptic = false): GradcheckCase {
+  const name = `plasticRnnCell (${mode}, ${clipActive ? 'clip active' : separatePresynaptic ? 'separate presynaptic activity' : `${steps} steps`})`;
+  return {
+    name,
+    run: () => {
+      const rng = Rng.fromSeed(name);
+      // H = 5 runs both the four-row unrolled loops and their one-row tails.
+      const B = 2;
+      const I = 2;
+      const H = 5;
+      const clip = clipActive ? 1 : 5;
+      const weights: PlasticWeights = {
+        weightInput: randomTensor(rng, I, H),
+        bias: randomTensor(rng, 1, H),
+        weightRecurrent: randomTensor(rng, H, H),
+        alpha: randomTensor(rng, H, H),
+        eta: mode === 'neuromodulated' ? null : Tensor.scalar(0.3),
+        modulationWeight: mode === 'hebbian' ? null : randomTensor(rng, H, 1),
+        modulationBias: mode === 'hebbian' ? null : randomTensor(rng, 1, 1),
+      };
+      const xs = Array.from({ length: steps }, () => randomTensor(rng, B, I));
+      const h0 = randomTensor(rng, B, H, -0.5, 0.5);
+      const trace0 = randomTensor(rng, B, H * H, -0.3, 0.3);
+      if (clipActive) {
+        for (let k = 0; k < trace0.size; k += 2) trace0.data[k] = (rng.bernoulli(0.5) ? 1 : -1) * rng.uniformRange(2.5, 3);
+      }
+      const eligibility0 = mode === 'retroactive' ? randomTensor(rng, B, H * H, -0.5, 0.5) : null;
+      const pre0 = separatePresynaptic ? randomTensor(rng, B, H, -0.5, 0.5) : h0;
+      const inputs = new Map<string, Tensor>([['h0', h0], ['trace0', trace0]]);
+      if (separatePresynaptic) inputs.set('presynaptic0', pre0);
+      if (eligibility0 !== null) inputs.set('eligibility0', eligibility0);
+      xs.forEach((x, t) => inputs.set(`x${t}`, x));
+      for (const [key, t] of Object.entries(weights)) if (t !== null) inputs.set(key, t);
+      return gradcheck(() => {
+        let h = h0;
+        let trace = trace0;
+        let eligibility = eligibility0;
+        const outputs: Tensor[] = [];
+        for (const [t, x] of xs.entries()) {
+          const out = ops.plasticRnnCell(mode, x, h, trace, eligibility, weights, clip, t === 0 ? pre0 : h);
+          h = out.h;
+          trace = out.trace;
+          eligibility = out.eligibility;
+          outputs.push(h);
+        }
+        outputs.push(trace);
+        if (eligibility !== null) outputs.push(eligibility);
+        return ops.concatColumns(outputs);
+      }, inputs);
     },
   };
 }
@@ -139,6 +201,17 @@ export function builtinGradchecks(): GradcheckCase[] {
         keys.forEach((k, i) => (inputs[`k${i}`] = k));
         values.forEach((v, i) => (inputs[`v${i}`] = v));
         return gradcheck(() => ops.attendCached(q, keys, values, 2, Int32Array.of(0, 1)), inputs);
+      },
+    },
+    {
+      name: 'linearAttention',
+      run: () => {
+        // 3 sequences × 4 steps, time-major, 2 heads; the first 3 steps are the context.
+        const rng = Rng.fromSeed('linearAttention');
+        const q = randomTensor(rng, 12, 4);
+        const k = randomTensor(rng, 12, 4);
+        const v = randomTensor(rng, 12, 4);
+        return gradcheck(() => ops.linearAttention(q, k, v, 2, 3, 3, 0.7), { q, k, v });
       },
     },
     {
@@ -274,6 +347,40 @@ export function builtinGradchecks(): GradcheckCase[] {
       },
     },
     {
+      name: 'LinearSelfAttention (2 layers)',
+      run: () => {
+        const rng = Rng.fromSeed('LinearSelfAttention');
+        const first = new LinearSelfAttention({ modelSize: 4, numHeads: 1 }, rng.fork('first'));
+        const second = new LinearSelfAttention({ modelSize: 4, numHeads: 2 }, rng.fork('second'));
+        const tokens = randomTensor(rng, 3 * 5, 4);
+        return gradcheck(() => second.forward(first.forward(tokens, 3, 4), 3, 4), new Map([...inputsOf(first, second), ['tokens', tokens]]));
+      },
+    },
+    {
+      name: 'TransformerBlock (KV cache, 4 steps)',
+      run: () => {
+        // tanh MLP: relu's kink would make finite differences through four steps seed-dependent.
+        const rng = Rng.fromSeed('TransformerBlock-cache');
+        const block = new TransformerBlock({ modelSize: 4, numHeads: 2, mlpSize: 6, activation: 'tanh' }, rng);
+        for (const t of block.parameters().values()) for (let i = 0; i < t.size; i++) t.data[i] += rng.uniformRange(-0.3, 0.3);
+        const xs = [0, 1, 2, 3].map(() => randomTensor(rng, 2, 4));
+        return gradcheck(() => {
+          const cache = block.createCache(2);
+          return ops.concatColumns(xs.map((x) => block.step(x, cache)));
+        }, new Map([...inputsOf(block), ...xs.map((x, i) => [`x${i}`, x] as [string, Tensor])]));
+      },
+    },
+    {
+      name: 'TransformerBlock (sequence)',
+      run: () => {
+        const rng = Rng.fromSeed('TransformerBlock-sequence');
+        const block = new TransformerBlock({ modelSize: 4, numHeads: 2, mlpSize: 6, activation: 'tanh' }, rng);
+        for (const t of block.parameters().values()) for (let i = 0; i < t.size; i++) t.data[i] += rng.uniformRange(-0.3, 0.3);
+        const x = randomTensor(rng, 4, 4);
+        return gradcheck(() => block.forwardSequence(x), new Map([...inputsOf(block), ['x', x]]));
+      },
+    },
+    {
       name: 'actor-critic step (concat, LSTM, policy log-softmax+gather, value)',
       run: () => {
         const rng = Rng.fromSeed('actor-critic');
@@ -303,6 +410,14 @@ export function builtinGradchecks(): GradcheckCase[] {
         }, inputsOf(cell, policy, value));
       },
     },
+    plasticCase('hebbian', 3, false),
+    plasticCase('neuromodulated', 3, false),
+    plasticCase('retroactive', 3, false),
+    plasticCase('neuromodulated', 1, true),
+    plasticCase('retroactive', 1, true),
+    plasticCase('hebbian', 2, false, true),
+    plasticCase('neuromodulated', 2, false, true),
+    plasticCase('retroactive', 2, false, true),
   ];
   return cases;
 }

@@ -24,6 +24,8 @@ export { GruCell, type GruCellOptions } from './layers/gru.ts';
 export { LayerNorm, type LayerNormOptions } from './layers/layer-norm.ts';
 export { Mlp, type MlpOptions, type Activation } from './layers/mlp.ts';
 export { MultiHeadSelfAttention, KeyValueCache, type SelfAttentionOptions } from './layers/attention.ts';
+export { TransformerBlock, sinusoidalPositions, type TransformerBlockOptions } from './layers/transformer.ts';
+export { LinearSelfAttention, type LinearSelfAttentionOptions } from './layers/linear-attention.ts';
 export { Adam, type AdamOptions, type AdamState } from './adam.ts';
 export { clipGradNorm } from './clip.ts';
 export { gradcheck, type GradcheckOptions, type GradcheckResult } from './gradcheck.ts';

@@ -7,7 +7,8 @@ import { findTask } from '../../tasks/index.ts';
 import { findAgent } from '../../agents/index.ts';
 import type { Estimate } from '../analysis/stats.ts';
 import { evaluate, STREAMS } from './rollout.ts';
-import { agentResult, evaluationRng, type AgentResult } from './frozen-eval.ts';
+import { agentResult, compareLesion, evaluationRng, type AgentResult, type LesionComparison } from './frozen-eval.ts';
+import { isLesionable, LESIONS, type Lesion } from './policy.ts';
 
 export interface BaselineRequest {
   agent: string;
@@ -21,6 +22,8 @@ export interface BaselineRequest {
   seed: number;
   /** Episodes played at once (speed only; the numbers do not depend on it). */
   batchSize?: number;
+  /** A lesion (`reset-state`, `freeze-plasticity`) for agents that support one; the intact agent is reported beside it. */
+  lesion?: string;
 }
 
 export interface BaselineReport extends AgentResult {
@@ -29,6 +32,10 @@ export interface BaselineReport extends AgentResult {
   /** The task's resolved options (defaults filled in). */
   options: Record<string, unknown>;
   agentOptions: Record<string, unknown>;
+  /** With a lesion: the numbers above are the lesioned agent's; `intact` and `lesionEffect` compare it with the intact one. */
+  lesion?: Lesion;
+  intact?: AgentResult;
+  lesionEffect?: LesionComparison;
 }
 
 export interface BaselineRun {
@@ -53,15 +60,33 @@ export function runBaseline(request: BaselineRequest): BaselineRun {
   const reason = agentEntry.cannotPlay(family);
   if (reason !== null) throw new UsageError(`agent '${agentEntry.id}' cannot play task '${family.id}': ${reason}`);
 
+  const lesion = request.lesion ?? 'none';
+  if (!LESIONS.includes(lesion as Lesion)) throw new UsageError(`unknown lesion '${lesion}' (known: ${LESIONS.join(', ')})`);
+
   const rng = evaluationRng(request.seed);
   const agent = agentEntry.create(family, request.agentOptions ?? {}, rng.fork(STREAMS.evalAgent));
-  const records = evaluate(family, agent, { episodes: request.episodes, batchSize, rng });
+  let lesioned: { intact: AgentResult; lesionEffect: LesionComparison } | null = null;
+  let records: EpisodeRecord[];
+  if (lesion !== 'none') {
+    if (!isLesionable(agent)) {
+      throw new UsageError(`agent '${agentEntry.id}' has no lesion '${lesion}' (lesions apply to plastic agents such as hebbian here, and to checkpoints with \`engram eval --lesion\`)`);
+    }
+    const applies = agent.setLesion(lesion as Lesion);
+    records = evaluate(family, agent, { episodes: request.episodes, batchSize, rng });
+    // The intact agent on the same instances and action streams, for a paired comparison.
+    const intactAgent = agentEntry.create(family, request.agentOptions ?? {}, rng.fork(STREAMS.evalAgent));
+    const intactRecords = evaluate(family, intactAgent, { episodes: request.episodes, batchSize, rng });
+    lesioned = { intact: agentResult(intactAgent, intactRecords, family), lesionEffect: compareLesion(records, intactRecords, applies) };
+  } else {
+    records = evaluate(family, agent, { episodes: request.episodes, batchSize, rng });
+  }
   const report: BaselineReport = {
     ...agentResult(agent, records, family),
     task: family.id,
     seed: request.seed,
     options: { ...(family.options as Record<string, unknown>) },
     agentOptions: { ...(request.agentOptions ?? {}) },
+    ...(lesioned !== null ? { lesion: lesion as Lesion, ...lesioned } : {}),
   };
   return { report, family, records };
 }
@@ -94,9 +119,21 @@ export function formatBaseline(report: BaselineReport): string {
   if (trials > 0 && shown[shown.length - 1] !== trials) shown.push(trials);
   lines.push('  P(best choice) by trial:');
   for (const t of shown) lines.push(`    trial ${String(t).padStart(4)}  ${fmtEstimate(report.pBestByTrial[t - 1], 3)}`);
-  const standard = new Set(['task', 'agent', 'kind', 'episodes', 'seed', 'options', 'agentOptions', 'meanTotalReward', 'totalReward', 'expectedRegret', 'pBestByTrial', 'stayAfterWin', 'shiftAfterLose']);
+  if (report.lesion !== undefined && report.intact !== undefined && report.lesionEffect !== undefined) {
+    lines.push(`  lesion ${report.lesion}${report.lesionEffect.applies ? '' : ' (the agent has no such memory: no effect)'}:`);
+    lines.push(`    intact expected regret   ${fmtEstimate(report.intact.expectedRegret)}`);
+    lines.push(`    regret increase (paired) ${fmtEstimate(report.lesionEffect.regretIncrease)}`);
+  }
+  const standard = new Set(['task', 'agent', 'kind', 'episodes', 'seed', 'options', 'agentOptions', 'meanTotalReward', 'totalReward', 'expectedRegret', 'pBestByTrial', 'stayAfterWin', 'shiftAfterLose', 'lesion', 'intact', 'lesionEffect']);
   for (const [k, v] of Object.entries(report)) {
-    if (!standard.has(k)) lines.push(`  ${k.padEnd(17)} ${typeof v === 'number' ? fmt(v, 3) : JSON.stringify(v)}`);
+    if (standard.has(k)) continue;
+    if (k === 'plasticity' && typeof v === 'object' && v !== null) {
+      // The step-by-step series belong to --json; the summary numbers fit on one line.
+      const summary = Object.entries(v).filter(([, x]) => typeof x === 'number').map(([name, x]) => `${name} ${fmt(x as number, 3)}`);
+      lines.push(`  ${k.padEnd(17)} ${summary.join(', ')}`);
+      continue;
+    }
+    lines.push(`  ${k.padEnd(17)} ${typeof v === 'number' ? fmt(v, 3) : JSON.stringify(v)}`);
   }
   return lines.join('\n');
 }

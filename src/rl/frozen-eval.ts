@@ -8,7 +8,7 @@ import { hashParameters } from '../nn/module.ts';
 import { evaluate, STREAMS } from './rollout.ts';
 import { expectedRegrets, summarize, type BehaviorSummary } from '../analysis/measures.ts';
 import { ci95, type Estimate } from '../analysis/stats.ts';
-import { findAgent } from '../../agents/index.ts';
+import { AGENTS, findAgent } from '../../agents/index.ts';
 import { NetworkAgent } from './network-agent.ts';
 import type { Lesion, PolicyNetwork } from './policy.ts';
 
@@ -31,6 +31,7 @@ export interface AgentResult {
 export function agentResult(agent: Agent, records: readonly EpisodeRecord[], family: TaskFamily<any>): AgentResult {
   const s: BehaviorSummary = summarize(records, family.trialsPerEpisode);
   const extra = agent.extraReport?.(records) ?? {};
+  const taskMeasures = family.report?.(records) ?? {};
   return {
     agent: agent.id,
     kind: agent.kind,
@@ -41,6 +42,7 @@ export function agentResult(agent: Agent, records: readonly EpisodeRecord[], fam
     pBestByTrial: s.pBestByTrial,
     stayAfterWin: s.stayAfterWin,
     shiftAfterLose: s.shiftAfterLose,
+    ...taskMeasures,
     ...extra,
   };
 }
@@ -54,11 +56,68 @@ export interface FrozenEvalOptions {
   lesion?: Lesion;
 }
 
+/**
+ * Within-episode plasticity of a plastic network (PolicyNetwork.plasticityReport), averaged over
+ * the held-out episodes: `meanAbsTraceChange` is the mean |Hebb_T − Hebb_0| over trace entries at
+ * the end of the episode; `final`, `meanOverSteps` and `byStep` give every measure the network
+ * reports at the last step, averaged over the steps, and step by step.
+ */
+export interface PlasticitySummary {
+  meanAbsTraceChange: number;
+  final: Record<string, number>;
+  meanOverSteps: Record<string, number>;
+  byStep: Record<string, number[]>;
+}
+
+/** Aggregates the per-step plasticity reports a NetworkAgent collected over all its batches (null if none). */
+export function summarizePlasticity(agent: NetworkAgent<any>): PlasticitySummary | null {
+  const steps = agent.plasticityWeights.length;
+  if (steps === 0) return null;
+  const byStep: Record<string, number[]> = {};
+  for (let t = 0; t < steps; t++) {
+    for (const [key, sum] of Object.entries(agent.plasticitySums[t])) {
+      (byStep[key] ??= new Array<number>(steps).fill(NaN))[t] = sum / agent.plasticityWeights[t];
+    }
+  }
+  const final: Record<string, number> = {};
+  const meanOverSteps: Record<string, number> = {};
+  for (const [key, values] of Object.entries(byStep)) {
+    final[key] = values[steps - 1];
+    meanOverSteps[key] = values.reduce((a, b) => a + b, 0) / steps;
+  }
+  return { meanAbsTraceChange: final.meanAbsTraceChange ?? NaN, final, meanOverSteps, byStep };
+}
+
+/** What a lesion did: the intact agent on the same instances, and the paired difference. */
+export interface LesionComparison {
+  /** False when the agent has no memory of the lesioned kind (the lesion then changes nothing). */
+  applies: boolean;
+  /** Expected regret per episode, lesioned − intact, paired episode by episode. */
+  regretIncrease: Estimate;
+  /** Total reward per episode, lesioned − intact. */
+  rewardChange: Estimate;
+}
+
+export function compareLesion(lesioned: readonly EpisodeRecord[], intact: readonly EpisodeRecord[], applies: boolean): LesionComparison {
+  const total = (r: EpisodeRecord) => r.rewards.reduce((a, b) => a + b, 0);
+  const regrets = hasRegret(lesioned) ? expectedRegrets(lesioned) : null;
+  const intactRegrets = hasRegret(intact) ? expectedRegrets(intact) : null;
+  const nan: Estimate = { mean: NaN, ci95: [NaN, NaN], sem: NaN, n: 0 };
+  return {
+    applies,
+    regretIncrease: regrets !== null && intactRegrets !== null ? ci95(regrets.map((x, i) => x - intactRegrets[i])) : nan,
+    rewardChange: ci95(lesioned.map((r, i) => total(r) - total(intact[i]))),
+  };
+}
+
 export interface FrozenEvalResult extends AgentResult {
   task: string;
   taskOptions: Record<string, unknown>;
   seed: number;
+  /** The lesion the agent played under (its numbers above); with one, `intact` and `lesionEffect` follow. */
   lesion: Lesion;
+  intact?: AgentResult;
+  lesionEffect?: LesionComparison;
   paramsHashBefore: string;
   paramsHashAfter: string;
   /** The comparison agents on the same instances, and the paired regret difference (this agent − it). */
@@ -78,10 +137,21 @@ export function frozenEvaluation(family: TaskFamily<any>, net: PolicyNetwork<any
   const rng = evaluationRng(options.seed);
   const lesion = options.lesion ?? 'none';
   const paramsHashBefore = hashParameters(net.parameters());
-  const agent = new NetworkAgent(family, net, 'learned', lesion);
+  const kind = AGENTS.find((a) => a.id === net.agentId)?.kind ?? 'learned';
+  const agent = new NetworkAgent(family, net, kind, lesion);
   const records = evaluate(family, agent, { episodes: options.episodes, batchSize: options.batchSize, rng });
+  let intact: AgentResult | undefined;
+  let lesionEffect: LesionComparison | undefined;
+  if (lesion !== 'none') {
+    // The same network without the lesion, on the same instances and action streams.
+    const intactAgent = new NetworkAgent(family, net, kind, 'none');
+    const intactRecords = evaluate(family, intactAgent, { episodes: options.episodes, batchSize: options.batchSize, rng });
+    intact = withPlasticity(agentResult(intactAgent, intactRecords, family), intactAgent);
+    const applies = net.lesion?.(lesion, net.initialState(1), 1) != null;
+    lesionEffect = compareLesion(records, intactRecords, applies);
+  }
   const paramsHashAfter = hashParameters(net.parameters());
-  const own = agentResult(agent, records, family);
+  const own = withPlasticity(agentResult(agent, records, family), agent);
   const ownRegret = hasRegret(records) ? expectedRegrets(records) : null;
   const compare: FrozenEvalResult['compare'] = {};
   for (const id of options.compare) {
@@ -107,10 +177,16 @@ export function frozenEvaluation(family: TaskFamily<any>, net: PolicyNetwork<any
     taskOptions: family.options as Record<string, unknown>,
     seed: options.seed,
     lesion,
+    ...(intact !== undefined ? { intact, lesionEffect } : {}),
     paramsHashBefore,
     paramsHashAfter,
     compare,
   };
+}
+
+function withPlasticity(result: AgentResult, agent: NetworkAgent<any>): AgentResult {
+  const plasticity = summarizePlasticity(agent);
+  return plasticity === null ? result : { ...result, plasticity };
 }
 
 function hasRegret(records: readonly EpisodeRecord[]): boolean {

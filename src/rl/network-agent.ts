@@ -14,6 +14,12 @@ export class NetworkAgent<S> implements Agent {
   private readonly inputSize: number;
   /** Per-step plasticity reports of the current episode (plastic networks only). */
   readonly plasticityTrace: Record<string, number>[] = [];
+  /**
+   * The plasticity reports of every batch since construction, summed per step and weighted by
+   * batch size (`plasticitySums[t][key]`, `plasticityWeights[t]`), for src/rl/frozen-eval.ts.
+   */
+  readonly plasticitySums: Record<string, number>[] = [];
+  readonly plasticityWeights: number[] = [];
 
   constructor(
     readonly family: TaskFamily<any>,
@@ -59,7 +65,18 @@ export class NetworkAgent<S> implements Agent {
     }
     const out = noGrad(() => this.net.step(this.state as S, x));
     this.state = out.state;
-    if (this.net.plasticityReport) this.plasticityTrace.push(this.net.plasticityReport(this.state));
+    if (this.net.plasticityReport) {
+      const report = this.net.plasticityReport(this.state);
+      this.plasticityTrace.push(report);
+      const t = this.plasticityTrace.length - 1;
+      if (this.plasticitySums.length <= t) {
+        this.plasticitySums.push({});
+        this.plasticityWeights.push(0);
+      }
+      const sums = this.plasticitySums[t];
+      for (const [key, value] of Object.entries(report)) sums[key] = (sums[key] ?? 0) + value * B;
+      this.plasticityWeights[t] += B;
+    }
     const probs = new Float64Array(B * A);
     softmaxRows(out.logits.data, probs, B, A);
     return { probs, value: Float64Array.from(out.value.data) };

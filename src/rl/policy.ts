@@ -17,6 +17,17 @@ export interface StepOutput<S> {
 
 /** Which part of within-episode memory a lesion removes (`engram eval --lesion`). */
 export type Lesion = 'none' | 'reset-state' | 'freeze-plasticity';
+export const LESIONS: readonly Lesion[] = ['none', 'reset-state', 'freeze-plasticity'];
+
+/** An agent that is not a network but can be lesioned all the same (`engram baseline --lesion`, the hebbian agent). */
+export interface LesionableAgent {
+  /** Plays every later episode under the lesion; false if the agent has no memory of that kind. */
+  setLesion(kind: Lesion): boolean;
+}
+
+export function isLesionable(agent: object): agent is LesionableAgent {
+  return typeof (agent as Partial<LesionableAgent>).setLesion === 'function';
+}
 
 export interface PolicyNetwork<S = unknown> {
   /** The agent id this network belongs to (`lstm`, `gru`, …). */

@@ -9,15 +9,24 @@ import { AGENTS } from '../../agents/index.ts';
 import { evaluate, STREAMS } from '../../src/rl/rollout.ts';
 import { runBaseline } from '../../src/rl/baseline.ts';
 
+/**
+ * Options that keep a family's episodes short enough for a smoke test (its defaults stay what the
+ * paper used: the water maze's 4 trials of up to 1200 steps take a transformer about a minute).
+ */
+const SMOKE_OPTIONS: Record<string, Record<string, unknown>> = {
+  watermaze: { timeout: 6 },
+};
+
 describe('smoke: every task × every agent', () => {
   for (const taskEntry of TASKS) {
     for (const agentEntry of AGENTS) {
       it(`${agentEntry.id} on ${taskEntry.id}`, () => {
-        const family = taskEntry.create();
+        const taskOptions = SMOKE_OPTIONS[taskEntry.id] ?? {};
+        const family = taskEntry.create(taskOptions);
         const reason = agentEntry.cannotPlay(family);
         if (reason !== null) {
           expect(reason.length).toBeGreaterThan(0);
-          expect(() => runBaseline({ agent: agentEntry.id, task: taskEntry.id, episodes: 1, seed: 0 })).toThrow(UsageError);
+          expect(() => runBaseline({ agent: agentEntry.id, task: taskEntry.id, taskOptions, episodes: 1, seed: 0 })).toThrow(UsageError);
           return;
         }
         const rng = Rng.fromSeed(1);

@@ -6,4 +6,6 @@ export { sum, mean, gatherColumns } from './reduce.ts';
 export { softmax, logSoftmax } from './softmax.ts';
 export { layerNorm } from './layer-norm.ts';
 export { causalMask, attendCached, MASKED_SCORE } from './attention.ts';
+export { linearAttention } from './linear-attention.ts';
 export { lstmCell, gruCell, type LstmState } from './recurrent.ts';
+export { plasticRnnCell, PLASTICITY_MODES, type PlasticityMode, type PlasticWeights, type PlasticStepOutput } from './plastic.ts';
