@@ -1,5 +1,5 @@
 // Seeded randomness for all of engram. Every random draw in the project comes from an Rng that
-// was handed in; nothing calls Math.random. The generator is seedrandom's Alea (Baagøe), whose
+// was handed in; nothing uses an unseeded global generator. The generator is seedrandom's Alea (Baagøe), whose
 // whole state is four numbers, so a checkpoint can store it as plain JSON and a restored stream
 // continues draw for draw.
 import seedrandom from 'seedrandom';

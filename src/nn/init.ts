@@ -1,4 +1,4 @@
-// Parameter initialisation. Every draw comes from the Rng handed in (never Math.random), so the
+// Parameter initialisation. Every draw comes from the Rng handed in (never an unseeded global generator), so the
 // same seed gives the same network. The default is PyTorch's for Linear, LSTM and GRU layers:
 // uniform on ±1/√fan_in (for recurrent cells fan_in is the hidden size, as in PyTorch).
 import type { Rng } from '../core/rng.ts';
