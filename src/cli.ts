@@ -9,6 +9,8 @@ import { evalCommand, formatEval, runCommand, runResultJson } from './experiment
 import { builtinExperiments } from './experiments/spec.ts';
 import { formatGradchecks, runBuiltinGradchecks } from './nn/checks.ts';
 import { dashboardCommand } from './dashboard/command.ts';
+import { compareRuns, formatCompare } from './analysis/compare.ts';
+import { reportCommand } from './analysis/report.ts';
 
 /** Parses an integer option, rejecting anything that is not one. */
 export function intOption(name: string) {
@@ -178,6 +180,30 @@ function buildProgram(setExit: (code: number) => void): Command {
       const result = evalCommand(file, { ...opts, compare });
       if (opts.json) printJson(result);
       else process.stdout.write(formatEval(result) + '\n');
+      setExit(0);
+    });
+
+  program
+    .command('report')
+    .description('write report.md (tables, lesions, SVG figures) and metrics.csv for a finished run or suite')
+    .argument('<run-dir>', 'a run directory (runs/<experiment>-...)')
+    .option('--json', 'print one JSON object')
+    .action(async (runDir: string, opts: { json?: boolean }) => {
+      const file = await reportCommand(runDir);
+      if (opts.json) printJson({ report: file });
+      else process.stdout.write(`report: ${file}\n`);
+      setExit(0);
+    });
+
+  program
+    .command('compare')
+    .description('the agent tables of several runs side by side; runs of one experiment with different seeds give seed-level intervals')
+    .argument('<run-dirs...>', 'run or suite directories')
+    .option('--json', 'print one JSON object')
+    .action((runDirs: string[], opts: { json?: boolean }) => {
+      const result = compareRuns(runDirs);
+      if (opts.json) printJson(result);
+      else process.stdout.write(formatCompare(result) + '\n');
       setExit(0);
     });
 

@@ -5,6 +5,7 @@
 import type { GroundTruth, Space, StepInfo, StepResult, TaskFamily, TaskInstance, TaskMetadata } from '../src/core/types.ts';
 import type { Rng } from '../src/core/rng.ts';
 import type { TaskTraits } from '../src/core/traits.ts';
+import { expectedRegretMeasure } from '../src/analysis/main-measure.ts';
 
 /** The `info` fields every bandit reports at every step. */
 export const BANDIT_INFO_FIELDS = [
@@ -114,6 +115,7 @@ export function createBanditFamily<Options>(spec: BanditSpec<Options>): BanditFa
     episodeLength: spec.trials,
     trialsPerEpisode: spec.trials,
     infoFields: BANDIT_INFO_FIELDS,
+    mainMeasure: expectedRegretMeasure(spec.trials),
     sample(rng: Rng): TaskInstance {
       return new BernoulliBanditInstance(rng, spec.drawMeans(rng), spec.trials, spec.drift);
     },

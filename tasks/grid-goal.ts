@@ -22,6 +22,7 @@ import { parseOptions } from '../src/core/options.ts';
 import { UsageError } from '../src/core/errors.ts';
 import type { EpisodeRecord, GroundTruth, StepInfo, StepResult, TaskFamily, TaskInstance } from '../src/core/types.ts';
 import { gridGoalReport } from '../src/analysis/spatial.ts';
+import { rewardPerEpisode } from '../src/analysis/main-measure.ts';
 
 export const gridGoalOptions = z
   .object({
@@ -186,6 +187,7 @@ export function createGridGoal(raw?: Record<string, unknown>): GridGoalFamily {
     infoFields: GRID_GOAL_INFO_FIELDS,
     sample: (rng: Rng) => new GridGoalInstance(rng, family),
     report: gridGoalReport,
+    mainMeasure: rewardPerEpisode,
   };
   return family;
 }

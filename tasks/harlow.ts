@@ -17,6 +17,7 @@ import { Rng } from '../src/core/rng.ts';
 import { parseOptions } from '../src/core/options.ts';
 import type { GroundTruth, StepInfo, StepResult, TaskFamily, TaskInstance } from '../src/core/types.ts';
 import type { TaskTraits } from '../src/core/traits.ts';
+import { trialAccuracyMeasure } from '../src/analysis/main-measure.ts';
 
 export const harlowOptions = z
   .object({
@@ -166,6 +167,8 @@ export function createHarlow(raw?: Record<string, unknown>): HarlowFamily {
     episodeLength: options.trials,
     trialsPerEpisode: options.trials,
     infoFields: HARLOW_INFO_FIELDS,
+    // Trial 2 is the first on which the agent can know which object pays: a learning set shows there.
+    mainMeasure: trialAccuracyMeasure(Math.min(2, options.trials)),
     sample: (rng: Rng) => new HarlowInstance(rng, pool, options),
   };
 }

@@ -38,6 +38,7 @@ import type { EpisodeRecord, GroundTruth, StepInfo, StepResult, TaskFamily, Task
 import type { TaskTraits } from '../src/core/traits.ts';
 import { PLACE_CELL_LAYOUTS, PlaceCells } from '../src/core/place-cells.ts';
 import { watermazeReport } from '../src/analysis/spatial.ts';
+import { escapeLatencyMeasure } from '../src/analysis/main-measure.ts';
 
 export const watermazeOptions = z
   .object({
@@ -385,6 +386,8 @@ export function createWatermaze(raw?: Record<string, unknown>): WatermazeFamily 
     infoFields: WATERMAZE_INFO_FIELDS,
     sample: (rng: Rng) => new WatermazeInstance(rng, family),
     report: (records) => watermazeReport(records, options.trialsPerDay, options.days),
+    // DMP: trial 2 of a day shows one-trial learning of the day's platform; reference memory: the last day.
+    mainMeasure: escapeLatencyMeasure(options.protocol === 'dmp' && options.trialsPerDay >= 2 ? 2 : null, options.days),
   };
   return family;
 }

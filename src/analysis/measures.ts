@@ -98,11 +98,34 @@ function conditionalRate(records: readonly EpisodeRecord[], condition: (reward: 
   return ci95(rates);
 }
 
+/** Mean cumulative expected regret after each trial 1…trials (episodes that reached the trial). */
+export function cumulativeRegretByTrial(records: readonly EpisodeRecord[], trials: number): number[] {
+  const sums = new Float64Array(trials);
+  const counts = new Float64Array(trials);
+  const trialAt = (r: EpisodeRecord, s: number) => (typeof r.infos[s].trial === 'number' ? (r.infos[s].trial as number) : s);
+  for (const r of records) {
+    let cumulative = 0;
+    for (let s = 0; s < r.infos.length; s++) {
+      cumulative += r.infos[s].expectedRegret as number;
+      const t = trialAt(r, s);
+      // The running total counts once per trial, at the trial's last step.
+      const lastOfTrial = s + 1 === r.infos.length || trialAt(r, s + 1) !== t;
+      if (lastOfTrial && t < trials) {
+        sums[t] += cumulative;
+        counts[t]++;
+      }
+    }
+  }
+  return Array.from(sums, (x, t) => (counts[t] > 0 ? x / counts[t] : NaN));
+}
+
 /** The standard behavioral summary of a set of evaluation episodes. */
 export interface BehaviorSummary {
   totalReward: Estimate;
   expectedRegret: Estimate;
   pBestByTrial: Estimate[];
+  /** Mean cumulative expected regret after each trial (empty for tasks without regret). */
+  expectedRegretByTrial: number[];
   stayAfterWin: Estimate;
   shiftAfterLose: Estimate;
 }
@@ -114,6 +137,7 @@ export function summarize(records: readonly EpisodeRecord[], trialsPerEpisode: n
     totalReward: ci95(totalRewards(records)),
     expectedRegret: ci95(hasRegret ? expectedRegrets(records) : []),
     pBestByTrial: pBestByTrial(records, trialsPerEpisode),
+    expectedRegretByTrial: hasRegret ? cumulativeRegretByTrial(records, trialsPerEpisode) : [],
     stayAfterWin: stayAfterWin(records),
     shiftAfterLose: shiftAfterLose(records),
   };

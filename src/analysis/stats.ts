@@ -2,7 +2,9 @@
 // units (episodes). The interval is Student's t: mean ± t(0.975, n − 1) · s/√n, with s the
 // sample standard deviation (n − 1 in the denominator). For n ≥ 30 the t quantile is within 4%
 // of 1.96, so with the usual 1000+ episodes this is the normal interval mean ± 1.96·SEM. Paired
-// differences and the bootstrap will build on these functions.
+// differences between agents on the same episodes get a percentile bootstrap interval as well
+// (no normality assumed: regret and latency distributions are skewed).
+import { Rng } from '../core/rng.ts';
 
 /** A mean over n units with its standard error and 95% confidence interval [low, high]. */
 export interface Estimate {
@@ -67,4 +69,45 @@ export function ci95(xs: ArrayLike<number>): Estimate {
 /** Half the width of an estimate's interval (the "±" of a table). */
 export function halfWidth(e: Estimate): number {
   return (e.ci95[1] - e.ci95[0]) / 2;
+}
+
+/** A paired difference a − b (mean over units) with its percentile-bootstrap 95% interval. */
+export interface BootstrapEstimate {
+  mean: number;
+  ci95: [number, number];
+  n: number;
+  resamples: number;
+}
+
+/**
+ * Mean of the paired differences a[i] − b[i] and its percentile bootstrap 95% interval: the
+ * 2.5% and 97.5% quantiles of the means of `resamples` resamples of the pairs, drawn with
+ * replacement from a generator seeded by `seed` (the same inputs always give the same interval).
+ * Pairs where either value is not finite are left out.
+ */
+export function pairedBootstrap(a: ArrayLike<number>, b: ArrayLike<number>, seed: string | number = 'bootstrap', resamples = 2000): BootstrapEstimate {
+  if (a.length !== b.length) throw new Error(`pairedBootstrap: ${a.length} values paired with ${b.length}`);
+  const d: number[] = [];
+  for (let i = 0; i < a.length; i++) if (Number.isFinite(a[i]) && Number.isFinite(b[i])) d.push(a[i] - b[i]);
+  const n = d.length;
+  if (n < 2) return { mean: mean(d), ci95: [NaN, NaN], n, resamples: 0 };
+  const rng = Rng.fromSeed(seed);
+  const means = new Float64Array(resamples);
+  for (let r = 0; r < resamples; r++) {
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += d[rng.int(n)];
+    means[r] = sum / n;
+  }
+  means.sort();
+  return { mean: mean(d), ci95: [quantileSorted(means, 0.025), quantileSorted(means, 0.975)], n, resamples };
+}
+
+/** The q-quantile of sorted values, interpolating linearly between order statistics. */
+export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
+  const n = sorted.length;
+  if (n === 0) return NaN;
+  const pos = q * (n - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.min(n - 1, lo + 1);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
 }

@@ -96,6 +96,22 @@ export interface TaskFamily<Options = Record<string, unknown>> {
    * steps between goal hits, …), merged into evaluation reports. Optional.
    */
   report?(records: readonly EpisodeRecord[]): Record<string, unknown>;
+  /**
+   * The task's headline measure, one value per evaluation episode (expected regret, trial-2
+   * accuracy, escape latency, …): what reports compare agents on, paired episode by episode.
+   * Families without one are compared on total reward.
+   */
+  readonly mainMeasure?: MainMeasure;
+}
+
+/** A task's headline behavioral measure (see TaskFamily.mainMeasure; src/analysis/main-measure.ts). */
+export interface MainMeasure {
+  /** What it is, for table headers: `expected regret (T = 100)`, `trial-2 accuracy`, … */
+  readonly name: string;
+  /** Its unit (`s`, `steps`, …), or '' when it has none. */
+  readonly unit: string;
+  readonly better: 'lower' | 'higher';
+  perEpisode(records: readonly EpisodeRecord[]): Float64Array;
 }
 
 /** The batched input an agent receives at each step. Arrays are indexed by batch element. */

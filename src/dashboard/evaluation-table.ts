@@ -14,8 +14,13 @@ const BASE: Column[] = [
   { title: 'agent', width: 18, cell: (r) => `${r.agent}${r.frozen ? ' (frozen)' : ''}` },
   { title: 'kind', width: 9, cell: (r) => r.result.kind },
   { title: 'total reward', width: 17, cell: (r) => meanCi(r.result.totalReward) },
-  { title: 'expected regret', width: 17, cell: (r) => meanCi(r.result.expectedRegret) },
+  // Retitled by the task's headline measure when the evaluation carries one (evaluationTable).
+  { title: 'expected regret', width: 24, cell: (r) => meanCi(headline(r)?.value ?? r.result.expectedRegret) },
 ];
+
+function headline(row: DashboardStore['evaluation'][number]): { name: string; unit: string; value: { mean: number; ci95: [number, number] } } | undefined {
+  return row.result.mainMeasure as ReturnType<typeof headline>;
+}
 
 const WIDE: Column[] = [
   { title: 'stay after win', width: 16, cell: (r) => meanCi(r.result.stayAfterWin) },
@@ -27,7 +32,8 @@ export function evaluationTable(store: DashboardStore, width: number): Line[] {
   const lines: Line[] = [];
   const episodes = spec ? `${spec.evaluation.episodes} held-out episodes, the same for every agent` : 'held-out episodes';
   lines.push([seg('Evaluation', { bold: true }), seg(` · frozen weights · ${episodes}`, { dim: true })]);
-  const columns = [...BASE];
+  const first = store.evaluation.map(headline).find((h) => h !== undefined);
+  const columns = first === undefined ? [...BASE] : BASE.map((c, i) => (i === BASE.length - 1 ? { ...c, title: `${first.name}${first.unit ? ` (${first.unit})` : ''}` } : c));
   let used = BASE.reduce((n, c) => n + c.width + 1, 0);
   for (const c of WIDE) {
     if (used + c.width + 1 > width) break;

@@ -40,6 +40,7 @@ function header(store: DashboardStore, o: FrameOptions, width: number): Line {
   const spec = store.spec;
   const left: Line = [
     seg('engram ', { bold: true }),
+    ...(store.part !== null ? [seg(`part ${store.part.index + 1}/${store.part.parts} · `, { dim: true })] : []),
     seg(spec ? `${spec.name} · ${spec.task.id} · seed ${spec.seed}` : 'waiting for the run to start'),
   ];
   const state = stateBadge(store, o.control);

@@ -46,11 +46,16 @@ export function plainProgress(write: (line: string) => void, intervalSeconds = 5
         break;
       case 'eval': {
         const r = event.result;
+        const headline = r.mainMeasure as { name: string; unit: string; value: { mean: number; ci95: [number, number] } } | undefined;
         const regret = r.expectedRegret;
-        const ci = regret && Number.isFinite(regret.mean) ? ` expected regret ${fixed(regret.mean, 2)} [${fixed(regret.ci95[0], 2)}, ${fixed(regret.ci95[1], 2)}]` : '';
+        const shown = headline ?? (regret && Number.isFinite(regret.mean) ? { name: 'expected regret', unit: '', value: regret } : undefined);
+        const ci = shown !== undefined ? ` ${shown.name} ${fixed(shown.value.mean, 2)}${shown.unit ? ` ${shown.unit}` : ''} [${fixed(shown.value.ci95[0], 2)}, ${fixed(shown.value.ci95[1], 2)}]` : '';
         write(`eval ${event.agent}: reward ${fixed(r.meanTotalReward, 2)}${ci} over ${r.episodes} held-out episodes`);
         break;
       }
+      case 'part-start':
+        write(`part ${event.index + 1}/${event.parts}: ${event.part}`);
+        break;
       case 'warning': {
         const now = performance.now();
         const key = event.message.replace(/-?\d+(\.\d+)?/g, '#');

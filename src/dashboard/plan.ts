@@ -2,7 +2,7 @@
 // before their first update arrives, and what `engram dashboard` needs to show progress of a
 // run it only reads.
 import { findAgent } from '../../agents/index.ts';
-import { agentTraining, type ExperimentSpec } from '../experiments/spec.ts';
+import { agentKey, agentTraining, type ExperimentSpec } from '../experiments/spec.ts';
 
 export interface TrainingPlan {
   agent: string;
@@ -24,7 +24,7 @@ export function trainingPlan(spec: ExperimentSpec): TrainingPlan[] {
     }
     if (!trainable) continue;
     const t = agentTraining(spec, a);
-    plan.push({ agent: a.id, updates: t.updates, gradClip: t.gradClip, logEvery: t.logEvery });
+    plan.push({ agent: agentKey(a), updates: t.updates, gradClip: t.gradClip, logEvery: t.logEvery });
   }
   return plan;
 }

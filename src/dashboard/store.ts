@@ -85,6 +85,8 @@ export class DashboardStore {
   /** Bumped by every change; the view redraws when it differs from the last frame's. */
   version = 0;
   spec: ExperimentSpec | null = null;
+  /** In a suite, the part being run (kept across the parts' run-start resets). */
+  part: { name: string; index: number; parts: number } | null = null;
   runDir = '';
   resumed = false;
   phase: Phase = 'starting';
@@ -156,6 +158,9 @@ export class DashboardStore {
       }
       case 'warning':
         this.note(event.message, 'warn');
+        break;
+      case 'part-start':
+        this.part = { name: event.part, index: event.index, parts: event.parts };
         break;
       case 'run-end':
         this.phase = event.stopped ? 'stopped' : 'done';

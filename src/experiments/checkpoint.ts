@@ -51,6 +51,11 @@ const CheckpointSchema = z.strictObject({
   params: z.record(z.string(), TensorData),
   optimizer: z.unknown().nullable(),
   rng: z.strictObject({ tasks: RngStateSchema, actions: RngStateSchema }).nullable(),
+  /**
+   * Shipped checkpoints only: the training curve of the run that made it (its metrics.jsonl
+   * records, thinned to a few hundred), so reports can draw it without the run directory.
+   */
+  history: z.array(z.record(z.string(), z.union([z.number(), z.string(), z.null()]))).optional(),
 });
 export type Checkpoint = z.infer<typeof CheckpointSchema>;
 

@@ -1,5 +1,6 @@
 // The `run` and `eval` subcommands: option handling and output around src/experiments/run.ts and
 // src/rl/frozen-eval.ts.
+import path from 'node:path';
 import { UsageError } from '../core/errors.ts';
 import { findTask } from '../../tasks/index.ts';
 import { frozenEvaluation, type FrozenEvalResult } from '../rl/frozen-eval.ts';
@@ -7,9 +8,11 @@ import type { Lesion } from '../rl/policy.ts';
 import { plainProgress } from '../dashboard/plain.ts';
 import { wantsDashboard } from '../dashboard/terminal.ts';
 import { networkFromCheckpoint, readCheckpoint } from './checkpoint.ts';
-import { loadAnyExperiment, type ExperimentSpec, type IclExperimentSpec } from './spec.ts';
+import { loadAnyExperiment, type ExperimentSpec, type IclExperimentSpec, type SuiteSpec } from './spec.ts';
 import { resumeRun, runExperiment, type RunControl, type RunEvent, type RunResult } from './run.ts';
 import { isIclRunDir, resumeIclRun, runIclExperiment, type IclRunResult } from '../icl/run.ts';
+import { isSuiteRunDir, resumeSuite, runSuite, type SuiteResult } from './suite.ts';
+import { writeReport } from '../analysis/report.ts';
 
 export interface RunCommandOptions {
   out?: string;
@@ -22,7 +25,7 @@ export interface RunCommandOptions {
 }
 
 /** `engram run <experiment|spec.json>` or `engram run --resume DIR`, for experiments of either kind. */
-export async function runCommand(ref: string | undefined, opts: RunCommandOptions): Promise<RunResult | IclRunResult> {
+export async function runCommand(ref: string | undefined, opts: RunCommandOptions): Promise<RunCommandResult> {
   if (opts.resume !== undefined && ref !== undefined) throw new UsageError('give either an experiment or --resume DIR, not both');
   if (opts.resume === undefined && ref === undefined) throw new UsageError('missing experiment: engram run <experiment|spec.json> (see engram list)');
   // Progress goes to stderr with --json (stdout carries exactly one JSON object).
@@ -31,7 +34,24 @@ export async function runCommand(ref: string | undefined, opts: RunCommandOption
   if (spec?.kind === 'icl-regression' || (opts.resume !== undefined && isIclRunDir(opts.resume))) {
     return runIclCommand(spec as IclExperimentSpec | undefined, opts, write);
   }
-  return runMetaRlCommand(spec as ExperimentSpec | undefined, opts, write);
+  let result: RunResult | SuiteResult;
+  if (spec?.kind === 'suite' || (opts.resume !== undefined && isSuiteRunDir(opts.resume))) {
+    const suite = spec as SuiteSpec | undefined;
+    result = await withProgress(opts, write, (onEvent, control) =>
+      suite === undefined ? resumeSuite(opts.resume!, { onEvent, control, train: opts.train }) : runSuite(suite, { out: opts.out, seed: opts.seed, onEvent, control, train: opts.train }),
+    );
+  } else {
+    const one = spec as ExperimentSpec | undefined;
+    result = await withProgress(opts, write, (onEvent, control) =>
+      one === undefined ? resumeRun(opts.resume!, { onEvent, control }) : runExperiment(one, { out: opts.out, seed: opts.seed, onEvent, control, train: opts.train }),
+    );
+  }
+  if (result.stopped) return result;
+  // Every finished run gets its report (engram report remakes it).
+  write(`writing the report…`);
+  const report = await writeReport(result.runDir);
+  write(`report: ${path.relative(process.cwd(), report) || report}`);
+  return { ...result, report };
 }
 
 /** An in-context regression run: plain progress lines (it emits no meta-RL events for the dashboard). */
@@ -52,11 +72,14 @@ async function runIclCommand(spec: IclExperimentSpec | undefined, opts: RunComma
   }
 }
 
+/** What `engram run` did: the run (or suite) result, and the report it wrote when the run finished. */
+export type RunCommandResult = IclRunResult | ((RunResult | SuiteResult) & { report?: string });
+
 /** The one JSON object `engram run --json` prints: the run directory and its evaluation (an in-context regression run puts its headline numbers first). */
-export function runResultJson(result: RunResult | IclRunResult): Record<string, unknown> {
-  const ev = result.eval as { kind?: string } | null;
+export function runResultJson(result: RunCommandResult): Record<string, unknown> {
+  const ev = 'eval' in result ? (result.eval as { kind?: string } | null) : null;
   if (ev !== null && ev.kind === 'icl-regression') {
-    const e = result.eval as NonNullable<IclRunResult['eval']>;
+    const e = (result as IclRunResult).eval as NonNullable<IclRunResult['eval']>;
     return {
       runDir: result.runDir,
       stopped: result.stopped,
@@ -68,10 +91,13 @@ export function runResultJson(result: RunResult | IclRunResult): Record<string, 
       eval: e,
     };
   }
-  return { runDir: result.runDir, stopped: result.stopped, eval: result.eval };
+  const report = 'report' in result ? (result.report ?? null) : null;
+  if ('parts' in result) return { runDir: result.runDir, stopped: result.stopped, report, parts: result.parts };
+  return { runDir: result.runDir, stopped: result.stopped, report, eval: result.eval };
 }
 
-async function runMetaRlCommand(spec: ExperimentSpec | undefined, opts: RunCommandOptions, write: (line: string) => void): Promise<RunResult> {
+/** Runs `start` with the dashboard (interactive terminal) or plain progress lines, and Ctrl-C as a clean stop. */
+async function withProgress<R>(opts: RunCommandOptions, write: (line: string) => void, start: (onEvent: (e: RunEvent) => void, control: RunControl) => Promise<R>): Promise<R> {
   const control: RunControl = { stop: false, paused: false };
   let onEvent = plainProgress(write);
   // The live dashboard on an interactive terminal (not CI, not --plain/--json). It mounts at the
@@ -97,8 +123,7 @@ async function runMetaRlCommand(spec: ExperimentSpec | undefined, opts: RunComma
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    if (opts.resume !== undefined) return await resumeRun(opts.resume, { onEvent, control });
-    return await runExperiment(spec!, { out: opts.out, seed: opts.seed, onEvent, control, train: opts.train });
+    return await start(onEvent, control);
   } finally {
     // The dashboard's last frame stays on screen; its log ends with the run directory (or how to resume).
     await dashboard?.close();

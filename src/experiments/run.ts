@@ -11,14 +11,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Rng } from '../core/rng.ts';
 import { UsageError } from '../core/errors.ts';
-import type { TaskFamily } from '../core/types.ts';
+import type { Agent, EpisodeRecord, TaskFamily } from '../core/types.ts';
 import { parametersToJSON } from '../nn/module.ts';
 import { findTask } from '../../tasks/index.ts';
 import { findAgent } from '../../agents/index.ts';
 import { A2CTrainer, type UpdateMetrics } from '../rl/a2c.ts';
 import { frozenEvaluation, agentResult, evaluationRng, type AgentResult } from '../rl/frozen-eval.ts';
 import { evaluate, STREAMS } from '../rl/rollout.ts';
-import { agentTraining, parseExperiment, type AgentSpec, type ExperimentSpec } from './spec.ts';
+import { NetworkAgent } from '../rl/network-agent.ts';
+import { isLesionable, type Lesion } from '../rl/policy.ts';
+import { mainMeasureOf, measureInfo, type MeasureInfo } from '../analysis/main-measure.ts';
+import { swimTrials, type SwimTrial } from '../analysis/spatial.ts';
+import { ci95, pairedBootstrap, type BootstrapEstimate, type Estimate } from '../analysis/stats.ts';
+import { agentKey, agentTraining, parseExperiment, type AgentSpec, type ExperimentSpec } from './spec.ts';
 import {
   SHIPPED_CHECKPOINT_DIR,
   CHECKPOINT_FORMAT,
@@ -30,6 +35,7 @@ import {
   type Checkpoint,
 } from './checkpoint.ts';
 import { atomicWriteJson, atomicWriteText, JsonlWriter, readJsonFile, readJsonl } from './io.ts';
+import { codeVersion, type RunInfo } from './run-info.ts';
 
 /** What a run reports as it goes (the dashboard and the plain progress subscribe to these). */
 export type RunEvent =
@@ -41,7 +47,9 @@ export type RunEvent =
   | { type: 'eval-start'; agent: string }
   | { type: 'eval'; agent: string; result: AgentResult }
   | { type: 'warning'; message: string }
-  | { type: 'run-end'; runDir: string; stopped: boolean };
+  | { type: 'run-end'; runDir: string; stopped: boolean }
+  /** From a suite (src/experiments/suite.ts): the part whose run events follow. */
+  | { type: 'part-start'; part: string; index: number; parts: number };
 
 /** Set by the dashboard: `stop` checkpoints and ends the run (resumable); `paused` holds training between updates. */
 export interface RunControl {
@@ -86,8 +94,9 @@ function timestampId(): string {
 function checkAgents(spec: ExperimentSpec, family: TaskFamily<any>): void {
   const seen = new Set<string>();
   for (const a of spec.agents) {
-    if (seen.has(a.id)) throw new UsageError(`experiment ${spec.name}: agent '${a.id}' is listed twice`);
-    seen.add(a.id);
+    const key = agentKey(a);
+    if (seen.has(key)) throw new UsageError(`experiment ${spec.name}: agent '${key}' is listed twice (give one a distinct "label")`);
+    seen.add(key);
     const entry = findAgent(a.id);
     const reason = entry.cannotPlay(family);
     if (reason !== null) throw new UsageError(`experiment ${spec.name}: agent '${a.id}' cannot play ${family.id}: ${reason}`);
@@ -156,6 +165,7 @@ function sortKeys(record: Record<string, unknown>): [string, unknown][] {
 async function execute(spec: ExperimentSpec, family: TaskFamily<any>, runDir: string, resumed: boolean, options: RunOptions): Promise<RunResult> {
   const emit = options.onEvent ?? (() => {});
   const control = options.control ?? { stop: false, paused: false };
+  const started = { at: new Date(), ms: performance.now() };
   emit({ type: 'run-start', runDir, spec, resumed });
   const metricsFile = path.join(runDir, 'metrics.jsonl');
   if (resumed) truncateMetrics(runDir, spec, metricsFile);
@@ -165,11 +175,12 @@ async function execute(spec: ExperimentSpec, family: TaskFamily<any>, runDir: st
       if (!findAgent(agentSpec.id).createNetwork) continue;
       const shipped = shippedCheckpoint(spec, agentSpec, family, options.checkpointDir);
       if (shipped !== null) {
-        emit({ type: 'warning', message: `${agentSpec.id}: evaluating the shipped checkpoint ${shipped} instead of training (engram run --train retrains)` });
+        emit({ type: 'warning', message: `${agentKey(agentSpec)}: evaluating the shipped checkpoint ${shipped} instead of training (engram run --train retrains)` });
         continue;
       }
       const stopped = await trainAgent(spec, agentSpec, family, runDir, metrics, emit, control);
       if (stopped) {
+        writeRunInfo(runDir, started);
         emit({ type: 'run-end', runDir, stopped: true });
         return { runDir, stopped: true, eval: null };
       }
@@ -178,8 +189,27 @@ async function execute(spec: ExperimentSpec, family: TaskFamily<any>, runDir: st
     metrics.close();
   }
   const evalFile = evaluateRun(spec, family, runDir, emit, options.checkpointDir);
+  writeRunInfo(runDir, started);
   emit({ type: 'run-end', runDir, stopped: false });
   return { runDir, stopped: false, eval: evalFile };
+}
+
+/**
+ * Records in run.json when the run ended, how long it took over all its invocations (a stopped
+ * run's earlier time comes from its checkpoints and the previous run.json), and the code version.
+ */
+export function writeRunInfo(runDir: string, started: { at: Date; ms: number }, earlierSeconds?: number): RunInfo {
+  const file = path.join(runDir, 'run.json');
+  const previous = fs.existsSync(file) ? (readJsonFile(file, 'run information') as RunInfo) : null;
+  const info: RunInfo = {
+    startedAt: previous?.startedAt ?? started.at.toISOString(),
+    finishedAt: new Date().toISOString(),
+    wallSeconds: Math.round(((earlierSeconds ?? previous?.wallSeconds ?? 0) + (performance.now() - started.ms) / 1000) * 10) / 10,
+    gitCommit: codeVersion(),
+    node: process.version,
+  };
+  atomicWriteJson(file, info, 2);
+  return info;
 }
 
 /** Keeps, for each agent, only the metrics records its checkpoint covers. */
@@ -187,8 +217,8 @@ function truncateMetrics(runDir: string, spec: ExperimentSpec, metricsFile: stri
   const records = readJsonl(metricsFile);
   const keep = new Map<string, number>();
   for (const a of spec.agents) {
-    const file = checkpointFile(runDir, a.id);
-    keep.set(a.id, fs.existsSync(file) ? readCheckpoint(file).metricsRecords : 0);
+    const file = checkpointFile(runDir, agentKey(a));
+    keep.set(agentKey(a), fs.existsSync(file) ? readCheckpoint(file).metricsRecords : 0);
   }
   const seen = new Map<string, number>();
   const kept = records.filter((r) => {
@@ -210,9 +240,10 @@ async function trainAgent(
   control: RunControl,
 ): Promise<boolean> {
   const entry = findAgent(agentSpec.id);
+  const key = agentKey(agentSpec);
   const training = agentTraining(spec, agentSpec);
-  // Each agent has its own stream, derived from the run's seed and the agent's id.
-  const agentRng = Rng.fromSeed(spec.seed).fork(`agent/${agentSpec.id}`);
+  // Each agent has its own stream, derived from the run's seed and the agent's name.
+  const agentRng = Rng.fromSeed(spec.seed).fork(`agent/${key}`);
   const net = entry.createNetwork!(family, agentSpec.options, agentRng.fork('init'));
   const trainer = new A2CTrainer(family, net, training, agentRng, {
     taskId: spec.task.id,
@@ -220,7 +251,7 @@ async function trainAgent(
     agentId: agentSpec.id,
     agentOptions: agentSpec.options,
   });
-  const file = checkpointFile(runDir, agentSpec.id);
+  const file = checkpointFile(runDir, key);
   let wallSeconds = 0;
   let records = 0;
   if (fs.existsSync(file)) {
@@ -250,10 +281,10 @@ async function trainAgent(
       rng: trainer.state().rng,
     };
     writeCheckpoint(file, ck);
-    emit({ type: 'checkpoint', agent: agentSpec.id, update: trainer.update, file });
+    emit({ type: 'checkpoint', agent: key, update: trainer.update, file });
   };
 
-  emit({ type: 'train-start', agent: agentSpec.id, updates: training.updates, fromUpdate: trainer.update });
+  emit({ type: 'train-start', agent: key, updates: training.updates, fromUpdate: trainer.update });
   let stopped = false;
   try {
     while (trainer.update < training.updates) {
@@ -269,13 +300,13 @@ async function trainAgent(
       const m = await trainer.step();
       wallSeconds += (performance.now() - started) / 1000;
       if (!Number.isFinite(m['train/gradNorm']) || !Number.isFinite(m['train/policyLoss'])) {
-        emit({ type: 'warning', message: `${agentSpec.id}: non-finite loss or gradient at update ${m.update}` });
+        emit({ type: 'warning', message: `${key}: non-finite loss or gradient at update ${m.update}` });
       }
       if (m.update % training.logEvery === 0 || m.update === training.updates) {
-        metrics.write({ agent: agentSpec.id, ...m, wallSeconds: round(wallSeconds, 3) });
+        metrics.write({ agent: key, ...m, wallSeconds: round(wallSeconds, 3) });
         records++;
       }
-      emit({ type: 'update', agent: agentSpec.id, metrics: m, updates: training.updates, wallSeconds });
+      emit({ type: 'update', agent: key, metrics: m, updates: training.updates, wallSeconds });
       if (m.update % training.checkpointEvery === 0 && m.update < training.updates) save(false);
       // Let the event loop breathe (the dashboard renders, signals arrive) without slowing training.
       if (m.update % 4 === 0) await new Promise((r) => setImmediate(r));
@@ -284,7 +315,7 @@ async function trainAgent(
   } finally {
     await trainer.close();
   }
-  emit({ type: 'train-end', agent: agentSpec.id, stopped });
+  emit({ type: 'train-end', agent: key, stopped });
   return stopped;
 }
 
@@ -293,7 +324,54 @@ function round(x: number, digits: number): number {
   return Math.round(x * f) / f;
 }
 
-/** Frozen evaluation of every agent of the run on the same held-out instances; writes eval.json. */
+/** The task's headline measure of one agent (in eval.json as `mainMeasure`). */
+export interface MainMeasureResult extends MeasureInfo {
+  value: Estimate;
+}
+
+/** What evaluateRun writes beside eval.json, per agent: the headline measure of every held-out episode. */
+export interface EpisodesFile {
+  experiment: string;
+  seed: number;
+  task: string;
+  measure: MeasureInfo;
+  agents: Record<string, number[]>;
+}
+
+/** One lesion of one agent: its headline measure under the lesion, and the paired change from intact. */
+export interface LesionEntry {
+  /** False when the agent has no memory of that kind (then nothing was played: the lesion changes nothing). */
+  applies: boolean;
+  value: Estimate;
+  /** Lesioned − intact, episode by episode, with a percentile bootstrap interval. */
+  difference: BootstrapEstimate;
+}
+
+export interface LesionsFile {
+  experiment: string;
+  seed: number;
+  task: string;
+  measure: MeasureInfo;
+  agents: Record<string, { kind: string; intact: Estimate } & Partial<Record<Exclude<Lesion, 'none'>, LesionEntry>>>;
+}
+
+/** A network agent of a run: its checkpoint (shipped or the run's own), loaded. */
+function loadRunNetwork(spec: ExperimentSpec, agentSpec: AgentSpec, family: TaskFamily<any>, runDir: string, checkpointDir?: string) {
+  const entry = findAgent(agentSpec.id);
+  const shipped = shippedCheckpoint(spec, agentSpec, family, checkpointDir);
+  const file = shipped ?? checkpointFile(runDir, agentKey(agentSpec));
+  const ck = readCheckpoint(file);
+  const net = entry.createNetwork!(family, ck.agent.options, Rng.fromSeed('checkpoint-load'));
+  loadCheckpointParameters(net.parameters(), ck.params, file);
+  return { ck, net, shipped };
+}
+
+/**
+ * Frozen evaluation of every agent of the run on the same held-out instances. Writes eval.json
+ * (every agent's behavioral summary), episodes.json (the headline measure of each episode, for
+ * paired comparisons), paths.json on the water maze (each agent's first held-out day), and
+ * lesions.json (each learning agent under every lesion of the spec, on the same instances).
+ */
 export function evaluateRun(spec: ExperimentSpec, family: TaskFamily<any>, runDir: string, emit: (e: RunEvent) => void = () => {}, checkpointDir?: string): EvalFile {
   const out: EvalFile = {
     experiment: spec.name,
@@ -303,32 +381,90 @@ export function evaluateRun(spec: ExperimentSpec, family: TaskFamily<any>, runDi
     episodes: spec.evaluation.episodes,
     agents: {},
   };
+  const measure = mainMeasureOf(family);
+  const episodesOut: EpisodesFile = { experiment: spec.name, seed: spec.seed, task: family.id, measure: measureInfo(measure), agents: {} };
+  const paths: Record<string, SwimTrial[]> = {};
+  const spatial = family.infoFields.includes('position') && family.infoFields.includes('platform');
+  const keep = (key: string, records: readonly EpisodeRecord[]) => {
+    episodesOut.agents[key] = Array.from(measure.perEpisode(records));
+    measured = { ...measureInfo(measure), value: ci95(episodesOut.agents[key]) };
+    if (spatial && records.length > 0) {
+      const trials = swimTrials(records[0]);
+      paths[key] = trials.filter((t) => t.day === trials[0].day);
+    }
+  };
   const { episodes, batchSize } = spec.evaluation;
-  const ids = [...spec.agents.map((a) => a.id), ...spec.evaluation.compare.filter((id) => !spec.agents.some((a) => a.id === id))];
-  for (const id of ids) {
-    emit({ type: 'eval-start', agent: id });
+  const named: { key: string; agentSpec: AgentSpec | undefined; id: string }[] = [
+    ...spec.agents.map((a) => ({ key: agentKey(a), agentSpec: a as AgentSpec | undefined, id: a.id })),
+    ...spec.evaluation.compare.filter((id) => !spec.agents.some((a) => agentKey(a) === id)).map((id) => ({ key: id, agentSpec: undefined, id })),
+  ];
+  let measured: MainMeasureResult | undefined;
+  for (const { key, agentSpec, id } of named) {
     const entry = findAgent(id);
+    if (entry.cannotPlay(family) !== null) continue;
+    emit({ type: 'eval-start', agent: key });
     let result: AgentResult;
-    if (entry.createNetwork) {
-      const agentSpec = spec.agents.find((a) => a.id === id)!;
-      const shipped = shippedCheckpoint(spec, agentSpec, family, checkpointDir);
-      const file = shipped ?? checkpointFile(runDir, id);
-      const ck = readCheckpoint(file);
-      const net = entry.createNetwork(family, ck.agent.options, Rng.fromSeed('checkpoint-load'));
-      loadCheckpointParameters(net.parameters(), ck.params, file);
-      const r = frozenEvaluation(family, net, { episodes, batchSize, seed: spec.seed, compare: [] });
+    measured = undefined;
+    if (entry.createNetwork && agentSpec !== undefined) {
+      const { ck, net, shipped } = loadRunNetwork(spec, agentSpec, family, runDir, checkpointDir);
+      const r = frozenEvaluation(family, net, { episodes, batchSize, seed: spec.seed, compare: [], onRecords: (records) => keep(key, records) });
       const { compare: _compare, ...rest } = r;
       result = { ...rest, trainedUpdates: ck.update, trainedEnvSteps: ck.envSteps, trainingSeconds: ck.wallSeconds, ...(shipped !== null ? { checkpoint: path.relative(process.cwd(), shipped) || shipped } : {}) };
     } else {
-      if (entry.cannotPlay(family) !== null) continue;
       const rng = evaluationRng(spec.seed);
-      const agentOptions = spec.agents.find((a) => a.id === id)?.options ?? {};
-      const agent = entry.create(family, agentOptions, rng.fork(STREAMS.evalAgent));
-      result = agentResult(agent, evaluate(family, agent, { episodes, batchSize, rng }), family);
+      const agent = entry.create(family, agentSpec?.options ?? {}, rng.fork(STREAMS.evalAgent));
+      const records = evaluate(family, agent, { episodes, batchSize, rng });
+      keep(key, records);
+      result = agentResult(agent, records, family);
     }
-    out.agents[id] = result;
-    emit({ type: 'eval', agent: id, result });
+    // The headline measure first, so that eval.json and the dashboard lead with it.
+    result = { ...result, mainMeasure: measured };
+    out.agents[key] = result;
+    emit({ type: 'eval', agent: key, result });
   }
   atomicWriteJson(path.join(runDir, 'eval.json'), out, 2);
+  atomicWriteJson(path.join(runDir, 'episodes.json'), episodesOut);
+  if (spatial) atomicWriteJson(path.join(runDir, 'paths.json'), paths);
+  const lesions = lesionRun(spec, family, runDir, episodesOut, emit, checkpointDir);
+  atomicWriteJson(path.join(runDir, 'lesions.json'), lesions, 2);
+  return out;
+}
+
+/**
+ * Each learning agent of the run (learned and plastic, not classic) under every lesion of the
+ * spec, on the instances and action streams of its intact evaluation: `reset-state` wipes the
+ * within-episode state at every trial, `freeze-plasticity` holds plastic weights at their
+ * initial values. An agent without that kind of memory is marked as such and not played.
+ */
+function lesionRun(spec: ExperimentSpec, family: TaskFamily<any>, runDir: string, intact: EpisodesFile, emit: (e: RunEvent) => void, checkpointDir?: string): LesionsFile {
+  const measure = mainMeasureOf(family);
+  const out: LesionsFile = { experiment: spec.name, seed: spec.seed, task: family.id, measure: measureInfo(measure), agents: {} };
+  const { episodes, batchSize } = spec.evaluation;
+  for (const agentSpec of spec.agents) {
+    const key = agentKey(agentSpec);
+    const entry = findAgent(agentSpec.id);
+    const base = intact.agents[key];
+    if (entry.kind === 'classic' || base === undefined) continue;
+    const row: LesionsFile['agents'][string] = { kind: entry.kind, intact: ci95(base) };
+    for (const lesion of spec.evaluation.lesions) {
+      const rng = evaluationRng(spec.seed);
+      let agent: Agent | null = null;
+      if (entry.createNetwork) {
+        const { net } = loadRunNetwork(spec, agentSpec, family, runDir, checkpointDir);
+        if (net.lesion?.(lesion, net.initialState(1), 1) != null) agent = new NetworkAgent(family, net, entry.kind, lesion);
+      } else {
+        const plain = entry.create(family, agentSpec.options, rng.fork(STREAMS.evalAgent));
+        if (isLesionable(plain) && plain.setLesion(lesion)) agent = plain;
+      }
+      if (agent === null) {
+        row[lesion] = { applies: false, value: ci95(base), difference: pairedBootstrap(base, base, `${spec.seed}/${key}/${lesion}`) };
+        continue;
+      }
+      emit({ type: 'eval-start', agent: `${key} (${lesion})` });
+      const values = measure.perEpisode(evaluate(family, agent, { episodes, batchSize, rng }));
+      row[lesion] = { applies: true, value: ci95(values), difference: pairedBootstrap(values, base, `${spec.seed}/${key}/${lesion}`) };
+    }
+    out.agents[key] = row;
+  }
   return out;
 }

@@ -43,6 +43,11 @@ export type TrainingSpec = z.infer<typeof TrainingSchema>;
 
 export const AgentSpecSchema = z.strictObject({
   id: z.string().min(1),
+  /**
+   * The name the agent goes by in this experiment (checkpoints, metrics, eval.json, reports), when
+   * one experiment holds the same agent twice with different options; default its id.
+   */
+  label: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes').optional(),
   options: options.default({}),
   /** Overrides of the experiment's training settings for this agent. */
   training: TrainingSchema.partial().optional(),
@@ -51,6 +56,11 @@ export const AgentSpecSchema = z.strictObject({
 });
 export type AgentSpec = z.infer<typeof AgentSpecSchema>;
 
+/** The name an agent of a spec goes by: its label, or its id. */
+export function agentKey(agent: { id: string; label?: string }): string {
+  return agent.label ?? agent.id;
+}
+
 export const EvaluationSchema = z.strictObject({
   /** Held-out episodes. */
   episodes: z.number().int().min(1).max(1_000_000).default(2000),
@@ -58,6 +68,8 @@ export const EvaluationSchema = z.strictObject({
   batchSize: z.number().int().min(1).max(4096).default(100),
   /** Classic agents evaluated on the very same instances, for paired comparisons. */
   compare: z.array(z.string()).default(['thompson', 'bayes-optimal']),
+  /** Lesions every learning agent is also evaluated under (lesions.json, the report's lesion table). */
+  lesions: z.array(z.enum(['reset-state', 'freeze-plasticity'])).default(['reset-state', 'freeze-plasticity']),
 });
 
 export const ExperimentSchema = z.strictObject({
@@ -69,7 +81,7 @@ export const ExperimentSchema = z.strictObject({
   task: z.strictObject({ id: z.string().min(1), options: options.default({}) }),
   agents: z.array(AgentSpecSchema).min(1),
   training: TrainingSchema,
-  evaluation: EvaluationSchema.default({ episodes: 2000, batchSize: 100, compare: ['thompson', 'bayes-optimal'] }),
+  evaluation: EvaluationSchema.default({ episodes: 2000, batchSize: 100, compare: ['thompson', 'bayes-optimal'], lesions: ['reset-state', 'freeze-plasticity'] }),
 });
 export type ExperimentSpec = z.infer<typeof ExperimentSchema>;
 
@@ -139,8 +151,30 @@ export const IclExperimentSchema = z.strictObject({
 });
 export type IclExperimentSpec = z.infer<typeof IclExperimentSchema>;
 
-/** A spec of either kind. */
-export type AnyExperimentSpec = ExperimentSpec | IclExperimentSpec;
+/**
+ * A suite (`"kind": "suite"`): several meta-RL experiments run as parts of one run, each in its
+ * own run directory under parts/, with one report over all of them (the `mechanisms` experiment).
+ * Every part takes the suite's seed.
+ */
+export const SuiteSchema = z
+  .strictObject({
+    kind: z.literal('suite'),
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
+    description: z.string().default(''),
+    seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+    parts: z.array(ExperimentSchema).min(1),
+  })
+  .superRefine((suite, ctx) => {
+    const seen = new Set<string>();
+    suite.parts.forEach((p, i) => {
+      if (seen.has(p.name)) ctx.addIssue({ code: 'custom', path: ['parts', i, 'name'], message: `part name '${p.name}' is used twice` });
+      seen.add(p.name);
+    });
+  });
+export type SuiteSpec = z.infer<typeof SuiteSchema>;
+
+/** A spec of any kind. */
+export type AnyExperimentSpec = ExperimentSpec | IclExperimentSpec | SuiteSpec;
 
 /** Formats zod issues as "key.path: message" parts (the first three, and how many more). */
 export function describeIssues(error: z.ZodError): string {
@@ -160,6 +194,7 @@ export function describeIssues(error: z.ZodError): string {
 
 /** Validates a parsed spec; throws a UsageError naming every offending key. */
 export function parseExperiment(raw: unknown, source: string): ExperimentSpec {
+  if (kindOf(raw) === 'suite') throw new UsageError(`${source} is a suite of experiments, not one experiment (run it with engram run)`);
   if (isIclSpec(raw)) throw new UsageError(`${source} is an icl-regression experiment, not a meta-RL one (run it with engram run)`);
   const result = ExperimentSchema.safeParse(raw);
   if (!result.success) throw new UsageError(`invalid experiment spec ${source}: ${describeIssues(result.error)}`);
@@ -167,11 +202,23 @@ export function parseExperiment(raw: unknown, source: string): ExperimentSpec {
 }
 
 function isIclSpec(raw: unknown): boolean {
-  return typeof raw === 'object' && raw !== null && (raw as { kind?: unknown }).kind === 'icl-regression';
+  return kindOf(raw) === 'icl-regression';
 }
 
-/** Validates a parsed spec of either kind (chosen by its `kind`, meta-RL when absent). */
+function kindOf(raw: unknown): unknown {
+  return typeof raw === 'object' && raw !== null ? (raw as { kind?: unknown }).kind : undefined;
+}
+
+/** Validates a parsed suite spec. */
+export function parseSuite(raw: unknown, source: string): SuiteSpec {
+  const result = SuiteSchema.safeParse(raw);
+  if (!result.success) throw new UsageError(`invalid suite spec ${source}: ${describeIssues(result.error)}`);
+  return result.data;
+}
+
+/** Validates a parsed spec of any kind (chosen by its `kind`, meta-RL when absent). */
 export function parseAnyExperiment(raw: unknown, source: string): AnyExperimentSpec {
+  if (kindOf(raw) === 'suite') return parseSuite(raw, source);
   if (!isIclSpec(raw)) return parseExperiment(raw, source);
   const result = IclExperimentSchema.safeParse(raw);
   if (!result.success) throw new UsageError(`invalid experiment spec ${source}: ${describeIssues(result.error)}`);

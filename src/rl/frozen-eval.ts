@@ -22,6 +22,8 @@ export interface AgentResult {
   expectedRegret: Estimate;
   /** P(best choice) at each trial, with its interval over the episodes that reached the trial. */
   pBestByTrial: Estimate[];
+  /** Mean cumulative expected regret after each trial (bandits; empty elsewhere). */
+  expectedRegretByTrial: number[];
   stayAfterWin: Estimate;
   shiftAfterLose: Estimate;
   /** Anything the agent adds (the exact Bayes-optimal value, plasticity measures, …). */
@@ -40,6 +42,7 @@ export function agentResult(agent: Agent, records: readonly EpisodeRecord[], fam
     totalReward: s.totalReward,
     expectedRegret: s.expectedRegret,
     pBestByTrial: s.pBestByTrial,
+    expectedRegretByTrial: s.expectedRegretByTrial,
     stayAfterWin: s.stayAfterWin,
     shiftAfterLose: s.shiftAfterLose,
     ...taskMeasures,
@@ -54,6 +57,8 @@ export interface FrozenEvalOptions {
   /** Classic agents to play the same instances. */
   compare: readonly string[];
   lesion?: Lesion;
+  /** Receives the evaluated agent's episodes (for per-episode measures and example paths). */
+  onRecords?: (records: readonly EpisodeRecord[]) => void;
 }
 
 /**
@@ -140,6 +145,7 @@ export function frozenEvaluation(family: TaskFamily<any>, net: PolicyNetwork<any
   const kind = AGENTS.find((a) => a.id === net.agentId)?.kind ?? 'learned';
   const agent = new NetworkAgent(family, net, kind, lesion);
   const records = evaluate(family, agent, { episodes: options.episodes, batchSize: options.batchSize, rng });
+  options.onRecords?.(records);
   let intact: AgentResult | undefined;
   let lesionEffect: LesionComparison | undefined;
   if (lesion !== 'none') {

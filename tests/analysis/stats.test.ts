@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ci95, halfWidth, mean, sem, tQuantile975, variance } from '../../src/analysis/stats.ts';
-import { pBestByTrial, shiftAfterLose, stayAfterWin, summarize, totalRewards, expectedRegrets } from '../../src/analysis/measures.ts';
+import { ci95, halfWidth, mean, pairedBootstrap, quantileSorted, sem, tQuantile975, variance } from '../../src/analysis/stats.ts';
+import { cumulativeRegretByTrial, pBestByTrial, shiftAfterLose, stayAfterWin, summarize, totalRewards, expectedRegrets } from '../../src/analysis/measures.ts';
 import type { EpisodeRecord, StepInfo } from '../../src/core/types.ts';
 
 describe('stats', () => {
@@ -80,5 +80,34 @@ describe('measures', () => {
   it('episodes without a win are left out of stay-after-win', () => {
     const e = stayAfterWin([episode([0, 0], [0, 0], [true, true])]);
     expect(e.n).toBe(0);
+  });
+});
+
+describe('paired bootstrap and regret by trial', () => {
+  it('gives the mean difference and a reproducible percentile interval around it', () => {
+    const a = Array.from({ length: 200 }, (_, i) => Math.sin(i) + 1);
+    const b = Array.from({ length: 200 }, (_, i) => Math.sin(i));
+    const constant = pairedBootstrap(a, b, 'seed');
+    expect(constant.mean).toBeCloseTo(1, 12);
+    expect(constant.ci95[0]).toBeCloseTo(1, 12);
+    expect(constant.ci95[1]).toBeCloseTo(1, 12);
+    const noisy = pairedBootstrap(a, b.map((x, i) => x + (i % 3) - 1), 'seed');
+    expect(noisy.ci95[0]).toBeLessThan(noisy.mean);
+    expect(noisy.ci95[1]).toBeGreaterThan(noisy.mean);
+    // The interval is close to the normal one for a symmetric difference (SEM ≈ 0.058 here).
+    const t = ci95(a.map((x, i) => x - (b[i] + (i % 3) - 1)));
+    expect(Math.abs(noisy.ci95[0] - t.ci95[0])).toBeLessThan(0.03);
+    expect(pairedBootstrap(a, b.map((x, i) => x + (i % 3) - 1), 'seed')).toEqual(noisy);
+    expect(quantileSorted([1, 2, 3, 4, 5], 0.5)).toBe(3);
+    expect(quantileSorted([0, 10], 0.25)).toBe(2.5);
+  });
+
+  it('adds up expected regret trial by trial', () => {
+    const r = (regrets: number[]): EpisodeRecord => ({
+      actions: regrets.map(() => 0),
+      rewards: regrets.map(() => 0),
+      infos: regrets.map((x, t) => ({ trial: t, expectedRegret: x }) as StepInfo),
+    });
+    expect(cumulativeRegretByTrial([r([0.5, 0, 0.5]), r([0, 0, 0.5])], 3)).toEqual([0.25, 0.25, 0.75]);
   });
 });

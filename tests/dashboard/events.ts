@@ -53,6 +53,7 @@ export function result(agent: string, kind: string, reward: number, regret: numb
     totalReward: estimate(reward, 1.25),
     expectedRegret: estimate(regret, 0.5),
     pBestByTrial: [],
+    expectedRegretByTrial: [],
     pBestByTrialCi95: [],
     stayAfterWin: estimate(0.9, 0.01),
     shiftAfterLose: estimate(0.25, 0.01),
