@@ -15,7 +15,7 @@ const BASE: Column[] = [
   { title: 'kind', width: 9, cell: (r) => r.result.kind },
   { title: 'total reward', width: 17, cell: (r) => meanCi(r.result.totalReward) },
   // Retitled by the task's headline measure when the evaluation carries one (evaluationTable).
-  { title: 'expected regret', width: 24, cell: (r) => meanCi(headline(r)?.value ?? r.result.expectedRegret) },
+  { title: 'expected regret', width: 28, cell: (r) => meanCi(headline(r)?.value ?? r.result.expectedRegret) },
 ];
 
 function headline(row: DashboardStore['evaluation'][number]): { name: string; unit: string; value: { mean: number; ci95: [number, number] } } | undefined {

@@ -22,7 +22,8 @@ export function trainingPlan(spec: ExperimentSpec): TrainingPlan[] {
     } catch {
       // An agent this build does not know (a run made by a newer engram): show nothing for it.
     }
-    if (!trainable) continue;
+    // An agent evaluated from a shipped checkpoint is not trained (a run with --train drops the name).
+    if (!trainable || a.checkpoint !== undefined) continue;
     const t = agentTraining(spec, a);
     plan.push({ agent: agentKey(a), updates: t.updates, gradClip: t.gradClip, logEvery: t.logEvery });
   }

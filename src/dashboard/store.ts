@@ -145,14 +145,17 @@ export class DashboardStore {
         this.evaluating = event.agent;
         break;
       case 'eval': {
-        const frozen = this.agents.some((a) => a.agent === event.agent);
+        // A network evaluated with frozen weights carries the hash of its parameters (trained here or shipped).
+        const frozen = typeof event.result.paramsHashBefore === 'string' || this.agents.some((a) => a.agent === event.agent);
         const row: EvalRow = { agent: event.agent, frozen, result: event.result };
         const i = this.evaluation.findIndex((r) => r.agent === event.agent);
         if (i >= 0) this.evaluation[i] = row;
         else this.evaluation.push(row);
         if (this.evaluating === event.agent) this.evaluating = null;
-        const regret = meanCi(event.result.expectedRegret);
-        const ci = regret !== '-' ? `, expected regret ${regret}` : '';
+        const headline = event.result.mainMeasure as { name: string; unit: string; value: { mean: number; ci95: [number, number] } } | undefined;
+        const shown = headline ?? { name: 'expected regret', unit: '', value: event.result.expectedRegret };
+        const value = meanCi(shown.value);
+        const ci = value !== '-' ? `, ${shown.name} ${value}${shown.unit ? ` ${shown.unit}` : ''}` : '';
         this.note(`evaluation done: ${event.agent}${frozen ? ' (frozen)' : ''}${ci}`);
         break;
       }
@@ -163,6 +166,7 @@ export class DashboardStore {
         this.part = { name: event.part, index: event.index, parts: event.parts };
         break;
       case 'run-end':
+        this.runDir = event.runDir;
         this.phase = event.stopped ? 'stopped' : 'done';
         this.evaluating = null;
         this.note(event.stopped ? `stopped; continue with: npx engram run --resume ${event.runDir}` : `run finished: ${event.runDir}`);

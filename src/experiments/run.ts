@@ -188,7 +188,7 @@ async function execute(spec: ExperimentSpec, family: TaskFamily<any>, runDir: st
   } finally {
     metrics.close();
   }
-  const evalFile = evaluateRun(spec, family, runDir, emit, options.checkpointDir);
+  const evalFile = await evaluateRun(spec, family, runDir, emit, options.checkpointDir);
   writeRunInfo(runDir, started);
   emit({ type: 'run-end', runDir, stopped: false });
   return { runDir, stopped: false, eval: evalFile };
@@ -319,6 +319,11 @@ async function trainAgent(
   return stopped;
 }
 
+/** Lets the event loop run (the dashboard draws, Ctrl-C arrives) between evaluations, which are synchronous. */
+function breathe(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 function round(x: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(x * f) / f;
@@ -372,7 +377,7 @@ function loadRunNetwork(spec: ExperimentSpec, agentSpec: AgentSpec, family: Task
  * paired comparisons), paths.json on the water maze (each agent's first held-out day), and
  * lesions.json (each learning agent under every lesion of the spec, on the same instances).
  */
-export function evaluateRun(spec: ExperimentSpec, family: TaskFamily<any>, runDir: string, emit: (e: RunEvent) => void = () => {}, checkpointDir?: string): EvalFile {
+export async function evaluateRun(spec: ExperimentSpec, family: TaskFamily<any>, runDir: string, emit: (e: RunEvent) => void = () => {}, checkpointDir?: string): Promise<EvalFile> {
   const out: EvalFile = {
     experiment: spec.name,
     seed: spec.seed,
@@ -403,6 +408,7 @@ export function evaluateRun(spec: ExperimentSpec, family: TaskFamily<any>, runDi
     const entry = findAgent(id);
     if (entry.cannotPlay(family) !== null) continue;
     emit({ type: 'eval-start', agent: key });
+    await breathe();
     let result: AgentResult;
     measured = undefined;
     if (entry.createNetwork && agentSpec !== undefined) {
@@ -425,7 +431,7 @@ export function evaluateRun(spec: ExperimentSpec, family: TaskFamily<any>, runDi
   atomicWriteJson(path.join(runDir, 'eval.json'), out, 2);
   atomicWriteJson(path.join(runDir, 'episodes.json'), episodesOut);
   if (spatial) atomicWriteJson(path.join(runDir, 'paths.json'), paths);
-  const lesions = lesionRun(spec, family, runDir, episodesOut, emit, checkpointDir);
+  const lesions = await lesionRun(spec, family, runDir, episodesOut, emit, checkpointDir);
   atomicWriteJson(path.join(runDir, 'lesions.json'), lesions, 2);
   return out;
 }
@@ -436,7 +442,7 @@ export function evaluateRun(spec: ExperimentSpec, family: TaskFamily<any>, runDi
  * within-episode state at every trial, `freeze-plasticity` holds plastic weights at their
  * initial values. An agent without that kind of memory is marked as such and not played.
  */
-function lesionRun(spec: ExperimentSpec, family: TaskFamily<any>, runDir: string, intact: EpisodesFile, emit: (e: RunEvent) => void, checkpointDir?: string): LesionsFile {
+async function lesionRun(spec: ExperimentSpec, family: TaskFamily<any>, runDir: string, intact: EpisodesFile, emit: (e: RunEvent) => void, checkpointDir?: string): Promise<LesionsFile> {
   const measure = mainMeasureOf(family);
   const out: LesionsFile = { experiment: spec.name, seed: spec.seed, task: family.id, measure: measureInfo(measure), agents: {} };
   const { episodes, batchSize } = spec.evaluation;
@@ -461,6 +467,7 @@ function lesionRun(spec: ExperimentSpec, family: TaskFamily<any>, runDir: string
         continue;
       }
       emit({ type: 'eval-start', agent: `${key} (${lesion})` });
+      await breathe();
       const values = measure.perEpisode(evaluate(family, agent, { episodes, batchSize, rng }));
       row[lesion] = { applies: true, value: ci95(values), difference: pairedBootstrap(values, base, `${spec.seed}/${key}/${lesion}`) };
     }
