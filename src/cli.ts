@@ -7,6 +7,7 @@ import { AGENTS } from '../agents/index.ts';
 import { formatBaseline, runBaseline } from './rl/baseline.ts';
 import { evalCommand, formatEval, runCommand, runResultJson } from './experiments/commands.ts';
 import { builtinExperiments } from './experiments/spec.ts';
+import { formatMerge, formatSlurm, formatSweepEnd, mergeCommand, sweepCommand, sweepJson, type SweepCommandOptions } from './experiments/sweep-commands.ts';
 import { formatGradchecks, runBuiltinGradchecks } from './nn/checks.ts';
 import { dashboardCommand } from './dashboard/command.ts';
 import { compareRuns, formatCompare } from './analysis/compare.ts';
@@ -205,6 +206,47 @@ function buildProgram(setExit: (code: number) => void): Command {
       if (opts.json) printJson(result);
       else process.stdout.write(formatCompare(result) + '\n');
       setExit(0);
+    });
+
+  program
+    .command('sweep')
+    .description('run an experiment over seeds and settings (a sweep spec), one run per worker thread; or write Slurm scripts for it')
+    .argument('[sweep]', 'a sweep spec: { name, base, overrides, vary } (see the README)')
+    .option('--workers <n>', 'runs at once, each on one thread (default: one per core)', intOption('--workers'))
+    .option('--out <dir>', 'sweep directory (default runs/sweep-<name>-<time>); one of the same sweep continues where it stopped')
+    .option('--resume <dir>', 'continue a stopped sweep: finished runs are kept, the others continue from their checkpoints')
+    .option('--shard <I/N>', 'run only part I of N (0-based: the runs whose index mod N is I), one per task of a cluster job array')
+    .option('--plain', 'plain progress lines instead of the dashboard')
+    .option('--json', 'print one JSON object (the runs and their states) on stdout; progress goes to stderr')
+    .option('--slurm', 'write sweep.sbatch (a job array over the shards), merge.sbatch and submit.sh into the sweep directory; submits nothing')
+    .option('--shards <n>', 'with --slurm: array tasks (default: one per run)', intOption('--shards'))
+    .option('--cpus <c>', 'with --slurm: CPUs per task, each task running that many runs at once (default 1)', intOption('--cpus'))
+    .option('--partition <p>', 'with --slurm: the Slurm partition')
+    .option('--time <t>', 'with --slurm: the time limit of each task (e.g. 2:00:00)')
+    .action(async (sweep: string | undefined, opts: SweepCommandOptions) => {
+      const r = await sweepCommand(sweep, opts);
+      if (r.kind === 'slurm') {
+        if (opts.json) printJson(r.files);
+        else process.stdout.write(formatSlurm(r.files).join('\n') + '\n');
+        setExit(0);
+        return;
+      }
+      if (opts.json) printJson(sweepJson(r.result));
+      else process.stdout.write(formatSweepEnd(r.result).join('\n') + '\n');
+      setExit(r.result.stopped ? 130 : r.result.runs.some((x) => x.state === 'failed') ? 1 : 0);
+    });
+
+  program
+    .command('merge')
+    .description('gather the parts of a sweep (its shard directories) into one sweep directory (exit 1 if runs are missing)')
+    .argument('<dirs...>', 'sweep directories of one sweep, e.g. <out>/shards/*')
+    .option('--out <dir>', 'the merged sweep directory (default runs/sweep-<name>-<time>)')
+    .option('--json', 'print one JSON object')
+    .action((dirs: string[], opts: { out?: string; json?: boolean }) => {
+      const r = mergeCommand(dirs, opts.out);
+      if (opts.json) printJson({ out: r.out, copied: r.copied, present: r.present, missing: r.missing });
+      else process.stdout.write(formatMerge(r).join('\n') + '\n');
+      setExit(r.missing.length > 0 ? 1 : 0);
     });
 
   program

@@ -85,13 +85,15 @@ export interface EvalFile {
   agents: Record<string, AgentResult>;
 }
 
-function timestampId(): string {
+/** A run directory's time stamp: UTC, to the second (20261126-141502). */
+export function timestampId(): string {
   const d = new Date();
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}-${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}${pad(d.getUTCSeconds())}`;
 }
 
-function checkAgents(spec: ExperimentSpec, family: TaskFamily<any>): void {
+/** The checks made before anything trains: every agent (once per name) can play the task and accepts its options; comparison agents exist. */
+export function checkAgents(spec: ExperimentSpec, family: TaskFamily<any>): void {
   const seen = new Set<string>();
   for (const a of spec.agents) {
     const key = agentKey(a);

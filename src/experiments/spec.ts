@@ -41,6 +41,17 @@ export const TrainingSchema = z.strictObject({
 });
 export type TrainingSpec = z.infer<typeof TrainingSchema>;
 
+/**
+ * An agent's overrides of the experiment's training settings: any subset of the keys, without
+ * defaults (a `.partial()` of TrainingSchema would fill in the defaults of the keys not given, and
+ * they would override the experiment's values).
+ */
+const TrainingOverridesSchema = z.strictObject(
+  Object.fromEntries(Object.entries(TrainingSchema.shape).map(([key, field]) => [key, (field instanceof z.ZodDefault ? field.unwrap() : field).optional()])) as unknown as {
+    [K in keyof typeof TrainingSchema.shape]: z.ZodOptional<z.ZodType<TrainingSpec[K]>>;
+  },
+);
+
 export const AgentSpecSchema = z.strictObject({
   id: z.string().min(1),
   /**
@@ -50,7 +61,7 @@ export const AgentSpecSchema = z.strictObject({
   label: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes').optional(),
   options: options.default({}),
   /** Overrides of the experiment's training settings for this agent. */
-  training: TrainingSchema.partial().optional(),
+  training: TrainingOverridesSchema.optional(),
   /** Name of a shipped checkpoint (in checkpoints/) to evaluate instead of training, when not retraining. */
   checkpoint: z.string().optional(),
 });

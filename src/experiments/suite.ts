@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../core/errors.ts';
 import { atomicWriteJson, readJsonFile } from './io.ts';
-import { resumeRun, runExperiment, writeRunInfo, type RunControl, type RunEvent, type RunOptions } from './run.ts';
+import { resumeRun, runExperiment, timestampId, writeRunInfo, type RunControl, type RunEvent, type RunOptions } from './run.ts';
 import { agentKey, parseSuite, type SuiteSpec } from './spec.ts';
 import { SHIPPED_CHECKPOINT_DIR } from './checkpoint.ts';
 
@@ -22,10 +22,6 @@ export interface SuiteResult {
 }
 
 export type SuiteOptions = RunOptions;
-
-function timestampId(): string {
-  return new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-}
 
 export function isSuiteRunDir(dir: string): boolean {
   const file = path.join(dir, 'config.json');

@@ -163,3 +163,18 @@ describe('report and compare on the command line', () => {
     expect(() => parseSuite({ kind: 'suite', name: 's', parts: [part, part] }, 'spec')).toThrow(/parts\.1\.name: part name 'p' is used twice/);
   });
 });
+
+describe('agent training overrides', () => {
+  it('override only the keys given; the experiment keeps the rest', async () => {
+    const { agentTraining, parseExperiment } = await import('../../src/experiments/spec.ts');
+    const s = parseExperiment(
+      { name: 'x', task: { id: 'bandit-bernoulli' }, agents: [{ id: 'lstm', training: { learningRate: 0.01 } }], training: { updates: 5, batchSize: 7, workers: 2, entropyStart: 0.2 } },
+      'test',
+    );
+    expect(s.agents[0].training).toEqual({ learningRate: 0.01 });
+    expect(agentTraining(s, s.agents[0])).toMatchObject({ learningRate: 0.01, updates: 5, batchSize: 7, workers: 2, entropyStart: 0.2 });
+    expect(() => parseExperiment({ name: 'x', task: { id: 'bandit-bernoulli' }, agents: [{ id: 'lstm', training: { learningRat: 1 } }], training: { updates: 5 } }, 'test')).toThrow(
+      /unknown key 'agents\.0\.training\.learningRat'/,
+    );
+  });
+});

@@ -1,0 +1,69 @@
+// One run of a sweep, in a worker thread of the sweep's pool: a whole ordinary run (or the resume
+// of one) on this thread, with its events sent to the main thread for the dashboard. Updates and
+// repeated warnings are thinned to a few a second, since a small network makes hundreds of
+// updates a second and the main thread shares the cores with the runs.
+import type { MessagePort } from 'node:worker_threads';
+import { resumeRun, runExperiment, type RunEvent } from './run.ts';
+import type { ExperimentSpec } from './spec.ts';
+import { SharedRunControl } from './shared-control.ts';
+
+export interface SweepTask {
+  runDir: string;
+  spec: ExperimentSpec;
+  /** Continue the run from its checkpoints (its directory already holds a config.json). */
+  resume: boolean;
+  /** The buffer of the sweep's SharedRunControl. */
+  control: SharedArrayBuffer;
+  /** Where the run's events go; TASK_END is the last message. */
+  events: MessagePort;
+}
+
+/** The last message of a task's event port: every event of the run was sent before it. */
+export const TASK_END = 'engram-sweep-task-end';
+
+export interface SweepTaskResult {
+  /** `queued`: the sweep was stopping before this run began, so it did not start. */
+  state: 'done' | 'stopped' | 'failed' | 'queued';
+  error?: string;
+}
+
+/** Milliseconds between forwarded updates of one agent (its last update always goes). */
+const FORWARD_MS = 250;
+/** Milliseconds between forwarded copies of a warning that differs only in its numbers. */
+const WARNING_MS = 5000;
+
+export async function runSweepTask(task: SweepTask): Promise<SweepTaskResult> {
+  const control = new SharedRunControl(task.control);
+  try {
+    if (control.stop) return { state: 'queued' };
+    const onEvent = forwarder(task.events);
+    const result = task.resume ? await resumeRun(task.runDir, { onEvent, control }) : await runExperiment(task.spec, { out: task.runDir, onEvent, control });
+    return { state: result.stopped ? 'stopped' : 'done' };
+  } catch (err) {
+    return { state: 'failed', error: err instanceof Error ? err.message : String(err) };
+  } finally {
+    task.events.postMessage(TASK_END);
+    task.events.close();
+  }
+}
+
+function forwarder(port: MessagePort): (event: RunEvent) => void {
+  const lastSent = new Map<string, number>();
+  return (event) => {
+    let key: string | null = null;
+    let interval = 0;
+    if (event.type === 'update' && event.metrics.update < event.updates) {
+      key = `update/${event.agent}`;
+      interval = FORWARD_MS;
+    } else if (event.type === 'warning') {
+      key = `warning/${event.message.replace(/-?\d+(\.\d+)?(e[-+]?\d+)?/gi, '#')}`;
+      interval = WARNING_MS;
+    }
+    if (key !== null) {
+      const now = performance.now();
+      if (now - (lastSent.get(key) ?? -Infinity) < interval) return;
+      lastSent.set(key, now);
+    }
+    port.postMessage(event);
+  };
+}
