@@ -21,7 +21,7 @@ const seed = Number(opts.seed);
 const results = positionals.map((file) => {
   const ck = readCheckpoint(file);
   const { family, net } = networkFromCheckpoint(ck, file);
-  let values = new Float64Array();
+  let values: Float64Array = new Float64Array(0);
   frozenEvaluation(family, net, { episodes, batchSize: 100, seed, compare: [], onRecords: (r) => (values = mainMeasureOf(family).perEpisode(r)) });
   return { file, task: ck.task, measure: mainMeasureOf(family).name, values };
 });

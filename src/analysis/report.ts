@@ -268,25 +268,27 @@ export async function runFigures(run: RunRecords, figuresDir: string, prefix: st
   const { spec } = run;
   const agents = Object.entries(run.eval.agents) as [string, AgentResult][];
   const task = `${spec.task.id}${(spec.task.options as { protocol?: string }).protocol ? ` (${(spec.task.options as { protocol?: string }).protocol})` : ''}`;
-  const held = `${run.eval.episodes} held-out episodes, seed ${run.eval.seed}`;
 
   const curves = trainingRecords(run);
   if (curves.length > 0) out.push(await figure(figuresDir, `${prefix}training`, 'Meta-training curves of the learned agents.', trainingCurvesSpec(curves, `Meta-training on ${task}`)));
 
   if (spec.task.id === 'harlow') {
     const byAgent = Object.fromEntries(agents.map(([k, r]) => [k, r.pBestByTrial]));
-    out.push(await figure(figuresDir, `${prefix}accuracy`, 'Accuracy by trial of the episode (a new object pair each episode), mean and 95% CI.', choiceByTrialSpec(byAgent, `Harlow task: accuracy by trial, ${held}`, 'P(correct object)', 0.5)));
+    out.push(await figure(figuresDir, `${prefix}accuracy`, 'Accuracy by trial of the episode (a new object pair each episode), mean and 95% CI.', choiceByTrialSpec(byAgent, 'Harlow task: accuracy by trial', 'P(correct object)', 0.5)));
   } else if (agents.some(([, r]) => r.expectedRegretByTrial?.length > 0)) {
-    const byAgent = Object.fromEntries(agents.map(([k, r]) => [k, r.pBestByTrial]));
-    out.push(await figure(figuresDir, `${prefix}p-best`, 'P(best arm) by trial, mean and 95% CI.', choiceByTrialSpec(byAgent, `P(best arm) by trial: ${task}, ${held}`, 'P(best arm)', 0.5)));
-    const regret = Object.fromEntries(agents.map(([k, r]) => [k, r.expectedRegretByTrial]));
-    out.push(await figure(figuresDir, `${prefix}regret`, 'Cumulative expected regret by trial.', regretByTrialSpec(regret, `Cumulative expected regret: ${task}, ${held}`)));
+    // Every learning agent, and of the classic ones the reference, Thompson sampling and the random floor (more lines would not read).
+    const reference = bestClassic(run);
+    const shown = agents.filter(([k, r]) => r.kind !== 'classic' || k === reference || k === 'thompson' || k === 'random');
+    const byAgent = Object.fromEntries(shown.map(([k, r]) => [k, r.pBestByTrial]));
+    out.push(await figure(figuresDir, `${prefix}p-best`, 'P(best arm) by trial, mean and 95% CI.', choiceByTrialSpec(byAgent, `P(best arm) by trial: ${task}`, 'P(best arm)', 0.5)));
+    const regret = Object.fromEntries(shown.map(([k, r]) => [k, r.expectedRegretByTrial]));
+    out.push(await figure(figuresDir, `${prefix}regret`, 'Cumulative expected regret by trial.', regretByTrialSpec(regret, `Cumulative expected regret: ${task}`)));
   }
 
   const latency = agents.filter(([, r]) => Array.isArray(r.escapeLatencyByTrial));
   if (latency.length > 0) {
     const perDay = (spec.task.options as { trialsPerDay?: number }).trialsPerDay ?? (findTask(spec.task.id).create(spec.task.options).options as { trialsPerDay: number }).trialsPerDay;
-    out.push(await figure(figuresDir, `${prefix}latency-by-trial`, 'Escape latency by trial, mean and 95% CI over simulated animals.', latencyByTrialSpec(Object.fromEntries(latency.map(([k, r]) => [k, r.escapeLatencyByTrial as Estimate[]])), perDay, `Escape latency by trial: ${task}, ${held}`)));
+    out.push(await figure(figuresDir, `${prefix}latency-by-trial`, 'Escape latency by trial, mean and 95% CI over simulated animals.', latencyByTrialSpec(Object.fromEntries(latency.map(([k, r]) => [k, r.escapeLatencyByTrial as Estimate[]])), perDay, `Escape latency by trial: ${task}`)));
     const days = (latency[0][1].escapeLatencyByDay as Estimate[]).length;
     if (days > 1) out.push(await figure(figuresDir, `${prefix}latency-by-day`, 'Escape latency by day (mean over the day’s trials).', latencyByDaySpec(Object.fromEntries(latency.map(([k, r]) => [k, r.escapeLatencyByDay as Estimate[]])), `Escape latency by day: ${task}`)));
   }
@@ -300,7 +302,7 @@ export async function runFigures(run: RunRecords, figuresDir: string, prefix: st
   const hits = agents.filter(([, r]) => Array.isArray(r.stepsBetweenGoalsByHit));
   if (hits.length > 0) {
     const byAgent = Object.fromEntries(hits.map(([k, r]) => [k, { toFirst: r.stepsToFirstGoal as Estimate, between: r.stepsBetweenGoalsByHit as Estimate[] }]));
-    out.push(await figure(figuresDir, `${prefix}steps-between-hits`, 'Steps to the first goal hit (0) and between successive hits, mean and 95% CI.', stepsBetweenHitsSpec(byAgent, `Steps between goal hits: ${task}, ${held}`)));
+    out.push(await figure(figuresDir, `${prefix}steps-between-hits`, 'Steps to the first goal hit (0) and between successive hits, mean and 95% CI.', stepsBetweenHitsSpec(byAgent, `Steps between goal hits: ${task}`)));
   }
 
   const plastic = agents.filter(([, r]) => Array.isArray((r.plasticity as { byStep?: { meanAbsTraceChange?: number[] } } | undefined)?.byStep?.meanAbsTraceChange));
