@@ -36,6 +36,7 @@ export class OracleAgent implements Agent {
 export const oracle: AgentEntry = {
   id: 'oracle',
   kind: 'classic',
+  privileged: true,
   description: 'privileged: reads the true expected rewards and takes a best action (regret 0)',
   cannotPlay: (family) => (traitsOf(family).expectedRewards ? null : `'${family.id}' does not expose the expected reward of every action`),
   create(family, options) {

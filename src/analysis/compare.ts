@@ -10,7 +10,7 @@ import { UsageError } from '../core/errors.ts';
 import { readJsonFile } from '../experiments/io.ts';
 import type { MainMeasureResult } from '../experiments/run.ts';
 import type { MeasureInfo } from './main-measure.ts';
-import { bestClassic, differencesFrom, pm, readRunRecords, signedCi, suiteParts, type RunRecords } from './report.ts';
+import { bestClassic, differencesFrom, isPrivileged, pm, readRunRecords, signedCi, suiteParts, type RunRecords } from './report.ts';
 import { ci95, type Estimate } from './stats.ts';
 
 export interface CompareAgent {
@@ -97,7 +97,7 @@ function compareGroup(runs: RunRecords[]): CompareGroup {
     const better = measure?.better ?? 'higher';
     let best = NaN;
     for (const k of keys) {
-      if (kinds[k] !== 'classic' || first.eval.agents[k]?.agent === 'oracle') continue;
+      if (kinds[k] !== 'classic' || isPrivileged(first.eval.agents[k]?.agent ?? k)) continue;
       const values = perRun[k].filter((v): v is number => v !== null);
       if (values.length < runs.length) continue;
       const m = values.reduce((a, b) => a + b, 0) / values.length;

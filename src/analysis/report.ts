@@ -143,9 +143,10 @@ export function bestClassic(run: RunRecords): string | null {
   return best;
 }
 
-function isPrivileged(agentId: string): boolean {
+/** Whether an agent reads the answer (an evaluation may name an agent this build no longer has: not privileged). */
+export function isPrivileged(agentId: string): boolean {
   try {
-    return findAgent(agentId).description.startsWith('privileged');
+    return findAgent(agentId).privileged === true;
   } catch {
     return false;
   }

@@ -15,6 +15,8 @@ export interface AgentEntry {
   id: string;
   kind: AgentKind;
   description: string;
+  /** True for agents that read the instance's ground truth (the oracle): an upper bound, never a reference to beat. */
+  privileged?: boolean;
   /** Null if the agent can play the family, otherwise the reason it cannot. */
   cannotPlay(family: TaskFamily<any>): string | null;
   /** Builds the agent for a family; options are validated like task options. */
