@@ -3,7 +3,7 @@
 // First, so that React loads as its production build (no JSX in this file for the same reason:
 // the JSX runtime import would come before it).
 import './production.ts';
-import { createElement } from 'react';
+import { createElement, type ReactElement } from 'react';
 import { render, type Instance } from 'ink';
 import type { RunControl, RunEvent } from '../experiments/run.ts';
 import { App } from './App.tsx';
@@ -32,29 +32,27 @@ export function mountDashboard(options: MountOptions = {}): MountedDashboard {
   const store = new DashboardStore();
   const frameMs = options.frameMs ?? 100;
   const props = { store, control: options.control, onQuit: options.onQuit, onInterrupt: options.onInterrupt, frameMs, onFrame: options.onFrame };
-  const instance: Instance = render(createElement(App, props), {
-    stdout: options.stdout ?? process.stdout,
-    stdin: options.stdin ?? process.stdin,
-    // Ctrl-C is ours: the first one stops the run at a checkpoint, like SIGINT does without the dashboard.
-    exitOnCtrlC: false,
-    // Anything else printing to the console goes above the frame instead of through it.
-    patchConsole: true,
-    maxFps: Math.max(1, Math.round(1000 / frameMs)),
-  });
+  const close = renderLive((closing) => createElement(App, { ...props, closing }), frameMs, options.stdout, options.stdin);
+  return { store, onEvent: store.handle, close };
+}
+
+/**
+ * Renders a dashboard with Ink until the returned `close` is called: Ctrl-C is the caller's (the
+ * first one stops at a checkpoint, like SIGINT without the dashboard), anything else printing to
+ * the console goes above the frame, and closing draws the last events at once (the frame timer
+ * may be a second away), one row shorter so the shell's prompt does not scroll the header off,
+ * then unmounts, which keeps that frame on screen.
+ */
+export function renderLive(element: (closing: boolean) => ReactElement, frameMs: number, stdout: NodeJS.WriteStream = process.stdout, stdin: NodeJS.ReadStream = process.stdin): () => Promise<void> {
+  const instance: Instance = render(element(false), { stdout, stdin, exitOnCtrlC: false, patchConsole: true, maxFps: Math.max(1, Math.round(1000 / frameMs)) });
   let closed = false;
-  return {
-    store,
-    onEvent: store.handle,
-    async close() {
-      if (closed) return;
-      closed = true;
-      // Draw the last events now (the frame timer may be a second away), one row shorter so the
-      // shell's prompt after exit does not scroll the header off; unmounting keeps this frame.
-      instance.rerender(createElement(App, { ...props, closing: true }));
-      await new Promise((r) => setTimeout(r, frameMs + 10));
-      instance.unmount();
-      await instance.waitUntilExit().catch(() => {});
-    },
+  return async () => {
+    if (closed) return;
+    closed = true;
+    instance.rerender(element(true));
+    await new Promise((r) => setTimeout(r, frameMs + 10));
+    instance.unmount();
+    await instance.waitUntilExit().catch(() => {});
   };
 }
 

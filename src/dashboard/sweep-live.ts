@@ -2,11 +2,11 @@
 // First, so that React loads as its production build (no JSX in this file for the same reason).
 import './production.ts';
 import { createElement } from 'react';
-import { render, type Instance } from 'ink';
 import type { RunControl } from '../experiments/run.ts';
 import type { SweepEvent } from '../experiments/sweep.ts';
 import { SweepApp } from './SweepApp.tsx';
 import { SweepStore } from './sweep-store.ts';
+import { renderLive } from './live.ts';
 
 export interface MountedSweepDashboard {
   store: SweepStore;
@@ -24,26 +24,5 @@ export function mountSweepDashboard(control: RunControl, frameMs = 250): Mounted
     store.note('stopping: every running run writes a checkpoint (Ctrl-C again quits at once)');
   };
   const props = { store, control, onInterrupt, frameMs };
-  const instance: Instance = render(createElement(SweepApp, props), {
-    stdout: process.stdout,
-    stdin: process.stdin,
-    exitOnCtrlC: false,
-    // Anything else printing to the console goes above the frame instead of through it.
-    patchConsole: true,
-    maxFps: Math.max(1, Math.round(1000 / frameMs)),
-  });
-  let closed = false;
-  return {
-    store,
-    onEvent: store.handle,
-    async close() {
-      if (closed) return;
-      closed = true;
-      // Draw the last events now, one row shorter so the shell's prompt does not scroll the header off.
-      instance.rerender(createElement(SweepApp, { ...props, closing: true }));
-      await new Promise((r) => setTimeout(r, frameMs + 10));
-      instance.unmount();
-      await instance.waitUntilExit().catch(() => {});
-    },
-  };
+  return { store, onEvent: store.handle, close: renderLive((closing) => createElement(SweepApp, { ...props, closing }), frameMs) };
 }

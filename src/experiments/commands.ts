@@ -6,7 +6,7 @@ import { findTask } from '../../tasks/index.ts';
 import { frozenEvaluation, type FrozenEvalResult } from '../rl/frozen-eval.ts';
 import type { Lesion } from '../rl/policy.ts';
 import { plainProgress } from '../dashboard/plain.ts';
-import { wantsDashboard } from '../dashboard/terminal.ts';
+import { withProgress } from './progress.ts';
 import { networkFromCheckpoint, readCheckpoint } from './checkpoint.ts';
 import { loadAnyExperiment, type ExperimentSpec, type IclExperimentSpec, type SuiteSpec } from './spec.ts';
 import { resumeRun, runExperiment, type RunControl, type RunEvent, type RunResult } from './run.ts';
@@ -37,12 +37,12 @@ export async function runCommand(ref: string | undefined, opts: RunCommandOption
   let result: RunResult | SuiteResult;
   if (spec?.kind === 'suite' || (opts.resume !== undefined && isSuiteRunDir(opts.resume))) {
     const suite = spec as SuiteSpec | undefined;
-    result = await withProgress(opts, write, (onEvent, control) =>
+    result = await withRunProgress(opts, write, (onEvent, control) =>
       suite === undefined ? resumeSuite(opts.resume!, { onEvent, control, train: opts.train }) : runSuite(suite, { out: opts.out, seed: opts.seed, onEvent, control, train: opts.train }),
     );
   } else {
     const one = spec as ExperimentSpec | undefined;
-    result = await withProgress(opts, write, (onEvent, control) =>
+    result = await withRunProgress(opts, write, (onEvent, control) =>
       one === undefined ? resumeRun(opts.resume!, { onEvent, control }) : runExperiment(one, { out: opts.out, seed: opts.seed, onEvent, control, train: opts.train }),
     );
   }
@@ -96,40 +96,13 @@ export function runResultJson(result: RunCommandResult): Record<string, unknown>
   return { runDir: result.runDir, stopped: result.stopped, report, eval: result.eval };
 }
 
-/** Runs `start` with the dashboard (interactive terminal) or plain progress lines, and Ctrl-C as a clean stop. */
-async function withProgress<R>(opts: RunCommandOptions, write: (line: string) => void, start: (onEvent: (e: RunEvent) => void, control: RunControl) => Promise<R>): Promise<R> {
+/** Runs `start` with the dashboard or plain progress lines (src/experiments/progress.ts). */
+function withRunProgress<R>(opts: RunCommandOptions, write: (line: string) => void, start: (onEvent: (e: RunEvent) => void, control: RunControl) => Promise<R>): Promise<R> {
   const control: RunControl = { stop: false, paused: false };
-  let onEvent = plainProgress(write);
-  // The live dashboard on an interactive terminal (not CI, not --plain/--json). It mounts at the
-  // run's first event, so a spec rejected before the run starts leaves just its error line.
-  let dashboard: { close(): Promise<void> } | undefined;
-  if (wantsDashboard(process.stdout, opts)) {
-    const { mountRunDashboard } = await import('../dashboard/live.ts');
-    let listener: ((e: RunEvent) => void) | undefined;
-    onEvent = (event) => {
-      if (listener === undefined) {
-        const mounted = mountRunDashboard(control);
-        dashboard = mounted;
-        listener = mounted.onEvent;
-      }
-      listener(event);
-    };
-  }
-  // Ctrl-C: finish the current update, write a checkpoint, and exit so that --resume continues.
-  const onSignal = () => {
-    if (control.stop) process.exit(130);
-    control.stop = true;
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  try {
-    return await start(onEvent, control);
-  } finally {
-    // The dashboard's last frame stays on screen; its log ends with the run directory (or how to resume).
-    await dashboard?.close();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
+  return withProgress<RunEvent, R>(
+    { ...opts, control, plainProgress: plainProgress(write), loadDashboard: async () => (await import('../dashboard/live.ts')).mountRunDashboard },
+    (onEvent) => start(onEvent, control),
+  );
 }
 
 export interface EvalCommandOptions {

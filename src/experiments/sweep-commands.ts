@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { UsageError } from '../core/errors.ts';
 import { sweepPlainProgress } from '../dashboard/sweep-plain.ts';
-import { wantsDashboard } from '../dashboard/terminal.ts';
+import { withProgress } from './progress.ts';
 import { mergeSweeps, type MergeResult } from './merge.ts';
 import { SharedRunControl } from './shared-control.ts';
 import { writeSlurmScripts, type SlurmFiles, type SlurmOptions } from './slurm.ts';
@@ -58,35 +58,10 @@ export async function sweepCommand(ref: string | undefined, opts: SweepCommandOp
 async function execute(sweep: ExpandedSweep, out: string, shard: Shard | null, opts: SweepCommandOptions): Promise<SweepResult> {
   const control = new SharedRunControl();
   const write = opts.json ? (line: string) => process.stderr.write(line + '\n') : (line: string) => process.stdout.write(line + '\n');
-  let onEvent: (event: SweepEvent) => void = sweepPlainProgress(write);
-  let dashboard: { close(): Promise<void> } | undefined;
-  if (wantsDashboard(process.stdout, opts)) {
-    const { mountSweepDashboard } = await import('../dashboard/sweep-live.ts');
-    // Mounted at the first event, so a directory refused before the sweep starts leaves just its error line.
-    onEvent = (event) => {
-      if (dashboard === undefined) {
-        const mounted = mountSweepDashboard(control);
-        dashboard = mounted;
-        onEvent = mounted.onEvent;
-      }
-      onEvent(event);
-    };
-  }
-  // Ctrl-C and SIGTERM (a cluster's time limit): every running run writes a checkpoint and stops, so
-  // the sweep resumes later; a second signal quits at once.
-  const onSignal = () => {
-    if (control.stop) process.exit(130);
-    control.stop = true;
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  try {
-    return await runSweep(sweep, { out, shard, workers: opts.workers ?? os.availableParallelism(), control, onEvent: (e) => onEvent(e) });
-  } finally {
-    await dashboard?.close();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
+  return withProgress<SweepEvent, SweepResult>(
+    { ...opts, control, plainProgress: sweepPlainProgress(write), loadDashboard: async () => (await import('../dashboard/sweep-live.ts')).mountSweepDashboard },
+    (onEvent) => runSweep(sweep, { out, shard, workers: opts.workers ?? os.availableParallelism(), control, onEvent }),
+  );
 }
 
 /** What a finished (or stopped) sweep prints: counts, failures, and how to compare or continue. */
