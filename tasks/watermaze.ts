@@ -26,9 +26,12 @@
 // step past the wall is mirrored about the tangent, and so is u_t). The platform is found when the
 // swim path of a step — every straight piece of it — comes within the platform radius of its
 // centre (segment–circle intersection), not only when a step ends on it; the trial's time then
-// counts the step up to the point of contact. The 8 candidates lie at `candidateDistance` from
-// the centre at angles 22.5° + k·45° (k = 0…7), two per quadrant and off the start axes; starts are
-// at `startDistance` from the centre at east, north, west, south.
+// counts the step up to the point of contact. The 8 candidates (`candidateLayout: "ring"`) lie at
+// `candidateDistance` from the centre at angles 22.5° + k·45° (k = 0…7), two per quadrant and off
+// the start axes; with `"two-rings"` four lie on the diagonals at `candidateDistance` and four on
+// the axes at 0.4 × `candidateDistance`, spread over the pool so that searching them all is much
+// longer than a straight swim to one (an agent that knows the ring of 8 can search it in about
+// twice the straight swim). Starts are at `startDistance` from the centre at east, north, west, south.
 import { z } from 'zod';
 import type { TaskEntry } from '../src/core/registry.ts';
 import type { Rng } from '../src/core/rng.ts';
@@ -54,8 +57,10 @@ export const watermazeOptions = z
     poolRadius: z.number().gt(0).max(10).default(1),
     /** The platform's radius (m) (Foster et al. 2000: 0.05). */
     platformRadius: z.number().gt(0).max(1).default(0.05),
-    /** Distance of the 8 candidate platform positions from the pool's centre (m). */
+    /** Distance of the 8 candidate platform positions from the pool's centre (m); with `two-rings`, of the outer four. */
     candidateDistance: z.number().min(0).max(10).default(0.5),
+    /** Where the 8 candidates lie: one ring, or an outer ring of 4 (diagonals) and an inner ring of 4 (axes). */
+    candidateLayout: z.enum(['ring', 'two-rings']).default('ring'),
     /** Distance of the 4 cardinal start positions from the pool's centre (m). */
     startDistance: z.number().min(0).max(10).default(0.9),
     /** Swim speed (m/s) (Foster et al. 2000: 0.3). */
@@ -111,11 +116,10 @@ export interface WatermazeFamily extends TaskFamily<WatermazeOptions> {
 }
 
 /** The 8 candidate platform positions. */
-export function platformCandidates(distance: number): [number, number][] {
-  return Array.from({ length: 8 }, (_, k) => {
-    const angle = ((22.5 + 45 * k) * Math.PI) / 180;
-    return [distance * Math.cos(angle), distance * Math.sin(angle)] as [number, number];
-  });
+export function platformCandidates(distance: number, layout: 'ring' | 'two-rings' = 'ring'): [number, number][] {
+  const at = (r: number, degrees: number): [number, number] => [r * Math.cos((degrees * Math.PI) / 180), r * Math.sin((degrees * Math.PI) / 180)];
+  if (layout === 'two-rings') return [...Array.from({ length: 4 }, (_, k) => at(distance, 45 + 90 * k)), ...Array.from({ length: 4 }, (_, k) => at(0.4 * distance, 90 * k))];
+  return Array.from({ length: 8 }, (_, k) => at(distance, 22.5 + 45 * k));
 }
 
 /** The 4 cardinal start positions: east, north, west, south. */
@@ -374,7 +378,7 @@ export function createWatermaze(raw?: Record<string, unknown>): WatermazeFamily 
     },
     traits: { placeCellObservation: options.observation === 'place-cells' },
     placeCells,
-    candidates: platformCandidates(options.candidateDistance),
+    candidates: platformCandidates(options.candidateDistance, options.candidateLayout),
     starts: cardinalStarts(options.startDistance),
     timeoutSteps,
     observationSpace: options.observation === 'place-cells' ? { kind: 'box', shape: [size], low: 0, high: 1 } : { kind: 'box', shape: [2], low: -1, high: 1 },

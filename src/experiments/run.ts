@@ -151,7 +151,9 @@ export function shippedCheckpoint(spec: ExperimentSpec, agent: AgentSpec, family
   const ck = readCheckpoint(file);
   const mismatch = (what: string) => new UsageError(`experiment ${spec.name}: shipped checkpoint ${file} ${what}`);
   if (ck.agent.id !== agent.id) throw mismatch(`holds agent '${ck.agent.id}', not '${agent.id}'`);
-  if (ck.task.id !== family.id || JSON.stringify(sortKeys(ck.task.options)) !== JSON.stringify(sortKeys(family.options as Record<string, unknown>))) {
+  // Resolved again with today's defaults, so an option added since the checkpoint was made (at its default) is no mismatch.
+  const trainedOn = ck.task.id === family.id ? (findTask(ck.task.id).create(ck.task.options).options as Record<string, unknown>) : ck.task.options;
+  if (ck.task.id !== family.id || JSON.stringify(sortKeys(trainedOn)) !== JSON.stringify(sortKeys(family.options as Record<string, unknown>))) {
     throw mismatch(`was trained on ${ck.task.id} ${JSON.stringify(ck.task.options)}, not ${family.id} ${JSON.stringify(family.options)}`);
   }
   for (const [key, value] of Object.entries(agent.options)) {

@@ -127,6 +127,16 @@ describe('watermaze protocols and day structure', () => {
     expect(angles[1] - angles[0]).toBeCloseTo(45, 9);
   });
 
+  it('two-rings: 4 candidates on the diagonals at the distance, 4 on the axes at 0.4 of it', () => {
+    const c = platformCandidates(0.75, 'two-rings');
+    expect(c).toHaveLength(8);
+    const radii = c.map(([x, y]) => Math.hypot(x, y)).sort((a, b) => a - b);
+    for (const r of radii.slice(0, 4)) expect(r).toBeCloseTo(0.3, 12);
+    for (const r of radii.slice(4)) expect(r).toBeCloseTo(0.75, 12);
+    const family = createWatermaze({ protocol: 'dmp', candidateLayout: 'two-rings', candidateDistance: 0.75 });
+    expect(family.candidates).toEqual(c);
+  });
+
   it('dmp: one platform per day, the same for its 4 trials, drawn anew each day; reference: the same every day', () => {
     const dmp = createWatermaze({ protocol: 'dmp', days: 6, timeStep: 1, timeout: 3 });
     const trials = swimTrials(play(dmp, 'days', () => 0));
