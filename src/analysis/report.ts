@@ -73,6 +73,8 @@ export function readRunRecords(dir: string): RunRecords {
 /** The training curve of every learned agent: the run's own metrics, or the shipped checkpoint's history. */
 export function trainingRecords(run: RunRecords, checkpointDir = SHIPPED_CHECKPOINT_DIR): MetricsRecord[] {
   const out = [...run.metrics];
+  // Runs made before the trainer logged NaN there logged a regret of 0 on tasks that have none.
+  const hasRegret = findTask(run.spec.task.id).create(run.spec.task.options).infoFields.includes('expectedRegret');
   for (const a of run.spec.agents) {
     const key = agentKey(a);
     const shipped = (run.eval.agents[key] as { checkpoint?: string } | undefined)?.checkpoint;
@@ -81,7 +83,7 @@ export function trainingRecords(run: RunRecords, checkpointDir = SHIPPED_CHECKPO
     if (!fs.existsSync(file)) continue;
     for (const r of readCheckpoint(file).history ?? []) out.push({ ...(r as MetricsRecord), agent: key });
   }
-  return out;
+  return hasRegret ? out : out.map(({ 'train/expectedRegret': _none, ...r }) => r as MetricsRecord);
 }
 
 /** The columns of metrics.csv: every key any record has, the identifying ones first. */

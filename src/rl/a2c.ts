@@ -132,7 +132,8 @@ export class A2CTrainer {
       update: this.update,
       envSteps: this.envSteps,
       'train/episodeReward': sums.totalReward / sums.episodes,
-      'train/expectedRegret': sums.expectedRegret / sums.episodes,
+      // Tasks without an expected reward (the spatial ones) have no regret: NaN, not a misleading 0.
+      'train/expectedRegret': this.family.infoFields.includes('expectedRegret') ? sums.expectedRegret / sums.episodes : NaN,
       'train/entropy': sums.entropy / steps,
       'train/valueLoss': sums.valueLoss / steps,
       'train/policyLoss': sums.policyLoss / steps,
