@@ -6,7 +6,7 @@ import { findTask } from '../../tasks/index.ts';
 import { frozenEvaluation, type FrozenEvalResult } from '../rl/frozen-eval.ts';
 import type { Lesion } from '../rl/policy.ts';
 import { plainProgress } from '../dashboard/plain.ts';
-import { withProgress } from './progress.ts';
+import { stoppingOnSignals, withProgress } from './progress.ts';
 import { networkFromCheckpoint, readCheckpoint } from './checkpoint.ts';
 import { loadAnyExperiment, type ExperimentSpec, type IclExperimentSpec, type SuiteSpec } from './spec.ts';
 import { resumeRun, runExperiment, type RunControl, type RunEvent, type RunResult } from './run.ts';
@@ -57,19 +57,9 @@ export async function runCommand(ref: string | undefined, opts: RunCommandOption
 /** An in-context regression run: plain progress lines (it emits no meta-RL events for the dashboard). */
 async function runIclCommand(spec: IclExperimentSpec | undefined, opts: RunCommandOptions, write: (line: string) => void): Promise<IclRunResult> {
   const control = { stop: false };
-  const onSignal = () => {
-    if (control.stop) process.exit(130);
-    control.stop = true;
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  try {
-    if (spec === undefined) return await resumeIclRun(opts.resume!, { write, control });
-    return await runIclExperiment(spec, { out: opts.out, seed: opts.seed, write, control });
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
+  return stoppingOnSignals(control, () =>
+    spec === undefined ? resumeIclRun(opts.resume!, { write, control }) : runIclExperiment(spec, { out: opts.out, seed: opts.seed, write, control }),
+  );
 }
 
 /** What `engram run` did: the run (or suite) result, and the report it wrote when the run finished. */

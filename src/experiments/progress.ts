@@ -32,6 +32,16 @@ export async function withProgress<E, R>(options: ProgressOptions<E>, start: (on
       view.onEvent(event);
     };
   }
+  try {
+    return await stoppingOnSignals(control, () => start((event) => onEvent(event)));
+  } finally {
+    // The dashboard's last frame stays on screen; its log ends with the run directory (or how to resume).
+    await view?.close();
+  }
+}
+
+/** Runs `work` with Ctrl-C and SIGTERM setting `control.stop` (a clean stop at the next checkpoint); a second signal quits at once. */
+export async function stoppingOnSignals<R>(control: { stop: boolean }, work: () => Promise<R>): Promise<R> {
   const onSignal = () => {
     if (control.stop) process.exit(130);
     control.stop = true;
@@ -39,10 +49,8 @@ export async function withProgress<E, R>(options: ProgressOptions<E>, start: (on
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    return await start((event) => onEvent(event));
+    return await work();
   } finally {
-    // The dashboard's last frame stays on screen; its log ends with the run directory (or how to resume).
-    await view?.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
