@@ -22,11 +22,12 @@
 // a timeout (`timedOut`), the value of where the rat stopped is unknown: the step is not learned
 // from (a truncated trial is not a terminal one).
 import { z } from 'zod';
-import type { AgentEntry } from '../src/core/registry.ts';
+import type { AgentEntry } from './kit/entry.ts';
 import type { Agent, AgentInput, AgentOutput, TaskFamily } from '../src/core/types.ts';
 import { parseOptions } from '../src/core/options.ts';
 import { traitsOf } from '../src/core/traits.ts';
-import type { Lesion } from '../src/rl/policy.ts';
+import type { Lesion } from '../src/core/policy.ts';
+import { softmaxRow } from '../src/nn/kernels.ts';
 
 export const actorCriticOptions = z
   .object({
@@ -130,21 +131,13 @@ export class ActorCriticAgent implements Agent {
         this.tdErrorCount++;
       }
       // Preferences a_j = Σ_i z_ji f_i(p), then the softmax with inverse temperature β.
-      let max = -Infinity;
       for (let j = 0; j < A; j++) {
         let s = 0;
         const row = b * A * N + j * N;
         for (let i = 0; i < N; i++) s += this.actor[row + i] * obs[b * N + i];
         probs[b * A + j] = beta * s;
-        if (beta * s > max) max = beta * s;
       }
-      let zsum = 0;
-      for (let j = 0; j < A; j++) {
-        const e = Math.exp(probs[b * A + j] - max);
-        probs[b * A + j] = e;
-        zsum += e;
-      }
-      for (let j = 0; j < A; j++) probs[b * A + j] /= zsum;
+      softmaxRow(probs, b * A, A, probs, b * A);
       values[b] = this.value(b, obs, b * N);
       for (let i = 0; i < N; i++) this.previous[b * N + i] = obs[b * N + i];
     }

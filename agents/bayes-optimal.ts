@@ -19,7 +19,7 @@
 //   better" by q/(1−q) or its inverse, so the same (a, b) is sufficient and the posterior
 //   probability is 1/(1 + ((1−q)/q)^(a−b)).
 import { z } from 'zod';
-import type { AgentEntry } from '../src/core/registry.ts';
+import type { AgentEntry } from './kit/entry.ts';
 import type { Agent, AgentInput, AgentOutput, TaskFamily } from '../src/core/types.ts';
 import type { Rng } from '../src/core/rng.ts';
 import { UsageError } from '../src/core/errors.ts';

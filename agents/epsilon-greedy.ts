@@ -3,10 +3,10 @@
 // choice probabilities, (1 − ε)·[a among the tied best]/ties + ε/k, and lets the rollout draw the
 // action. RL² (Duan et al. 2016, Table 1) tuned ε on the grid {0, 0.1, …, 1} per setting.
 import { z } from 'zod';
-import type { AgentEntry } from '../src/core/registry.ts';
+import type { AgentEntry } from './kit/entry.ts';
 import type { AgentInput, AgentOutput } from '../src/core/types.ts';
 import { parseOptions } from '../src/core/options.ts';
-import { banditOnly, TIE_BREAKS, type TieBreak } from './classic-common.ts';
+import { banditOnly, TIE_BREAKS, type TieBreak } from './kit/bandit-counts.ts';
 import { GreedyAgent } from './greedy.ts';
 
 export const epsilonGreedyOptions = z

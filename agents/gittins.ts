@@ -14,7 +14,7 @@
 // were known (a lower bound), with N = ⌈ln(0.003)/ln γ⌉ (579 for γ = 0.99), which measured below
 // 3e-7 from the N = 4000 value for γ ≤ 0.995 and states up to Beta(20, 20).
 import { z } from 'zod';
-import type { AgentEntry } from '../src/core/registry.ts';
+import type { AgentEntry } from './kit/entry.ts';
 import type { Agent, AgentInput, AgentOutput, TaskFamily } from '../src/core/types.ts';
 import type { Rng } from '../src/core/rng.ts';
 import { parseOptions } from '../src/core/options.ts';

@@ -18,10 +18,11 @@
 // learns which action it took, and what it earned, at the next call (prevAction, prevReward),
 // and pairs it with the observation it saw when it chose.
 import { z } from 'zod';
-import type { AgentEntry } from '../src/core/registry.ts';
+import type { AgentEntry } from './kit/entry.ts';
 import type { Agent, AgentInput, AgentOutput, EpisodeRecord } from '../src/core/types.ts';
 import { parseOptions } from '../src/core/options.ts';
-import type { Lesion } from '../src/rl/policy.ts';
+import type { Lesion } from '../src/core/policy.ts';
+import { softmaxRow } from '../src/nn/kernels.ts';
 
 export const hebbianOptions = z
   .object({
@@ -128,21 +129,12 @@ export class HebbianAgent implements Agent {
       }
       // Policy: softmax over the actions' drives w_a · pre.
       const x = b * O;
-      let max = -Infinity;
       for (let act = 0; act < A; act++) {
         let drive = 0;
         for (let j = 0; j < O; j++) drive += this.weights[w + act * O + j] * input.observation[x + j];
-        drive /= temperature;
-        probs[b * A + act] = drive;
-        if (drive > max) max = drive;
+        probs[b * A + act] = drive / temperature;
       }
-      let z = 0;
-      for (let act = 0; act < A; act++) {
-        const e = Math.exp(probs[b * A + act] - max);
-        probs[b * A + act] = e;
-        z += e;
-      }
-      for (let act = 0; act < A; act++) probs[b * A + act] /= z;
+      softmaxRow(probs, b * A, A, probs, b * A);
       for (let j = 0; j < O; j++) this.pre[x + j] = input.observation[x + j];
     }
     let abs = 0;

@@ -1,5 +1,5 @@
 // The registry of agents, by id (ids are stable: scripts rely on them).
-import type { AgentEntry } from '../src/core/registry.ts';
+import type { AgentEntry } from './kit/entry.ts';
 import { UsageError } from '../src/core/errors.ts';
 import { random } from './random.ts';
 import { greedy } from './greedy.ts';

@@ -2,11 +2,11 @@
 // reward of every action) and takes a best action, uniformly among ties. Its expected regret is
 // 0 by construction; it is the ceiling of every table and a check of the tasks' bookkeeping.
 import { z } from 'zod';
-import type { AgentEntry } from '../src/core/registry.ts';
+import type { AgentEntry } from './kit/entry.ts';
 import type { Agent, AgentInput, AgentOutput } from '../src/core/types.ts';
 import { parseOptions } from '../src/core/options.ts';
 import { traitsOf } from '../src/core/traits.ts';
-import { uniformOverBest } from './classic-common.ts';
+import { uniformOverBest } from './kit/bandit-counts.ts';
 
 export const oracleOptions = z.object({}).strict();
 export type OracleOptions = z.output<typeof oracleOptions>;

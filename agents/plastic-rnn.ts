@@ -12,7 +12,7 @@
 // The step is one fused tape node (src/nn/ops/plastic.ts); the policy and value heads are linear
 // readouts of h, as for the LSTM (agents/learned-common.ts).
 import { z } from 'zod';
-import type { AgentEntry } from '../src/core/registry.ts';
+import type { AgentEntry } from './kit/entry.ts';
 import type { TaskFamily } from '../src/core/types.ts';
 import type { Rng } from '../src/core/rng.ts';
 import { parseOptions } from '../src/core/options.ts';
@@ -22,8 +22,8 @@ import { Linear } from '../src/nn/layers/linear.ts';
 import { uniformParameter, constantParameter } from '../src/nn/init.ts';
 import { sigmoid } from '../src/nn/ops/elementwise.ts';
 import { PLASTICITY_MODES, plasticRnnCell, type PlasticityMode, type PlasticWeights } from '../src/nn/ops/plastic.ts';
-import { NetworkAgent } from '../src/rl/network-agent.ts';
-import { policyInputSize, type Lesion, type PolicyNetwork, type StepOutput } from '../src/rl/policy.ts';
+import { NetworkAgent } from './kit/network-agent.ts';
+import { policyInputSize, type Lesion, type PolicyNetwork, type StepOutput } from '../src/core/policy.ts';
 
 /** Options of the plastic recurrent agent. */
 export const plasticRnnOptions = z
@@ -77,8 +77,9 @@ const INITIAL_ETA = 0.1;
 /** Half-width of α's uniform initialisation. */
 const ALPHA_INIT = 0.01;
 
-export class PlasticRnnNetwork extends Module implements PolicyNetwork<PlasticState> {
+export class PlasticRnnNetwork extends Module implements PolicyNetwork<PlasticState, Tensor> {
   readonly agentId = 'plastic-rnn';
+  readonly kind = 'plastic';
   readonly weights: PlasticWeights;
   /** The logit of η (η = σ(etaLogit)); null for the neuromodulated rule, which has no η. */
   readonly etaLogit: Tensor | null;
@@ -131,7 +132,7 @@ export class PlasticRnnNetwork extends Module implements PolicyNetwork<PlasticSt
     };
   }
 
-  step(state: PlasticState, input: Tensor): StepOutput<PlasticState> {
+  step(state: PlasticState, input: Tensor): StepOutput<PlasticState, Tensor> {
     const eta = this.etaLogit === null ? null : sigmoid(this.etaLogit);
     const out = plasticRnnCell(this.mode, input, state.h, state.trace, state.eligibility, { ...this.weights, eta }, this.resolved.clip, state.presynaptic ?? state.h, this.resolved.modulatorGradient === 'stop');
     const next: PlasticState = state.frozen
@@ -210,5 +211,5 @@ export const plasticRnn: AgentEntry = {
   description: 'RNN with meta-trained (neuromodulated) Hebbian plastic recurrent weights, trained by A2C (Miconi et al. 2018, 2019)',
   cannotPlay: (family) => (family.actionSpace.kind === 'discrete' ? null : 'it needs a discrete action space'),
   createNetwork,
-  create: (family, options, rng) => new NetworkAgent(family, createNetwork(family, options, rng), 'plastic'),
+  create: (family, options, rng) => new NetworkAgent(family, createNetwork(family, options, rng)),
 };

@@ -1,7 +1,7 @@
 // The random agent: picks every action with equal probability, whatever happened. The floor every
 // other agent is compared with (RL² Table 1's "Random" column).
 import { z } from 'zod';
-import type { AgentEntry } from '../src/core/registry.ts';
+import type { AgentEntry } from './kit/entry.ts';
 import type { Agent, AgentInput, AgentOutput, TaskFamily } from '../src/core/types.ts';
 import { parseOptions } from '../src/core/options.ts';
 

@@ -8,7 +8,7 @@
 // episode is held in those caches (its activity), which `initialState` — at every episode start —
 // and the `reset-state` lesion replace by empty ones.
 import { z } from 'zod';
-import type { AgentEntry } from '../src/core/registry.ts';
+import type { AgentEntry } from './kit/entry.ts';
 import type { TaskFamily } from '../src/core/types.ts';
 import type { Rng } from '../src/core/rng.ts';
 import { UsageError } from '../src/core/errors.ts';
@@ -22,8 +22,8 @@ import { Linear } from '../src/nn/layers/linear.ts';
 import { LayerNorm } from '../src/nn/layers/layer-norm.ts';
 import type { KeyValueCache } from '../src/nn/layers/attention.ts';
 import { TransformerBlock, sinusoidalPositions } from '../src/nn/layers/transformer.ts';
-import { NetworkAgent } from '../src/rl/network-agent.ts';
-import { policyInputSize, type Lesion, type PolicyNetwork, type StepOutput } from '../src/rl/policy.ts';
+import { NetworkAgent } from './kit/network-agent.ts';
+import { policyInputSize, type Lesion, type PolicyNetwork, type StepOutput } from '../src/core/policy.ts';
 
 /** Options of the transformer agent (symbols of Vaswani et al. 2017). */
 export const transformerOptions = z
@@ -56,7 +56,7 @@ export interface TransformerState {
 }
 
 /** Actor-critic transformer; also usable without heads on sequences (`encodeSequence`). */
-export class TransformerActorCritic extends Module implements PolicyNetwork<TransformerState> {
+export class TransformerActorCritic extends Module implements PolicyNetwork<TransformerState, Tensor> {
   readonly embed: Linear;
   readonly blocks: TransformerBlock[] = [];
   readonly finalNorm: LayerNorm;
@@ -115,7 +115,7 @@ export class TransformerActorCritic extends Module implements PolicyNetwork<Tran
     return this.finalNorm.forward(x);
   }
 
-  step(state: TransformerState, input: Tensor): StepOutput<TransformerState> {
+  step(state: TransformerState, input: Tensor): StepOutput<TransformerState, Tensor> {
     if (input.cols !== this.inputSize) throw new Error(`${this.agentId}: input of shape ${input.shape}, expected Bx${this.inputSize}`);
     const h = this.encodeStep(state, input);
     return { state: { caches: state.caches, step: state.step + 1 }, logits: this.policy.forward(h), value: this.value.forward(h) };

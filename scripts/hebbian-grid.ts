@@ -16,8 +16,8 @@ import type { EpisodeRecord, TaskFamily } from '../src/core/types.ts';
 import { findTask } from '../tasks/index.ts';
 import { hebbian, type HebbianOptions } from '../agents/hebbian.ts';
 import { playBatch, STREAMS } from '../src/rl/rollout.ts';
-import { expectedRegrets } from '../src/analysis/measures.ts';
-import { ci95, type Estimate } from '../src/analysis/stats.ts';
+import { expectedRegrets } from '../src/measures/behavior.ts';
+import { ci95, type Estimate } from '../src/measures/stats.ts';
 
 export interface HebbianGrid {
   learningRate: number[];

@@ -5,8 +5,8 @@
 import { parseArgs } from 'node:util';
 import { readCheckpoint, networkFromCheckpoint } from '../src/experiments/checkpoint.ts';
 import { frozenEvaluation } from '../src/rl/frozen-eval.ts';
-import { mainMeasureOf } from '../src/analysis/main-measure.ts';
-import { pairedBootstrap, ci95 } from '../src/analysis/stats.ts';
+import { mainMeasureOf } from '../src/measures/main-measure.ts';
+import { pairedBootstrap, ci95 } from '../src/measures/stats.ts';
 
 const { values: opts, positionals } = parseArgs({
   allowPositionals: true,

@@ -14,8 +14,8 @@
 //
 //   node bin/run-ts.js scripts/rl2-table.ts [--episodes 10000] [--tune-episodes 2000] [--seed 0]
 import { AGENTS } from '../agents/index.ts';
-import { runBaseline } from '../src/rl/baseline.ts';
-import { halfWidth, type Estimate } from '../src/analysis/stats.ts';
+import { runBaseline } from '../src/experiments/baseline.ts';
+import { halfWidth, type Estimate } from '../src/measures/stats.ts';
 
 function argValue(name: string, fallback: number, min = 1): number {
   const i = process.argv.indexOf(name);

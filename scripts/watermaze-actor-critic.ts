@@ -12,8 +12,8 @@ import { createWatermaze } from '../tasks/watermaze.ts';
 import { findAgent } from '../agents/index.ts';
 import { evaluate, STREAMS } from '../src/rl/rollout.ts';
 import { evaluationRng } from '../src/rl/frozen-eval.ts';
-import { swimTrials, watermazeSummary } from '../src/analysis/spatial.ts';
-import type { Estimate } from '../src/analysis/stats.ts';
+import { swimTrials, watermazeSummary } from '../src/measures/spatial.ts';
+import type { Estimate } from '../src/measures/stats.ts';
 import type { EpisodeRecord } from '../src/core/types.ts';
 
 const { values } = parseArgs({
@@ -49,7 +49,7 @@ async function run(protocol: 'reference' | 'dmp'): Promise<ProtocolResult> {
   const family = createWatermaze({ protocol, days });
   const rng = evaluationRng(seed);
   const result: ProtocolResult = { protocol, taskOptions: family.options as Record<string, unknown>, agents: {}, records: {} };
-  const { ci95 } = await import('../src/analysis/stats.ts');
+  const { ci95 } = await import('../src/measures/stats.ts');
   for (const id of ['actor-critic', 'random']) {
     const started = performance.now();
     const agent = findAgent(id).create(family, id === 'actor-critic' ? agentOptions : {}, rng.fork(STREAMS.evalAgent));
@@ -70,7 +70,7 @@ async function run(protocol: 'reference' | 'dmp'): Promise<ProtocolResult> {
 
 const results = [await run('reference'), await run('dmp')];
 if (values.figures !== undefined) {
-  const { writeWatermazeFigures } = await import('../src/analysis/spatial-figures.ts');
+  const { writeWatermazeFigures } = await import('../src/report/spatial-figures.ts');
   for (const r of results) {
     const files = await writeWatermazeFigures(values.figures, `watermaze-${r.protocol}`, r.records, { trialsPerDay: 4, days, poolRadius: 1, platformRadius: 0.05 });
     if (!values.json) for (const f of files) console.log(`wrote ${f}`);

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type { TaskEntry } from '../src/core/registry.ts';
 import { parseOptions } from '../src/core/options.ts';
-import { createBanditFamily, type BanditFamily } from './bandit-common.ts';
+import { createBanditFamily, type BanditFamily } from './kit/bandit.ts';
 
 export const banditBernoulliOptions = z
   .object({

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { TaskEntry } from '../src/core/registry.ts';
 import type { Rng } from '../src/core/rng.ts';
 import { parseOptions } from '../src/core/options.ts';
-import { createBanditFamily, type BanditFamily } from './bandit-common.ts';
+import { createBanditFamily, type BanditFamily } from './kit/bandit.ts';
 
 /** Variants of Wang et al.: how the two arm probabilities are drawn per episode. */
 export const CORRELATED_VARIANTS = ['uniform', 'easy', 'medium', 'hard', 'independent'] as const;

@@ -21,8 +21,8 @@ import type { Rng } from '../src/core/rng.ts';
 import { parseOptions } from '../src/core/options.ts';
 import { UsageError } from '../src/core/errors.ts';
 import type { EpisodeRecord, GroundTruth, StepInfo, StepResult, TaskFamily, TaskInstance } from '../src/core/types.ts';
-import { gridGoalReport } from '../src/analysis/spatial.ts';
-import { rewardPerEpisode } from '../src/analysis/main-measure.ts';
+import { gridGoalReport } from '../src/measures/spatial.ts';
+import { rewardPerEpisode } from '../src/measures/main-measure.ts';
 
 export const gridGoalOptions = z
   .object({

@@ -17,7 +17,7 @@ import { Rng } from '../src/core/rng.ts';
 import { parseOptions } from '../src/core/options.ts';
 import type { GroundTruth, StepInfo, StepResult, TaskFamily, TaskInstance } from '../src/core/types.ts';
 import type { TaskTraits } from '../src/core/traits.ts';
-import { trialAccuracyMeasure } from '../src/analysis/main-measure.ts';
+import { trialAccuracyMeasure } from '../src/measures/main-measure.ts';
 
 export const harlowOptions = z
   .object({

@@ -40,8 +40,8 @@ import { UsageError } from '../src/core/errors.ts';
 import type { EpisodeRecord, GroundTruth, StepInfo, StepResult, TaskFamily, TaskInstance } from '../src/core/types.ts';
 import type { TaskTraits } from '../src/core/traits.ts';
 import { PLACE_CELL_LAYOUTS, PlaceCells } from '../src/core/place-cells.ts';
-import { watermazeReport } from '../src/analysis/spatial.ts';
-import { escapeLatencyMeasure } from '../src/analysis/main-measure.ts';
+import { watermazeReport } from '../src/measures/spatial.ts';
+import { escapeLatencyMeasure } from '../src/measures/main-measure.ts';
 
 export const watermazeOptions = z
   .object({

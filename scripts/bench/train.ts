@@ -14,8 +14,11 @@ import { Rng } from '../../src/core/rng.ts';
 import { findTask } from '../../tasks/index.ts';
 import { findAgent } from '../../agents/index.ts';
 import { A2CTrainer } from '../../src/rl/a2c.ts';
-import { ExperimentSchema, TrainingSchema } from '../../src/experiments/spec.ts';
-import type { RunEvent } from '../../src/experiments/run.ts';
+import { ExperimentSchema } from '../../src/experiments/spec.ts';
+import { A2CArgsSchema } from '../../src/rl/a2c.ts';
+import { trainingThreads } from '../../src/experiments/threads.ts';
+import { runHeader } from '../../src/experiments/plan.ts';
+import type { RunEvent } from '../../src/experiments/events.ts';
 
 const { values } = parseArgs({
   options: {
@@ -44,13 +47,8 @@ const agentOptions: Record<string, unknown> =
 const family = findTask(taskId).create(taskOptions);
 const rng = Rng.fromSeed(0);
 const net = findAgent(values.agent!).createNetwork!(family, agentOptions, rng.fork('init'));
-const training = TrainingSchema.parse({ updates: 1_000_000, batchSize: Number(values.batch), workers });
-const trainer = new A2CTrainer(family, net, training, rng, {
-  taskId,
-  taskOptions,
-  agentId: values.agent!,
-  agentOptions,
-});
+const training = A2CArgsSchema.parse({ updates: 1_000_000, batchSize: Number(values.batch), workers });
+const trainer = new A2CTrainer(family, net, training, rng, trainingThreads({ taskId, taskOptions, agentId: values.agent!, agentOptions }));
 
 /** An offscreen terminal: Ink renders to it as to a real one; it counts what would reach the screen. */
 class OffscreenTerminal extends Writable {
@@ -91,7 +89,7 @@ if (values.dashboard) {
     agents: [{ id: values.agent!, options: agentOptions }],
     training,
   });
-  emit({ type: 'run-start', runDir: '(benchmark)', spec, resumed: false });
+  emit({ type: 'run-start', runDir: '(benchmark)', run: runHeader(spec), resumed: false });
   emit({ type: 'train-start', agent: values.agent!, updates: training.updates, fromUpdate: 0 });
 }
 

@@ -3,7 +3,7 @@
 // take a small share of the thread that trains (pacing.ts). Keys act only where stdin is a terminal.
 import React, { useRef, useState } from 'react';
 import { useInput, useStdin } from 'ink';
-import type { RunControl } from '../experiments/run.ts';
+import type { RunControl } from '../experiments/events.ts';
 import { frame, type View } from './frame.ts';
 import { FrameLines } from './FrameLines.tsx';
 import { useFramePacing, useTerminalSize } from './pacing.ts';

@@ -3,7 +3,7 @@
 // worker threads, so drawing takes nothing from training beyond its share of a core.
 import React from 'react';
 import { useInput, useStdin } from 'ink';
-import type { RunControl } from '../experiments/run.ts';
+import type { RunControl } from '../experiments/events.ts';
 import { FrameLines } from './FrameLines.tsx';
 import { useFramePacing, useTerminalSize } from './pacing.ts';
 import { sweepFrame } from './sweep-frame.ts';

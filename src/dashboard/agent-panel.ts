@@ -1,19 +1,21 @@
-// One meta-trained agent in the training view: progress bar with percent, elapsed and ETA;
-// throughput; latest and smoothed reward and expected regret with a chart of their history;
-// entropy and the losses. A compact one-line form stands for agents that are waiting or done
+// One trained agent in the training view: progress bar with percent, elapsed and ETA; throughput;
+// each charted metric (reward and expected regret in meta-RL, the loss in in-context regression)
+// with its latest and smoothed value and a chart of its history; the listed metrics (entropy, the
+// losses, the gradient norm). A compact one-line form stands for agents that are waiting or done
 // when the terminal is too short to show every panel.
 import { progressBar, resample, sparkline, tallSparkline } from './chart.ts';
 import { compact, duration, short } from './format.ts';
-import { seg, type Line } from './lines.ts';
-import type { AgentProgress } from './store.ts';
+import { type Line, seg } from './lines.ts';
+import type { AgentProgress, ChartSeries } from './store.ts';
 
 /** Width of the label column left of the charts. */
 const LABEL_WIDTH = 24;
 const INDENT = '  ';
+const CHART_COLORS = ['green', 'magenta', 'cyan', 'yellow'] as const;
 
-/** Lines a full panel needs with charts `chartRows` tall. */
-export function panelHeight(chartRows: number): number {
-  return 3 + 2 * chartRows;
+/** Lines a full panel of `a` needs with charts `chartRows` tall. */
+export function panelHeight(chartRows: number, a?: AgentProgress): number {
+  return 3 + (a?.charts.length ?? 2) * chartRows;
 }
 
 export function agentPanel(a: AgentProgress, width: number, chartRows: number, nameWidth: number): Line[] {
@@ -23,23 +25,19 @@ export function agentPanel(a: AgentProgress, width: number, chartRows: number, n
   lines.push([
     seg(INDENT),
     seg(`${compact(a.stepsPerSecond)} steps/s`, { bold: true }),
-    seg(`  ${compact(a.envSteps)} env steps`),
+    seg(`  ${compact(a.envSteps)} ${a.display.steps}`),
     seg(a.lastCheckpoint !== null ? `  checkpoint @${a.lastCheckpoint}` : '', { dim: true }),
     seg(covered > 0 ? `  charts: updates ${a.firstUpdate}–${a.update}` : '', { dim: true }),
   ]);
-  lines.push(...chart('reward', a.latest?.['train/episodeReward'], a.latest ? a.smoothedReward : undefined, resample(a.reward.values(), chartWidth), chartWidth, chartRows, 'green'));
-  lines.push(...chart('regret', a.latest?.['train/expectedRegret'], a.latest ? a.smoothedRegret : undefined, resample(a.regret.values(), chartWidth), chartWidth, chartRows, 'magenta'));
+  a.charts.forEach((c, i) => lines.push(...chart(c, a, chartWidth, chartRows, CHART_COLORS[i % CHART_COLORS.length])));
   const m = a.latest;
   lines.push([
     seg(INDENT),
-    seg('entropy '),
-    seg(short(m?.['train/entropy']), { bold: true }),
-    seg('  value loss '),
-    seg(short(m?.['train/valueLoss']), { bold: true }),
-    seg('  policy loss '),
-    seg(short(m?.['train/policyLoss']), { bold: true }),
-    seg('  grad norm '),
-    seg(short(m?.['train/gradNorm']), { bold: true, ...(m && m['train/gradNorm'] > a.gradClip ? { color: 'yellow' as const } : {}) }),
+    ...a.display.stats.flatMap((stat, i) => {
+      const value = m?.[stat.key];
+      const warn = stat.key === 'train/gradNorm' && value !== undefined && value > a.gradClip;
+      return [seg(`${i > 0 ? '  ' : ''}${stat.label} `), seg(short(value), { bold: true, ...(warn ? { color: 'yellow' as const } : {}) })];
+    }),
   ]);
   return lines;
 }
@@ -54,22 +52,24 @@ function progressLine(a: AgentProgress, width: number, nameWidth: number): Line 
   return [seg(a.agent.padEnd(nameWidth), { bold: true }), seg(' '), seg(progressBar(fraction, barWidth), { color: barColor }), seg(tail)];
 }
 
-function chart(name: string, latest: number | undefined, smoothed: number | undefined, values: number[], width: number, rows: number, color: 'green' | 'magenta'): Line[] {
+function chart(c: ChartSeries, a: AgentProgress, width: number, rows: number, color: (typeof CHART_COLORS)[number]): Line[] {
+  const values = resample(c.history.values(), width);
+  const latest = a.latest?.[c.key];
+  const smoothed = a.latest ? c.smoothed : undefined;
   const shown = values.slice(-width).filter(Number.isFinite);
-  const max = shown.length > 0 ? Math.max(...shown) : NaN;
-  const min = shown.length > 0 ? Math.min(...shown) : NaN;
+  const max = shown.length > 0 ? Math.max(...shown) : Number.NaN;
+  const min = shown.length > 0 ? Math.min(...shown) : Number.NaN;
   if (rows <= 1) {
-    const label = `${name} ${short(latest)} avg ${short(smoothed)}`.padEnd(LABEL_WIDTH);
+    const label = `${c.label} ${short(latest)} avg ${short(smoothed)}`.padEnd(LABEL_WIDTH);
     return [[seg(INDENT), seg(label), seg(' '), seg(sparkline(values, width), { color })]];
   }
   const labels = [
-    `${name.padEnd(8)}latest ${short(latest, 8)}`,
+    `${c.label.padEnd(8)}latest ${short(latest, 8)}`,
     `${''.padEnd(8)}smooth ${short(smoothed, 8)}`,
     `${''.padEnd(8)}max    ${short(max, 8)}`,
     `${''.padEnd(8)}min    ${short(min, 8)}`,
   ];
-  const bars = tallSparkline(values, width, rows);
-  return bars.map((row, i) => [
+  return tallSparkline(values, width, rows).map((row, i) => [
     seg(INDENT),
     seg((labels[i] ?? '').padEnd(LABEL_WIDTH), i === 0 ? { bold: true } : { dim: true }),
     seg(' '),
@@ -78,14 +78,15 @@ function chart(name: string, latest: number | undefined, smoothed: number | unde
 }
 
 /** One line: an agent that is waiting, done or stopped. */
-export function agentSummary(a: AgentProgress, width: number, nameWidth: number): Line {
+export function agentSummary(a: AgentProgress, _width: number, nameWidth: number): Line {
   const name = seg(a.agent.padEnd(nameWidth), { bold: true });
   if (a.status === 'waiting') return [name, seg(` waiting · ${a.updates} updates`, { dim: true })];
   const state =
-    a.status === 'done' ? seg(' ✓ done', { color: 'green' }) : a.status === 'stopped' ? seg(' ■ stopped', { color: 'yellow' }) : seg(' ▶ training', { color: 'cyan' });
-  return [
-    name,
-    state,
-    seg(` ${a.update}/${a.updates} · ${duration(a.wallSeconds)} · ${compact(a.stepsPerSecond)} steps/s · reward ${short(a.smoothedReward)} · regret ${short(a.smoothedRegret)}`),
-  ];
+    a.status === 'done'
+      ? seg(' ✓ done', { color: 'green' })
+      : a.status === 'stopped'
+        ? seg(' ■ stopped', { color: 'yellow' })
+        : seg(' ▶ training', { color: 'cyan' });
+  const charts = a.charts.map((c) => ` · ${c.label} ${short(c.smoothed)}`).join('');
+  return [name, state, seg(` ${a.update}/${a.updates} · ${duration(a.wallSeconds)} · ${compact(a.stepsPerSecond)} steps/s${charts}`)];
 }

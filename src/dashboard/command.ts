@@ -1,7 +1,7 @@
 // `engram dashboard <run-dir>`: attaches to a run in progress, or a finished one, by following its
 // files. With keys (stdin is a terminal) it stays until `q`; without, it exits once the run has
 // finished, leaving the final frame. Plain lines when stdout is not a terminal, in CI, or --plain.
-import { follow, openRunDir, RunFollower } from './follow.ts';
+import { follow, openFollowedRun, RunFollower } from './follow.ts';
 import { plainProgress } from './plain.ts';
 import { wantsDashboard } from './terminal.ts';
 
@@ -12,7 +12,7 @@ export interface DashboardCommandOptions {
 }
 
 export async function dashboardCommand(runDir: string, opts: DashboardCommandOptions = {}): Promise<void> {
-  const { dir, spec } = openRunDir(runDir);
+  const { dir, run } = openFollowedRun(runDir);
   const pollMs = opts.pollMs ?? 500;
   if (!wantsDashboard(process.stdout, opts)) {
     // A reader that goes away (`| head`) ends the command quietly; the write error arrives
@@ -21,7 +21,7 @@ export async function dashboardCommand(runDir: string, opts: DashboardCommandOpt
       if (err.code !== 'EPIPE') throw err;
       process.exit(0);
     });
-    const following = follow(new RunFollower(dir, spec, plainProgress((line) => process.stdout.write(line + '\n'))), pollMs);
+    const following = follow(new RunFollower(dir, run, plainProgress((line) => process.stdout.write(line + '\n'))), pollMs);
     const onSignal = () => following.stop();
     process.once('SIGINT', onSignal);
     try {
@@ -39,7 +39,7 @@ export async function dashboardCommand(runDir: string, opts: DashboardCommandOpt
     quit = r;
   });
   const dashboard = mountDashboard({ onQuit: () => quit(), onInterrupt: () => quit() });
-  const following = follow(new RunFollower(dir, spec, dashboard.onEvent), pollMs);
+  const following = follow(new RunFollower(dir, run, dashboard.onEvent), pollMs);
   process.once('SIGINT', quit);
   try {
     await (keys ? quitting : Promise.race([following.done, quitting]));

@@ -28,9 +28,8 @@ const WIDE: Column[] = [
 ];
 
 export function evaluationTable(store: DashboardStore, width: number): Line[] {
-  const spec = store.spec;
   const lines: Line[] = [];
-  const episodes = spec ? `${spec.evaluation.episodes} held-out episodes, the same for every agent` : 'held-out episodes';
+  const episodes = store.run ? `${store.run.episodes} held-out episodes, the same for every agent` : 'held-out episodes';
   lines.push([seg('Evaluation', { bold: true }), seg(` · frozen weights · ${episodes}`, { dim: true })]);
   const first = store.evaluation.map(headline).find((h) => h !== undefined);
   const columns = first === undefined ? [...BASE] : BASE.map((c, i) => (i === BASE.length - 1 ? { ...c, title: `${first.name}${first.unit ? ` (${first.unit})` : ''}` } : c));

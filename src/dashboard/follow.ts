@@ -5,21 +5,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../core/errors.ts';
-import type { RunEvent } from '../experiments/run.ts';
-import { parseExperiment, type ExperimentSpec } from '../experiments/spec.ts';
-import { readJsonFile } from '../experiments/io.ts';
-import type { UpdateMetrics } from '../rl/a2c.ts';
+import type { MetricsRecord, RunEvent, RunHeader, TrainingPlan } from '../experiments/events.ts';
+import { runHeader } from '../experiments/plan.ts';
+import { openRunDir } from '../experiments/run-dir.ts';
+import { type ExperimentSpec, type IclExperimentSpec, parseAnyExperiment } from '../experiments/spec.ts';
 import type { AgentResult } from '../rl/frozen-eval.ts';
-import { trainingPlan, type TrainingPlan } from './plan.ts';
 
-/** Reads and validates a run directory's configuration; a missing or non-run directory is a UsageError. */
-export function openRunDir(runDir: string): { dir: string; spec: ExperimentSpec } {
-  const dir = path.resolve(runDir);
-  if (!fs.existsSync(dir)) throw new UsageError(`no run directory at ${runDir}`);
-  if (!fs.statSync(dir).isDirectory()) throw new UsageError(`not a run directory (it is a file): ${runDir}`);
-  const config = path.join(dir, 'config.json');
-  if (!fs.existsSync(config)) throw new UsageError(`not a run directory (no config.json): ${runDir}`);
-  return { dir, spec: parseExperiment(readJsonFile(config, 'run configuration'), config) };
+/** The run in a directory, as the dashboard shows it; a missing directory, or one that holds no single run, is a UsageError. */
+export function openFollowedRun(runDir: string): { dir: string; run: RunHeader } {
+  const { dir, config } = openRunDir(runDir);
+  const spec = parseAnyExperiment(config, path.join(dir, 'config.json'));
+  if (spec.kind === 'suite') throw new UsageError(`${runDir} holds a suite: follow one of its parts (${path.join(runDir, 'parts', '<part>')})`);
+  return { dir, run: runHeader(spec as ExperimentSpec | IclExperimentSpec) };
 }
 
 export class RunFollower {
@@ -38,10 +35,10 @@ export class RunFollower {
 
   constructor(
     readonly dir: string,
-    readonly spec: ExperimentSpec,
+    readonly run: RunHeader,
     private readonly emit: (event: RunEvent) => void,
   ) {
-    this.plan = new Map(trainingPlan(spec).map((p) => [p.agent, p]));
+    this.plan = new Map(run.plan.map((p) => [p.agent, p]));
     this.metricsFile = path.join(dir, 'metrics.jsonl');
   }
 
@@ -49,7 +46,7 @@ export class RunFollower {
   poll(): boolean {
     if (!this.begun) {
       this.begun = true;
-      this.emit({ type: 'run-start', runDir: this.dir, spec: this.spec, resumed: false });
+      this.emit({ type: 'run-start', runDir: this.dir, run: this.run, resumed: false });
     }
     this.readMetrics();
     this.readCheckpoints();
@@ -74,7 +71,7 @@ export class RunFollower {
         this.started.clear();
         this.ended.clear();
         this.checkpointTimes.clear();
-        this.emit({ type: 'run-start', runDir: this.dir, spec: this.spec, resumed: true });
+        this.emit({ type: 'run-start', runDir: this.dir, run: this.run, resumed: true });
       }
     }
     if (stat.size <= this.offset) return;
@@ -118,7 +115,7 @@ export class RunFollower {
       if (key.startsWith('train/') && !Number.isFinite(x)) bad.push(key);
     }
     if (bad.length > 0) this.emit({ type: 'warning', message: `${agent}: non-finite ${bad.join(', ')} at update ${update}` });
-    this.emit({ type: 'update', agent, metrics: metrics as unknown as UpdateMetrics, updates, wallSeconds: Number(r.wallSeconds) || 0 });
+    this.emit({ type: 'update', agent, metrics: metrics as MetricsRecord, updates, wallSeconds: Number(r.wallSeconds) || 0 });
   }
 
   private readCheckpoints(): void {

@@ -1,7 +1,7 @@
 // The whole frame for a terminal of a given size: header, the training or evaluation view, the
 // log pane, and a footer naming the keys. Heights are decided here: the focused agent's charts
 // grow with spare rows, and the log pane takes what is left.
-import type { RunControl } from '../experiments/run.ts';
+import type { RunControl } from '../experiments/events.ts';
 import { agentPanel, agentSummary, panelHeight } from './agent-panel.ts';
 import { evaluationTable } from './evaluation-table.ts';
 import { clip, lineLength, seg, type Line } from './lines.ts';
@@ -37,11 +37,11 @@ export function frame(store: DashboardStore, o: FrameOptions): Line[] {
 }
 
 function header(store: DashboardStore, o: FrameOptions, width: number): Line {
-  const spec = store.spec;
+  const run = store.run;
   const left: Line = [
     seg('engram ', { bold: true }),
     ...(store.part !== null ? [seg(`part ${store.part.index + 1}/${store.part.parts} · `, { dim: true })] : []),
-    seg(spec ? `${spec.name} · ${spec.task.id} · seed ${spec.seed}` : 'waiting for the run to start'),
+    seg(run ? `${run.name} · ${run.task} · seed ${run.seed}` : 'waiting for the run to start'),
   ];
   const state = stateBadge(store, o.control);
   const tabs: Line = [
@@ -71,7 +71,7 @@ function focusAgent(agents: AgentProgress[]): AgentProgress | undefined {
 
 function trainingBody(store: DashboardStore, width: number, room: number): Line[] {
   const agents = store.agents;
-  if (agents.length === 0) return [[seg(store.phase === 'starting' ? 'Preparing the run…' : 'No agent to meta-train in this experiment.', { dim: true })]];
+  if (agents.length === 0) return [[seg(store.phase === 'starting' ? 'Preparing the run…' : 'No agent to train in this experiment.', { dim: true })]];
   const nameWidth = Math.min(16, Math.max(...agents.map((a) => a.agent.length)));
   // Agents that have trained in full when they all fit (the waiting ones have nothing to chart),
   // else the focused one in full and the others on one line each.
@@ -79,11 +79,11 @@ function trainingBody(store: DashboardStore, width: number, room: number): Line[
   const layout = (inFull: AgentProgress[], rows: number) =>
     agents.flatMap((a) => (inFull.includes(a) ? agentPanel(a, width, rows, nameWidth) : [agentSummary(a, width, nameWidth)]));
   for (let rows = MAX_CHART_ROWS; rows >= 1 && full.length > 1; rows--) {
-    if (full.length * panelHeight(rows) + agents.length - full.length <= room) return layout(full, rows);
+    if (full.reduce((n, a) => n + panelHeight(rows, a), 0) + agents.length - full.length <= room) return layout(full, rows);
   }
   const focus = focusAgent(agents)!;
   let rows = 1;
-  while (rows < MAX_CHART_ROWS && panelHeight(rows + 1) + agents.length - 1 <= room) rows++;
+  while (rows < MAX_CHART_ROWS && panelHeight(rows + 1, focus) + agents.length - 1 <= room) rows++;
   return layout([focus], rows);
 }
 

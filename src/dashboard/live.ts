@@ -5,7 +5,7 @@
 import './production.ts';
 import { createElement, type ReactElement } from 'react';
 import { render, type Instance } from 'ink';
-import type { RunControl, RunEvent } from '../experiments/run.ts';
+import type { RunControl, RunEvent } from '../experiments/events.ts';
 import { App } from './App.tsx';
 import { DashboardStore } from './store.ts';
 

@@ -1,6 +1,6 @@
 // Plain progress for pipes, files, CI and --plain: one line per interval, never an escape
 // sequence. Reads only run events; it never drives training.
-import type { RunEvent } from '../experiments/run.ts';
+import { A2C_DISPLAY, type RunEvent, type TrainingDisplay } from '../experiments/events.ts';
 import { duration, fixed } from './format.ts';
 
 /** A run-event listener that writes plain lines to `write`, at most one progress line per `intervalSeconds`. */
@@ -11,15 +11,17 @@ export function plainProgress(write: (line: string) => void, intervalSeconds = 5
   let anchor: { update: number; wallSeconds: number } | null = null;
   // A run gone bad warns every update; repeats of one warning print at most once per interval.
   let lastWarning = { key: '', at: -Infinity, suppressed: 0 };
+  const displays = new Map<string, TrainingDisplay>();
   return (event) => {
     switch (event.type) {
       case 'run-start':
-        write(`${event.resumed ? 'resuming' : 'run'} ${event.spec.name} (seed ${event.spec.seed}) in ${event.runDir}`);
+        for (const p of event.run.plan) displays.set(p.agent, p.display);
+        write(`${event.resumed ? 'resuming' : 'run'} ${event.run.name} (seed ${event.run.seed}) in ${event.runDir}`);
         break;
       case 'train-start':
         anchor = null;
         lastLine = -Infinity;
-        write(`${event.agent}: meta-training for ${event.updates} updates` + (event.fromUpdate > 0 ? ` from update ${event.fromUpdate}` : ''));
+        write(`${event.agent}: training for ${event.updates} updates` + (event.fromUpdate > 0 ? ` from update ${event.fromUpdate}` : ''));
         break;
       case 'update': {
         const now = performance.now();
@@ -27,14 +29,14 @@ export function plainProgress(write: (line: string) => void, intervalSeconds = 5
         if (anchor === null) anchor = { update: m.update, wallSeconds: event.wallSeconds };
         if (now - lastLine < intervalSeconds * 1000 && m.update < event.updates) break;
         lastLine = now;
-        const rate = (m.update - anchor.update) / (event.wallSeconds - anchor.wallSeconds);
-        const eta = m.update >= event.updates ? 0 : (event.updates - m.update) / rate;
+        const updateRate = (m.update - anchor.update) / (event.wallSeconds - anchor.wallSeconds);
+        const eta = m.update >= event.updates ? 0 : (event.updates - m.update) / updateRate;
         const pct = ((100 * m.update) / Math.max(1, event.updates)).toFixed(1);
-        write(
-          `${event.agent} ${pct.padStart(5)}% update ${m.update}/${event.updates} ` +
-            `${fixed(m['perf/envStepsPerSecond'], 0)} steps/s reward ${fixed(m['train/episodeReward'], 2)} ` +
-            `regret ${fixed(m['train/expectedRegret'], 2)} entropy ${fixed(m['train/entropy'], 3)} ETA ${duration(eta)}`,
-        );
+        // The charted metrics and the first listed one (meta-RL: reward, regret, entropy).
+        const display = displays.get(event.agent) ?? A2C_DISPLAY;
+        const shown = [...display.charts, ...display.stats.slice(0, 1)].map((x) => `${x.label} ${fixed(m[x.key], x.digits ?? 2)}`);
+        const stepRate = Object.entries(m).find(([key]) => key.startsWith('perf/'))?.[1];
+        write(`${event.agent} ${pct.padStart(5)}% update ${m.update}/${event.updates} ${fixed(stepRate, 0)} steps/s ${shown.join(' ')} ETA ${duration(eta)}`);
         break;
       }
       case 'checkpoint':
@@ -55,6 +57,9 @@ export function plainProgress(write: (line: string) => void, intervalSeconds = 5
       }
       case 'part-start':
         write(`part ${event.index + 1}/${event.parts}: ${event.part}`);
+        break;
+      case 'note':
+        write(event.message);
         break;
       case 'warning': {
         const now = performance.now();

@@ -2,15 +2,18 @@
 // (one per update); the store only accumulates them and bumps `version`, and the view redraws
 // on its own timer when the version moved. So training never waits on rendering, and a burst of
 // events (replaying a finished run's metrics.jsonl) costs one frame, not thousands.
-import type { RunEvent } from '../experiments/run.ts';
-import type { ExperimentSpec } from '../experiments/spec.ts';
-import type { UpdateMetrics } from '../rl/a2c.ts';
+import { A2C_DISPLAY, type MetricsRecord, type RunEvent, type RunHeader, type ShownMetric, type TrainingDisplay } from '../experiments/events.ts';
 import type { AgentResult } from '../rl/frozen-eval.ts';
 import { meanCi } from './format.ts';
 import { History } from './history.ts';
-import { trainingPlan } from './plan.ts';
 
 export type AgentStatus = 'waiting' | 'training' | 'done' | 'stopped';
+
+/** A charted metric of one agent: its history and its bias-corrected moving average. */
+export interface ChartSeries extends ShownMetric {
+  history: History;
+  smoothed: number;
+}
 
 export interface AgentProgress {
   agent: string;
@@ -24,13 +27,12 @@ export interface AgentProgress {
   wallSeconds: number;
   /** Seconds to the last update, from the rate since the first update this dashboard saw. */
   etaSeconds: number;
-  /** Smoothed environment steps per second. */
+  /** Smoothed steps (environment steps, sequences) per second. */
   stepsPerSecond: number;
-  latest: UpdateMetrics | null;
-  smoothedReward: number;
-  smoothedRegret: number;
-  reward: History;
-  regret: History;
+  latest: MetricsRecord | null;
+  /** Which metrics are charted and listed, and what the steps count. */
+  display: TrainingDisplay;
+  charts: ChartSeries[];
   lastCheckpoint: number | null;
   /** The first update this dashboard saw (the charts start there). */
   firstUpdate: number | null;
@@ -72,8 +74,8 @@ const NORM_FACTOR = 10;
 const SPIKE_FACTOR = 3;
 
 interface AgentInternals {
-  emaReward: number;
-  emaRegret: number;
+  /** Moving sums of the charted metrics (in chart order) and their weight. */
+  ema: number[];
   emaWeight: number;
   rateSteps: number;
   rateSeconds: number;
@@ -84,7 +86,7 @@ interface AgentInternals {
 export class DashboardStore {
   /** Bumped by every change; the view redraws when it differs from the last frame's. */
   version = 0;
-  spec: ExperimentSpec | null = null;
+  run: RunHeader | null = null;
   /** In a suite, the part being run (kept across the parts' run-start resets). */
   part: { name: string; index: number; parts: number } | null = null;
   runDir = '';
@@ -109,11 +111,11 @@ export class DashboardStore {
     switch (event.type) {
       case 'run-start':
         this.reset();
-        this.spec = event.spec;
+        this.run = event.run;
         this.runDir = event.runDir;
         this.resumed = event.resumed;
-        for (const p of trainingPlan(event.spec)) this.agent(p.agent, p.updates, p.gradClip);
-        this.note(`${event.resumed ? 'resumed' : 'started'} ${event.spec.name} (seed ${event.spec.seed}) in ${event.runDir}`);
+        for (const p of event.run.plan) this.agent(p.agent, p.updates, p.gradClip, p.display);
+        this.note(`${event.resumed ? 'resumed' : 'started'} ${event.run.name} (seed ${event.run.seed}) in ${event.runDir}`);
         break;
       case 'train-start': {
         const a = this.agent(event.agent, event.updates);
@@ -159,6 +161,9 @@ export class DashboardStore {
         this.note(`evaluation done: ${event.agent}${frozen ? ' (frozen)' : ''}${ci}`);
         break;
       }
+      case 'note':
+        this.note(event.message);
+        break;
       case 'warning':
         this.note(event.message, 'warn');
         break;
@@ -195,7 +200,7 @@ export class DashboardStore {
     this.phase = 'starting';
   }
 
-  private agent(id: string, updates = 0, gradClip = Infinity): AgentProgress {
+  private agent(id: string, updates = 0, gradClip = Number.POSITIVE_INFINITY, display: TrainingDisplay = A2C_DISPLAY): AgentProgress {
     let a = this.agents.find((x) => x.agent === id);
     if (a) return a;
     a = {
@@ -205,23 +210,21 @@ export class DashboardStore {
       update: 0,
       envSteps: 0,
       wallSeconds: 0,
-      etaSeconds: NaN,
-      stepsPerSecond: NaN,
+      etaSeconds: Number.NaN,
+      stepsPerSecond: Number.NaN,
       latest: null,
-      smoothedReward: NaN,
-      smoothedRegret: NaN,
-      reward: new History(this.historyCapacity),
-      regret: new History(this.historyCapacity),
+      display,
+      charts: display.charts.map((c) => ({ ...c, history: new History(this.historyCapacity), smoothed: Number.NaN })),
       lastCheckpoint: null,
       firstUpdate: null,
       gradClip,
     };
     this.agents.push(a);
-    this.internals.set(id, { emaReward: 0, emaRegret: 0, emaWeight: 0, rateSteps: 0, rateSeconds: 0, anchor: null, norms: [] });
+    this.internals.set(id, { ema: display.charts.map(() => 0), emaWeight: 0, rateSteps: 0, rateSeconds: 0, anchor: null, norms: [] });
     return a;
   }
 
-  private update(id: string, m: UpdateMetrics, updates: number, wallSeconds: number): void {
+  private update(id: string, m: MetricsRecord, updates: number, wallSeconds: number): void {
     const a = this.agent(id, updates);
     const s = this.internals.get(id)!;
     if (a.status === 'waiting') a.status = 'training';
@@ -230,17 +233,15 @@ export class DashboardStore {
     a.update = m.update;
     a.latest = m;
     a.firstUpdate ??= m.update;
-    const reward = m['train/episodeReward'];
-    const regret = m['train/expectedRegret'];
-    a.reward.push(reward);
-    a.regret.push(regret);
     // Bias-corrected moving averages (as in Adam), so the first updates are not pulled to zero.
     const keep = 1 - SMOOTHING;
     s.emaWeight = keep * s.emaWeight + SMOOTHING;
-    if (Number.isFinite(reward)) s.emaReward = keep * s.emaReward + SMOOTHING * reward;
-    if (Number.isFinite(regret)) s.emaRegret = keep * s.emaRegret + SMOOTHING * regret;
-    a.smoothedReward = s.emaReward / s.emaWeight;
-    a.smoothedRegret = s.emaRegret / s.emaWeight;
+    a.charts.forEach((c, i) => {
+      const x = m[c.key];
+      c.history.push(x);
+      if (Number.isFinite(x)) s.ema[i] = keep * s.ema[i] + SMOOTHING * x;
+      c.smoothed = s.ema[i] / s.emaWeight;
+    });
     // Steps per second as a ratio of decayed sums of steps and seconds: an average of per-update
     // rates would overweight the fast updates when the machine is busy.
     const steps = m.envSteps - a.envSteps;
@@ -250,7 +251,7 @@ export class DashboardStore {
       s.rateSeconds = 0.8 * s.rateSeconds + seconds;
       a.stepsPerSecond = s.rateSteps / s.rateSeconds;
     } else if (!Number.isFinite(a.stepsPerSecond)) {
-      a.stepsPerSecond = m['perf/envStepsPerSecond'];
+      a.stepsPerSecond = m['perf/envStepsPerSecond'] ?? Number.NaN;
     }
     a.envSteps = m.envSteps;
     a.wallSeconds = wallSeconds;
@@ -268,7 +269,7 @@ export class DashboardStore {
    * Warns when the gradient norm explodes: far above its running median, or a spike past the clip
    * value. Norms sitting at the clip for a stretch (common early in meta-training) are not news.
    */
-  private watchGradNorm(a: AgentProgress, s: AgentInternals, m: UpdateMetrics): void {
+  private watchGradNorm(a: AgentProgress, s: AgentInternals, m: MetricsRecord): void {
     const g = m['train/gradNorm'];
     if (!Number.isFinite(g)) return; // run.ts (and follow.ts) already report non-finite values
     const median = s.norms.length >= NORM_WARMUP ? medianOf(s.norms) : NaN;

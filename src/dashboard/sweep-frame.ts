@@ -2,7 +2,7 @@
 // (id, state, progress, steps per second, latest training regret or the evaluation's), the log
 // and the keys. When the runs do not fit, the running, failed and stopped ones are shown first,
 // then the next queued ones, and a line counts the rest.
-import type { RunControl } from '../experiments/run.ts';
+import type { RunControl } from '../experiments/events.ts';
 import { progressBar } from './chart.ts';
 import { compact, duration, fit, short } from './format.ts';
 import { clip, lineLength, seg, type Line, type Segment } from './lines.ts';

@@ -2,7 +2,7 @@
 // First, so that React loads as its production build (no JSX in this file for the same reason).
 import './production.ts';
 import { createElement } from 'react';
-import type { RunControl } from '../experiments/run.ts';
+import type { RunControl } from '../experiments/events.ts';
 import type { SweepEvent } from '../experiments/sweep.ts';
 import { SweepApp } from './SweepApp.tsx';
 import { SweepStore } from './sweep-store.ts';

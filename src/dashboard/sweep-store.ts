@@ -2,12 +2,12 @@
 // run (its state, how far its agents have trained, its latest training numbers, then its
 // evaluation headline) and the sweep's overall progress and ETA. Like the run dashboard's store,
 // it only accumulates events and bumps `version`; views draw on their own timers.
-import type { RunEvent } from '../experiments/run.ts';
+import type { RunEvent } from '../experiments/events.ts';
 import type { Headline, SweepEvent } from '../experiments/sweep.ts';
 import type { RunState } from '../experiments/sweep-dir.ts';
 import type { Shard } from '../experiments/sweep-spec.ts';
 import { fixed } from './format.ts';
-import { trainingPlan } from './plan.ts';
+import { trainingPlan } from '../experiments/plan.ts';
 
 interface AgentSteps {
   agent: string;

@@ -1,7 +1,7 @@
 // A RunControl whose flags live in shared memory, so that one `q` (or Ctrl-C) on the main thread
 // reaches every run of a sweep in its worker thread at its next update, without a message the
 // worker would have to stop training to read.
-import type { RunControl } from './run.ts';
+import type { RunControl } from './events.ts';
 
 const STOP = 0;
 const PAUSED = 1;

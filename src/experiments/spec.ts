@@ -6,49 +6,19 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { UsageError } from '../core/errors.ts';
 import { readJsonFile } from './io.ts';
+import { A2CArgsSchema, type A2CArgs } from '../rl/a2c.ts';
+import { IclTrainingSchema } from '../icl/train.ts';
 
 const options = z.record(z.string(), z.unknown());
 
-/** Meta-training settings of the advantage actor-critic (src/rl/a2c.ts). */
-export const TrainingSchema = z.strictObject({
-  /** Number of parameter updates; each plays one batch of whole episodes. */
-  updates: z.number().int().min(0).max(10_000_000),
-  /** Episodes per update (B). */
-  batchSize: z.number().int().min(1).max(4096).default(32),
-  /** Adam step size. */
-  learningRate: z.number().gt(0).max(1).default(7e-4),
-  /** Adam β₁, β₂, ε. */
-  adamBeta1: z.number().min(0).lt(1).default(0.9),
-  adamBeta2: z.number().min(0).lt(1).default(0.999),
-  adamEpsilon: z.number().gt(0).max(1).default(1e-8),
-  /** Discount γ. */
-  discount: z.number().min(0).max(1).default(0.9),
-  /** GAE λ. */
-  gaeLambda: z.number().min(0).max(1).default(1),
-  /** Value-loss coefficient. */
-  valueCoef: z.number().min(0).max(100).default(0.05),
-  /** Entropy coefficient at the first update, annealed linearly to `entropyEnd` at the last. */
-  entropyStart: z.number().min(0).max(10).default(0.05),
-  entropyEnd: z.number().min(0).max(10).default(0),
-  /** Global gradient-norm clip. */
-  gradClip: z.number().gt(0).default(50),
-  /** Write a checkpoint every this many updates (and at the end). */
-  checkpointEvery: z.number().int().min(1).default(100),
-  /** Log metrics every this many updates. */
-  logEvery: z.number().int().min(1).default(10),
-  /** Worker threads sharing each batch (1 = train on the main thread). */
-  workers: z.number().int().min(1).max(64).default(1),
-});
-export type TrainingSpec = z.infer<typeof TrainingSchema>;
-
 /**
  * An agent's overrides of the experiment's training settings: any subset of the keys, without
- * defaults (a `.partial()` of TrainingSchema would fill in the defaults of the keys not given, and
+ * defaults (a `.partial()` of A2CArgsSchema would fill in the defaults of the keys not given, and
  * they would override the experiment's values).
  */
 const TrainingOverridesSchema = z.strictObject(
-  Object.fromEntries(Object.entries(TrainingSchema.shape).map(([key, field]) => [key, (field instanceof z.ZodDefault ? field.unwrap() : field).optional()])) as unknown as {
-    [K in keyof typeof TrainingSchema.shape]: z.ZodOptional<z.ZodType<TrainingSpec[K]>>;
+  Object.fromEntries(Object.entries(A2CArgsSchema.shape).map(([key, field]) => [key, (field instanceof z.ZodDefault ? field.unwrap() : field).optional()])) as unknown as {
+    [K in keyof typeof A2CArgsSchema.shape]: z.ZodOptional<z.ZodType<A2CArgs[K]>>;
   },
 );
 
@@ -91,30 +61,10 @@ export const ExperimentSchema = z.strictObject({
   seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
   task: z.strictObject({ id: z.string().min(1), options: options.default({}) }),
   agents: z.array(AgentSpecSchema).min(1),
-  training: TrainingSchema,
+  training: A2CArgsSchema,
   evaluation: EvaluationSchema.default({ episodes: 2000, batchSize: 100, compare: ['thompson', 'bayes-optimal'], lesions: ['reset-state', 'freeze-plasticity'] }),
 });
 export type ExperimentSpec = z.infer<typeof ExperimentSchema>;
-
-/** Supervised training of in-context regression models (src/icl/train.ts): Adam on fresh sequences. */
-export const IclTrainingSchema = z.strictObject({
-  /** Number of Adam steps; each draws a fresh batch of sequences. */
-  steps: z.number().int().min(0).max(10_000_000),
-  /** Sequences per step. */
-  batchSize: z.number().int().min(1).max(65_536).default(256),
-  /** Adam step size at the first step. */
-  learningRate: z.number().gt(0).max(1).default(1e-3),
-  /** Adam step size at the last step, reached linearly (default: constant at `learningRate`). */
-  learningRateEnd: z.number().gt(0).max(1).optional(),
-  adamBeta1: z.number().min(0).lt(1).default(0.9),
-  adamBeta2: z.number().min(0).lt(1).default(0.999),
-  adamEpsilon: z.number().gt(0).max(1).default(1e-8),
-  /** Global gradient-norm clip. */
-  gradClip: z.number().gt(0).default(10),
-  /** Log metrics every this many steps. */
-  logEvery: z.number().int().min(1).default(100),
-});
-export type IclTrainingSpec = z.infer<typeof IclTrainingSchema>;
 
 export const IclModelSpecSchema = z.strictObject({
   /** The model's name in metrics, checkpoints and results (e.g. `lsa-1`). */
@@ -274,6 +224,6 @@ function readExperiment(ref: string): { raw: unknown; source: string } {
 }
 
 /** The training settings of one agent: the experiment's, with the agent's overrides. */
-export function agentTraining(spec: ExperimentSpec, agent: AgentSpec): TrainingSpec {
-  return TrainingSchema.parse({ ...spec.training, ...(agent.training ?? {}) });
+export function agentTraining(spec: ExperimentSpec, agent: AgentSpec): A2CArgs {
+  return A2CArgsSchema.parse({ ...spec.training, ...(agent.training ?? {}) });
 }

@@ -3,16 +3,17 @@
 //     config.json        the resolved suite spec
 //     parts/<part>/      an ordinary run directory per part (config, metrics, checkpoints, eval, …)
 //     run.json           wall time and code version of the whole suite
-//     report.md, figures/ written by src/analysis/report.ts
+//     report.md, figures/ written by src/report/report.ts
 // Parts run one after another with the suite's seed. A stopped suite resumes: finished parts are
 // kept, a started part resumes from its checkpoints, the rest start fresh.
 import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../core/errors.ts';
-import { atomicWriteJson, readJsonFile } from './io.ts';
-import { resumeRun, runExperiment, timestampId, writeRunInfo, type RunControl, type RunEvent, type RunOptions } from './run.ts';
-import { agentKey, parseSuite, type SuiteSpec } from './spec.ts';
 import { SHIPPED_CHECKPOINT_DIR } from './checkpoint.ts';
+import type { RunControl, RunEvent } from './events.ts';
+import { type RunOptions, resumeRun, runExperiment } from './run.ts';
+import { createRunDir, openRunDir, runStart, writeRunInfo } from './run-dir.ts';
+import { agentKey, parseSuite, type SuiteSpec } from './spec.ts';
 
 export interface SuiteResult {
   runDir: string;
@@ -23,23 +24,11 @@ export interface SuiteResult {
 
 export type SuiteOptions = RunOptions;
 
-export function isSuiteRunDir(dir: string): boolean {
-  const file = path.join(dir, 'config.json');
-  if (!fs.existsSync(file)) return false;
-  return (readJsonFile(file, 'run configuration') as { kind?: unknown }).kind === 'suite';
-}
-
 /** Starts a new suite run. */
 export async function runSuite(specIn: SuiteSpec, options: SuiteOptions = {}): Promise<SuiteResult> {
   const spec: SuiteSpec = options.seed === undefined ? specIn : { ...specIn, seed: options.seed };
   if (!options.train) requireShipped(spec, options.checkpointDir);
-  const runDir = path.resolve(options.out ?? path.join('runs', `${spec.name}-s${spec.seed}-${timestampId()}`));
-  if (fs.existsSync(path.join(runDir, 'config.json'))) {
-    throw new UsageError(`${runDir} already holds a run; resume it with --resume ${runDir} or choose another --out`);
-  }
-  fs.mkdirSync(path.join(runDir, 'parts'), { recursive: true });
-  atomicWriteJson(path.join(runDir, 'config.json'), spec, 2);
-  return executeSuite(spec, runDir, options);
+  return executeSuite(spec, createRunDir(spec, options.out, ['parts']), options);
 }
 
 /**
@@ -55,15 +44,14 @@ function requireShipped(spec: SuiteSpec, checkpointDir = SHIPPED_CHECKPOINT_DIR)
 
 /** Continues the suite run in `runDir`. */
 export async function resumeSuite(runDir: string, options: Omit<SuiteOptions, 'out' | 'seed'> = {}): Promise<SuiteResult> {
-  const dir = path.resolve(runDir);
-  const spec = parseSuite(readJsonFile(path.join(dir, 'config.json'), 'run configuration'), path.join(dir, 'config.json'));
-  return executeSuite(spec, dir, options);
+  const { dir, config } = openRunDir(runDir);
+  return executeSuite(parseSuite(config, path.join(dir, 'config.json')), dir, options);
 }
 
 async function executeSuite(spec: SuiteSpec, runDir: string, options: SuiteOptions): Promise<SuiteResult> {
   const emit = options.onEvent ?? (() => {});
   const control: RunControl = options.control ?? { stop: false, paused: false };
-  const started = { at: new Date(), ms: performance.now() };
+  const started = runStart();
   const done: string[] = [];
   for (const [index, part] of spec.parts.entries()) {
     const dir = path.join(runDir, 'parts', part.name);

@@ -3,7 +3,8 @@
 // repeated warnings are thinned to a few a second, since a small network makes hundreds of
 // updates a second and the main thread shares the cores with the runs.
 import type { MessagePort } from 'node:worker_threads';
-import { resumeRun, runExperiment, type RunEvent } from './run.ts';
+import { resumeRun, runExperiment } from './run.ts';
+import type { RunEvent } from './events.ts';
 import type { ExperimentSpec } from './spec.ts';
 import { SharedRunControl } from './shared-control.ts';
 

@@ -1,63 +1,126 @@
 // Supervised meta-training of an in-context regressor (von Oswald et al. 2022, section 3): every
 // step draws a fresh batch of sequences, and Adam minimises the mean squared error of the query
 // predictions. Nothing is carried from one sequence to the next but the weights.
+import { z } from 'zod';
 import type { Rng } from '../core/rng.ts';
-import { Adam } from '../nn/adam.ts';
+import { Adam, type AdamState } from '../nn/adam.ts';
 import { clipGradNorm } from '../nn/clip.ts';
 import { Tape, noGrad } from '../nn/tape.ts';
 import { Tensor } from '../nn/tensor.ts';
 import { mean, square, sub } from '../nn/ops/index.ts';
-import type { IclTrainingSpec } from '../experiments/spec.ts';
 import type { IclRegressionFamily, SequenceBatch } from '../../tasks/icl-regression.ts';
 import { tokensOf, type RegressionModel } from './models.ts';
 
-/** One logged training step (namespaced like the meta-RL metrics). */
-export interface IclStepMetrics {
-  step: number;
+/** Supervised training of in-context regression models: Adam on fresh sequences. */
+export const IclTrainingSchema = z.strictObject({
+  /** Number of Adam steps; each draws a fresh batch of sequences. */
+  steps: z.number().int().min(0).max(10_000_000),
+  /** Sequences per step. */
+  batchSize: z.number().int().min(1).max(65_536).default(256),
+  /** Adam step size at the first step. */
+  learningRate: z.number().gt(0).max(1).default(1e-3),
+  /** Adam step size at the last step, reached linearly (default: constant at `learningRate`). */
+  learningRateEnd: z.number().gt(0).max(1).optional(),
+  adamBeta1: z.number().min(0).lt(1).default(0.9),
+  adamBeta2: z.number().min(0).lt(1).default(0.999),
+  adamEpsilon: z.number().gt(0).max(1).default(1e-8),
+  /** Global gradient-norm clip. */
+  gradClip: z.number().gt(0).default(10),
+  /** Log metrics every this many steps. */
+  logEvery: z.number().int().min(1).default(100),
+  /** Write a checkpoint every this many steps (and at the end). */
+  checkpointEvery: z.number().int().min(1).default(1000),
+});
+export type IclTrainingSpec = z.infer<typeof IclTrainingSchema>;
+
+/** One training step's metrics (namespaced like the meta-RL metrics; `envSteps` counts the sequences seen). */
+export type IclStepMetrics = {
+  update: number;
+  envSteps: number;
   'train/loss': number;
   'train/gradNorm': number;
+  'train/learningRate': number;
   'perf/sequencesPerSecond': number;
+};
+
+/** What a checkpoint stores of the trainer: with the stream, it determines every later step. */
+export interface RegressionTrainerState {
+  update: number;
+  optimizer: AdamState;
 }
 
 /**
- * Trains `model` for `training.steps` Adam steps; batch k is drawn from `rng.fork("step<k>")`, so
- * the sequences depend only on the stream and the step index. `onStep` sees every step; returning
- * true from `shouldStop` ends training early (after a whole step).
+ * Trains a regression model by Adam, one step at a time; batch k is drawn from
+ * `rng.fork("step<k>")`, so the sequences depend only on the stream and the step index and a
+ * restored trainer continues exactly.
  */
+export class RegressionTrainer {
+  update = 0;
+  private readonly adam: Adam;
+  private readonly params: Map<string, Tensor>;
+
+  constructor(
+    readonly model: RegressionModel,
+    readonly family: IclRegressionFamily,
+    readonly args: IclTrainingSpec,
+    private readonly rng: Rng,
+  ) {
+    this.params = model.parameters();
+    this.adam = new Adam(this.params, { learningRate: args.learningRate, beta1: args.adamBeta1, beta2: args.adamBeta2, epsilon: args.adamEpsilon });
+  }
+
+  /** The step size of step k: linear from `learningRate` to `learningRateEnd` over the run. */
+  learningRate(k: number): number {
+    const { learningRate: start, learningRateEnd, steps } = this.args;
+    const end = learningRateEnd ?? start;
+    return start + (end - start) * (steps > 1 ? k / (steps - 1) : 0);
+  }
+
+  step(): IclStepMetrics {
+    const k = this.update;
+    this.adam.learningRate = this.learningRate(k);
+    const started = performance.now();
+    const batch = this.family.sampleSequences(this.rng.fork(`step${k}`), this.args.batchSize);
+    const tokens = tokensOf(batch);
+    const targets = new Tensor(batch.sequences, 1, batch.targets);
+    this.model.zeroGrad();
+    const tape = new Tape();
+    const loss = tape.record(() => mean(square(sub(this.model.predict(tokens, batch.sequences, this.family.options.examples), targets))));
+    tape.backward(loss);
+    const gradNorm = clipGradNorm(this.params, this.args.gradClip);
+    this.adam.step();
+    this.update++;
+    const seconds = (performance.now() - started) / 1000;
+    return {
+      update: this.update,
+      envSteps: this.update * this.args.batchSize,
+      'train/loss': loss.item(),
+      'train/gradNorm': gradNorm,
+      'train/learningRate': this.adam.learningRate,
+      'perf/sequencesPerSecond': batch.sequences / Math.max(seconds, 1e-9),
+    };
+  }
+
+  state(): RegressionTrainerState {
+    return { update: this.update, optimizer: this.adam.state() };
+  }
+
+  restore(state: RegressionTrainerState): void {
+    this.update = state.update;
+    this.adam.loadState(state.optimizer);
+  }
+}
+
+/** Trains `model` for `training.steps` steps (RegressionTrainer); `onStep` sees every step. */
 export function trainRegressionModel(
   model: RegressionModel,
   family: IclRegressionFamily,
   training: IclTrainingSpec,
   rng: Rng,
   onStep: (m: IclStepMetrics) => void = () => {},
-  shouldStop: () => boolean = () => false,
-): { steps: number; stopped: boolean } {
-  const params = model.parameters();
-  const adam = new Adam(params, {
-    learningRate: training.learningRate,
-    beta1: training.adamBeta1,
-    beta2: training.adamBeta2,
-    epsilon: training.adamEpsilon,
-  });
-  const n = family.options.examples;
-  for (let k = 0; k < training.steps; k++) {
-    if (shouldStop()) return { steps: k, stopped: true };
-    const end = training.learningRateEnd ?? training.learningRate;
-    adam.learningRate = training.learningRate + (end - training.learningRate) * (training.steps > 1 ? k / (training.steps - 1) : 0);
-    const started = performance.now();
-    const batch = family.sampleSequences(rng.fork(`step${k}`), training.batchSize);
-    const tokens = tokensOf(batch);
-    const targets = new Tensor(batch.sequences, 1, batch.targets);
-    model.zeroGrad();
-    const tape = new Tape();
-    const loss = tape.record(() => mean(square(sub(model.predict(tokens, batch.sequences, n), targets))));
-    tape.backward(loss);
-    const gradNorm = clipGradNorm(params, training.gradClip);
-    adam.step();
-    const seconds = (performance.now() - started) / 1000;
-    onStep({ step: k + 1, 'train/loss': loss.item(), 'train/gradNorm': gradNorm, 'perf/sequencesPerSecond': batch.sequences / Math.max(seconds, 1e-9) });
-  }
-  return { steps: training.steps, stopped: false };
+): void {
+  const trainer = new RegressionTrainer(model, family, training, rng);
+  while (trainer.update < training.steps) onStep(trainer.step());
 }
 
 /** The model's predictions on a batch (inference mode), in chunks to bound memory. */

@@ -4,32 +4,23 @@
 // one SharedArrayBuffer (written by the main thread after each optimizer step) and each worker
 // writes its gradient into a SharedArrayBuffer of its own, so an update costs two short messages
 // per worker and no copies of the network through the message channel.
-import { Worker } from 'node:worker_threads';
+//
+// This file knows nothing of the algorithm: the trainer says which module a worker thread runs
+// and what it rebuilds its task and network from (a recipe only the layer that made it reads).
+import { parentPort, Worker, workerData } from 'node:worker_threads';
 import type { Tensor } from '../nn/tensor.ts';
-import type { A2CCoefficients } from './a2c-loss.ts';
-import type { RolloutSums } from './rollout-train.ts';
 
-export interface WorkerInit {
-  taskId: string;
-  taskOptions: Record<string, unknown>;
-  agentId: string;
-  agentOptions: Record<string, unknown>;
+/** How to start training workers: the worker's entry module, and the recipe it rebuilds the family and the network from. */
+export interface WorkerThreads {
+  entry: URL;
+  recipe: unknown;
+}
+
+/** What a worker thread receives: the trainer's payload and the shared parameter and gradient buffers. */
+export interface WorkerData<P> {
+  payload: P;
   sharedParams: SharedArrayBuffer;
   sharedGrads: SharedArrayBuffer;
-  tasksPath: string;
-  actionsPath: string;
-}
-
-export interface WorkerRequest {
-  update: number;
-  lo: number;
-  hi: number;
-  batchSize: number;
-  coefficients: A2CCoefficients;
-}
-
-export interface WorkerReply {
-  sums: RolloutSums;
 }
 
 /** The contiguous slices [lo, hi) of a batch of `batchSize` over `parts` threads (earlier slices one larger). */
@@ -45,25 +36,25 @@ export function batchSlices(batchSize: number, parts: number): [number, number][
   return out;
 }
 
-export class WorkerGroup {
+export class WorkerGroup<Request, Reply> {
   private readonly workers: Worker[] = [];
   private readonly sharedParams: Float64Array;
   private readonly grads: Float64Array[] = [];
-  private readonly total: number;
 
   constructor(
     count: number,
     private readonly params: readonly Tensor[],
-    init: Omit<WorkerInit, 'sharedParams' | 'sharedGrads'>,
+    entry: URL,
+    payload: unknown,
   ) {
-    this.total = params.reduce((s, p) => s + p.size, 0);
-    const paramsBuffer = new SharedArrayBuffer(this.total * 8);
+    const total = params.reduce((s, p) => s + p.size, 0);
+    const paramsBuffer = new SharedArrayBuffer(total * 8);
     this.sharedParams = new Float64Array(paramsBuffer);
-    const entry = new URL('./train-worker.js', import.meta.url);
     for (let i = 0; i < count; i++) {
-      const gradBuffer = new SharedArrayBuffer(this.total * 8);
+      const gradBuffer = new SharedArrayBuffer(total * 8);
       this.grads.push(new Float64Array(gradBuffer));
-      const worker = new Worker(entry, { workerData: { ...init, sharedParams: paramsBuffer, sharedGrads: gradBuffer } satisfies WorkerInit });
+      const data: WorkerData<unknown> = { payload, sharedParams: paramsBuffer, sharedGrads: gradBuffer };
+      const worker = new Worker(entry, { workerData: data });
       worker.unref();
       this.workers.push(worker);
     }
@@ -82,13 +73,13 @@ export class WorkerGroup {
     }
   }
 
-  /** Starts slice `i` on worker `i`; resolves with its sums once its gradient is in shared memory. */
-  run(i: number, request: WorkerRequest): Promise<RolloutSums> {
+  /** Starts a request on worker `i`; resolves with its reply once its gradient is in shared memory. */
+  run(i: number, request: Request): Promise<Reply> {
     const worker = this.workers[i];
     return new Promise((resolve, reject) => {
-      const onMessage = (reply: WorkerReply) => {
+      const onMessage = (reply: Reply) => {
         worker.off('error', onError);
-        resolve(reply.sums);
+        resolve(reply);
       };
       const onError = (err: Error) => {
         worker.off('message', onMessage);
@@ -115,4 +106,35 @@ export class WorkerGroup {
     await Promise.all(this.workers.map((w) => w.terminate()));
     this.workers.length = 0;
   }
+}
+
+/** Inside a worker thread: the payload the trainer sent. */
+export function workerPayload<P>(): P {
+  return (workerData as WorkerData<P>).payload;
+}
+
+/**
+ * Inside a worker thread: answers every request with `handle`, after loading the published
+ * parameters into `params` (gradients zeroed) and before writing their gradients to shared memory.
+ */
+export function serveWorker<Request, Reply>(params: readonly Tensor[], handle: (request: Request) => Reply): void {
+  const data = workerData as WorkerData<unknown>;
+  const shared = new Float64Array(data.sharedParams);
+  const grads = new Float64Array(data.sharedGrads);
+  parentPort?.on('message', (request: Request) => {
+    let offset = 0;
+    for (const p of params) {
+      p.data.set(shared.subarray(offset, offset + p.size));
+      p.zeroGrad();
+      offset += p.size;
+    }
+    const reply = handle(request);
+    offset = 0;
+    for (const p of params) {
+      if (p.grad) grads.set(p.grad, offset);
+      else grads.fill(0, offset, offset + p.size);
+      offset += p.size;
+    }
+    parentPort?.postMessage(reply);
+  });
 }

@@ -1,16 +1,19 @@
-// Frozen-weight evaluation: a learned network plays held-out instances with its parameters
-// untouched (the record carries their hash before and after, which must be equal), and the
-// comparison agents play the very same instances with the same action streams, so every
-// difference is paired episode by episode.
+// Evaluation on held-out instances. A learned network plays with its parameters untouched (the
+// record carries their hash before and after, which must be equal); any other agent plays as it
+// is; comparison agents play the very same instances with the same action streams, so every
+// difference is paired episode by episode. A lesion removes one kind of within-episode memory,
+// and the intact agent is played beside the lesioned one on the same instances.
+//
+// Agents arrive as values (or factories): this layer never looks an id up in a registry.
+import { type Lesion, lesionApplies, type PolicyNetwork } from '../core/policy.ts';
 import { Rng } from '../core/rng.ts';
 import type { Agent, EpisodeRecord, TaskFamily } from '../core/types.ts';
+import { expectedRegrets, hasExpectedRegret, summarize, totalRewards } from '../measures/behavior.ts';
+import { ci95, type Estimate } from '../measures/stats.ts';
 import { hashParameters } from '../nn/module.ts';
+import type { Tensor } from '../nn/tensor.ts';
+import { NetworkAgent } from '../../agents/kit/network-agent.ts';
 import { evaluate, STREAMS } from './rollout.ts';
-import { expectedRegrets, summarize, type BehaviorSummary } from '../analysis/measures.ts';
-import { ci95, type Estimate } from '../analysis/stats.ts';
-import { AGENTS, findAgent } from '../../agents/index.ts';
-import { NetworkAgent } from './network-agent.ts';
-import type { Lesion, PolicyNetwork } from './policy.ts';
 
 /** The JSON form of one agent's evaluation (the fields `engram baseline` and `engram eval` print). */
 export interface AgentResult {
@@ -30,10 +33,14 @@ export interface AgentResult {
   [extra: string]: unknown;
 }
 
-export function agentResult(agent: Agent, records: readonly EpisodeRecord[], family: TaskFamily<any>): AgentResult {
-  const s: BehaviorSummary = summarize(records, family.trialsPerEpisode);
+/** An estimate with nothing behind it (a measure the task does not have). */
+export const NO_ESTIMATE: Estimate = { mean: Number.NaN, ci95: [Number.NaN, Number.NaN], sem: Number.NaN, n: 0 };
+
+export function agentResult(agent: Agent, records: readonly EpisodeRecord[], family: TaskFamily): AgentResult {
+  const s = summarize(records, family.trialsPerEpisode);
   const extra = agent.extraReport?.(records) ?? {};
   const taskMeasures = family.report?.(records) ?? {};
+  const plasticity = agent instanceof NetworkAgent ? summarizePlasticity(agent) : null;
   return {
     agent: agent.id,
     kind: agent.kind,
@@ -47,18 +54,8 @@ export function agentResult(agent: Agent, records: readonly EpisodeRecord[], fam
     shiftAfterLose: s.shiftAfterLose,
     ...taskMeasures,
     ...extra,
+    ...(plasticity !== null ? { plasticity } : {}),
   };
-}
-
-export interface FrozenEvalOptions {
-  episodes: number;
-  batchSize: number;
-  seed: number;
-  /** Classic agents to play the same instances. */
-  compare: readonly string[];
-  lesion?: Lesion;
-  /** Receives the evaluated agent's episodes (for per-episode measures and example paths). */
-  onRecords?: (records: readonly EpisodeRecord[]) => void;
 }
 
 /**
@@ -75,13 +72,13 @@ export interface PlasticitySummary {
 }
 
 /** Aggregates the per-step plasticity reports a NetworkAgent collected over all its batches (null if none). */
-export function summarizePlasticity(agent: NetworkAgent<any>): PlasticitySummary | null {
+export function summarizePlasticity(agent: NetworkAgent<unknown>): PlasticitySummary | null {
   const steps = agent.plasticityWeights.length;
   if (steps === 0) return null;
   const byStep: Record<string, number[]> = {};
   for (let t = 0; t < steps; t++) {
     for (const [key, sum] of Object.entries(agent.plasticitySums[t])) {
-      (byStep[key] ??= new Array<number>(steps).fill(NaN))[t] = sum / agent.plasticityWeights[t];
+      (byStep[key] ??= new Array<number>(steps).fill(Number.NaN))[t] = sum / agent.plasticityWeights[t];
     }
   }
   const final: Record<string, number> = {};
@@ -90,7 +87,7 @@ export function summarizePlasticity(agent: NetworkAgent<any>): PlasticitySummary
     final[key] = values[steps - 1];
     meanOverSteps[key] = values.reduce((a, b) => a + b, 0) / steps;
   }
-  return { meanAbsTraceChange: final.meanAbsTraceChange ?? NaN, final, meanOverSteps, byStep };
+  return { meanAbsTraceChange: final.meanAbsTraceChange ?? Number.NaN, final, meanOverSteps, byStep };
 }
 
 /** What a lesion did: the intact agent on the same instances, and the paired difference. */
@@ -104,29 +101,16 @@ export interface LesionComparison {
 }
 
 export function compareLesion(lesioned: readonly EpisodeRecord[], intact: readonly EpisodeRecord[], applies: boolean): LesionComparison {
-  const total = (r: EpisodeRecord) => r.rewards.reduce((a, b) => a + b, 0);
-  const regrets = hasRegret(lesioned) ? expectedRegrets(lesioned) : null;
-  const intactRegrets = hasRegret(intact) ? expectedRegrets(intact) : null;
-  const nan: Estimate = { mean: NaN, ci95: [NaN, NaN], sem: NaN, n: 0 };
+  const paired = (f: (r: readonly EpisodeRecord[]) => Float64Array) => {
+    const a = f(lesioned);
+    const b = f(intact);
+    return ci95(a.map((x, i) => x - b[i]));
+  };
   return {
     applies,
-    regretIncrease: regrets !== null && intactRegrets !== null ? ci95(regrets.map((x, i) => x - intactRegrets[i])) : nan,
-    rewardChange: ci95(lesioned.map((r, i) => total(r) - total(intact[i]))),
+    regretIncrease: hasExpectedRegret(lesioned) && hasExpectedRegret(intact) ? paired(expectedRegrets) : NO_ESTIMATE,
+    rewardChange: paired(totalRewards),
   };
-}
-
-export interface FrozenEvalResult extends AgentResult {
-  task: string;
-  taskOptions: Record<string, unknown>;
-  seed: number;
-  /** The lesion the agent played under (its numbers above); with one, `intact` and `lesionEffect` follow. */
-  lesion: Lesion;
-  intact?: AgentResult;
-  lesionEffect?: LesionComparison;
-  paramsHashBefore: string;
-  paramsHashAfter: string;
-  /** The comparison agents on the same instances, and the paired regret difference (this agent − it). */
-  compare: Record<string, (AgentResult & { regretDifference: Estimate }) | { skipped: string }>;
 }
 
 /**
@@ -138,63 +122,96 @@ export function evaluationRng(seed: number): Rng {
   return Rng.fromSeed(seed);
 }
 
-export function frozenEvaluation(family: TaskFamily<any>, net: PolicyNetwork<any>, options: FrozenEvalOptions): FrozenEvalResult {
+/** An agent to play beside the evaluated one: built on demand from the evaluation's agent stream, or the reason it cannot play. */
+export interface ComparisonAgent {
+  id: string;
+  /** Null when the agent can play the task. */
+  cannotPlay: string | null;
+  create(rng: Rng): Agent;
+}
+
+export interface EvaluationOptions {
+  episodes: number;
+  batchSize: number;
+  seed: number;
+  /** Agents to play the same instances, with the paired regret difference (this agent − it). */
+  compare?: readonly ComparisonAgent[];
+  lesion?: Lesion;
+  /** Receives the evaluated agent's episodes (for per-episode measures and example paths). */
+  onRecords?: (records: readonly EpisodeRecord[]) => void;
+}
+
+export interface EvaluationResult extends AgentResult {
+  task: string;
+  taskOptions: Record<string, unknown>;
+  seed: number;
+  /** The lesion the agent played under (its numbers above); with one, `intact` and `lesionEffect` follow. */
+  lesion: Lesion;
+  intact?: AgentResult;
+  lesionEffect?: LesionComparison;
+  /** The comparison agents on the same instances, and the paired regret difference (this agent − it). */
+  compare: Record<string, (AgentResult & { regretDifference: Estimate }) | { skipped: string }>;
+}
+
+/**
+ * Plays `makeAgent(lesion)` on the held-out instances of `options.seed`; with a lesion, the intact
+ * agent (`makeAgent('none')`) on the same instances and action streams beside it, and every
+ * comparison agent after them. `makeAgent` returns null when the agent has no memory of that kind:
+ * it then plays intact, and the lesion is reported as not applying.
+ */
+export function evaluateAgent(family: TaskFamily, makeAgent: (lesion: Lesion, rng: Rng) => Agent | null, options: EvaluationOptions): EvaluationResult {
   const rng = evaluationRng(options.seed);
   const lesion = options.lesion ?? 'none';
-  const paramsHashBefore = hashParameters(net.parameters());
-  const kind = AGENTS.find((a) => a.id === net.agentId)?.kind ?? 'learned';
-  const agent = new NetworkAgent(family, net, kind, lesion);
-  const records = evaluate(family, agent, { episodes: options.episodes, batchSize: options.batchSize, rng });
+  const run = (agent: Agent) => evaluate(family, agent, { episodes: options.episodes, batchSize: options.batchSize, rng });
+  const lesioned = makeAgent(lesion, rng.fork(STREAMS.evalAgent));
+  const agent = lesioned ?? (makeAgent('none', rng.fork(STREAMS.evalAgent)) as Agent);
+  const records = run(agent);
   options.onRecords?.(records);
   let intact: AgentResult | undefined;
   let lesionEffect: LesionComparison | undefined;
   if (lesion !== 'none') {
-    // The same network without the lesion, on the same instances and action streams.
-    const intactAgent = new NetworkAgent(family, net, kind, 'none');
-    const intactRecords = evaluate(family, intactAgent, { episodes: options.episodes, batchSize: options.batchSize, rng });
-    intact = withPlasticity(agentResult(intactAgent, intactRecords, family), intactAgent);
-    const applies = net.lesion?.(lesion, net.initialState(1), 1) != null;
-    lesionEffect = compareLesion(records, intactRecords, applies);
+    const intactAgent = makeAgent('none', rng.fork(STREAMS.evalAgent)) as Agent;
+    const intactRecords = run(intactAgent);
+    intact = agentResult(intactAgent, intactRecords, family);
+    lesionEffect = compareLesion(records, intactRecords, lesioned !== null);
   }
-  const paramsHashAfter = hashParameters(net.parameters());
-  const own = withPlasticity(agentResult(agent, records, family), agent);
-  const ownRegret = hasRegret(records) ? expectedRegrets(records) : null;
-  const compare: FrozenEvalResult['compare'] = {};
-  for (const id of options.compare) {
-    const entry = findAgent(id);
-    const reason = entry.cannotPlay(family);
-    if (reason !== null) {
-      compare[id] = { skipped: reason };
+  const own = agentResult(agent, records, family);
+  const ownRegret = hasExpectedRegret(records) ? expectedRegrets(records) : null;
+  const compare: EvaluationResult['compare'] = {};
+  for (const other of options.compare ?? []) {
+    if (other.cannotPlay !== null) {
+      compare[other.id] = { skipped: other.cannotPlay };
       continue;
     }
-    const other = entry.create(family, {}, rng.fork(STREAMS.evalAgent));
-    const otherRecords = evaluate(family, other, { episodes: options.episodes, batchSize: options.batchSize, rng });
-    const result = agentResult(other, otherRecords, family);
-    let regretDifference: Estimate = { mean: NaN, ci95: [NaN, NaN], sem: NaN, n: 0 };
-    if (ownRegret !== null) {
-      const theirs = expectedRegrets(otherRecords);
-      regretDifference = ci95(ownRegret.map((x, i) => x - theirs[i]));
-    }
-    compare[id] = { ...result, regretDifference };
+    const otherAgent = other.create(rng.fork(STREAMS.evalAgent));
+    const otherRecords = run(otherAgent);
+    const theirs = ownRegret !== null ? expectedRegrets(otherRecords) : null;
+    const regretDifference = theirs !== null && ownRegret !== null ? ci95(ownRegret.map((x, i) => x - theirs[i])) : NO_ESTIMATE;
+    compare[other.id] = { ...agentResult(otherAgent, otherRecords, family), regretDifference };
   }
   return {
     ...own,
     task: family.id,
-    taskOptions: family.options as Record<string, unknown>,
+    taskOptions: family.options,
     seed: options.seed,
     lesion,
     ...(intact !== undefined ? { intact, lesionEffect } : {}),
-    paramsHashBefore,
-    paramsHashAfter,
     compare,
   };
 }
 
-function withPlasticity(result: AgentResult, agent: NetworkAgent<any>): AgentResult {
-  const plasticity = summarizePlasticity(agent);
-  return plasticity === null ? result : { ...result, plasticity };
+export interface FrozenEvalResult extends EvaluationResult {
+  paramsHashBefore: string;
+  paramsHashAfter: string;
 }
 
-function hasRegret(records: readonly EpisodeRecord[]): boolean {
-  return records.length > 0 && records[0].infos.length > 0 && typeof records[0].infos[0].expectedRegret === 'number';
+/** A learned network (or a meta-trained plastic one) evaluated with frozen weights. */
+export function frozenEvaluation(
+  family: TaskFamily,
+  net: PolicyNetwork<unknown, Tensor>,
+  options: EvaluationOptions,
+): FrozenEvalResult {
+  const paramsHashBefore = hashParameters(net.parameters());
+  const result = evaluateAgent(family, (lesion) => (lesion === 'none' || lesionApplies(net, lesion) ? new NetworkAgent(family, net, lesion) : null), options);
+  return { ...result, paramsHashBefore, paramsHashAfter: hashParameters(net.parameters()) };
 }

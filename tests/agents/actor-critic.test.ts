@@ -4,7 +4,7 @@ import { ActorCriticAgent, actorCritic, actorCriticOptions, tdUpdate } from '../
 import { createWatermaze } from '../../tasks/watermaze.ts';
 import { createGridGoal } from '../../tasks/grid-goal.ts';
 import { evaluate, STREAMS } from '../../src/rl/rollout.ts';
-import { watermazeSummary } from '../../src/analysis/spatial.ts';
+import { watermazeSummary } from '../../src/measures/spatial.ts';
 import type { AgentInput } from '../../src/core/types.ts';
 
 const options = actorCriticOptions.parse({ discount: 0.98, criticLearningRate: 0.1, actorLearningRate: 0.2 });

@@ -4,9 +4,9 @@ import { UsageError } from '../../src/core/errors.ts';
 import type { AgentInput, TaskFamily } from '../../src/core/types.ts';
 import { findAgent } from '../../agents/index.ts';
 import { findTask } from '../../tasks/index.ts';
-import { runBaseline } from '../../src/rl/baseline.ts';
-import { expectedRegrets } from '../../src/analysis/measures.ts';
-import { ci95 } from '../../src/analysis/stats.ts';
+import { runBaseline } from '../../src/experiments/baseline.ts';
+import { expectedRegrets } from '../../src/measures/behavior.ts';
+import { ci95 } from '../../src/measures/stats.ts';
 
 /** An input for a batch of one: the previous action and reward. */
 function input(prevAction: number, prevReward: number, step: number): AgentInput {

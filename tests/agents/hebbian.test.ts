@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Rng } from '../../src/core/rng.ts';
 import { findTask } from '../../tasks/index.ts';
 import { findAgent } from '../../agents/index.ts';
-import { runBaseline } from '../../src/rl/baseline.ts';
+import { runBaseline } from '../../src/experiments/baseline.ts';
 import { evaluationRng } from '../../src/rl/frozen-eval.ts';
 import { evaluate, STREAMS } from '../../src/rl/rollout.ts';
 import { hebbianGridSearch } from '../../scripts/hebbian-grid.ts';

@@ -8,7 +8,7 @@ import { hashParameters } from '../../src/nn/module.ts';
 import { findTask } from '../../tasks/index.ts';
 import { findAgent } from '../../agents/index.ts';
 import { PlasticRnnNetwork, type PlasticState } from '../../agents/plastic-rnn.ts';
-import { NetworkAgent } from '../../src/rl/network-agent.ts';
+import { NetworkAgent } from '../../agents/kit/network-agent.ts';
 import { frozenEvaluation, type PlasticitySummary } from '../../src/rl/frozen-eval.ts';
 import { parseExperiment } from '../../src/experiments/spec.ts';
 import { runExperiment } from '../../src/experiments/run.ts';

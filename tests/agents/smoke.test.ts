@@ -7,7 +7,7 @@ import { UsageError } from '../../src/core/errors.ts';
 import { TASKS } from '../../tasks/index.ts';
 import { AGENTS } from '../../agents/index.ts';
 import { evaluate, STREAMS } from '../../src/rl/rollout.ts';
-import { runBaseline } from '../../src/rl/baseline.ts';
+import { runBaseline } from '../../src/experiments/baseline.ts';
 
 /**
  * Options that keep a family's episodes short enough for a smoke test (its defaults stay what the

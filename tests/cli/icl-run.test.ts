@@ -42,12 +42,13 @@ describe('engram run, icl-regression kind', () => {
     for (const key of ['lossRatio', 'cosine', 'predsDiff', 'learnedStep', 'optimalStep']) expect(Number.isFinite(result[key]), key).toBe(true);
     expect(result.runDir).toBe(out);
     expect(result.eval.curve.filter((p: { series: string }) => p.series === 'lsa-1')).toHaveLength(2);
-    for (const f of ['config.json', 'metrics.jsonl', 'eval.json', 'loss-vs-examples.svg', 'checkpoints/lsa-1.json', 'checkpoints/transformer.json']) {
+    for (const f of ['config.json', 'metrics.jsonl', 'metrics.csv', 'eval.json', 'report.md', 'figures/loss-vs-examples.svg', 'checkpoints/lsa-1.json', 'checkpoints/transformer.json']) {
       expect(fs.existsSync(path.join(out, f)), f).toBe(true);
     }
-    expect(fs.readFileSync(path.join(out, 'loss-vs-examples.svg'), 'utf8')).toMatch(/^<svg/);
+    expect(fs.readFileSync(path.join(out, 'figures/loss-vs-examples.svg'), 'utf8')).toMatch(/^<svg/);
+    expect(fs.readFileSync(path.join(out, 'report.md'), 'utf8')).toMatch(/lsa-1 against one step of gradient descent/);
     const metrics = fs.readFileSync(path.join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    expect(metrics.filter((m) => m.model === 'lsa-1').map((m) => m.step)).toEqual([10, 20, 30]);
+    expect(metrics.filter((m) => m.agent === 'lsa-1').map((m) => m.update)).toEqual([10, 20, 30]);
     // Resuming a finished run loads the models and reproduces the evaluation.
     const again = engram(['run', '--resume', out, '--json']);
     expect(again.status, again.stderr).toBe(0);

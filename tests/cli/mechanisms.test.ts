@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli.ts';
+import { main } from '../../src/cli/main.ts';
 import { parseExperiment } from '../../src/experiments/spec.ts';
 import { runExperiment } from '../../src/experiments/run.ts';
 import { readCheckpoint, writeCheckpoint } from '../../src/experiments/checkpoint.ts';

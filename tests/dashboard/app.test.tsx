@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup, render } from 'ink-testing-library';
 import { App } from '../../src/dashboard/App.tsx';
 import { DashboardStore } from '../../src/dashboard/store.ts';
-import type { RunControl } from '../../src/experiments/run.ts';
+import type { RunControl } from '../../src/experiments/events.ts';
 import { evaluationEvents, strip, tick, trainingEvents } from './events.ts';
 
 const FRAME_MS = 20;

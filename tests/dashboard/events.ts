@@ -1,6 +1,7 @@
 // A scripted run for the dashboard tests: the events runExperiment would emit, with known values.
-import type { RunEvent } from '../../src/experiments/run.ts';
+import type { RunEvent } from '../../src/experiments/events.ts';
 import { ExperimentSchema } from '../../src/experiments/spec.ts';
+import { runHeader } from '../../src/experiments/plan.ts';
 import type { UpdateMetrics } from '../../src/rl/a2c.ts';
 import type { AgentResult } from '../../src/rl/frozen-eval.ts';
 
@@ -32,7 +33,7 @@ export function metrics(update: number, overrides: Partial<UpdateMetrics> = {}):
 /** run-start, train-start, then updates 1..`upTo` at 0.1 training seconds each, and the checkpoints among them. */
 export function trainingEvents(upTo: number, overrides: (u: number) => Partial<UpdateMetrics> = () => ({})): RunEvent[] {
   const events: RunEvent[] = [
-    { type: 'run-start', runDir: '/runs/dash-test', spec, resumed: false },
+    { type: 'run-start', runDir: '/runs/dash-test', run: runHeader(spec), resumed: false },
     { type: 'train-start', agent: 'lstm', updates: 400, fromUpdate: 0 },
   ];
   for (let u = 1; u <= upTo; u++) {

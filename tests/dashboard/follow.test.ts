@@ -4,8 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/core/errors.ts';
-import type { RunEvent } from '../../src/experiments/run.ts';
-import { openRunDir, RunFollower } from '../../src/dashboard/follow.ts';
+import type { RunEvent } from '../../src/experiments/events.ts';
+import { openFollowedRun as openRunDir, RunFollower } from '../../src/dashboard/follow.ts';
+import { runHeader } from '../../src/experiments/plan.ts';
 import { DashboardStore } from '../../src/dashboard/store.ts';
 import { metrics, result, spec } from './events.ts';
 
@@ -35,7 +36,7 @@ describe('following a run directory', () => {
     const dir = runDir();
     const events: RunEvent[] = [];
     const store = new DashboardStore();
-    const follower = new RunFollower(dir, spec, (e) => {
+    const follower = new RunFollower(dir, runHeader(spec), (e) => {
       events.push(e);
       store.handle(e);
     });
@@ -70,7 +71,7 @@ describe('following a run directory', () => {
     const metricsFile = path.join(dir, 'metrics.jsonl');
     fs.writeFileSync(metricsFile, record(10) + record(20) + record(30));
     const store = new DashboardStore();
-    const follower = new RunFollower(dir, spec, store.handle);
+    const follower = new RunFollower(dir, runHeader(spec), store.handle);
     follower.poll();
     expect(store.agents[0].update).toBe(30);
     // What run.ts does on resume: an atomic rewrite with only the records the checkpoint covers.

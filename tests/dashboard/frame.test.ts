@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { frame, type FrameOptions } from '../../src/dashboard/frame.ts';
 import { plainText } from '../../src/dashboard/lines.ts';
 import { DashboardStore } from '../../src/dashboard/store.ts';
-import { metrics, trainingEvents } from './events.ts';
+import { runHeader } from '../../src/experiments/plan.ts';
+import { metrics, spec as fixtureSpec, trainingEvents } from './events.ts';
 
 function text(store: DashboardStore, o: Partial<FrameOptions>): string[] {
   return frame(store, { width: 80, height: 23, view: 'training', keys: 'run', ...o }).map(plainText);
@@ -39,7 +40,7 @@ describe('the frame layout', () => {
   it('shows several agents in full where they fit, otherwise the training one in full and the rest on a line each', () => {
     const many = new DashboardStore();
     const spec = { ...trainingEvents(0)[0] } as Extract<ReturnType<typeof trainingEvents>[number], { type: 'run-start' }>;
-    many.handle({ ...spec, spec: { ...spec.spec, agents: [{ id: 'lstm', options: {} }, { id: 'gru', options: {} }] } });
+    many.handle({ ...spec, run: runHeader({ ...fixtureSpec, agents: [{ id: 'lstm', options: {} }, { id: 'gru', options: {} }] }) });
     many.handle({ type: 'train-start', agent: 'lstm', updates: 400, fromUpdate: 0 });
     const small = text(many, { height: 23 });
     expect(small.some((l) => /^gru\s+waiting · 400 updates/.test(l))).toBe(true);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DashboardStore } from '../../src/dashboard/store.ts';
-import { evaluationEvents, trainingEvents } from './events.ts';
+import { runHeader } from '../../src/experiments/plan.ts';
+import { evaluationEvents, spec, trainingEvents } from './events.ts';
 
 describe('the dashboard store', () => {
   it('tracks progress, rate, ETA and smoothed values from update events', () => {
@@ -15,9 +16,10 @@ describe('the dashboard store', () => {
     expect(a.etaSeconds).toBeCloseTo(20);
     expect(a.latest?.['train/episodeReward']).toBe(70);
     // The moving average lags a rising reward: below the latest, above the start.
-    expect(a.smoothedReward).toBeLessThan(70);
-    expect(a.smoothedReward).toBeGreaterThan(65);
-    expect(a.reward.values()).toHaveLength(200);
+    const reward = a.charts.find((c) => c.key === 'train/episodeReward')!;
+    expect(reward.smoothed).toBeLessThan(70);
+    expect(reward.smoothed).toBeGreaterThan(65);
+    expect(reward.history.values()).toHaveLength(200);
     expect(a.lastCheckpoint).toBe(200);
   });
 
@@ -25,7 +27,7 @@ describe('the dashboard store', () => {
     const store = new DashboardStore();
     const start = trainingEvents(0)[0];
     if (start.type !== 'run-start') throw new Error('scripted run must begin with run-start');
-    store.handle({ ...start, spec: { ...start.spec, agents: [{ id: 'lstm', options: {} }, { id: 'thompson', options: {} }, { id: 'gru', options: {} }] } });
+    store.handle({ ...start, run: runHeader({ ...spec, agents: [{ id: 'lstm', options: {} }, { id: 'thompson', options: {} }, { id: 'gru', options: {} }] }) });
     expect(store.agents.map((a) => [a.agent, a.status, a.updates])).toEqual([
       ['lstm', 'waiting', 400],
       ['gru', 'waiting', 400],

@@ -8,6 +8,7 @@ import { sweepPlainProgress } from '../../src/dashboard/sweep-plain.ts';
 import { SweepStore } from '../../src/dashboard/sweep-store.ts';
 import { SharedRunControl } from '../../src/experiments/shared-control.ts';
 import type { SweepEvent } from '../../src/experiments/sweep.ts';
+import { runHeader } from '../../src/experiments/plan.ts';
 import { metrics, spec, strip, tick } from './events.ts';
 
 const FRAME_MS = 20;
@@ -24,7 +25,7 @@ function started(runs = 3): SweepEvent[] {
       shard: null,
       runs: Array.from({ length: runs }, (_, i) => ({ id: `seed=${i}`, index: i, spec: { ...spec, seed: i }, state: i === 0 ? ('done' as const) : ('queued' as const), headline: i === 0 ? headline : null })),
     },
-    { type: 'run-event', id: 'seed=1', event: { type: 'run-start', runDir: '/runs/sweep/runs/seed=1', spec, resumed: false } },
+    { type: 'run-event', id: 'seed=1', event: { type: 'run-start', runDir: '/runs/sweep/runs/seed=1', run: runHeader(spec), resumed: false } },
     { type: 'run-event', id: 'seed=1', event: { type: 'train-start', agent: 'lstm', updates: 400, fromUpdate: 0 } },
     ...[1, 50, 100].map((u): SweepEvent => ({ type: 'run-event', id: 'seed=1', event: { type: 'update', agent: 'lstm', metrics: metrics(u), updates: 400, wallSeconds: u / 10 } })),
   ];

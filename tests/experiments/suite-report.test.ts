@@ -6,14 +6,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli.ts';
+import { main } from '../../src/cli/main.ts';
 import { parseSuite } from '../../src/experiments/spec.ts';
 import { runSuite } from '../../src/experiments/suite.ts';
 import { readCheckpoint, writeCheckpoint } from '../../src/experiments/checkpoint.ts';
-import { writeReport, metricsCsv, verdict } from '../../src/analysis/report.ts';
-import { compareRuns, formatCompare } from '../../src/analysis/compare.ts';
+import { writeReport, metricsCsv, verdict } from '../../src/report/report.ts';
+import { compareRuns, formatCompare } from '../../src/report/compare.ts';
 import { UsageError } from '../../src/core/errors.ts';
-import type { EpisodesFile, EvalFile, LesionsFile } from '../../src/experiments/run.ts';
+import type { EpisodesFile, EvalFile, LesionsFile } from '../../src/experiments/evaluation.ts';
 
 function tmp(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'engram-suite-'));

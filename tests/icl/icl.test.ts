@@ -17,7 +17,7 @@ import {
 } from '../../src/icl/baselines.ts';
 import { constructGradientStepLsa, createRegressionModel, effectiveStep, tokensOf, type LsaModel } from '../../src/icl/models.ts';
 import { modelPredictions, queryGradients, trainRegressionModel } from '../../src/icl/train.ts';
-import { IclTrainingSchema } from '../../src/experiments/spec.ts';
+import { IclTrainingSchema } from '../../src/icl/train.ts';
 
 const family = createIclRegression({ dim: 5, examples: 8 });
 

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Tensor, builtinGradchecks, finishOpForTests, gradcheck, setCheckNumerics, GRADCHECK_TOLERANCE, runBuiltinGradchecks } from './helpers.ts';
-import { main } from '../../src/cli.ts';
+import { main } from '../../src/cli/main.ts';
 
 beforeAll(() => {
   setCheckNumerics(true);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { a2cGradients, type RolloutBuffers } from '../../src/rl/a2c-loss.ts';
+import { a2cGradients, type RolloutBuffers } from '../../src/rl/a2c.ts';
 import { Rng } from '../../src/core/rng.ts';
 
 function randomRollout(rng: Rng, T: number, B: number, A: number, endAt?: number[]): RolloutBuffers {

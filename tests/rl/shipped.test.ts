@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { networkFromCheckpoint, readCheckpoint } from '../../src/experiments/checkpoint.ts';
 import { frozenEvaluation } from '../../src/rl/frozen-eval.ts';
+import { comparisonAgents } from '../../src/experiments/comparison.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const load = (name: string) => {
@@ -13,7 +14,7 @@ const load = (name: string) => {
 describe('shipped checkpoints', () => {
   it('bandit-wang2018-lstm: frozen expected regret well below 2.5 and below Thompson sampling on the same instances', () => {
     const { family, net } = load('bandit-wang2018-lstm');
-    const r = frozenEvaluation(family, net, { episodes: 400, batchSize: 100, seed: 11, compare: ['thompson'] });
+    const r = frozenEvaluation(family, net, { episodes: 400, batchSize: 100, seed: 11, compare: comparisonAgents(family, ['thompson']) });
     expect(r.paramsHashAfter).toBe(r.paramsHashBefore);
     expect(r.expectedRegret.ci95[1]).toBeLessThan(2.5);
     const t = r.compare.thompson;

@@ -3,10 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseExperiment } from '../../src/experiments/spec.ts';
-import { resumeRun, runExperiment, type RunControl } from '../../src/experiments/run.ts';
+import { resumeRun, runExperiment } from '../../src/experiments/run.ts';
+import type { RunControl } from '../../src/experiments/events.ts';
 import { readCheckpoint } from '../../src/experiments/checkpoint.ts';
 import { networkFromCheckpoint } from '../../src/experiments/checkpoint.ts';
 import { frozenEvaluation } from '../../src/rl/frozen-eval.ts';
+import { comparisonAgents } from '../../src/experiments/comparison.ts';
 import { hashParameters } from '../../src/nn/module.ts';
 
 function tmp(): string {
@@ -94,7 +96,7 @@ describe('meta-training with A2C', () => {
     const file = path.join(dir, 'checkpoints', 'lstm.json');
     const { family, net } = networkFromCheckpoint(readCheckpoint(file), file);
     const before = hashParameters(net.parameters());
-    const r1 = frozenEvaluation(family, net, { episodes: 50, batchSize: 16, seed: 3, compare: ['thompson'] });
+    const r1 = frozenEvaluation(family, net, { episodes: 50, batchSize: 16, seed: 3, compare: comparisonAgents(family, ['thompson']) });
     const r2 = frozenEvaluation(family, net, { episodes: 50, batchSize: 25, seed: 3, compare: [] });
     expect(r1.paramsHashBefore).toBe(before);
     expect(r1.paramsHashAfter).toBe(before);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.ts';
 import { UsageError } from '../../src/core/errors.ts';
 import { createGridGoal, gridLayout } from '../../tasks/grid-goal.ts';
-import { gridGoalSummary } from '../../src/analysis/spatial.ts';
+import { gridGoalSummary } from '../../src/measures/spatial.ts';
 import type { EpisodeRecord } from '../../src/core/types.ts';
 
 describe('grid-goal layout', () => {

@@ -3,7 +3,7 @@ import { Rng } from '../../src/core/rng.ts';
 import { UsageError } from '../../src/core/errors.ts';
 import { PlaceCells } from '../../src/core/place-cells.ts';
 import { cardinalStarts, createWatermaze, platformCandidates, segmentHitsCircle, swimWithReflections } from '../../tasks/watermaze.ts';
-import { swimTrials, watermazeSummary } from '../../src/analysis/spatial.ts';
+import { swimTrials, watermazeSummary } from '../../src/measures/spatial.ts';
 import type { EpisodeRecord, StepResult } from '../../src/core/types.ts';
 
 /** Plays one episode with actions from `policy`, recording it. */

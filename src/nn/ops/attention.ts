@@ -5,6 +5,7 @@
 // produced them (Vaswani et al. 2017, eq. 1, with the 1/√d_k scaling).
 import { Tensor } from '../tensor.ts';
 import { finishOp, recording, recordingAny } from '../tape.ts';
+import { softmaxRow } from '../kernels.ts';
 
 /**
  * The score given to masked positions. It is finite so that finite differences and the NaN check
@@ -87,25 +88,15 @@ export function attendCached(
     for (let h = 0; h < numHeads; h++) {
       const col = b * width + h * headSize;
       const p = (b * numHeads + h) * steps;
-      let max = -Infinity;
       for (let s = s0; s < steps; s++) {
         const k = keys[s].data;
         let dot = 0;
         for (let d = 0; d < headSize; d++) dot += q[col + d] * k[col + d];
-        const score = dot * scaleFactor;
-        probs[p + s] = score;
-        if (score > max) max = score;
+        probs[p + s] = dot * scaleFactor;
       }
-      let total = 0;
+      softmaxRow(probs, p + s0, steps - s0, probs, p + s0);
       for (let s = s0; s < steps; s++) {
-        const e = Math.exp(probs[p + s] - max);
-        probs[p + s] = e;
-        total += e;
-      }
-      const inv = 1 / total;
-      for (let s = s0; s < steps; s++) {
-        const w = probs[p + s] * inv;
-        probs[p + s] = w;
+        const w = probs[p + s];
         const v = values[s].data;
         for (let d = 0; d < headSize; d++) o[col + d] += w * v[col + d];
       }

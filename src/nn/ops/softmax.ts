@@ -2,6 +2,7 @@
 // after subtracting the row maximum so that large logits do not overflow.
 import { Tensor } from '../tensor.ts';
 import { finishOp, recording } from '../tape.ts';
+import { softmaxRow, softmaxRows } from '../kernels.ts';
 
 /** Each row mapped to exp(x − max) / Σ exp(x − max). */
 export function softmax(a: Tensor): Tensor {
@@ -9,21 +10,8 @@ export function softmax(a: Tensor): Tensor {
   const m = a.rows;
   const n = a.cols;
   const out = new Tensor(m, n);
-  const x = a.data;
   const y = out.data;
-  for (let i = 0; i < m; i++) {
-    const row = i * n;
-    let max = -Infinity;
-    for (let j = 0; j < n; j++) if (x[row + j] > max) max = x[row + j];
-    let total = 0;
-    for (let j = 0; j < n; j++) {
-      const e = Math.exp(x[row + j] - max);
-      y[row + j] = e;
-      total += e;
-    }
-    const inv = 1 / total;
-    for (let j = 0; j < n; j++) y[row + j] *= inv;
-  }
+  softmaxRows(a.data, y, m, n);
   finishOp('softmax', [a], [out], recording(a) ? () => {
     const g = out.grad!;
     const ga = a.gradBuffer();
@@ -45,13 +33,11 @@ export function logSoftmax(a: Tensor): Tensor {
   const out = new Tensor(m, n);
   const x = a.data;
   const y = out.data;
+  const stats = new Float64Array(2);
   for (let i = 0; i < m; i++) {
     const row = i * n;
-    let max = -Infinity;
-    for (let j = 0; j < n; j++) if (x[row + j] > max) max = x[row + j];
-    let total = 0;
-    for (let j = 0; j < n; j++) total += Math.exp(x[row + j] - max);
-    const shift = max + Math.log(total);
+    softmaxRow(x, row, n, y, row, stats);
+    const shift = stats[0] + Math.log(stats[1]);
     for (let j = 0; j < n; j++) y[row + j] = x[row + j] - shift;
   }
   finishOp('logSoftmax', [a], [out], recording(a) ? () => {

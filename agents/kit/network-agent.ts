@@ -1,0 +1,86 @@
+// A learned network as an Agent: frozen weights, acting one step at a time in inference mode (no
+// tape, so no graph memory and no way for a parameter to change). Whatever improves within the
+// episode lives in the network's episode state, which `begin` resets.
+import { noGrad } from '../../src/nn/tape.ts';
+import { Tensor } from '../../src/nn/tensor.ts';
+import type { Agent, AgentInput, AgentKind, AgentOutput, TaskFamily } from '../../src/core/types.ts';
+import { encodeInput, policyInputSize, type Lesion, type PolicyNetwork } from '../../src/core/policy.ts';
+import { softmaxRows } from '../../src/nn/kernels.ts';
+
+export class NetworkAgent<S> implements Agent {
+  readonly id: string;
+  readonly kind: AgentKind;
+  readonly numActions: number;
+  private state: S | null = null;
+  private batchSize = 0;
+  private readonly inputSize: number;
+  /** Per-step plasticity reports of the current episode (plastic networks only). */
+  readonly plasticityTrace: Record<string, number>[] = [];
+  /**
+   * The plasticity reports of every batch since construction, summed per step and weighted by
+   * batch size (`plasticitySums[t][key]`, `plasticityWeights[t]`), for src/rl/frozen-eval.ts.
+   */
+  readonly plasticitySums: Record<string, number>[] = [];
+  readonly plasticityWeights: number[] = [];
+
+  constructor(
+    readonly family: TaskFamily<any>,
+    readonly net: PolicyNetwork<S, Tensor>,
+    readonly lesion: Lesion = 'none',
+  ) {
+    this.id = net.agentId;
+    this.kind = net.kind ?? 'learned';
+    this.numActions = family.numActions;
+    this.inputSize = policyInputSize(family);
+    if (net.inputSize !== this.inputSize || net.numActions !== family.numActions) {
+      throw new Error(
+        `${net.agentId}: the network takes ${net.inputSize} inputs and ${net.numActions} actions, ` +
+          `but task ${family.id} gives ${this.inputSize} inputs and ${family.numActions} actions`,
+      );
+    }
+  }
+
+  begin(batchSize: number): void {
+    this.batchSize = batchSize;
+    this.state = this.net.initialState(batchSize);
+    this.plasticityTrace.length = 0;
+  }
+
+  act(input: AgentInput): AgentOutput {
+    if (this.state === null) throw new Error(`${this.id}: act() before begin()`);
+    const B = this.batchSize;
+    const O = this.family.observationSize;
+    const A = this.numActions;
+    const x = new Tensor(B, this.inputSize);
+    for (let b = 0; b < B; b++) {
+      encodeInput(x.data, b * this.inputSize, input.observation, b * O, O, A, input.prevAction[b], input.prevReward[b], input.timeFraction);
+    }
+    // A `reset-state` lesion wipes within-episode activity whenever a trial has just ended, so only
+    // what the weights and plastic traces hold carries over. Tasks whose trials span several
+    // steps say so with `trialEnd: false` in info; otherwise every step is a trial.
+    if (this.lesion !== 'none' && this.net.lesion) {
+      const newTrial = input.step > 0 && input.prevInfo[0]?.trialEnd !== false;
+      if (this.lesion === 'freeze-plasticity' || newTrial) {
+        const lesioned = this.net.lesion(this.lesion, this.state, B);
+        if (lesioned !== null) this.state = lesioned;
+      }
+    }
+    const out = noGrad(() => this.net.step(this.state as S, x));
+    this.state = out.state;
+    if (this.net.plasticityReport) {
+      const report = this.net.plasticityReport(this.state);
+      this.plasticityTrace.push(report);
+      const t = this.plasticityTrace.length - 1;
+      if (this.plasticitySums.length <= t) {
+        this.plasticitySums.push({});
+        this.plasticityWeights.push(0);
+      }
+      const sums = this.plasticitySums[t];
+      for (const [key, value] of Object.entries(report)) sums[key] = (sums[key] ?? 0) + value * B;
+      this.plasticityWeights[t] += B;
+    }
+    const probs = new Float64Array(B * A);
+    softmaxRows(out.logits.data, probs, B, A);
+    return { probs, value: Float64Array.from(out.value.data) };
+  }
+}

@@ -1,0 +1,89 @@
+// What the learned recurrent agents (lstm, gru) share: an actor-critic network whose memory is its
+// recurrent activity — a core, a softmax policy head and a value head on the hidden state — and
+// the registry entry that builds it and wraps it for frozen acting. Its input is the observation,
+// the one-hot previous action, the previous reward and t/T (src/rl/policy.ts).
+import { z } from 'zod';
+import type { AgentEntry } from './entry.ts';
+import type { TaskFamily } from '../../src/core/types.ts';
+import type { Rng } from '../../src/core/rng.ts';
+import { parseOptions } from '../../src/core/options.ts';
+import { Module } from '../../src/nn/module.ts';
+import type { Tensor } from '../../src/nn/tensor.ts';
+import { Linear } from '../../src/nn/layers/linear.ts';
+import { NetworkAgent } from './network-agent.ts';
+import { policyInputSize, type Lesion, type PolicyNetwork, type StepOutput } from '../../src/core/policy.ts';
+
+/** Options of a recurrent learned agent. */
+export const recurrentOptions = z
+  .object({
+    /** Number of hidden units (Wang et al. 2018 used 48 for the bandits). */
+    hidden: z.number().int().min(1).max(1024).default(48),
+  })
+  .strict();
+export type RecurrentOptions = z.output<typeof recurrentOptions>;
+
+/** A recurrent core: its state, how a step updates it, and which tensor is its output h. */
+export interface RecurrentCore<S> extends Module {
+  initialState(batchSize: number): S;
+  advance(x: Tensor, state: S): S;
+  output(state: S): Tensor;
+}
+
+export class RecurrentActorCritic<S> extends Module implements PolicyNetwork<S, Tensor> {
+  readonly policy: Linear;
+  readonly value: Linear;
+
+  constructor(
+    readonly agentId: string,
+    readonly inputSize: number,
+    readonly numActions: number,
+    readonly resolved: RecurrentOptions,
+    readonly core: RecurrentCore<S>,
+    rng: Rng,
+  ) {
+    super();
+    this.registerModule('core', core);
+    this.policy = this.registerModule('policy', new Linear({ inputSize: resolved.hidden, outputSize: numActions }, rng.fork('policy')));
+    this.value = this.registerModule('value', new Linear({ inputSize: resolved.hidden, outputSize: 1 }, rng.fork('value')));
+  }
+
+  initialState(batchSize: number): S {
+    return this.core.initialState(batchSize);
+  }
+
+  step(state: S, input: Tensor): StepOutput<S, Tensor> {
+    const next = this.core.advance(input, state);
+    const h = this.core.output(next);
+    return { state: next, logits: this.policy.forward(h), value: this.value.forward(h) };
+  }
+
+  options(): Record<string, unknown> {
+    return { ...this.resolved };
+  }
+
+  /** Resetting the state removes the only within-episode memory a recurrent network has; it has no plasticity to freeze. */
+  lesion(kind: Lesion, _state: S, batchSize: number): S | null {
+    return kind === 'reset-state' ? this.core.initialState(batchSize) : null;
+  }
+}
+
+/** The registry entry of a recurrent learned agent built from `makeCore`. */
+export function recurrentAgentEntry(
+  id: string,
+  description: string,
+  makeCore: (inputSize: number, hidden: number, rng: Rng) => RecurrentCore<any>,
+): AgentEntry {
+  const createNetwork = (family: TaskFamily<any>, options: Record<string, unknown> | undefined, rng: Rng) => {
+    const resolved = parseOptions(id, recurrentOptions, options);
+    const inputSize = policyInputSize(family);
+    return new RecurrentActorCritic(id, inputSize, family.numActions, resolved, makeCore(inputSize, resolved.hidden, rng.fork('core')), rng);
+  };
+  return {
+    id,
+    kind: 'learned',
+    description,
+    cannotPlay: (family) => (family.actionSpace.kind === 'discrete' ? null : 'it needs a discrete action space'),
+    createNetwork,
+    create: (family, options, rng) => new NetworkAgent(family, createNetwork(family, options, rng)),
+  };
+}

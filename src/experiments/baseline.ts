@@ -1,0 +1,87 @@
+// `engram baseline`: one agent that needs no training (classic, or plastic like the Hebbian agent)
+// evaluated on seeded held-out instances of one task, summarized with confidence intervals, under
+// a lesion when asked. Agents may add fields of their own through `Agent.extraReport` (the
+// Bayes-optimal agent adds its exact expected reward).
+import { UsageError } from '../core/errors.ts';
+import { isLesionable, type Lesion, LESIONS } from '../core/policy.ts';
+import type { EpisodeRecord, TaskFamily } from '../core/types.ts';
+import { type AgentResult, evaluateAgent, type LesionComparison } from '../rl/frozen-eval.ts';
+import { findAgent } from '../../agents/index.ts';
+import { findTask } from '../../tasks/index.ts';
+
+export interface BaselineRequest {
+  agent: string;
+  task: string;
+  /** Task options as given (validated by the task). */
+  taskOptions?: Record<string, unknown>;
+  /** Agent options as given (validated by the agent). */
+  agentOptions?: Record<string, unknown>;
+  /** Held-out episodes. */
+  episodes: number;
+  seed: number;
+  /** Episodes played at once (speed only; the numbers do not depend on it). */
+  batchSize?: number;
+  /** A lesion (`reset-state`, `freeze-plasticity`) for agents that support one; the intact agent is reported beside it. */
+  lesion?: string;
+}
+
+export interface BaselineReport extends AgentResult {
+  task: string;
+  seed: number;
+  /** The task's resolved options (defaults filled in). */
+  options: Record<string, unknown>;
+  agentOptions: Record<string, unknown>;
+  /** With a lesion: the numbers above are the lesioned agent's; `intact` and `lesionEffect` compare it with the intact one. */
+  lesion?: Lesion;
+  intact?: AgentResult;
+  lesionEffect?: LesionComparison;
+}
+
+export interface BaselineRun {
+  report: BaselineReport;
+  family: TaskFamily;
+  records: readonly EpisodeRecord[];
+}
+
+/** Builds the family and agent, checks the agent can play, evaluates, and summarizes. */
+export function runBaseline(request: BaselineRequest): BaselineRun {
+  if (!Number.isInteger(request.episodes) || request.episodes < 1) throw new UsageError(`--episodes must be a positive integer, got ${request.episodes}`);
+  if (!Number.isSafeInteger(request.seed)) throw new UsageError(`--seed must be an integer, got ${request.seed}`);
+  const batchSize = request.batchSize ?? 100;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new UsageError(`--batch-size must be a positive integer, got ${batchSize}`);
+
+  const entry = findAgent(request.agent);
+  const family = findTask(request.task).create(request.taskOptions ?? {});
+  if (entry.createNetwork) {
+    throw new UsageError(`agent '${entry.id}' learns its weights by meta-training: train it with \`engram run\`, then evaluate its checkpoint with \`engram eval\``);
+  }
+  const reason = entry.cannotPlay(family);
+  if (reason !== null) throw new UsageError(`agent '${entry.id}' cannot play task '${family.id}': ${reason}`);
+  const lesion = (request.lesion ?? 'none') as Lesion;
+  if (!LESIONS.includes(lesion)) throw new UsageError(`unknown lesion '${lesion}' (known: ${LESIONS.join(', ')})`);
+
+  const agentOptions = request.agentOptions ?? {};
+  let records: readonly EpisodeRecord[] = [];
+  const result = evaluateAgent(
+    family,
+    (kind, rng) => {
+      const agent = entry.create(family, agentOptions, rng);
+      if (kind === 'none') return agent;
+      if (!isLesionable(agent)) {
+        throw new UsageError(`agent '${entry.id}' has no lesion '${kind}' (lesions apply to plastic agents such as hebbian here, and to checkpoints with \`engram eval --lesion\`)`);
+      }
+      return agent.setLesion(kind) ? agent : null;
+    },
+    { episodes: request.episodes, batchSize, seed: request.seed, lesion, onRecords: (r) => (records = r) },
+  );
+  const { task, taskOptions, seed, lesion: _lesion, intact, lesionEffect, compare: _compare, ...own } = result;
+  const report: BaselineReport = {
+    ...own,
+    task,
+    seed,
+    options: { ...taskOptions },
+    agentOptions: { ...agentOptions },
+    ...(lesion !== 'none' ? { lesion, intact, lesionEffect } : {}),
+  };
+  return { report, family, records };
+}

@@ -1,0 +1,175 @@
+// The frozen evaluation of a run: every agent of the spec, and the comparison agents, on the same
+// held-out instances. It writes
+//   eval.json      every agent's behavioral summary, led by the task's headline measure
+//   episodes.json  the headline measure of every held-out episode, for paired comparisons
+//   paths.json     each agent's first held-out day (water maze)
+//   lesions.json   each learning agent under every lesion of the spec, on the same instances
+import path from 'node:path';
+import { isLesionable, lesionApplies, type Lesion } from '../core/policy.ts';
+import type { Agent, EpisodeRecord, TaskFamily } from '../core/types.ts';
+import { mainMeasureOf, type MeasureInfo, measureInfo } from '../measures/main-measure.ts';
+import { type SwimTrial, swimTrials } from '../measures/spatial.ts';
+import { type BootstrapEstimate, ci95, type Estimate, pairedBootstrap } from '../measures/stats.ts';
+import { type AgentResult, agentResult, evaluationRng, frozenEvaluation } from '../rl/frozen-eval.ts';
+import { evaluate, STREAMS } from '../rl/rollout.ts';
+import { NetworkAgent } from '../../agents/kit/network-agent.ts';
+import { findAgent } from '../../agents/index.ts';
+import { networkFromCheckpoint, readCheckpoint, shippedCheckpoint } from './checkpoint.ts';
+import { breathe, type RunEvent } from './events.ts';
+import { atomicWriteJson } from './io.ts';
+import { checkpointFile } from './run-dir.ts';
+import { type AgentSpec, agentKey, type ExperimentSpec } from './spec.ts';
+
+/** eval.json: every agent's frozen evaluation on the run's held-out instances. */
+export interface EvalFile {
+  experiment: string;
+  seed: number;
+  task: string;
+  taskOptions: Record<string, unknown>;
+  episodes: number;
+  agents: Record<string, AgentResult>;
+}
+
+/** The task's headline measure of one agent (in eval.json as `mainMeasure`). */
+export interface MainMeasureResult extends MeasureInfo {
+  value: Estimate;
+}
+
+/** What evaluateRun writes beside eval.json, per agent: the headline measure of every held-out episode. */
+export interface EpisodesFile {
+  experiment: string;
+  seed: number;
+  task: string;
+  measure: MeasureInfo;
+  agents: Record<string, number[]>;
+}
+
+/** One lesion of one agent: its headline measure under the lesion, and the paired change from intact. */
+export interface LesionEntry {
+  /** False when the agent has no memory of that kind (then nothing was played: the lesion changes nothing). */
+  applies: boolean;
+  value: Estimate;
+  /** Lesioned − intact, episode by episode, with a percentile bootstrap interval. */
+  difference: BootstrapEstimate;
+}
+
+export interface LesionsFile {
+  experiment: string;
+  seed: number;
+  task: string;
+  measure: MeasureInfo;
+  agents: Record<string, { kind: string; intact: Estimate } & Partial<Record<Exclude<Lesion, 'none'>, LesionEntry>>>;
+}
+
+/** A network agent of a run: its checkpoint (shipped or the run's own), loaded. */
+function loadRunNetwork(spec: ExperimentSpec, agentSpec: AgentSpec, family: TaskFamily, runDir: string, checkpointDir?: string) {
+  const shipped = shippedCheckpoint(spec, agentSpec, family, checkpointDir);
+  const file = shipped ?? checkpointFile(runDir, agentKey(agentSpec));
+  const ck = readCheckpoint(file);
+  return { ck, net: networkFromCheckpoint(ck, file, family).net, shipped };
+}
+
+/**
+ * Frozen evaluation of every agent of the run on the same held-out instances. Writes eval.json
+ * (every agent's behavioral summary), episodes.json (the headline measure of each episode, for
+ * paired comparisons), paths.json on the water maze (each agent's first held-out day), and
+ * lesions.json (each learning agent under every lesion of the spec, on the same instances).
+ */
+export async function evaluateRun(spec: ExperimentSpec, family: TaskFamily, runDir: string, emit: (e: RunEvent) => void = () => {}, checkpointDir?: string): Promise<EvalFile> {
+  const out: EvalFile = {
+    experiment: spec.name,
+    seed: spec.seed,
+    task: family.id,
+    taskOptions: family.options,
+    episodes: spec.evaluation.episodes,
+    agents: {},
+  };
+  const measure = mainMeasureOf(family);
+  const episodesOut: EpisodesFile = { experiment: spec.name, seed: spec.seed, task: family.id, measure: measureInfo(measure), agents: {} };
+  const paths: Record<string, SwimTrial[]> = {};
+  const spatial = family.infoFields.includes('position') && family.infoFields.includes('platform');
+  const keep = (key: string, records: readonly EpisodeRecord[]) => {
+    episodesOut.agents[key] = Array.from(measure.perEpisode(records));
+    measured = { ...measureInfo(measure), value: ci95(episodesOut.agents[key]) };
+    if (spatial && records.length > 0) {
+      const trials = swimTrials(records[0]);
+      paths[key] = trials.filter((t) => t.day === trials[0].day);
+    }
+  };
+  const { episodes, batchSize } = spec.evaluation;
+  const named: { key: string; agentSpec: AgentSpec | undefined; id: string }[] = [
+    ...spec.agents.map((a) => ({ key: agentKey(a), agentSpec: a as AgentSpec | undefined, id: a.id })),
+    ...spec.evaluation.compare.filter((id) => !spec.agents.some((a) => agentKey(a) === id)).map((id) => ({ key: id, agentSpec: undefined, id })),
+  ];
+  let measured: MainMeasureResult | undefined;
+  for (const { key, agentSpec, id } of named) {
+    const entry = findAgent(id);
+    if (entry.cannotPlay(family) !== null) continue;
+    emit({ type: 'eval-start', agent: key });
+    await breathe();
+    let result: AgentResult;
+    measured = undefined;
+    if (entry.createNetwork && agentSpec !== undefined) {
+      const { ck, net, shipped } = loadRunNetwork(spec, agentSpec, family, runDir, checkpointDir);
+      const r = frozenEvaluation(family, net, { episodes, batchSize, seed: spec.seed, onRecords: (records) => keep(key, records) });
+      const { compare: _compare, ...rest } = r;
+      result = { ...rest, trainedUpdates: ck.update, trainedEnvSteps: ck.envSteps, trainingSeconds: ck.wallSeconds, ...(shipped !== null ? { checkpoint: path.relative(process.cwd(), shipped) || shipped } : {}) };
+    } else {
+      const rng = evaluationRng(spec.seed);
+      const agent = entry.create(family, agentSpec?.options ?? {}, rng.fork(STREAMS.evalAgent));
+      const records = evaluate(family, agent, { episodes, batchSize, rng });
+      keep(key, records);
+      result = agentResult(agent, records, family);
+    }
+    // The headline measure first, so that eval.json and the dashboard lead with it.
+    result = { ...result, mainMeasure: measured };
+    out.agents[key] = result;
+    emit({ type: 'eval', agent: key, result });
+  }
+  atomicWriteJson(path.join(runDir, 'eval.json'), out, 2);
+  atomicWriteJson(path.join(runDir, 'episodes.json'), episodesOut);
+  if (spatial) atomicWriteJson(path.join(runDir, 'paths.json'), paths);
+  const lesions = await lesionRun(spec, family, runDir, episodesOut, emit, checkpointDir);
+  atomicWriteJson(path.join(runDir, 'lesions.json'), lesions, 2);
+  return out;
+}
+
+/**
+ * Each learning agent of the run (learned and plastic, not classic) under every lesion of the
+ * spec, on the instances and action streams of its intact evaluation: `reset-state` wipes the
+ * within-episode state at every trial, `freeze-plasticity` holds plastic weights at their
+ * initial values. An agent without that kind of memory is marked as such and not played.
+ */
+async function lesionRun(spec: ExperimentSpec, family: TaskFamily, runDir: string, intact: EpisodesFile, emit: (e: RunEvent) => void, checkpointDir?: string): Promise<LesionsFile> {
+  const measure = mainMeasureOf(family);
+  const out: LesionsFile = { experiment: spec.name, seed: spec.seed, task: family.id, measure: measureInfo(measure), agents: {} };
+  const { episodes, batchSize } = spec.evaluation;
+  for (const agentSpec of spec.agents) {
+    const key = agentKey(agentSpec);
+    const entry = findAgent(agentSpec.id);
+    const base = intact.agents[key];
+    if (entry.kind === 'classic' || base === undefined) continue;
+    const row: LesionsFile['agents'][string] = { kind: entry.kind, intact: ci95(base) };
+    for (const lesion of spec.evaluation.lesions) {
+      const rng = evaluationRng(spec.seed);
+      let agent: Agent | null = null;
+      if (entry.createNetwork) {
+        const { net } = loadRunNetwork(spec, agentSpec, family, runDir, checkpointDir);
+        if (lesionApplies(net, lesion)) agent = new NetworkAgent(family, net, lesion);
+      } else {
+        const plain = entry.create(family, agentSpec.options, rng.fork(STREAMS.evalAgent));
+        if (isLesionable(plain) && plain.setLesion(lesion)) agent = plain;
+      }
+      if (agent === null) {
+        row[lesion] = { applies: false, value: ci95(base), difference: pairedBootstrap(base, base, `${spec.seed}/${key}/${lesion}`) };
+        continue;
+      }
+      emit({ type: 'eval-start', agent: `${key} (${lesion})` });
+      await breathe();
+      const values = measure.perEpisode(evaluate(family, agent, { episodes, batchSize, rng }));
+      row[lesion] = { applies: true, value: ci95(values), difference: pairedBootstrap(values, base, `${spec.seed}/${key}/${lesion}`) };
+    }
+    out.agents[key] = row;
+  }
+  return out;
+}

@@ -1,0 +1,196 @@
+// An in-context regression run (`"kind": "icl-regression"`, e.g. the built-in `icl-lsa-gd`): train
+// every model of the spec on fresh sequences (src/icl/train.ts), then compare them on held-out
+// sequences with the learning algorithms (src/icl/evaluate.ts), as von Oswald et al. (2022)
+// compare a trained linear self-attention layer with one step of gradient descent. The run
+// directory is a run directory like any other (src/experiments/run-dir.ts):
+//   config.json               the resolved spec
+//   metrics.jsonl             one record per logged step ({ agent: <model>, update, train/loss, … })
+//   checkpoints/<model>.json  parameters and optimizer state (atomic writes, every checkpointEvery steps)
+//   eval.json                 the comparison (lossRatio, cosine, predsDiff, learnedStep, …, the curve)
+// and the report (engram report) adds the loss-against-examples figure. It emits the run events
+// every run emits, so the dashboard follows it. A stopped run resumes from its checkpoints; the
+// batches depend only on the seed and the step index, so it ends with the numbers of a run that
+// never stopped.
+import fs from 'node:fs';
+import path from 'node:path';
+import { UsageError } from '../core/errors.ts';
+import { Rng } from '../core/rng.ts';
+import { type IclEvaluation, evaluateRegressionModels } from '../icl/evaluate.ts';
+import { createRegressionModel, type RegressionModel } from '../icl/models.ts';
+import { RegressionTrainer } from '../icl/train.ts';
+import { parametersToJSON } from '../nn/module.ts';
+import { createIclRegression, type IclRegressionFamily } from '../../tasks/icl-regression.ts';
+import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, loadCheckpointParameters, readCheckpoint, writeCheckpoint } from './checkpoint.ts';
+import type { RunControl, RunEvent } from './events.ts';
+import { atomicWriteJson, JsonlWriter } from './io.ts';
+import { modelTraining, runHeader } from './plan.ts';
+import { checkpointFile, createRunDir, openRunDir, runStart, truncateMetrics, writeRunInfo } from './run-dir.ts';
+import { type IclExperimentSpec, type IclModelSpec, parseAnyExperiment } from './spec.ts';
+import { runTrainingLoop } from './training-loop.ts';
+
+export interface IclRunOptions {
+  /** The run directory; by default runs/<experiment>-s<seed>-<time>. */
+  out?: string;
+  /** Overrides the spec's seed. */
+  seed?: number;
+  onEvent?: (event: RunEvent) => void;
+  control?: RunControl;
+}
+
+/** eval.json of an in-context regression run. */
+export interface IclEvalFile extends IclEvaluation {
+  experiment: string;
+  kind: 'icl-regression';
+  seed: number;
+  /** Training wall time per model, in seconds. */
+  trainingSeconds: Record<string, number>;
+}
+
+export interface IclRunResult {
+  runDir: string;
+  stopped: boolean;
+  eval: IclEvalFile | null;
+}
+
+/** Every model built from the spec (so bad options fail before anything is written). */
+function buildModels(spec: IclExperimentSpec, family: IclRegressionFamily): Map<string, RegressionModel> {
+  const models = new Map<string, RegressionModel>();
+  const root = Rng.fromSeed(spec.seed);
+  for (const m of spec.models) {
+    if (models.has(m.id)) throw new UsageError(`experiment ${spec.name}: model '${m.id}' is listed twice`);
+    models.set(m.id, createRegressionModel(m.model, family.options.dim, m.options, root.fork(`icl/init/${m.id}`), `${spec.name}: model '${m.id}'`));
+  }
+  if (spec.evaluation.reference !== undefined && !models.has(spec.evaluation.reference)) {
+    throw new UsageError(`experiment ${spec.name}: evaluation.reference '${spec.evaluation.reference}' is not one of its models (${[...models.keys()].join(', ')})`);
+  }
+  return models;
+}
+
+/** Starts a new in-context regression run. */
+export async function runIclExperiment(specIn: IclExperimentSpec, options: IclRunOptions = {}): Promise<IclRunResult> {
+  // A --seed override is validated like the spec's own seed.
+  const spec = options.seed === undefined ? specIn : (parseAnyExperiment({ ...specIn, seed: options.seed }, '--seed') as IclExperimentSpec);
+  const family = createIclRegression(spec.task.options);
+  const models = buildModels(spec, family);
+  return execute(spec, family, models, createRunDir(spec, options.out), false, options);
+}
+
+/** Continues a stopped in-context regression run. */
+export async function resumeIclRun(runDir: string, options: Omit<IclRunOptions, 'out' | 'seed'> = {}): Promise<IclRunResult> {
+  const { dir, config } = openRunDir(runDir);
+  const spec = parseAnyExperiment(config, path.join(dir, 'config.json'));
+  if (spec.kind !== 'icl-regression') throw new UsageError(`${runDir} is not an icl-regression run`);
+  const family = createIclRegression(spec.task.options);
+  return execute(spec, family, buildModels(spec, family), dir, true, options);
+}
+
+async function execute(
+  spec: IclExperimentSpec,
+  family: IclRegressionFamily,
+  models: Map<string, RegressionModel>,
+  runDir: string,
+  resumed: boolean,
+  options: IclRunOptions,
+): Promise<IclRunResult> {
+  const emit = options.onEvent ?? (() => {});
+  const control = options.control ?? { stop: false, paused: false };
+  const started = runStart();
+  emit({ type: 'run-start', runDir, run: runHeader(spec), resumed });
+  const metricsFile = path.join(runDir, 'metrics.jsonl');
+  if (resumed) {
+    const covered = (id: string) => (fs.existsSync(checkpointFile(runDir, id)) ? readCheckpoint(checkpointFile(runDir, id)).metricsRecords : 0);
+    truncateMetrics(metricsFile, 'agent', new Map(spec.models.map((m) => [m.id, covered(m.id)])));
+  }
+  const trainingSeconds: Record<string, number> = {};
+  const metrics = new JsonlWriter(metricsFile);
+  try {
+    for (const m of spec.models) {
+      const model = models.get(m.id) as RegressionModel;
+      const result = await trainModel(spec, m, model, family, runDir, metrics, emit, control);
+      if (result.stopped) {
+        writeRunInfo(runDir, started);
+        emit({ type: 'run-end', runDir, stopped: true });
+        return { runDir, stopped: true, eval: null };
+      }
+      trainingSeconds[m.id] = result.wallSeconds;
+    }
+  } finally {
+    metrics.close();
+  }
+  emit({ type: 'eval-start', agent: 'held-out sequences' });
+  const ev = spec.evaluation;
+  const evaluation = evaluateRegressionModels(family, models, { ...ev, seed: spec.seed, reference: ev.reference ?? spec.models[0].id });
+  const evalFile: IclEvalFile = { experiment: spec.name, kind: 'icl-regression', seed: spec.seed, ...evaluation, trainingSeconds };
+  atomicWriteJson(path.join(runDir, 'eval.json'), evalFile, 2);
+  emit({
+    type: 'note',
+    message:
+      `${evalFile.reference} vs one GD step: loss ratio ${evalFile.lossRatio.toFixed(4)}, cosine ${evalFile.cosine.toFixed(4)}, ` +
+      `|Δŷ| ${evalFile.predsDiff.toExponential(2)}, step ${evalFile.learnedStep?.toFixed(3) ?? 'n/a'} (line search ${evalFile.optimalStep.toFixed(3)})`,
+  });
+  writeRunInfo(runDir, started);
+  emit({ type: 'run-end', runDir, stopped: false });
+  return { runDir, stopped: false, eval: evalFile };
+}
+
+/** Trains one model from its checkpoint (or from scratch); a finished model is only loaded. */
+async function trainModel(
+  spec: IclExperimentSpec,
+  m: IclModelSpec,
+  model: RegressionModel,
+  family: IclRegressionFamily,
+  runDir: string,
+  metrics: JsonlWriter,
+  emit: (e: RunEvent) => void,
+  control: RunControl,
+): Promise<{ stopped: boolean; wallSeconds: number }> {
+  const training = modelTraining(spec, m);
+  const trainer = new RegressionTrainer(model, family, training, Rng.fromSeed(spec.seed).fork(`icl/train/${m.id}`));
+  const file = checkpointFile(runDir, m.id);
+  const progress = { update: 0, wallSeconds: 0, metricsRecords: 0 };
+  if (fs.existsSync(file)) {
+    const ck = readCheckpoint(file);
+    loadCheckpointParameters(model.parameters(), ck.params, file);
+    if (ck.done) return { stopped: false, wallSeconds: ck.wallSeconds };
+    trainer.restore({ update: ck.update, optimizer: ck.optimizer as ReturnType<RegressionTrainer['state']>['optimizer'] });
+    Object.assign(progress, { update: ck.update, wallSeconds: ck.wallSeconds, metricsRecords: ck.metricsRecords });
+  }
+  let wallSeconds = progress.wallSeconds;
+  const stopped = await runTrainingLoop(
+    {
+      key: m.id,
+      updates: training.steps,
+      logEvery: training.logEvery,
+      checkpointEvery: training.checkpointEvery,
+      progress,
+      watch: ['train/loss', 'train/gradNorm'],
+      step: () => trainer.step(),
+      save: (done, p) => {
+        wallSeconds = p.wallSeconds;
+        writeCheckpoint(file, {
+          format: CHECKPOINT_FORMAT,
+          version: CHECKPOINT_VERSION,
+          kind: 'icl-regression',
+          experiment: spec.name,
+          seed: spec.seed,
+          task: { id: family.id, options: family.options },
+          agent: { id: m.model, options: model.options() },
+          training,
+          update: trainer.update,
+          envSteps: trainer.update * training.batchSize,
+          wallSeconds: p.wallSeconds,
+          done,
+          metricsRecords: p.metricsRecords,
+          params: parametersToJSON(model.parameters()),
+          optimizer: trainer.state().optimizer,
+          rng: null,
+        });
+        return file;
+      },
+    },
+    metrics,
+    emit,
+    control,
+  );
+  return { stopped, wallSeconds };
+}

@@ -1,0 +1,61 @@
+// The figure of an in-context regression run: test loss against the number of in-context
+// examples, one line per trained model and learning algorithm (von Oswald et al. 2022, Fig. 2).
+import type { IclEvaluation } from '../icl/evaluate.ts';
+import type { TopLevelSpec } from './svg.ts';
+
+/** Readable names of the curve's series. */
+function seriesLabel(series: string, gdSteps: number): string {
+  if (series === 'gd-1') return 'GD, 1 step (line-searched η)';
+  if (series === 'gd-1-fixed') return 'GD, 1 step (η of training N)';
+  if (series === `gd-${gdSteps}`) return `GD, ${gdSteps} steps (line-searched η)`;
+  if (series === 'ridge') return 'ridge (line-searched λ)';
+  if (series === 'least-squares') return 'least squares (min. norm)';
+  if (series === 'zero') return 'no learning (ŷ = 0)';
+  return `trained: ${series}`;
+}
+
+/** Test loss against N′, one line per series, told apart by dash and point shape (black-and-white safe). */
+export function lossCurveFigure(curve: IclEvaluation['curve'], trainedExamples: number, dim: number, gdSteps: number): TopLevelSpec {
+  const values = curve.map((p) => ({ ...p, label: seriesLabel(p.series, gdSteps) }));
+  // The axis ends a little above the loss of ignoring the context; a model that extrapolates worse
+  // than that (deep LSA at N′ far from its training N) leaves the plot, as the subtitle says.
+  const zero = Math.max(...curve.filter((p) => p.series === 'zero').map((p) => p.loss), 0);
+  const top = zero > 0 ? Math.ceil(zero * 1.25 * 10) / 10 : undefined;
+  const offScale = top === undefined ? [] : [...new Set(curve.filter((p) => p.loss > top).map((p) => p.series))];
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: {
+      text: 'In-context linear regression: test loss against context size',
+      subtitle: [
+        `d = ${dim}; trained models saw N = ${trainedExamples} examples (dotted line); baselines tuned at each N′ unless noted`,
+        ...(offScale.length > 0 ? [`points above the axis are cut off (${offScale.join(', ')})`] : []),
+      ],
+    },
+    width: 460,
+    height: 300,
+    data: { values },
+    layer: [
+      {
+        mark: { type: 'line', point: { filled: false, size: 45 }, strokeWidth: 1.6, clip: true },
+        encoding: {
+          x: { field: 'examples', type: 'quantitative', title: 'in-context examples N′ (count)', axis: { tickMinStep: 1 } },
+          y: {
+            field: 'loss',
+            type: 'quantitative',
+            title: 'test loss: mean squared error of ŷ_q (y units²)',
+            ...(top === undefined ? {} : { scale: { domain: [0, top] } }),
+          },
+          color: { field: 'label', type: 'nominal', title: null, scale: { scheme: 'dark2' }, legend: { orient: 'right', labelLimit: 320 } },
+          strokeDash: { field: 'label', type: 'nominal', title: null, legend: { labelLimit: 320 } },
+          shape: { field: 'label', type: 'nominal', title: null, legend: { labelLimit: 320 } },
+        },
+      },
+      {
+        data: { values: [{ examples: trainedExamples }] },
+        mark: { type: 'rule', strokeDash: [2, 3], color: 'gray' },
+        encoding: { x: { field: 'examples', type: 'quantitative' } },
+      },
+    ],
+    config: { font: 'sans-serif', legend: { symbolStrokeWidth: 1.6, symbolSize: 120, labelLimit: 320 } },
+  } as TopLevelSpec;
+}

@@ -1,0 +1,123 @@
+// What the Bernoulli bandit families (bandit-bernoulli, bandit-correlated, bandit-restless) share:
+// an instance that pays 1 with the chosen arm's probability, reports the behavioral fields every
+// bandit reports, and optionally lets the arm probabilities drift between trials. Not a family
+// itself; each family file says how its arm probabilities are drawn.
+import type { GroundTruth, Space, StepInfo, StepResult, TaskFamily, TaskInstance, TaskMetadata } from '../../src/core/types.ts';
+import type { Rng } from '../../src/core/rng.ts';
+import type { TaskTraits } from '../../src/core/traits.ts';
+import { expectedRegretMeasure } from '../../src/measures/main-measure.ts';
+
+/** The `info` fields every bandit reports at every step. */
+export const BANDIT_INFO_FIELDS = [
+  'trial',
+  'newTrial',
+  'expectedReward',
+  'bestExpectedReward',
+  'expectedRegret',
+  'correct',
+  'optimalAction',
+] as const;
+
+/** A bandit family: a TaskFamily whose instances are Bernoulli bandits. */
+export interface BanditFamily<Options> extends TaskFamily<Options> {
+  readonly traits: TaskTraits;
+  /** Number of arms (k). */
+  readonly arms: number;
+}
+
+export interface BanditSpec<Options> {
+  id: string;
+  options: Options;
+  metadata: TaskMetadata;
+  arms: number;
+  trials: number;
+  /** Draws the arm probabilities at the start of an instance, from the instance's stream. */
+  drawMeans(rng: Rng): Float64Array;
+  /** Moves the arm probabilities between trials (restless bandits); must draw the same number of values every call. */
+  drift?(means: Float64Array, rng: Rng): void;
+}
+
+/**
+ * One bandit. All of its randomness comes from its own stream: the arm probabilities, then one
+ * uniform per trial for the reward (reward = 1 when u < p of the chosen arm), then the drift. The
+ * draws at trial t do not depend on the actions, so two agents on the same instance see the same
+ * probabilities and the same uniforms (common random numbers for paired comparisons).
+ */
+export class BernoulliBanditInstance implements TaskInstance {
+  private readonly initialMeans: Float64Array;
+  private readonly means: Float64Array;
+  private readonly observation = new Float64Array([1]);
+  private trial = 0;
+
+  constructor(
+    private readonly rng: Rng,
+    means: Float64Array,
+    private readonly trials: number,
+    private readonly drift?: (means: Float64Array, rng: Rng) => void,
+  ) {
+    this.initialMeans = Float64Array.from(means);
+    this.means = Float64Array.from(means);
+  }
+
+  reset(): Float64Array {
+    this.trial = 0;
+    this.means.set(this.initialMeans);
+    return this.observation;
+  }
+
+  step(action: number): StepResult {
+    const k = this.means.length;
+    if (!Number.isInteger(action) || action < 0 || action >= k) throw new Error(`bandit: action must be an integer in [0, ${k}), got ${action}`);
+    if (this.trial >= this.trials) throw new Error('bandit: step() after the episode ended; call reset() first');
+    let best = -Infinity;
+    let optimalAction = 0;
+    for (let a = 0; a < k; a++) {
+      if (this.means[a] > best) {
+        best = this.means[a];
+        optimalAction = a;
+      }
+    }
+    const expectedReward = this.means[action];
+    const reward = this.rng.uniform() < expectedReward ? 1 : 0;
+    const info: StepInfo = {
+      trial: this.trial,
+      newTrial: true,
+      expectedReward,
+      bestExpectedReward: best,
+      expectedRegret: best - expectedReward,
+      correct: expectedReward >= best,
+      optimalAction,
+    };
+    this.trial++;
+    if (this.drift) this.drift(this.means, this.rng);
+    return { observation: this.observation, reward, done: this.trial >= this.trials, info };
+  }
+
+  groundTruth(): GroundTruth {
+    return { expectedRewards: Array.from(this.means) };
+  }
+}
+
+const CONSTANT_INPUT: Space = { kind: 'box', shape: [1], low: 1, high: 1 };
+
+/** A bandit family from its spec; its observation is the constant 1 (bandits have nothing to see). */
+export function createBanditFamily<Options>(spec: BanditSpec<Options>): BanditFamily<Options> {
+  return {
+    id: spec.id,
+    options: spec.options,
+    metadata: spec.metadata,
+    traits: { bernoulliArms: true, expectedRewards: true },
+    arms: spec.arms,
+    observationSpace: CONSTANT_INPUT,
+    actionSpace: { kind: 'discrete', n: spec.arms },
+    observationSize: 1,
+    numActions: spec.arms,
+    episodeLength: spec.trials,
+    trialsPerEpisode: spec.trials,
+    infoFields: BANDIT_INFO_FIELDS,
+    mainMeasure: expectedRegretMeasure(spec.trials),
+    sample(rng: Rng): TaskInstance {
+      return new BernoulliBanditInstance(rng, spec.drawMeans(rng), spec.trials, spec.drift);
+    },
+  };
+}

@@ -1,0 +1,22 @@
+// `npm start` gives the tables it gave before the layers were untangled: the mechanisms suite from
+// the shipped checkpoints, reported, against the table rows of its report.md as main made them
+// on 2026-11-30 (commit 87deebb), in tests/fixtures/mechanisms-tables.md.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadAnyExperiment, type SuiteSpec } from '../../src/experiments/spec.ts';
+import { runSuite } from '../../src/experiments/suite.ts';
+import { writeReport } from '../../src/report/report.ts';
+
+describe('the main job', () => {
+  it('reports the same tables as before', async () => {
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'engram-mechanisms-')), 'run');
+    const result = await runSuite(loadAnyExperiment('mechanisms') as SuiteSpec, { out });
+    expect(result.stopped).toBe(false);
+    const report = fs.readFileSync(await writeReport(out), 'utf8');
+    const rows = report.split('\n').filter((line) => line.startsWith('|'));
+    const expected = fs.readFileSync(path.resolve(import.meta.dirname, '../fixtures/mechanisms-tables.md'), 'utf8').trim().split('\n');
+    expect(rows).toEqual(expected);
+  }, 180_000);
+});
