@@ -24,6 +24,8 @@ import type { Agent, AgentInput, AgentOutput, TaskFamily } from '../src/core/typ
 import type { Rng } from '../src/core/rng.ts';
 import { UsageError } from '../src/core/errors.ts';
 import { parseOptions } from '../src/core/options.ts';
+import { traitsOf } from '../src/core/traits.ts';
+import { ArmCounts } from './kit/bandit-counts.ts';
 
 /** States a table may hold by default: 50M float64 values are 400 MB. */
 export const DEFAULT_MAX_STATES = 50_000_000;
@@ -37,32 +39,27 @@ export const bayesOptimalOptions = z
 
 export type BayesOptimalOptions = z.output<typeof bayesOptimalOptions>;
 
-/** The better arm's mean in the two-hypothesis variants of bandit-correlated (the other pays 1 − q). */
-export const HYPOTHESIS_MEANS: Readonly<Record<string, number>> = { easy: 0.9, medium: 0.75, hard: 0.6 };
-
 /** What the dynamic program models, read off a task family. */
 export type BanditModel =
   | { kind: 'independent'; arms: number; trials: number }
   | { kind: 'dependent'; trials: number }
   | { kind: 'hypotheses'; trials: number; better: number };
 
-/** The model for a family, or the reason there is none. */
-export function banditModel(family: TaskFamily<any>): BanditModel | string {
-  const options = (family.options ?? {}) as Record<string, unknown>;
-  const trials = typeof options.trials === 'number' ? options.trials : family.episodeLength;
-  if (family.id === 'bandit-bernoulli') return { kind: 'independent', arms: family.numActions, trials };
-  if (family.id === 'bandit-correlated') {
-    const variant = String(options.variant ?? 'uniform');
-    if (variant === 'independent') return { kind: 'independent', arms: 2, trials };
-    if (variant === 'uniform') return { kind: 'dependent', trials };
-    const better = HYPOTHESIS_MEANS[variant];
-    if (better !== undefined) return { kind: 'hypotheses', trials, better };
-    return `bayes-optimal does not know the prior of bandit-correlated variant '${variant}'`;
+/** The model for a family, read off the prior it declares (TaskTraits.banditPrior), or the reason there is none. */
+export function banditModel(family: TaskFamily): BanditModel | string {
+  const traits = traitsOf(family);
+  const trials = family.episodeLength;
+  if (traits.bernoulliArms && traits.stationaryArms === false) {
+    return `bayes-optimal needs stationary arms; on '${family.id}' the arms drift and the posterior over counts is no longer sufficient`;
   }
-  if (family.id === 'bandit-restless') {
-    return 'bayes-optimal needs stationary arms; on bandit-restless p drifts and the posterior over counts is no longer sufficient';
+  const prior = traits.banditPrior;
+  if (!traits.bernoulliArms || prior === undefined) {
+    return `bayes-optimal solves Bernoulli bandits with a known prior (bandit-bernoulli, bandit-correlated); '${family.id}' declares none`;
   }
-  return `bayes-optimal solves Bernoulli bandits with a known prior (bandit-bernoulli, bandit-correlated); '${family.id}' is not one`;
+  if (prior.kind === 'independent-uniform') return { kind: 'independent', arms: family.numActions, trials };
+  if (family.numActions !== 2) return `bayes-optimal: the prior of '${family.id}' is defined for two arms, not ${family.numActions}`;
+  if (prior.kind === 'mirrored-uniform') return { kind: 'dependent', trials };
+  return { kind: 'hypotheses', trials, better: prior.better };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -288,18 +285,18 @@ export class IndependentArmsSolution {
   }
 
   /**
-   * Q-values of every arm given per-arm counts (arm a at offset `offset + a`), into `out`.
-   * Returns false when the counts already use up the horizon (no Q-values exist).
+   * Q-values of every arm of batch element `b` given its per-arm counts, into `out`. Returns false
+   * when the counts already use up the horizon (no Q-values exist).
    */
-  qValues(successes: Int32Array, failures: Int32Array, offset: number, out: Float64Array): boolean {
+  qValues(counts: ArmCounts, b: number, out: Float64Array): boolean {
     const k = this.arms;
     const sequence = this.sequence;
     const order = this.order;
     const codes = this.armCodes;
     let total = 0;
     for (let a = 0; a < k; a++) {
-      const s = successes[offset + a];
-      const n = s + failures[offset + a];
+      const s = counts.successes[b * k + a];
+      const n = counts.pulls[b * k + a];
       total += n;
       order[a] = a;
       codes[a] = (n * (n + 1)) / 2 + s;
@@ -432,45 +429,36 @@ export class BayesOptimalAgent implements Agent {
   readonly kind = 'classic' as const;
   readonly numActions: number;
   readonly solution: BanditSolution;
-  private batchSize = 0;
-  // Independent arms: per-arm successes and failures. Shared posterior: a in `successes`, b in `failures` (one slot per episode).
-  private successes = new Int32Array(0);
-  private failures = new Int32Array(0);
+  private readonly counts: ArmCounts;
   private readonly q: Float64Array;
 
   constructor(numActions: number, solution: BanditSolution) {
     this.numActions = numActions;
     this.solution = solution;
+    this.counts = new ArmCounts(numActions);
     this.q = new Float64Array(numActions);
   }
 
   begin(batchSize: number): void {
-    this.batchSize = batchSize;
-    this.successes = new Int32Array(batchSize * this.numActions);
-    this.failures = new Int32Array(batchSize * this.numActions);
+    this.counts.begin(batchSize);
   }
 
   act(input: AgentInput): AgentOutput {
     const k = this.numActions;
-    const probs = new Float64Array(this.batchSize * k);
+    const counts = this.counts;
+    counts.update(input);
+    const probs = new Float64Array(counts.batchSize * k);
     const q = this.q;
-    for (let b = 0; b < this.batchSize; b++) {
+    for (let b = 0; b < counts.batchSize; b++) {
       const row = b * k;
-      const prev = input.prevAction[b];
-      const won = input.prevReward[b] > 0.5;
       let known: boolean;
       if (this.solution instanceof IndependentArmsSolution) {
-        if (prev >= 0) {
-          if (won) this.successes[row + prev]++;
-          else this.failures[row + prev]++;
-        }
-        known = this.solution.qValues(this.successes, this.failures, row, q);
+        known = this.solution.qValues(counts, b, q);
       } else {
-        if (prev >= 0) {
-          if ((prev === 0) === won) this.successes[row]++;
-          else this.failures[row]++;
-        }
-        known = this.solution.qValues(this.successes[row], this.failures[row], q);
+        // Evidence for p (arm 1 pays p, arm 2 pays 1 − p): arm 1's successes and arm 2's failures.
+        const [s1, s2] = [counts.successes[row], counts.successes[row + 1]];
+        const [f1, f2] = [counts.pulls[row] - s1, counts.pulls[row + 1] - s2];
+        known = this.solution.qValues(s1 + f2, f1 + s2, q);
       }
       if (!known) q.fill(0); // past the horizon the solution was built for: nothing left to gain
       let best = -Infinity;

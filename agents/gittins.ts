@@ -19,6 +19,7 @@ import type { Agent, AgentInput, AgentOutput, TaskFamily } from '../src/core/typ
 import type { Rng } from '../src/core/rng.ts';
 import { parseOptions } from '../src/core/options.ts';
 import { traitsOf } from '../src/core/traits.ts';
+import { ArmCounts } from './kit/bandit-counts.ts';
 
 export const gittinsOptions = z
   .object({
@@ -230,37 +231,31 @@ export class GittinsAgent implements Agent {
   readonly numActions: number;
   readonly options: GittinsOptions;
   private readonly table: GittinsTable;
-  private batchSize = 0;
-  private successes = new Int32Array(0);
-  private failures = new Int32Array(0);
+  private readonly counts: ArmCounts;
   private readonly scratch: Float64Array;
 
   constructor(numActions: number, options: GittinsOptions) {
     this.numActions = numActions;
     this.options = options;
     this.table = gittinsTable(options.discount);
+    this.counts = new ArmCounts(numActions);
     this.scratch = new Float64Array(numActions);
   }
 
   begin(batchSize: number): void {
-    this.batchSize = batchSize;
-    this.successes = new Int32Array(batchSize * this.numActions);
-    this.failures = new Int32Array(batchSize * this.numActions);
+    this.counts.begin(batchSize);
   }
 
   act(input: AgentInput): AgentOutput {
     const k = this.numActions;
-    const probs = new Float64Array(this.batchSize * k);
-    for (let b = 0; b < this.batchSize; b++) {
+    this.counts.update(input);
+    const { successes, pulls } = this.counts;
+    const probs = new Float64Array(this.counts.batchSize * k);
+    for (let b = 0; b < this.counts.batchSize; b++) {
       const row = b * k;
-      const prev = input.prevAction[b];
-      if (prev >= 0) {
-        if (input.prevReward[b] > 0.5) this.successes[row + prev]++;
-        else this.failures[row + prev]++;
-      }
       let best = -Infinity;
       for (let a = 0; a < k; a++) {
-        const v = this.table.index(this.successes[row + a], this.failures[row + a]);
+        const v = this.table.index(successes[row + a], pulls[row + a] - successes[row + a]);
         this.scratch[a] = v;
         if (v > best) best = v;
       }
@@ -278,10 +273,11 @@ export const gittins: AgentEntry = {
   kind: 'classic',
   description: 'Gittins index policy for Bernoulli arms, Beta(1,1) priors, indices by calibration (Gittins 1979)',
   cannotPlay(family: TaskFamily<any>): string | null {
-    if (!traitsOf(family).bernoulliArms) return `gittins needs a bandit with Bernoulli arms; '${family.id}' is not one`;
+    const traits = traitsOf(family);
+    if (!traits.bernoulliArms) return `gittins needs a bandit with Bernoulli arms; '${family.id}' is not one`;
     // Indices assume stationary arms: on a drifting bandit the counts go stale and the index
     // would keep trusting them, so the agent declines rather than play a policy it does not model.
-    if (family.id === 'bandit-restless') return "gittins assumes stationary arms; 'bandit-restless' drifts (its indices would trust stale counts)";
+    if (traits.stationaryArms === false) return `gittins assumes stationary arms; '${family.id}' drifts (its indices would trust stale counts)`;
     return null;
   },
   create(family: TaskFamily<any>, options: Record<string, unknown> | undefined, _rng: Rng): Agent {

@@ -29,6 +29,7 @@ export function createBanditBernoulli(raw?: Record<string, unknown>): BanditBern
     },
     arms: options.arms,
     trials: options.trials,
+    prior: { kind: 'independent-uniform' },
     drawMeans(rng) {
       const means = new Float64Array(options.arms);
       for (let a = 0; a < options.arms; a++) means[a] = rng.uniform();

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { TaskEntry } from '../src/core/registry.ts';
 import type { Rng } from '../src/core/rng.ts';
 import { parseOptions } from '../src/core/options.ts';
+import type { BanditPrior } from '../src/core/types.ts';
 import { createBanditFamily, type BanditFamily } from './kit/bandit.ts';
 
 /** Variants of Wang et al.: how the two arm probabilities are drawn per episode. */
@@ -44,6 +45,13 @@ function drawCorrelatedMeans(variant: CorrelatedVariant, rng: Rng): Float64Array
   return rng.bernoulli(0.5) ? new Float64Array([high, low]) : new Float64Array([low, high]);
 }
 
+/** The prior each variant draws its arm probabilities from. */
+function priorOf(variant: CorrelatedVariant): BanditPrior {
+  if (variant === 'independent') return { kind: 'independent-uniform' };
+  if (variant === 'uniform') return { kind: 'mirrored-uniform' };
+  return { kind: 'mirrored-pair', better: FIXED_PAIRS[variant][1] };
+}
+
 export function createBanditCorrelated(raw?: Record<string, unknown>): BanditCorrelatedFamily {
   const options = parseOptions('bandit-correlated', banditCorrelatedOptions, raw);
   return createBanditFamily({
@@ -59,6 +67,7 @@ export function createBanditCorrelated(raw?: Record<string, unknown>): BanditCor
     arms: 2,
     trials: options.trials,
     drawMeans: (rng) => drawCorrelatedMeans(options.variant, rng),
+    prior: priorOf(options.variant),
   });
 }
 

@@ -19,6 +19,7 @@ import { z } from 'zod';
 import type { TaskEntry } from '../src/core/registry.ts';
 import type { Rng } from '../src/core/rng.ts';
 import { parseOptions } from '../src/core/options.ts';
+import type { TaskTraits } from '../src/core/types.ts';
 import { UsageError } from '../src/core/errors.ts';
 import type { EpisodeRecord, GroundTruth, StepInfo, StepResult, TaskFamily, TaskInstance } from '../src/core/types.ts';
 import { gridGoalReport } from '../src/measures/spatial.ts';
@@ -50,6 +51,7 @@ const MOVES: readonly [number, number][] = [
 ];
 
 export interface GridGoalFamily extends TaskFamily<GridGoalOptions> {
+  readonly traits: TaskTraits;
   /** Row-major size × size: 1 for walls and pillars, 0 for free cells. */
   readonly walls: Uint8Array;
   /** The free cells, as row · size + column. */
@@ -175,6 +177,7 @@ export function createGridGoal(raw?: Record<string, unknown>): GridGoalFamily {
       description: `hidden-goal grid maze ${options.size}×${options.size}, ${options.steps} steps per episode, +${options.goalReward} per hit then teleport`,
       papers: ['Miconi et al. 2019, Backpropamine: training self-modifying neural networks with differentiable neuromodulated plasticity', 'Miconi et al. 2018, Differentiable plasticity'],
     },
+    traits: { reportLayout: { columns: [{ kind: 'goal-hits' }], figures: ['steps-between-goals'] } },
     walls,
     freeCells,
     centre: half * options.size + half,

@@ -16,7 +16,7 @@ import type { TaskEntry } from '../src/core/registry.ts';
 import { Rng } from '../src/core/rng.ts';
 import { parseOptions } from '../src/core/options.ts';
 import type { GroundTruth, StepInfo, StepResult, TaskFamily, TaskInstance } from '../src/core/types.ts';
-import type { TaskTraits } from '../src/core/traits.ts';
+import type { TaskTraits } from '../src/core/types.ts';
 import { trialAccuracyMeasure } from '../src/measures/main-measure.ts';
 
 export const harlowOptions = z
@@ -158,7 +158,13 @@ export function createHarlow(raw?: Record<string, unknown>): HarlowFamily {
       description: `Harlow learning-set task: ${options.trials} trials per episode, objects of ${options.features} ${options.featureKind} features from a pool of ${options.poolSize}`,
       papers: ['Harlow 1949, The formation of learning sets', 'Wang et al. 2018, Prefrontal cortex as a meta-reinforcement learning system'],
     },
-    traits: { expectedRewards: true },
+    traits: {
+      expectedRewards: true,
+      reportLayout: {
+        columns: [{ kind: 'trial-accuracy', trial: 1 }, { kind: 'total-reward', digits: 2 }],
+        figures: ['accuracy-by-trial'],
+      },
+    },
     pool,
     observationSpace: { kind: 'box', shape: [size], low: options.featureKind === 'binary' ? 0 : -Infinity, high: options.featureKind === 'binary' ? 1 : Infinity },
     actionSpace: { kind: 'discrete', n: 2 },

@@ -38,7 +38,7 @@ import type { Rng } from '../src/core/rng.ts';
 import { parseOptions } from '../src/core/options.ts';
 import { UsageError } from '../src/core/errors.ts';
 import type { EpisodeRecord, GroundTruth, StepInfo, StepResult, TaskFamily, TaskInstance } from '../src/core/types.ts';
-import type { TaskTraits } from '../src/core/traits.ts';
+import type { TaskTraits } from '../src/core/types.ts';
 import { PLACE_CELL_LAYOUTS, PlaceCells } from '../src/core/place-cells.ts';
 import { watermazeReport } from '../src/measures/spatial.ts';
 import { escapeLatencyMeasure } from '../src/measures/main-measure.ts';
@@ -376,7 +376,10 @@ export function createWatermaze(raw?: Record<string, unknown>): WatermazeFamily 
         'Steele & Morris 1999, Delay-dependent impairment of a matching-to-place task with chronic and intrahippocampal infusion of the NMDA-antagonist D-AP5',
       ],
     },
-    traits: { placeCellObservation: options.observation === 'place-cells' },
+    traits: {
+      placeCellObservation: options.observation === 'place-cells',
+      reportLayout: { columns: [{ kind: 'escape-latency-by-trial-of-day' }, { kind: 'escape-rate' }], figures: ['escape-latency', 'swim-paths'] },
+    },
     placeCells,
     candidates: platformCandidates(options.candidateDistance, options.candidateLayout),
     starts: cardinalStarts(options.startDistance),

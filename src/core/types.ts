@@ -102,6 +102,45 @@ export interface TaskFamily<Options = Record<string, unknown>> {
    * Families without one are compared on total reward.
    */
   readonly mainMeasure?: MainMeasure;
+  /** What the family offers beyond this contract, for agents and reports (TaskTraits). */
+  readonly traits?: TaskTraits;
+}
+
+/**
+ * The prior a bandit draws its arms' reward probabilities from, which the exact Bayes-optimal
+ * agent solves for: each arm p ~ U(0, 1) independently; two arms (p, 1 − p) with p ~ U(0, 1); or
+ * two arms (q, 1 − q) with the better one (q) on either side with probability ½.
+ */
+export type BanditPrior = { kind: 'independent-uniform' } | { kind: 'mirrored-uniform' } | { kind: 'mirrored-pair'; better: number };
+
+/** A column of a report's agent table beside the headline measure. */
+export type ReportColumn =
+  | { kind: 'total-reward'; digits: number }
+  | { kind: 'trial-accuracy'; trial: number }
+  | { kind: 'p-best-last-trial' }
+  | { kind: 'escape-latency-by-trial-of-day' }
+  | { kind: 'escape-rate' }
+  | { kind: 'goal-hits' };
+
+/** A figure of a report's evaluation (the training curves and the lesion chart are drawn for every task). */
+export type ReportFigure = 'accuracy-by-trial' | 'p-best-and-regret-by-trial' | 'escape-latency' | 'swim-paths' | 'steps-between-goals';
+
+export interface TaskTraits {
+  /**
+   * Every action is an arm with a fixed (or slowly drifting) Bernoulli reward probability and the
+   * observation carries no information: what classic bandit algorithms assume.
+   */
+  bernoulliArms?: boolean;
+  /** False when the arms' reward probabilities drift between trials: counts of past outcomes go stale. */
+  stationaryArms?: boolean;
+  /** The prior over the arms' reward probabilities, when it is one of the known ones. */
+  banditPrior?: BanditPrior;
+  /** `groundTruth().expectedRewards` gives the current expected reward of every action (for the oracle). */
+  expectedRewards?: boolean;
+  /** The observation is the activity of place cells (src/core/place-cells.ts): what the place-cell actor-critic reads. */
+  placeCellObservation?: boolean;
+  /** What a report shows of this task beyond its headline measure (default: total reward and the last trial's P(best)). */
+  reportLayout?: { columns: readonly ReportColumn[]; figures: readonly ReportFigure[] };
 }
 
 /** A task's headline behavioral measure (see TaskFamily.mainMeasure; src/analysis/main-measure.ts). */

@@ -12,6 +12,8 @@ import path from 'node:path';
 import { UsageError } from '../core/errors.ts';
 import { findAgent } from '../../agents/index.ts';
 import { findTask } from '../../tasks/index.ts';
+import { traitsOf } from '../core/traits.ts';
+import type { ReportColumn, TaskTraits } from '../core/types.ts';
 import { readCheckpoint, SHIPPED_CHECKPOINT_DIR } from '../experiments/checkpoint.ts';
 import { atomicWriteText, readJsonFile, readJsonl } from '../experiments/io.ts';
 import type { EpisodesFile, EvalFile, LesionsFile, MainMeasureResult } from '../experiments/evaluation.ts';
@@ -168,27 +170,52 @@ export function differencesFrom(run: RunRecords, reference: string): Record<stri
   return out;
 }
 
-/** Task-specific columns beside the headline measure, chosen by what the evaluation holds. */
-function extraColumns(run: RunRecords): { title: string; cell: (r: AgentResult) => string }[] {
+/** What a report shows of a task without a layout of its own. */
+const DEFAULT_LAYOUT: NonNullable<TaskTraits['reportLayout']> = {
+  columns: [{ kind: 'total-reward', digits: 1 }, { kind: 'p-best-last-trial' }],
+  figures: ['p-best-and-regret-by-trial'],
+};
+
+/** The report layout the run's task family declares (TaskTraits.reportLayout). */
+export function reportLayout(run: RunRecords): NonNullable<TaskTraits['reportLayout']> {
+  return traitsOf(findTask(run.spec.task.id).create(run.spec.task.options)).reportLayout ?? DEFAULT_LAYOUT;
+}
+
+type Column = { title: string; cell: (r: AgentResult) => string };
+
+/** The table columns of one declared column kind. */
+function columnsOf(c: ReportColumn, sample: AgentResult): Column[] {
+  const estimate = (r: AgentResult, key: string) => r[key] as Estimate | undefined;
+  switch (c.kind) {
+    case 'total-reward':
+      return [{ title: 'total reward', cell: (r) => pm(r.totalReward, c.digits) }];
+    case 'trial-accuracy':
+      return [{ title: `trial-${c.trial} accuracy`, cell: (r) => pm(r.pBestByTrial[c.trial - 1], 3) }];
+    case 'p-best-last-trial':
+      return [{ title: 'P(best), last trial', cell: (r) => pm(r.pBestByTrial[r.pBestByTrial.length - 1], 3) }];
+    case 'escape-latency-by-trial-of-day': {
+      const trials = Array.isArray(sample.escapeLatencyByTrialOfDay) ? sample.escapeLatencyByTrialOfDay.length : 0;
+      return Array.from({ length: trials }, (_, t) => ({
+        title: `latency, trial ${t + 1} of day (s)`,
+        cell: (r: AgentResult) => pm((r.escapeLatencyByTrialOfDay as Estimate[] | undefined)?.[t], 1),
+      }));
+    }
+    case 'escape-rate':
+      return [{ title: 'escape rate', cell: (r) => pm(estimate(r, 'escapeRate'), 2) }];
+    case 'goal-hits':
+      return [
+        { title: 'goal hits', cell: (r) => pm(estimate(r, 'goalHits'), 1) },
+        { title: 'steps to 1st hit', cell: (r) => pm(estimate(r, 'stepsToFirstGoal'), 1) },
+        { title: 'steps between hits', cell: (r) => pm(estimate(r, 'stepsBetweenGoals'), 1) },
+      ];
+  }
+}
+
+/** Task-specific columns beside the headline measure, as the task's layout declares them. */
+function extraColumns(run: RunRecords): Column[] {
   const sample = Object.values(run.eval.agents)[0] as AgentResult | undefined;
   if (sample === undefined) return [];
-  const cols: { title: string; cell: (r: AgentResult) => string }[] = [];
-  if (Array.isArray(sample.escapeLatencyByTrialOfDay)) {
-    const trials = (sample.escapeLatencyByTrialOfDay as Estimate[]).length;
-    for (let t = 0; t < trials; t++) cols.push({ title: `latency, trial ${t + 1} of day (s)`, cell: (r) => pm((r.escapeLatencyByTrialOfDay as Estimate[] | undefined)?.[t], 1) });
-    cols.push({ title: 'escape rate', cell: (r) => pm(r.escapeRate as Estimate | undefined, 2) });
-  } else if (sample.stepsBetweenGoals !== undefined) {
-    cols.push({ title: 'goal hits', cell: (r) => pm(r.goalHits as Estimate | undefined, 1) });
-    cols.push({ title: 'steps to 1st hit', cell: (r) => pm(r.stepsToFirstGoal as Estimate | undefined, 1) });
-    cols.push({ title: 'steps between hits', cell: (r) => pm(r.stepsBetweenGoals as Estimate | undefined, 1) });
-  } else if (run.spec.task.id === 'harlow') {
-    cols.push({ title: 'trial-1 accuracy', cell: (r) => pm(r.pBestByTrial[0], 3) });
-    cols.push({ title: 'total reward', cell: (r) => pm(r.totalReward, 2) });
-  } else {
-    cols.push({ title: 'total reward', cell: (r) => pm(r.totalReward, 1) });
-    cols.push({ title: 'P(best), last trial', cell: (r) => pm(r.pBestByTrial[r.pBestByTrial.length - 1], 3) });
-  }
-  return cols;
+  return reportLayout(run).columns.flatMap((c) => columnsOf(c, sample));
 }
 
 /** The agents table of one run, in markdown. */
@@ -277,13 +304,16 @@ export async function runFigures(run: RunRecords, figuresDir: string, prefix: st
   const curves = trainingRecords(run);
   if (curves.length > 0) out.push(await figure(figuresDir, `${prefix}training`, 'Meta-training curves of the learned agents.', trainingCurvesSpec(curves, `Meta-training on ${task}`)));
 
-  if (spec.task.id === 'harlow') {
+  const figures = reportLayout(run).figures;
+  if (figures.includes('accuracy-by-trial')) {
     const byAgent = Object.fromEntries(agents.map(([k, r]) => [k, r.pBestByTrial]));
-    out.push(await figure(figuresDir, `${prefix}accuracy`, 'Accuracy by trial of the episode (a new object pair each episode), mean and 95% CI.', choiceByTrialSpec(byAgent, 'Harlow task: accuracy by trial', 'P(correct object)', 0.5)));
-  } else if (agents.some(([, r]) => r.expectedRegretByTrial?.length > 0)) {
-    // Every learning agent, and of the classic ones the reference, Thompson sampling and the random floor (more lines would not read).
+    out.push(await figure(figuresDir, `${prefix}accuracy`, 'Accuracy by trial of the episode (a new object pair each episode), mean and 95% CI.', choiceByTrialSpec(byAgent, `Accuracy by trial: ${task}`, 'P(correct object)', 0.5)));
+  }
+  if (figures.includes('p-best-and-regret-by-trial') && agents.some(([, r]) => r.expectedRegretByTrial?.length > 0)) {
+    // Every learning agent, and of the classic ones the reference and those the spec names (more lines would not read).
     const reference = bestClassic(run);
-    const shown = agents.filter(([k, r]) => r.kind !== 'classic' || k === reference || k === 'thompson' || k === 'random');
+    const named = run.spec.evaluation.figureAgents ?? [];
+    const shown = agents.filter(([k, r]) => r.kind !== 'classic' || k === reference || named.includes(k));
     const byAgent = Object.fromEntries(shown.map(([k, r]) => [k, r.pBestByTrial]));
     out.push(await figure(figuresDir, `${prefix}p-best`, 'P(best arm) by trial, mean and 95% CI.', choiceByTrialSpec(byAgent, `P(best arm) by trial: ${task}`, 'P(best arm)', 0.5)));
     const regret = Object.fromEntries(shown.map(([k, r]) => [k, r.expectedRegretByTrial]));
@@ -291,13 +321,13 @@ export async function runFigures(run: RunRecords, figuresDir: string, prefix: st
   }
 
   const latency = agents.filter(([, r]) => Array.isArray(r.escapeLatencyByTrial));
-  if (latency.length > 0) {
+  if (figures.includes('escape-latency') && latency.length > 0) {
     const perDay = (spec.task.options as { trialsPerDay?: number }).trialsPerDay ?? (findTask(spec.task.id).create(spec.task.options).options as { trialsPerDay: number }).trialsPerDay;
     out.push(await figure(figuresDir, `${prefix}latency-by-trial`, 'Escape latency by trial, mean and 95% CI over simulated animals.', latencyByTrialSpec(Object.fromEntries(latency.map(([k, r]) => [k, r.escapeLatencyByTrial as Estimate[]])), perDay, `Escape latency by trial: ${task}`)));
     const days = (latency[0][1].escapeLatencyByDay as Estimate[]).length;
     if (days > 1) out.push(await figure(figuresDir, `${prefix}latency-by-day`, 'Escape latency by day (mean over the day’s trials).', latencyByDaySpec(Object.fromEntries(latency.map(([k, r]) => [k, r.escapeLatencyByDay as Estimate[]])), `Escape latency by day: ${task}`)));
   }
-  if (run.paths !== null && Object.keys(run.paths).length > 0) {
+  if (figures.includes('swim-paths') && run.paths !== null && Object.keys(run.paths).length > 0) {
     const family = findTask(spec.task.id).create(spec.task.options).options as { poolRadius: number; platformRadius: number };
     // Learned and plastic agents first; the floor (random) is left out of the path panels.
     const paths = Object.fromEntries(Object.entries(run.paths).filter(([k]) => run.eval.agents[k]?.kind !== 'classic'));
@@ -305,7 +335,7 @@ export async function runFigures(run: RunRecords, figuresDir: string, prefix: st
   }
 
   const hits = agents.filter(([, r]) => Array.isArray(r.stepsBetweenGoalsByHit));
-  if (hits.length > 0) {
+  if (figures.includes('steps-between-goals') && hits.length > 0) {
     const byAgent = Object.fromEntries(hits.map(([k, r]) => [k, { toFirst: r.stepsToFirstGoal as Estimate, between: r.stepsBetweenGoalsByHit as Estimate[] }]));
     out.push(await figure(figuresDir, `${prefix}steps-between-hits`, 'Steps to the first goal hit (0) and between successive hits, mean and 95% CI.', stepsBetweenHitsSpec(byAgent, `Steps between goal hits: ${task}`)));
   }

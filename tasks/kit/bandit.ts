@@ -4,7 +4,7 @@
 // itself; each family file says how its arm probabilities are drawn.
 import type { GroundTruth, Space, StepInfo, StepResult, TaskFamily, TaskInstance, TaskMetadata } from '../../src/core/types.ts';
 import type { Rng } from '../../src/core/rng.ts';
-import type { TaskTraits } from '../../src/core/traits.ts';
+import type { BanditPrior, TaskTraits } from '../../src/core/types.ts';
 import { expectedRegretMeasure } from '../../src/measures/main-measure.ts';
 
 /** The `info` fields every bandit reports at every step. */
@@ -35,6 +35,8 @@ export interface BanditSpec<Options> {
   drawMeans(rng: Rng): Float64Array;
   /** Moves the arm probabilities between trials (restless bandits); must draw the same number of values every call. */
   drift?(means: Float64Array, rng: Rng): void;
+  /** The prior `drawMeans` samples from, when it is one the Bayes-optimal agent knows. */
+  prior?: BanditPrior;
 }
 
 /**
@@ -106,7 +108,16 @@ export function createBanditFamily<Options>(spec: BanditSpec<Options>): BanditFa
     id: spec.id,
     options: spec.options,
     metadata: spec.metadata,
-    traits: { bernoulliArms: true, expectedRewards: true },
+    traits: {
+      bernoulliArms: true,
+      stationaryArms: spec.drift === undefined,
+      expectedRewards: true,
+      ...(spec.prior !== undefined ? { banditPrior: spec.prior } : {}),
+      reportLayout: {
+        columns: [{ kind: 'total-reward', digits: 1 }, { kind: 'p-best-last-trial' }],
+        figures: ['p-best-and-regret-by-trial'],
+      },
+    },
     arms: spec.arms,
     observationSpace: CONSTANT_INPUT,
     actionSpace: { kind: 'discrete', n: spec.arms },

@@ -12,12 +12,20 @@ import {
 import { Rng } from '../../src/core/rng.ts';
 import { UsageError } from '../../src/core/errors.ts';
 import type { AgentInput, TaskFamily, TaskInstance } from '../../src/core/types.ts';
+import type { TaskTraits } from '../../src/core/types.ts';
 
-/** A minimal Bernoulli bandit family standing in for tasks/ (means drawn by `draw`). */
-function fakeBandit(id: string, options: Record<string, unknown>, arms: number, trials: number, draw: (rng: Rng) => number[] = (rng) => Array.from({ length: arms }, () => rng.uniform())): TaskFamily {
+/** The traits the bandit tasks declare: the prior of their arms' reward probabilities. */
+const INDEPENDENT: TaskTraits = { bernoulliArms: true, stationaryArms: true, banditPrior: { kind: 'independent-uniform' } };
+const MIRRORED: TaskTraits = { bernoulliArms: true, stationaryArms: true, banditPrior: { kind: 'mirrored-uniform' } };
+const HARD: TaskTraits = { bernoulliArms: true, stationaryArms: true, banditPrior: { kind: 'mirrored-pair', better: 0.6 } };
+const DRIFTING: TaskTraits = { bernoulliArms: true, stationaryArms: false };
+
+/** A minimal Bernoulli bandit family standing in for tasks/ (means drawn by `draw`), with the traits given. */
+function fakeBandit(id: string, traits: TaskTraits, arms: number, trials: number, draw: (rng: Rng) => number[] = (rng) => Array.from({ length: arms }, () => rng.uniform())): TaskFamily {
   return {
     id,
-    options: { ...options, trials },
+    traits,
+    options: { trials },
     metadata: { description: 'fake bandit', papers: [] },
     observationSpace: { kind: 'box', shape: [1], low: 1, high: 1 },
     actionSpace: { kind: 'discrete', n: arms },
@@ -199,19 +207,19 @@ describe('independent arms: the dynamic program', () => {
   });
 
   it('k = 2, T = 100 has an exact regret of about 1.75 against E[max(p1, p2)]·T = 200/3', () => {
-    const value = exactExpectedReward(fakeBandit('bandit-correlated', { variant: 'independent' }, 2, 100));
+    const value = exactExpectedReward(fakeBandit('bandit-correlated', INDEPENDENT, 2, 100));
     expect(200 / 3 - value).toBeCloseTo(1.748, 2);
   });
 
   it('refuses beyond the state budget, naming arms, trials and the state count', () => {
-    const big = fakeBandit('bandit-bernoulli', { arms: 2 }, 2, 1000);
+    const big = fakeBandit('bandit-bernoulli', INDEPENDENT, 2, 1000);
     expect(() => solveFamily(big)).toThrow(UsageError);
     // Unordered pairs of arm states: (ordered C(1004, 4) + diagonal Σ_{n≤500} (n+1)) / 2.
     expect(() => solveFamily(big)).toThrow(/2 arms and 1000 trials need 21,042,459,751 posterior states, over the budget of 50,000,000/);
     expect(bayesOptimal.cannotPlay(big)).toMatch(/2 arms and 1000 trials/);
-    expect(bayesOptimal.cannotPlay(fakeBandit('bandit-bernoulli', { arms: 50 }, 50, 1000))).toMatch(/50 arms/);
+    expect(bayesOptimal.cannotPlay(fakeBandit('bandit-bernoulli', INDEPENDENT, 50, 1000))).toMatch(/50 arms/);
     // A smaller budget through the option: the exact count is in the message.
-    const medium = fakeBandit('bandit-bernoulli', { arms: 3 }, 3, 25);
+    const medium = fakeBandit('bandit-bernoulli', INDEPENDENT, 3, 25);
     expect(() => bayesOptimal.create(medium, { maxStates: 1000 }, Rng.fromSeed(1))).toThrow(/3 arms and 25 trials need 126,141 posterior states/);
     expect(() => bayesOptimal.create(medium, { horizon: 3 }, Rng.fromSeed(1))).toThrow(/horizon/);
   });
@@ -250,21 +258,21 @@ describe('shared posterior (bandit-correlated)', () => {
   });
 
   it('uniform variant, T = 100: exact regret about 1.22 against E[max(p, 1 − p)]·T = 75', () => {
-    const value = exactExpectedReward(fakeBandit('bandit-correlated', { variant: 'uniform' }, 2, 100));
+    const value = exactExpectedReward(fakeBandit('bandit-correlated', MIRRORED, 2, 100));
     expect(75 - value).toBeCloseTo(1.2214, 3);
     // Knowing the arms are coupled is worth something: less regret than with independent arms.
-    expect(75 - value).toBeLessThan(200 / 3 - exactExpectedReward(fakeBandit('bandit-correlated', { variant: 'independent' }, 2, 100)));
+    expect(75 - value).toBeLessThan(200 / 3 - exactExpectedReward(fakeBandit('bandit-correlated', INDEPENDENT, 2, 100)));
   });
 });
 
 describe('bayes-optimal agent', () => {
   it('reuses the solved table within the process', () => {
-    const family = fakeBandit('bandit-bernoulli', { arms: 3 }, 3, 12);
-    expect(solveFamily(family)).toBe(solveFamily(fakeBandit('bandit-bernoulli', { arms: 3 }, 3, 12)));
+    const family = fakeBandit('bandit-bernoulli', INDEPENDENT, 3, 12);
+    expect(solveFamily(family)).toBe(solveFamily(fakeBandit('bandit-bernoulli', INDEPENDENT, 3, 12)));
   });
 
   it('acts on exact Q-values: ties split, a paying arm kept, and reports the exact value', () => {
-    const family = fakeBandit('bandit-bernoulli', { arms: 3 }, 3, 10);
+    const family = fakeBandit('bandit-bernoulli', INDEPENDENT, 3, 10);
     const agent = bayesOptimal.create(family, undefined, Rng.fromSeed(1)) as BayesOptimalAgent;
     agent.begin(2);
     const first = agent.act(input(2, 0, [-1, -1], [0, 0]));
@@ -275,14 +283,14 @@ describe('bayes-optimal agent', () => {
     expect(agent.extraReport()).toEqual({ exactExpectedReward: exactExpectedReward(family) });
   });
 
-  for (const [name, id, options, arms, draw] of [
-    ['3-armed independent bandit', 'bandit-bernoulli', { arms: 3 }, 3, undefined],
-    ['uniform-correlated bandit', 'bandit-correlated', { variant: 'uniform' }, 2, (rng: Rng) => { const p = rng.uniform(); return [p, 1 - p]; }],
-    ['hard-correlated bandit', 'bandit-correlated', { variant: 'hard' }, 2, (rng: Rng) => (rng.bernoulli(0.5) ? [0.6, 0.4] : [0.4, 0.6])],
+  for (const [name, id, traits, arms, draw] of [
+    ['3-armed independent bandit', 'bandit-bernoulli', INDEPENDENT, 3, undefined],
+    ['uniform-correlated bandit', 'bandit-correlated', MIRRORED, 2, (rng: Rng) => { const p = rng.uniform(); return [p, 1 - p]; }],
+    ['hard-correlated bandit', 'bandit-correlated', HARD, 2, (rng: Rng) => (rng.bernoulli(0.5) ? [0.6, 0.4] : [0.4, 0.6])],
   ] as const) {
     it(`earns its exact expected reward on the ${name} (simulation within 4 standard errors)`, () => {
       const T = 15;
-      const family = fakeBandit(id, options, arms, T, draw as ((rng: Rng) => number[]) | undefined);
+      const family = fakeBandit(id, traits, arms, T, draw as ((rng: Rng) => number[]) | undefined);
       const rng = Rng.fromSeed(`bayes-${name}`);
       const agent = bayesOptimal.create(family, undefined, rng.fork('agent'));
       const batch = 20000;
@@ -309,9 +317,9 @@ describe('bayes-optimal agent', () => {
   }
 
   it('refuses tasks it has no exact model for', () => {
-    expect(bayesOptimal.cannotPlay(fakeBandit('bandit-restless', { volatility: 0.05 }, 2, 100))).toMatch(/stationary/);
+    expect(bayesOptimal.cannotPlay(fakeBandit('bandit-restless', DRIFTING, 2, 100))).toMatch(/stationary/);
     expect(bayesOptimal.cannotPlay(fakeBandit('harlow', {}, 2, 6))).toMatch(/harlow/);
     expect(() => bayesOptimal.create(fakeBandit('harlow', {}, 2, 6), undefined, Rng.fromSeed(1))).toThrow(UsageError);
-    expect(bayesOptimal.cannotPlay(fakeBandit('bandit-correlated', { variant: 'uniform' }, 2, 1000))).toBeNull();
+    expect(bayesOptimal.cannotPlay(fakeBandit('bandit-correlated', MIRRORED, 2, 1000))).toBeNull();
   });
 });

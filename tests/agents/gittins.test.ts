@@ -146,7 +146,7 @@ describe('gittins agent', () => {
     expect(() => gittins.create(family, { discount: 1 }, Rng.fromSeed(1))).toThrow(/discount/);
     expect(() => gittins.create(family, { gamma: 0.9 }, Rng.fromSeed(1))).toThrow(/gamma/);
     expect(gittins.cannotPlay(family)).toBeNull();
-    expect(gittins.cannotPlay(fakeBandit('bandit-restless', 2, 10))).toMatch(/stationary/);
+    expect(gittins.cannotPlay(fakeBandit('bandit-restless', 2, 10, { bernoulliArms: true, stationaryArms: false }))).toMatch(/stationary/);
     expect(gittins.cannotPlay(fakeBandit('harlow', 2, 10, {}))).toMatch(/Bernoulli/);
   });
 });
