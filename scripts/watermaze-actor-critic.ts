@@ -7,6 +7,7 @@
 // swim paths of trial 1 and 2 of one day) with --figures DIR.
 //   node bin/run-ts.js scripts/watermaze-actor-critic.ts [--animals 40] [--days 9] [--seed 0] [--json] [--figures DIR]
 //                     [--agent-options JSON]
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createWatermaze } from '../tasks/watermaze.ts';
 import { findAgent } from '../agents/index.ts';
@@ -34,22 +35,14 @@ const agentOptions = values['agent-options'] !== undefined ? JSON.parse(values['
 interface ProtocolResult {
   protocol: string;
   taskOptions: Record<string, unknown>;
-  agents: Record<string, { escapeLatencyByDay: Estimate[]; escapeLatencyByTrialOfDay: Estimate[]; trial1ByDay: Estimate[]; trial2ByDay: Estimate[]; escapeRate: Estimate; seconds: number }>;
+  agents: Record<string, { escapeLatencyByDay: Estimate[]; escapeLatencyByTrialOfDay: Estimate[]; escapeLatencyByTrial: Estimate[]; trial1ByDay: Estimate[]; trial2ByDay: Estimate[]; escapeRate: Estimate; seconds: number }>;
   records: Record<string, EpisodeRecord[]>;
-}
-
-function byDayAndTrial(records: EpisodeRecord[], trialOfDay: number, days: number) {
-  const all = records.map(swimTrials);
-  const out: number[][] = Array.from({ length: days }, () => []);
-  for (const trials of all) for (const t of trials) if (t.trialOfDay === trialOfDay) out[t.day].push(t.escapeLatency);
-  return out;
 }
 
 async function run(protocol: 'reference' | 'dmp'): Promise<ProtocolResult> {
   const family = createWatermaze({ protocol, days });
   const rng = evaluationRng(seed);
   const result: ProtocolResult = { protocol, taskOptions: family.options as Record<string, unknown>, agents: {}, records: {} };
-  const { ci95 } = await import('../src/measures/stats.ts');
   for (const id of ['actor-critic', 'random']) {
     const started = performance.now();
     const agent = findAgent(id).create(family, id === 'actor-critic' ? agentOptions : {}, rng.fork(STREAMS.evalAgent));
@@ -58,8 +51,9 @@ async function run(protocol: 'reference' | 'dmp'): Promise<ProtocolResult> {
     result.agents[id] = {
       escapeLatencyByDay: s.escapeLatencyByDay,
       escapeLatencyByTrialOfDay: s.escapeLatencyByTrialOfDay,
-      trial1ByDay: byDayAndTrial(records, 0, days).map((c) => ci95(c)),
-      trial2ByDay: byDayAndTrial(records, 1, days).map((c) => ci95(c)),
+      trial1ByDay: Array.from({ length: days }, (_, day) => s.escapeLatencyByTrial[day * family.options.trialsPerDay]),
+      trial2ByDay: Array.from({ length: days }, (_, day) => s.escapeLatencyByTrial[day * family.options.trialsPerDay + 1]),
+      escapeLatencyByTrial: s.escapeLatencyByTrial,
       escapeRate: s.escapeRate,
       seconds: Math.round((performance.now() - started) / 100) / 10,
     };
@@ -70,10 +64,18 @@ async function run(protocol: 'reference' | 'dmp'): Promise<ProtocolResult> {
 
 const results = [await run('reference'), await run('dmp')];
 if (values.figures !== undefined) {
-  const { writeWatermazeFigures } = await import('../src/report/spatial-figures.ts');
+  const { latencyFigures, swimPathFigure } = await import('../src/report/spatial-figures.ts');
+  const { writeVegaLiteSvg } = await import('../src/report/svg.ts');
   for (const r of results) {
-    const files = await writeWatermazeFigures(values.figures, `watermaze-${r.protocol}`, r.records, { trialsPerDay: 4, days, poolRadius: 1, platformRadius: 0.05 });
-    if (!values.json) for (const f of files) console.log(`wrote ${f}`);
+    const task = `watermaze (${r.protocol})`;
+    const byTrial = Object.fromEntries(Object.entries(r.agents).map(([id, a]) => [id, a.escapeLatencyByTrial]));
+    // Trials 1 and 2 of the last day of the first animal.
+    const paths = Object.fromEntries(Object.entries(r.records).map(([id, records]) => [id, swimTrials(records[0]).filter((t) => t.day === days - 1 && t.trialOfDay < 2)]));
+    const figures = [...latencyFigures(byTrial, 4, task), swimPathFigure(paths, { poolRadius: 1, platformRadius: 0.05 }, `Swim paths of animal 1 on day ${days}: ${task}`)];
+    for (const f of figures) {
+      const file = await writeVegaLiteSvg(f.spec, path.join(values.figures, `watermaze-${r.protocol}-${f.name}.svg`));
+      if (!values.json) console.log(`wrote ${file}`);
+    }
   }
 }
 const fmt = (e: Estimate) => `${e.mean.toFixed(1)} ± ${((e.ci95[1] - e.ci95[0]) / 2).toFixed(1)}`;

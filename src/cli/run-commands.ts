@@ -2,6 +2,7 @@
 // src/rl/frozen-eval.ts.
 import path from 'node:path';
 import { UsageError } from '../core/errors.ts';
+import { formatEstimate } from '../measures/stats.ts';
 import { findTask } from '../../tasks/index.ts';
 import { frozenEvaluation, type FrozenEvalResult } from '../rl/frozen-eval.ts';
 import { LESIONS, type Lesion } from '../core/policy.ts';
@@ -117,10 +118,6 @@ export function evalCommand(file: string, opts: EvalCommandOptions): FrozenEvalR
   return { checkpoint: file, trainedUpdates: ck.update, trainedEnvSteps: ck.envSteps, ...result };
 }
 
-function pm(e: { mean: number; ci95: [number, number] }, digits = 2): string {
-  const half = (e.ci95[1] - e.ci95[0]) / 2;
-  return `${e.mean.toFixed(digits)} ± ${Number.isFinite(half) ? half.toFixed(digits) : '?'}`;
-}
 
 /** The human-readable form of an `engram eval` result. */
 export function formatEval(r: ReturnType<typeof evalCommand>): string {
@@ -128,7 +125,7 @@ export function formatEval(r: ReturnType<typeof evalCommand>): string {
     `${r.agent} from ${r.checkpoint} (${r.trainedUpdates} updates, ${r.trainedEnvSteps} env steps), frozen, on ${r.task} ` +
       `(${r.episodes} held-out episodes, seed ${r.seed}${r.lesion !== 'none' ? `, lesion ${r.lesion}` : ''})`,
     `  parameters unchanged: ${r.paramsHashBefore === r.paramsHashAfter ? 'yes' : 'NO'} (${r.paramsHashBefore.slice(0, 12)})`,
-    `  ${r.agent.padEnd(14)} total reward ${pm(r.totalReward)}  expected regret ${pm(r.expectedRegret)}`,
+    `  ${r.agent.padEnd(14)} total reward ${formatEstimate(r.totalReward)}  expected regret ${formatEstimate(r.expectedRegret)}`,
   ];
   for (const [id, c] of Object.entries(r.compare)) {
     if ('skipped' in c) {
@@ -136,14 +133,14 @@ export function formatEval(r: ReturnType<typeof evalCommand>): string {
       continue;
     }
     lines.push(
-      `  ${id.padEnd(14)} total reward ${pm(c.totalReward)}  expected regret ${pm(c.expectedRegret)}  ` +
-        `(${r.agent} − ${id}: ${pm(c.regretDifference)})`,
+      `  ${id.padEnd(14)} total reward ${formatEstimate(c.totalReward)}  expected regret ${formatEstimate(c.expectedRegret)}  ` +
+        `(${r.agent} − ${id}: ${formatEstimate(c.regretDifference)})`,
     );
   }
   if (r.intact !== undefined && r.lesionEffect !== undefined) {
     lines.push(
-      `  lesion ${r.lesion}${r.lesionEffect.applies ? '' : ' (the network has no such memory: no effect)'}: intact expected regret ${pm(r.intact.expectedRegret)}, ` +
-        `lesioned − intact ${pm(r.lesionEffect.regretIncrease)} (paired)`,
+      `  lesion ${r.lesion}${r.lesionEffect.applies ? '' : ' (the network has no such memory: no effect)'}: intact expected regret ${formatEstimate(r.intact.expectedRegret)}, ` +
+        `lesioned − intact ${formatEstimate(r.lesionEffect.regretIncrease)} (paired)`,
     );
   }
   const plasticity = r.plasticity as { meanAbsTraceChange: number } | undefined;

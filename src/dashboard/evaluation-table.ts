@@ -1,6 +1,7 @@
 // The evaluation view's table: the frozen agents of this run beside the classic agents, all on
 // the same held-out instances, as mean ± 95% CI. Wider terminals add the behavioural columns.
-import { fit, meanCi } from './format.ts';
+import { formatEstimate } from '../measures/stats.ts';
+import { fit } from './format.ts';
 import { seg, type Line } from './lines.ts';
 import type { DashboardStore } from './store.ts';
 
@@ -13,9 +14,9 @@ interface Column {
 const BASE: Column[] = [
   { title: 'agent', width: 18, cell: (r) => `${r.agent}${r.frozen ? ' (frozen)' : ''}` },
   { title: 'kind', width: 9, cell: (r) => r.result.kind },
-  { title: 'total reward', width: 17, cell: (r) => meanCi(r.result.totalReward) },
+  { title: 'total reward', width: 17, cell: (r) => formatEstimate(r.result.totalReward) },
   // Retitled by the task's headline measure when the evaluation carries one (evaluationTable).
-  { title: 'expected regret', width: 28, cell: (r) => meanCi(headline(r)?.value ?? r.result.expectedRegret) },
+  { title: 'expected regret', width: 28, cell: (r) => formatEstimate(headline(r)?.value ?? r.result.expectedRegret) },
 ];
 
 function headline(row: DashboardStore['evaluation'][number]): { name: string; unit: string; value: { mean: number; ci95: [number, number] } } | undefined {
@@ -23,8 +24,8 @@ function headline(row: DashboardStore['evaluation'][number]): { name: string; un
 }
 
 const WIDE: Column[] = [
-  { title: 'stay after win', width: 16, cell: (r) => meanCi(r.result.stayAfterWin) },
-  { title: 'shift after lose', width: 17, cell: (r) => meanCi(r.result.shiftAfterLose) },
+  { title: 'stay after win', width: 16, cell: (r) => formatEstimate(r.result.stayAfterWin) },
+  { title: 'shift after lose', width: 17, cell: (r) => formatEstimate(r.result.shiftAfterLose) },
 ];
 
 export function evaluationTable(store: DashboardStore, width: number): Line[] {

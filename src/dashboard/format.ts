@@ -36,15 +36,6 @@ export function short(x: unknown, width = 6): string {
   return x.toExponential(1);
 }
 
-/** mean ± half-width of a 95% confidence interval. */
-export function meanCi(e: { mean: number; ci95: readonly [number, number] } | undefined, digits = 2): string {
-  if (!e || typeof e.mean !== 'number' || !Number.isFinite(e.mean)) return '-';
-  // An interval over fewer than two units is [NaN, NaN], which JSON (eval.json) stores as nulls.
-  const [lo, hi] = e.ci95 ?? [NaN, NaN];
-  const half = typeof lo === 'number' && typeof hi === 'number' ? (hi - lo) / 2 : NaN;
-  return `${e.mean.toFixed(digits)} ± ${Number.isFinite(half) ? half.toFixed(digits) : '?'}`;
-}
-
 /** Pads or cuts `text` to exactly `width` columns (every character used here is one column wide). */
 export function fit(text: string, width: number): string {
   if (width <= 0) return '';

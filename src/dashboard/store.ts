@@ -4,7 +4,7 @@
 // events (replaying a finished run's metrics.jsonl) costs one frame, not thousands.
 import { A2C_DISPLAY, type MetricsRecord, type RunEvent, type RunHeader, type ShownMetric, type TrainingDisplay } from '../experiments/events.ts';
 import type { AgentResult } from '../rl/frozen-eval.ts';
-import { meanCi } from './format.ts';
+import { formatEstimate } from '../measures/stats.ts';
 import { History } from './history.ts';
 
 export type AgentStatus = 'waiting' | 'training' | 'done' | 'stopped';
@@ -156,8 +156,8 @@ export class DashboardStore {
         if (this.evaluating === event.agent) this.evaluating = null;
         const headline = event.result.mainMeasure as { name: string; unit: string; value: { mean: number; ci95: [number, number] } } | undefined;
         const shown = headline ?? { name: 'expected regret', unit: '', value: event.result.expectedRegret };
-        const value = meanCi(shown.value);
-        const ci = value !== '-' ? `, ${shown.name} ${value}${shown.unit ? ` ${shown.unit}` : ''}` : '';
+        const value = formatEstimate(shown.value);
+        const ci = value !== '–' ? `, ${shown.name} ${value}${shown.unit ? ` ${shown.unit}` : ''}` : '';
         this.note(`evaluation done: ${event.agent}${frozen ? ' (frozen)' : ''}${ci}`);
         break;
       }

@@ -111,3 +111,19 @@ export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
   const hi = Math.min(n - 1, lo + 1);
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
 }
+
+/** A number with `digits` decimals, or '–' when it is not a finite number. */
+export function formatNumber(x: unknown, digits: number): string {
+  return typeof x === 'number' && Number.isFinite(x) ? x.toFixed(digits) : '–';
+}
+
+/**
+ * `mean ± half-width` of an estimate's 95% interval (reports, tables, the dashboard); the mean alone
+ * when there is no interval (fewer than two units: JSON stores its ends as null); '–' for none.
+ */
+export function formatEstimate(e: { mean: number; ci95: readonly [number | null, number | null] | null } | undefined, digits = 2): string {
+  if (e === undefined || !Number.isFinite(e.mean)) return '–';
+  const [lo, hi] = e.ci95 ?? [null, null];
+  const half = typeof lo === 'number' && typeof hi === 'number' ? (hi - lo) / 2 : Number.NaN;
+  return Number.isFinite(half) ? `${formatNumber(e.mean, digits)} ± ${formatNumber(half, digits)}` : formatNumber(e.mean, digits);
+}

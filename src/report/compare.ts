@@ -10,8 +10,8 @@ import { UsageError } from '../core/errors.ts';
 import { readJsonFile } from '../experiments/io.ts';
 import type { MainMeasureResult } from '../experiments/evaluation.ts';
 import type { MeasureInfo } from '../measures/main-measure.ts';
-import { bestClassic, differencesFrom, isPrivileged, pm, readRunRecords, signedCi, suiteParts, type RunRecords } from './report.ts';
-import { ci95, type Estimate } from '../measures/stats.ts';
+import { bestClassic, differencesFrom, isPrivileged, readRunRecords, signedCi, suiteParts, type RunRecords } from './report.ts';
+import { ci95, type Estimate, formatEstimate } from '../measures/stats.ts';
 
 export interface CompareAgent {
   kind: string;
@@ -168,7 +168,7 @@ export function formatCompare(result: CompareResult): string {
     lines.push(`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`);
     for (const [k, a] of Object.entries(g.agents)) {
       const diff = k === g.reference ? 'reference' : a.difference !== null ? signedCi(a.difference, digits) : '–';
-      const cells = [k, a.kind, pm(a.estimate, digits), diff];
+      const cells = [k, a.kind, formatEstimate(a.estimate, digits), diff];
       if (g.level === 'seeds') cells.push(a.perRun.map((v) => (v === null ? '–' : v.toFixed(digits))).join(', '));
       lines.push(`| ${cells.join(' | ')} |`);
     }

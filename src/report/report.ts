@@ -22,23 +22,21 @@ import { agentKey, parseExperiment, type ExperimentSpec } from '../experiments/s
 import type { AgentResult } from '../rl/frozen-eval.ts';
 import { writeVegaLiteSvg, type TopLevelSpec } from './svg.ts';
 import { iclSection } from './icl-report.ts';
+import { latencyFigures, swimPathFigure } from './spatial-figures.ts';
 import type { IclEvalFile } from '../experiments/icl-run.ts';
 import type { MeasureInfo } from '../measures/main-measure.ts';
 import {
   choiceByTrialSpec,
-  latencyByDaySpec,
-  latencyByTrialSpec,
   lesionChartSpec,
   plasticTraceSpec,
   regretByTrialSpec,
   stepsBetweenHitsSpec,
-  swimPathsSpec,
   trainingCurvesSpec,
   type LesionRow,
   type MetricsRecord,
 } from './figure-specs.ts';
 import type { SwimTrial } from '../measures/spatial.ts';
-import { pairedBootstrap, type BootstrapEstimate, type Estimate } from '../measures/stats.ts';
+import { type BootstrapEstimate, type Estimate, formatEstimate, formatNumber, pairedBootstrap } from '../measures/stats.ts';
 
 /** Everything the report needs of one run directory (a single experiment, or a part of a suite). */
 export interface RunRecords {
@@ -108,14 +106,8 @@ export function metricsCsv(records: readonly Record<string, unknown>[]): string 
 // ---------------------------------------------------------------------------------------------
 // Tables
 
-const fmt = (x: number, digits: number) => (Number.isFinite(x) ? x.toFixed(digits) : '–');
-
-/** `mean ± half-width` of a 95% interval. */
-export function pm(e: { mean: number; ci95: [number, number] } | undefined, digits = 2): string {
-  if (e === undefined || !Number.isFinite(e.mean)) return '–';
-  const half = (e.ci95[1] - e.ci95[0]) / 2;
-  return Number.isFinite(half) ? `${fmt(e.mean, digits)} ± ${fmt(half, digits)}` : fmt(e.mean, digits);
-}
+const fmt = formatNumber;
+const pm = formatEstimate;
 
 /** A signed difference with its interval: `+1.23 [0.80, 1.70]`. */
 export function signedCi(d: { mean: number; ci95: [number, number] }, digits = 2): string {
@@ -321,17 +313,16 @@ export async function runFigures(run: RunRecords, figuresDir: string, prefix: st
   }
 
   const latency = agents.filter(([, r]) => Array.isArray(r.escapeLatencyByTrial));
+  const taskOptions = findTask(spec.task.id).create(spec.task.options).options as { trialsPerDay: number; poolRadius: number; platformRadius: number };
   if (figures.includes('escape-latency') && latency.length > 0) {
-    const perDay = (spec.task.options as { trialsPerDay?: number }).trialsPerDay ?? (findTask(spec.task.id).create(spec.task.options).options as { trialsPerDay: number }).trialsPerDay;
-    out.push(await figure(figuresDir, `${prefix}latency-by-trial`, 'Escape latency by trial, mean and 95% CI over simulated animals.', latencyByTrialSpec(Object.fromEntries(latency.map(([k, r]) => [k, r.escapeLatencyByTrial as Estimate[]])), perDay, `Escape latency by trial: ${task}`)));
-    const days = (latency[0][1].escapeLatencyByDay as Estimate[]).length;
-    if (days > 1) out.push(await figure(figuresDir, `${prefix}latency-by-day`, 'Escape latency by day (mean over the day’s trials).', latencyByDaySpec(Object.fromEntries(latency.map(([k, r]) => [k, r.escapeLatencyByDay as Estimate[]])), `Escape latency by day: ${task}`)));
+    const byAgent = Object.fromEntries(latency.map(([k, r]) => [k, r.escapeLatencyByTrial as Estimate[]]));
+    for (const f of latencyFigures(byAgent, taskOptions.trialsPerDay, task)) out.push(await figure(figuresDir, `${prefix}${f.name}`, f.caption, f.spec));
   }
-  if (figures.includes('swim-paths') && run.paths !== null && Object.keys(run.paths).length > 0) {
-    const family = findTask(spec.task.id).create(spec.task.options).options as { poolRadius: number; platformRadius: number };
-    // Learned and plastic agents first; the floor (random) is left out of the path panels.
-    const paths = Object.fromEntries(Object.entries(run.paths).filter(([k]) => run.eval.agents[k]?.kind !== 'classic'));
-    if (Object.keys(paths).length > 0) out.push(await figure(figuresDir, `${prefix}swim-paths`, 'Swim paths of the first held-out day: each panel one trial; the platform is the small circle.', swimPathsSpec(paths, family.poolRadius, family.platformRadius, `Swim paths, first held-out day: ${task}`)));
+  // Learned and plastic agents; the floor (random) is left out of the path panels.
+  const paths = Object.fromEntries(Object.entries(run.paths ?? {}).filter(([k]) => run.eval.agents[k]?.kind !== 'classic'));
+  if (figures.includes('swim-paths') && Object.keys(paths).length > 0) {
+    const f = swimPathFigure(paths, taskOptions, `Swim paths, first held-out day: ${task}`);
+    out.push(await figure(figuresDir, `${prefix}${f.name}`, f.caption, f.spec));
   }
 
   const hits = agents.filter(([, r]) => Array.isArray(r.stepsBetweenGoalsByHit));

@@ -1,48 +1,45 @@
-// Figures of the water maze written as SVG files (the specs are src/analysis/report-figures.ts's):
-// escape latency by trial for each agent, trial 1 and trial 2 of each day (delayed
-// matching-to-place), and example swim paths drawn in the pool.
-import path from 'node:path';
-import type { EpisodeRecord } from '../core/types.ts';
-import { writeVegaLiteSvg } from './svg.ts';
+// The water maze's figures, for reports and for scripts/watermaze-actor-critic.ts alike: escape
+// latency by trial, trials 1 and 2 of each day when there are several days (delayed
+// matching-to-place: trial 2 shows one-trial learning), and swim paths drawn in the pool.
+import type { SwimTrial } from '../measures/spatial.ts';
+import type { Estimate } from '../measures/stats.ts';
 import { latencyByDaySpec, latencyByTrialSpec, swimPathsSpec } from './figure-specs.ts';
-import { swimTrials, watermazeSummary } from '../measures/spatial.ts';
-import { ci95, type Estimate } from '../measures/stats.ts';
+import type { TopLevelSpec } from './svg.ts';
 
-export interface WatermazeFigureOptions {
-  trialsPerDay: number;
-  days: number;
-  /** m */
-  poolRadius: number;
-  /** m */
-  platformRadius: number;
+/** A figure's file name (without extension), caption and spec. */
+export interface NamedFigure {
+  name: string;
+  caption: string;
+  spec: TopLevelSpec;
 }
 
-/** Escape latency (s) of trial `trialOfDay` of each day, mean and 95% CI over animals. */
-function latencyOfTrialByDay(records: readonly EpisodeRecord[], trialOfDay: number, days: number): Estimate[] {
-  const all = records.map(swimTrials);
-  return Array.from({ length: days }, (_, day) => ci95(all.flatMap((ts) => ts.filter((t) => t.day === day && t.trialOfDay === trialOfDay).map((t) => t.escapeLatency))));
+/** From every agent's escape latency by trial (eval.json's escapeLatencyByTrial). */
+export function latencyFigures(byAgent: Record<string, Estimate[]>, trialsPerDay: number, task: string): NamedFigure[] {
+  const figures: NamedFigure[] = [
+    {
+      name: 'latency-by-trial',
+      caption: 'Escape latency by trial, mean and 95% CI over simulated animals.',
+      spec: latencyByTrialSpec(byAgent, trialsPerDay, `Escape latency by trial: ${task}`),
+    },
+  ];
+  const days = Math.floor((Object.values(byAgent)[0]?.length ?? 0) / trialsPerDay);
+  if (days > 1) {
+    const byDay: Record<string, Estimate[]> = {};
+    for (const [agent, trials] of Object.entries(byAgent)) {
+      for (const t of [0, 1].filter((x) => x < trialsPerDay)) {
+        byDay[`${agent}, trial ${t + 1}`] = Array.from({ length: days }, (_, day) => trials[day * trialsPerDay + t]);
+      }
+    }
+    figures.push({ name: 'latency-by-day', caption: 'Trials 1 and 2 of each day: escape latency by day.', spec: latencyByDaySpec(byDay, `Trials 1 and 2 by day: ${task}`) });
+  }
+  return figures;
 }
 
-/**
- * Writes `<prefix>-latency.svg` (by trial), `<prefix>-latency-by-day.svg` (trial 1 vs 2 by day)
- * and `<prefix>-paths-<agent>.svg` (trials 1 and 2 of the last day of animal 0) into `dir`.
- */
-export async function writeWatermazeFigures(dir: string, prefix: string, byAgent: Record<string, EpisodeRecord[]>, o: WatermazeFigureOptions): Promise<string[]> {
-  const files: string[] = [];
-  const byTrial: Record<string, Estimate[]> = {};
-  const byDay: Record<string, Estimate[]> = {};
-  for (const [agent, records] of Object.entries(byAgent)) {
-    byTrial[agent] = watermazeSummary(records, o.trialsPerDay, o.days).escapeLatencyByTrial;
-    for (const trialOfDay of [0, 1].filter((t) => t < o.trialsPerDay)) byDay[`${agent}, trial ${trialOfDay + 1}`] = latencyOfTrialByDay(records, trialOfDay, o.days);
-  }
-  files.push(await writeVegaLiteSvg(latencyByTrialSpec(byTrial, o.trialsPerDay, `${prefix}: escape latency by trial`), path.join(dir, `${prefix}-latency.svg`)));
-  files.push(await writeVegaLiteSvg(latencyByDaySpec(byDay, `${prefix}: trial 1 and trial 2 of each day`), path.join(dir, `${prefix}-latency-by-day.svg`)));
-  const lastDay = o.days - 1;
-  for (const [agent, records] of Object.entries(byAgent)) {
-    if (records.length === 0) continue;
-    const trials = swimTrials(records[0]).filter((t) => t.day === lastDay && t.trialOfDay < 2);
-    const spec = swimPathsSpec({ [agent]: trials }, o.poolRadius, o.platformRadius, `${prefix}, ${agent}: swim paths of animal 1 on day ${lastDay + 1}`);
-    files.push(await writeVegaLiteSvg(spec, path.join(dir, `${prefix}-paths-${agent}.svg`)));
-  }
-  return files;
+/** Swim paths, one panel per agent and trial; the platform is the small circle. */
+export function swimPathFigure(paths: Record<string, SwimTrial[]>, pool: { poolRadius: number; platformRadius: number }, title: string): NamedFigure {
+  return {
+    name: 'swim-paths',
+    caption: `${title}: each panel one trial; the platform is the small circle.`,
+    spec: swimPathsSpec(paths, pool.poolRadius, pool.platformRadius, title),
+  };
 }
