@@ -10,21 +10,27 @@
 // episode state, one H×H matrix per batch element, stored as a B × H² tensor (row b holds element
 // b's matrix row-major: entry (i, j) at i·H + j).
 //
-// Plasticity rules, after the activity step (so Hebb_t shapes h_t and h_t shapes Hebb_{t+1}):
-//   hebbian        Hebb_{t+1} = (1 − η) Hebb_t + η h_{t−1} h_tᵀ                  (Miconi 2018, eq. 2)
-//   neuromodulated M_t = tanh(h_t · w_M + b_M),
-//                  Hebb_{t+1} = clip(Hebb_t + M_t h_{t−1} h_tᵀ)                  (Miconi 2019, eq. 3)
-//   retroactive    E_{t+1} = (1 − η) E_t + η h_{t−1} h_tᵀ,
-//                  Hebb_{t+1} = clip(Hebb_t + M_t E_t)                          (Miconi 2019, eqs. 4–5)
-// where clip(v) = min(c, max(−c, v)). Its subgradient is 1 for −c ≤ v ≤ c (boundary included, as
-// torch.clamp) and 0 outside.
+// The plasticity rules act after the activity step (so Hebb_t shapes h_t and h_t shapes
+// Hebb_{t+1}), each a named forward and backward function in plastic-rules.ts: hebbian,
+// neuromodulated (with M_t = tanh(h_t · w_M + b_M), Miconi 2019 eq. 3) and retroactive.
 //
 // Memory: nothing of size B × H² is saved for the backward pass. The clip mask is recomputed from
 // the inputs (Hebb_t, E_t, h_{t−1}) and the output h_t, which the tape keeps anyway; only the B
 // neuromodulation values are saved.
-import { Tensor } from '../tensor.ts';
-import { finishOp, recordingAny } from '../tape.ts';
 import { addColumnSums, broadcastRows, gemm, gemmNT, gemmTN } from '../kernels.ts';
+import { finishOp, recordingAny } from '../tape.ts';
+import { Tensor } from '../tensor.ts';
+import {
+  hebbianBackward,
+  hebbianForward,
+  neuromodulatedBackward,
+  neuromodulatedForward,
+  retroactiveBackward,
+  retroactiveForward,
+  type RuleGradients,
+  type RuleStep,
+  scratchSink,
+} from './plastic-rules.ts';
 
 export const PLASTICITY_MODES = ['hebbian', 'neuromodulated', 'retroactive'] as const;
 export type PlasticityMode = (typeof PLASTICITY_MODES)[number];
@@ -70,79 +76,41 @@ function scratch(length: number): [Float64Array, Float64Array] {
   return [scratchDh.subarray(0, length), scratchDa.subarray(0, length)];
 }
 
-function clipValue(v: number, c: number): number {
-  return v > c ? c : v < -c ? -c : v;
-}
-
-// A write-only buffer for gradients nobody asked for (keeps branches out of the hot loops).
-let sinkBuffer = new Float64Array(0);
-function scratchSink(length: number): Float64Array {
-  if (sinkBuffer.length < length) sinkBuffer = new Float64Array(length);
-  return sinkBuffer;
-}
-
-/**
- * One step of a plastic recurrent network for a batch: x (B×I), h (B×H), trace (B×H²), and for
- * `retroactive` the eligibility trace (B×H²). `clip` is the bound c of the neuromodulated rules
- * (ignored by `hebbian`, whose trace is a running average of products of tanh units and stays in
- * [−1, 1] by itself). `presynaptic` is the h_{t−1} of the plasticity rules, h itself unless a
- * lesion has wiped the activity that drives h_t while the synapses still saw the activity
- * before the wipe (the `reset-state` lesion of agents/plastic-rnn.ts). With
- * `stopModulatorGradient`, the backward pass treats the input h_t of the neuromodulator as a
- * constant: w_M and b_M still receive their gradient, but none flows from M_t back into the
- * activity (a semi-gradient; see agents/plastic-rnn.ts for why one would want it).
- */
-export function plasticRnnCell(
-  mode: PlasticityMode,
-  x: Tensor,
-  h: Tensor,
-  trace: Tensor,
-  eligibility: Tensor | null,
-  weights: PlasticWeights,
-  clip: number,
-  presynaptic: Tensor = h,
-  stopModulatorGradient = false,
-): PlasticStepOutput {
-  const B = x.rows;
-  const I = x.cols;
-  const H = h.cols;
+/** Throws naming the op and the tensor whose shape does not fit. */
+function checkShapes(mode: PlasticityMode, x: Tensor, h: Tensor, trace: Tensor, eligibility: Tensor | null, w: PlasticWeights, clip: number, presynaptic: Tensor): void {
+  const [B, I, H] = [x.rows, x.cols, h.cols];
   const HH = H * H;
-  const { weightInput, bias, weightRecurrent, alpha, eta, modulationWeight, modulationBias } = weights;
   const name = `plasticRnnCell(${mode})`;
-  if (weightInput.rows !== I || weightInput.cols !== H) throw new Error(`${name}: shapes ${x.shape} and ${weightInput.shape} do not match (input weight must be ${I}x${H})`);
-  if (h.rows !== B) throw new Error(`${name}: shapes ${x.shape} and ${h.shape} do not match (batch sizes differ)`);
-  if (bias.rows !== 1 || bias.cols !== H) throw new Error(`${name}: bias is ${bias.shape}, expected 1x${H}`);
-  if (weightRecurrent.rows !== H || weightRecurrent.cols !== H) throw new Error(`${name}: recurrent weight is ${weightRecurrent.shape}, expected ${H}x${H}`);
-  if (alpha.rows !== H || alpha.cols !== H) throw new Error(`${name}: alpha is ${alpha.shape}, expected ${H}x${H}`);
-  if (trace.rows !== B || trace.cols !== HH) throw new Error(`${name}: trace is ${trace.shape}, expected ${B}x${HH}`);
-  const usesEta = mode !== 'neuromodulated';
+  const fail = (what: string) => {
+    throw new Error(`${name}: ${what}`);
+  };
+  if (w.weightInput.rows !== I || w.weightInput.cols !== H) fail(`shapes ${x.shape} and ${w.weightInput.shape} do not match (input weight must be ${I}x${H})`);
+  if (h.rows !== B) fail(`shapes ${x.shape} and ${h.shape} do not match (batch sizes differ)`);
+  if (w.bias.rows !== 1 || w.bias.cols !== H) fail(`bias is ${w.bias.shape}, expected 1x${H}`);
+  if (w.weightRecurrent.rows !== H || w.weightRecurrent.cols !== H) fail(`recurrent weight is ${w.weightRecurrent.shape}, expected ${H}x${H}`);
+  if (w.alpha.rows !== H || w.alpha.cols !== H) fail(`alpha is ${w.alpha.shape}, expected ${H}x${H}`);
+  if (trace.rows !== B || trace.cols !== HH) fail(`trace is ${trace.shape}, expected ${B}x${HH}`);
   const usesModulation = mode !== 'hebbian';
-  if (usesEta && (eta === null || eta.size !== 1)) throw new Error(`${name}: needs eta (1x1)`);
-  if (usesModulation && (modulationWeight === null || modulationWeight.rows !== H || modulationWeight.cols !== 1)) throw new Error(`${name}: needs a modulation weight of shape ${H}x1`);
-  if (usesModulation && (modulationBias === null || modulationBias.size !== 1)) throw new Error(`${name}: needs a modulation bias (1x1)`);
+  if (mode !== 'neuromodulated' && (w.eta === null || w.eta.size !== 1)) fail('needs eta (1x1)');
+  if (usesModulation && (w.modulationWeight === null || w.modulationWeight.rows !== H || w.modulationWeight.cols !== 1)) fail(`needs a modulation weight of shape ${H}x1`);
+  if (usesModulation && (w.modulationBias === null || w.modulationBias.size !== 1)) fail('needs a modulation bias (1x1)');
   if (mode === 'retroactive') {
-    if (eligibility === null || eligibility.rows !== B || eligibility.cols !== HH) throw new Error(`${name}: eligibility trace must be ${B}x${HH}`);
-  } else if (eligibility !== null) throw new Error(`${name}: only the retroactive rule has an eligibility trace`);
-  if (presynaptic.rows !== B || presynaptic.cols !== H) throw new Error(`${name}: presynaptic activity is ${presynaptic.shape}, expected ${B}x${H}`);
-  if (usesModulation && !(clip > 0)) throw new Error(`${name}: clip bound must be positive, got ${clip}`);
+    if (eligibility === null || eligibility.rows !== B || eligibility.cols !== HH) fail(`eligibility trace must be ${B}x${HH}`);
+  } else if (eligibility !== null) fail('only the retroactive rule has an eligibility trace');
+  if (presynaptic.rows !== B || presynaptic.cols !== H) fail(`presynaptic activity is ${presynaptic.shape}, expected ${B}x${H}`);
+  if (usesModulation && !(clip > 0)) fail(`clip bound must be positive, got ${clip}`);
+}
 
-  const inputs: Tensor[] = [x, h, trace, weightInput, bias, weightRecurrent, alpha];
-  if (eligibility !== null) inputs.push(eligibility);
-  if (usesEta) inputs.push(eta!);
-  if (usesModulation) inputs.push(modulationWeight!, modulationBias!);
-  if (presynaptic !== h) inputs.push(presynaptic);
-  const record = recordingAny(inputs);
-  const pp = presynaptic.data;
-
-  // Activity: a = b + x W_in + h W + Σ_i h_i (α ⊙ Hebb)_{i,:}.
-  const hOut = new Tensor(B, H);
-  const a = hOut.data;
-  broadcastRows(bias.data, a, B, H);
-  gemm(x.data, weightInput.data, a, B, I, H, true);
-  gemm(h.data, weightRecurrent.data, a, B, H, H, true);
+/** The activity a = b + x W_in + h W + Σ_i h_i (α ⊙ Hebb)_{i,:}, then tanh, into `a` (B × H). */
+function activityForward(x: Tensor, h: Tensor, trace: Float64Array, w: PlasticWeights, a: Float64Array): void {
+  const [B, I, H] = [x.rows, x.cols, h.cols];
+  const HH = H * H;
+  broadcastRows(w.bias.data, a, B, H);
+  gemm(x.data, w.weightInput.data, a, B, I, H, true);
+  gemm(h.data, w.weightRecurrent.data, a, B, H, H, true);
   const hp = h.data;
-  const al = alpha.data;
-  const T = trace.data;
+  const al = w.alpha.data;
+  const T = trace;
   // Four presynaptic rows at a time: each pass over a[row, :] then does four products per load
   // and store of a (as gemm in kernels.ts; measured 2.5× faster than one row at a time at H = 48).
   const H4 = H - (H & 3);
@@ -175,282 +143,166 @@ export function plasticRnnCell(
     }
   }
   for (let k = 0; k < B * H; k++) a[k] = Math.tanh(a[k]);
-  const ho = a;
+}
 
-  // Neuromodulation M_t = tanh(h_t · w_M + b_M), one value per batch element.
-  let M: Float64Array | null = null;
-  if (usesModulation) {
-    M = new Float64Array(B);
-    const wM = modulationWeight!.data;
-    const bM = modulationBias!.data[0];
-    for (let b = 0; b < B; b++) {
-      let s = bM;
-      for (let j = 0; j < H; j++) s += ho[b * H + j] * wM[j];
-      M[b] = Math.tanh(s);
+/** The neuromodulation M_t = tanh(h_t · w_M + b_M), one value per batch element. */
+function modulationForward(post: Float64Array, B: number, H: number, w: PlasticWeights): Float64Array {
+  const M = new Float64Array(B);
+  const wM = (w.modulationWeight as Tensor).data;
+  const bM = (w.modulationBias as Tensor).data[0];
+  for (let b = 0; b < B; b++) {
+    let s = bM;
+    for (let j = 0; j < H; j++) s += post[b * H + j] * wM[j];
+    M[b] = Math.tanh(s);
+  }
+  return M;
+}
+
+/** The gradient through M = tanh(h_t · w_M + b_M): into w_M, b_M and, unless stopped, dL/dh_t. */
+function modulationBackward(s: RuleStep, dModulation: Float64Array, dh: Float64Array, w: PlasticWeights, stopGradient: boolean): void {
+  const { B, H, post: ho } = s;
+  const M = s.modulation as Float64Array;
+  const modulationWeight = w.modulationWeight as Tensor;
+  const modulationBias = w.modulationBias as Tensor;
+  const wM = modulationWeight.data;
+  const dwM = modulationWeight.requiresGrad ? modulationWeight.gradBuffer() : null;
+  let dbM = 0;
+  for (let b = 0; b < B; b++) {
+    const m = M[b];
+    const dm = dModulation[b] * (1 - m * m);
+    if (dm === 0) continue;
+    dbM += dm;
+    const row = b * H;
+    for (let j = 0; j < H; j++) {
+      if (!stopGradient) dh[row + j] += dm * wM[j];
+      if (dwM !== null) dwM[j] += dm * ho[row + j];
     }
   }
+  if (modulationBias.requiresGrad) modulationBias.gradBuffer()[0] += dbM;
+}
 
-  // Plasticity.
-  const traceOut = new Tensor(B, HH);
-  const T1 = traceOut.data;
-  let eligibilityOut: Tensor | null = null;
-  const n = usesEta ? eta!.data[0] : 0;
-  if (mode === 'hebbian') {
-    const keep = 1 - n;
-    for (let b = 0; b < B; b++) {
-      const row = b * H;
-      const tb = b * HH;
-      for (let i = 0; i < H; i++) {
-        const pre = n * pp[row + i];
-        const ti = tb + i * H;
-        for (let j = 0; j < H; j++) T1[ti + j] = keep * T[ti + j] + pre * ho[row + j];
-      }
-    }
-  } else if (mode === 'neuromodulated') {
-    for (let b = 0; b < B; b++) {
-      const row = b * H;
-      const tb = b * HH;
-      const m = M![b];
-      for (let i = 0; i < H; i++) {
-        const pre = m * pp[row + i];
-        const ti = tb + i * H;
+/** The gradient through the activity, from dL/dh_t = `dh`: da = dh ⊙ (1 − h_t²), then every input and weight. */
+function activityBackward(x: Tensor, h: Tensor, trace: Tensor, w: PlasticWeights, s: RuleStep, dh: Float64Array, da: Float64Array, dTrace: Float64Array | null): void {
+  const { B, H, post: ho } = s;
+  const I = x.cols;
+  const HH = H * H;
+  const hp = h.data;
+  const al = w.alpha.data;
+  const T = trace.data;
+  const dhPrev = h.requiresGrad ? h.gradBuffer() : null;
+  for (let k = 0; k < B * H; k++) da[k] = dh[k] * (1 - ho[k] * ho[k]);
+  // The α ⊙ Hebb part of the recurrent weights, in one pass over each batch element's trace.
+  const dAlpha = w.alpha.requiresGrad ? w.alpha.gradBuffer() : scratchSink(HH);
+  for (let b = 0; b < B; b++) {
+    const row = b * H;
+    const tb = b * HH;
+    for (let i = 0; i < H; i++) {
+      const pre = hp[row + i];
+      const ti = tb + i * H;
+      const ai = i * H;
+      let sum = 0;
+      if (dTrace !== null) {
         for (let j = 0; j < H; j++) {
-          const v = T[ti + j] + pre * ho[row + j];
-          T1[ti + j] = v > clip ? clip : v < -clip ? -clip : v;
+          const d = da[row + j];
+          const t = T[ti + j];
+          const wij = al[ai + j];
+          sum += d * wij * t;
+          dAlpha[ai + j] += pre * d * t;
+          dTrace[ti + j] += wij * pre * d;
+        }
+      } else {
+        for (let j = 0; j < H; j++) {
+          const d = da[row + j];
+          const t = T[ti + j];
+          sum += d * al[ai + j] * t;
+          dAlpha[ai + j] += pre * d * t;
         }
       }
-    }
-  } else {
-    eligibilityOut = new Tensor(B, HH);
-    const E = eligibility!.data;
-    const E1 = eligibilityOut.data;
-    const keep = 1 - n;
-    for (let b = 0; b < B; b++) {
-      const row = b * H;
-      const tb = b * HH;
-      const m = M![b];
-      for (let i = 0; i < H; i++) {
-        const pre = n * pp[row + i];
-        const ti = tb + i * H;
-        for (let j = 0; j < H; j++) {
-          const e = E[ti + j];
-          T1[ti + j] = clipValue(T[ti + j] + m * e, clip);
-          E1[ti + j] = keep * e + pre * ho[row + j];
-        }
-      }
+      if (dhPrev !== null) dhPrev[row + i] += sum;
     }
   }
+  if (dhPrev !== null) gemmNT(da, w.weightRecurrent.data, dhPrev, B, H, H, true);
+  if (w.weightRecurrent.requiresGrad) gemmTN(hp, da, w.weightRecurrent.gradBuffer(), H, B, H, true);
+  if (w.weightInput.requiresGrad) gemmTN(x.data, da, w.weightInput.gradBuffer(), I, B, H, true);
+  if (w.bias.requiresGrad) addColumnSums(da, w.bias.gradBuffer(), B, H);
+  if (x.requiresGrad) gemmNT(da, w.weightInput.data, x.gradBuffer(), B, H, I, true);
+}
+
+/**
+ * One step of a plastic recurrent network for a batch: x (B×I), h (B×H), trace (B×H²), and for
+ * `retroactive` the eligibility trace (B×H²). `clip` is the bound c of the neuromodulated rules
+ * (ignored by `hebbian`, whose trace is a running average of products of tanh units and stays in
+ * [−1, 1] by itself). `presynaptic` is the h_{t−1} of the plasticity rules, h itself unless a
+ * lesion has wiped the activity that drives h_t while the synapses still saw the activity
+ * before the wipe (the `reset-state` lesion of agents/plastic-rnn.ts). With
+ * `stopModulatorGradient`, the backward pass treats the input h_t of the neuromodulator as a
+ * constant: w_M and b_M still receive their gradient, but none flows from M_t back into the
+ * activity (a semi-gradient; see agents/plastic-rnn.ts for why one would want it).
+ */
+export function plasticRnnCell(
+  mode: PlasticityMode,
+  x: Tensor,
+  h: Tensor,
+  trace: Tensor,
+  eligibility: Tensor | null,
+  weights: PlasticWeights,
+  clip: number,
+  presynaptic: Tensor = h,
+  stopModulatorGradient = false,
+): PlasticStepOutput {
+  checkShapes(mode, x, h, trace, eligibility, weights, clip, presynaptic);
+  const B = x.rows;
+  const H = h.cols;
+  const usesEta = mode !== 'neuromodulated';
+  const usesModulation = mode !== 'hebbian';
+  const { eta, modulationWeight, modulationBias } = weights;
+  const inputs: Tensor[] = [x, h, trace, weights.weightInput, weights.bias, weights.weightRecurrent, weights.alpha];
+  if (eligibility !== null) inputs.push(eligibility);
+  if (usesEta && eta !== null) inputs.push(eta);
+  if (usesModulation && modulationWeight !== null && modulationBias !== null) inputs.push(modulationWeight, modulationBias);
+  if (presynaptic !== h) inputs.push(presynaptic);
+
+  const hOut = new Tensor(B, H);
+  activityForward(x, h, trace.data, weights, hOut.data);
+  const step: RuleStep = {
+    B,
+    H,
+    pre: presynaptic.data,
+    post: hOut.data,
+    trace: trace.data,
+    eligibility: eligibility?.data ?? null,
+    eta: usesEta && eta !== null ? eta.data[0] : 0,
+    modulation: usesModulation ? modulationForward(hOut.data, B, H, weights) : null,
+    clip,
+  };
+  const traceOut = new Tensor(B, H * H);
+  const eligibilityOut = mode === 'retroactive' ? new Tensor(B, H * H) : null;
+  if (mode === 'hebbian') hebbianForward(step, traceOut.data);
+  else if (mode === 'neuromodulated') neuromodulatedForward(step, traceOut.data);
+  else retroactiveForward(step, traceOut.data, (eligibilityOut as Tensor).data);
 
   const outputs = eligibilityOut === null ? [hOut, traceOut] : [hOut, traceOut, eligibilityOut];
-  finishOp(name, inputs, outputs, record ? () => {
+  const backward = () => {
     const [dh, da] = scratch(B * H);
-    const gH = hOut.grad;
     const gT = traceOut.grad;
-    const gE = eligibilityOut === null ? null : eligibilityOut.grad;
-    if (gH !== null) dh.set(gH.subarray(0, B * H));
+    const gE = eligibilityOut?.grad ?? null;
+    if (hOut.grad !== null) dh.set(hOut.grad.subarray(0, B * H));
     else dh.fill(0);
-    const dhPrev = h.requiresGrad ? h.gradBuffer() : null;
-    const dPre = presynaptic.requiresGrad ? presynaptic.gradBuffer() : null;
-    const dTrace = trace.requiresGrad ? trace.gradBuffer() : null;
-    const dElig = eligibility !== null && eligibility.requiresGrad ? eligibility.gradBuffer() : null;
+    const d: RuleGradients = {
+      post: dh,
+      pre: presynaptic.requiresGrad ? presynaptic.gradBuffer() : null,
+      trace: trace.requiresGrad ? trace.gradBuffer() : null,
+      eligibility: eligibility?.requiresGrad ? eligibility.gradBuffer() : null,
+      modulation: usesModulation ? new Float64Array(B) : null,
+    };
     let dEta = 0;
-    const dModulation = usesModulation ? new Float64Array(B) : null;
-
-    // Through the plasticity rule.
-    if (mode === 'hebbian' && gT !== null) {
-      const keep = 1 - n;
-      for (let b = 0; b < B; b++) {
-        const row = b * H;
-        const tb = b * HH;
-        for (let i = 0; i < H; i++) {
-          const pre = pp[row + i];
-          const ti = tb + i * H;
-          let s = 0;
-          for (let j = 0; j < H; j++) {
-            const g = gT[ti + j];
-            if (dTrace !== null) dTrace[ti + j] += keep * g;
-            const post = ho[row + j];
-            dEta += g * (pre * post - T[ti + j]);
-            dh[row + j] += n * g * pre;
-            s += g * post;
-          }
-          if (dPre !== null) dPre[row + i] += n * s;
-        }
-      }
-    } else if (mode === 'neuromodulated' && gT !== null) {
-      // g = dL/dHebb_{t+1} through the clip (zero where it was active). Four presynaptic rows at
-      // a time, so dh[row, :] is loaded and stored once per four products; without a trace
-      // gradient (the first step) g goes to a scratch buffer.
-      const H4 = H - (H & 3);
-      const sink = dTrace ?? scratchSink(HH);
-      const sinkStride = dTrace === null ? 0 : HH;
-      for (let b = 0; b < B; b++) {
-        const row = b * H;
-        const tb = b * HH;
-        const db = b * sinkStride;
-        const m = M![b];
-        let dM = 0;
-        let i = 0;
-        for (; i < H4; i += 4) {
-          const p0 = pp[row + i];
-          const p1 = pp[row + i + 1];
-          const p2 = pp[row + i + 2];
-          const p3 = pp[row + i + 3];
-          const m0 = m * p0;
-          const m1 = m * p1;
-          const m2 = m * p2;
-          const m3 = m * p3;
-          const o0 = i * H;
-          const o1 = o0 + H;
-          const o2 = o1 + H;
-          const o3 = o2 + H;
-          let s0 = 0;
-          let s1 = 0;
-          let s2 = 0;
-          let s3 = 0;
-          for (let j = 0; j < H; j++) {
-            const post = ho[row + j];
-            const v0 = T[tb + o0 + j] + m0 * post;
-            const v1 = T[tb + o1 + j] + m1 * post;
-            const v2 = T[tb + o2 + j] + m2 * post;
-            const v3 = T[tb + o3 + j] + m3 * post;
-            const g0 = v0 > clip || v0 < -clip ? 0 : gT[tb + o0 + j];
-            const g1 = v1 > clip || v1 < -clip ? 0 : gT[tb + o1 + j];
-            const g2 = v2 > clip || v2 < -clip ? 0 : gT[tb + o2 + j];
-            const g3 = v3 > clip || v3 < -clip ? 0 : gT[tb + o3 + j];
-            sink[db + o0 + j] += g0;
-            sink[db + o1 + j] += g1;
-            sink[db + o2 + j] += g2;
-            sink[db + o3 + j] += g3;
-            dh[row + j] += m0 * g0 + m1 * g1 + m2 * g2 + m3 * g3;
-            s0 += g0 * post;
-            s1 += g1 * post;
-            s2 += g2 * post;
-            s3 += g3 * post;
-          }
-          dM += p0 * s0 + p1 * s1 + p2 * s2 + p3 * s3;
-          if (dPre !== null) {
-            dPre[row + i] += m * s0;
-            dPre[row + i + 1] += m * s1;
-            dPre[row + i + 2] += m * s2;
-            dPre[row + i + 3] += m * s3;
-          }
-        }
-        for (; i < H; i++) {
-          const pre = pp[row + i];
-          const mPre = m * pre;
-          const o = i * H;
-          let s = 0;
-          for (let j = 0; j < H; j++) {
-            const post = ho[row + j];
-            const v = T[tb + o + j] + mPre * post;
-            const g = v > clip || v < -clip ? 0 : gT[tb + o + j];
-            sink[db + o + j] += g;
-            dh[row + j] += mPre * g;
-            s += g * post;
-          }
-          dM += pre * s;
-          if (dPre !== null) dPre[row + i] += m * s;
-        }
-        dModulation![b] = dM;
-      }
-    } else if (mode === 'retroactive' && (gT !== null || gE !== null)) {
-      const E = eligibility!.data;
-      const keep = 1 - n;
-      for (let b = 0; b < B; b++) {
-        const row = b * H;
-        const tb = b * HH;
-        const m = M![b];
-        let dM = 0;
-        for (let i = 0; i < H; i++) {
-          const pre = pp[row + i];
-          const ti = tb + i * H;
-          let s = 0;
-          for (let j = 0; j < H; j++) {
-            const e = E[ti + j];
-            let dE = 0;
-            if (gT !== null) {
-              const v = T[ti + j] + m * e;
-              if (v <= clip && v >= -clip) {
-                const g = gT[ti + j];
-                if (dTrace !== null) dTrace[ti + j] += g;
-                dM += g * e;
-                dE += m * g;
-              }
-            }
-            if (gE !== null) {
-              const g = gE[ti + j];
-              dE += keep * g;
-              const post = ho[row + j];
-              dEta += g * (pre * post - e);
-              dh[row + j] += n * g * pre;
-              s += g * post;
-            }
-            if (dElig !== null) dElig[ti + j] += dE;
-          }
-          if (dPre !== null) dPre[row + i] += n * s;
-        }
-        dModulation![b] = dM;
-      }
-    }
-
-    // Through the neuromodulator M = tanh(h_t · w_M + b_M).
-    if (dModulation !== null) {
-      const wM = modulationWeight!.data;
-      const dwM = modulationWeight!.requiresGrad ? modulationWeight!.gradBuffer() : null;
-      let dbM = 0;
-      for (let b = 0; b < B; b++) {
-        const m = M![b];
-        const dm = dModulation[b] * (1 - m * m);
-        if (dm === 0) continue;
-        dbM += dm;
-        const row = b * H;
-        for (let j = 0; j < H; j++) {
-          if (!stopModulatorGradient) dh[row + j] += dm * wM[j];
-          if (dwM !== null) dwM[j] += dm * ho[row + j];
-        }
-      }
-      if (modulationBias!.requiresGrad) modulationBias!.gradBuffer()[0] += dbM;
-    }
-    if (usesEta && eta!.requiresGrad) eta!.gradBuffer()[0] += dEta;
-
-    // Through the activity: da = dh ⊙ (1 − h_t²).
-    for (let k = 0; k < B * H; k++) da[k] = dh[k] * (1 - ho[k] * ho[k]);
-    // The α ⊙ Hebb part of the recurrent weights, in one pass over each batch element's trace.
-    const dAlpha = alpha.requiresGrad ? alpha.gradBuffer() : scratchSink(HH);
-    for (let b = 0; b < B; b++) {
-      const row = b * H;
-      const tb = b * HH;
-      for (let i = 0; i < H; i++) {
-        const pre = hp[row + i];
-        const ti = tb + i * H;
-        const ai = i * H;
-        let s = 0;
-        if (dTrace !== null) {
-          for (let j = 0; j < H; j++) {
-            const d = da[row + j];
-            const t = T[ti + j];
-            const w = al[ai + j];
-            s += d * w * t;
-            dAlpha[ai + j] += pre * d * t;
-            dTrace[ti + j] += w * pre * d;
-          }
-        } else {
-          for (let j = 0; j < H; j++) {
-            const d = da[row + j];
-            const t = T[ti + j];
-            s += d * al[ai + j] * t;
-            dAlpha[ai + j] += pre * d * t;
-          }
-        }
-        if (dhPrev !== null) dhPrev[row + i] += s;
-      }
-    }
-    if (dhPrev !== null) gemmNT(da, weightRecurrent.data, dhPrev, B, H, H, true);
-    if (weightRecurrent.requiresGrad) gemmTN(hp, da, weightRecurrent.gradBuffer(), H, B, H, true);
-    if (weightInput.requiresGrad) gemmTN(x.data, da, weightInput.gradBuffer(), I, B, H, true);
-    if (bias.requiresGrad) addColumnSums(da, bias.gradBuffer(), B, H);
-    if (x.requiresGrad) gemmNT(da, weightInput.data, x.gradBuffer(), B, H, I, true);
-  } : null);
-  return { h: hOut, trace: traceOut, eligibility: eligibilityOut, modulation: M };
+    if (mode === 'hebbian' && gT !== null) dEta = hebbianBackward(step, gT, d);
+    else if (mode === 'neuromodulated' && gT !== null) neuromodulatedBackward(step, gT, d);
+    else if (mode === 'retroactive' && (gT !== null || gE !== null)) dEta = retroactiveBackward(step, gT, gE, d);
+    if (d.modulation !== null) modulationBackward(step, d.modulation, dh, weights, stopModulatorGradient);
+    if (usesEta && eta?.requiresGrad) eta.gradBuffer()[0] += dEta;
+    activityBackward(x, h, trace, weights, step, dh, da, d.trace);
+  };
+  finishOp(`plasticRnnCell(${mode})`, inputs, outputs, recordingAny(inputs) ? backward : null);
+  return { h: hOut, trace: traceOut, eligibility: eligibilityOut, modulation: step.modulation };
 }
