@@ -22,12 +22,12 @@
 // a timeout (`timedOut`), the value of where the rat stopped is unknown: the step is not learned
 // from (a truncated trial is not a terminal one).
 import { z } from 'zod';
-import type { AgentEntry } from './kit/entry.ts';
-import type { Agent, AgentInput, AgentOutput, TaskFamily } from '../src/core/types.ts';
 import { parseOptions } from '../src/core/options.ts';
-import { traitsOf } from '../src/core/traits.ts';
 import type { Lesion } from '../src/core/policy.ts';
+import { traitsOf } from '../src/core/traits.ts';
+import type { Agent, AgentInput, AgentOutput, TaskFamily } from '../src/core/types.ts';
 import { softmaxRow } from '../src/nn/kernels.ts';
+import type { AgentEntry } from './kit/entry.ts';
 
 export const actorCriticOptions = z
   .object({
@@ -93,7 +93,8 @@ export class ActorCriticAgent implements Agent {
   ) {}
 
   begin(batchSize: number): void {
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`begin: batch size must be a positive integer, got ${batchSize}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1)
+      throw new Error(`begin: batch size must be a positive integer, got ${batchSize}`);
     this.batchSize = batchSize;
     // New, naive animals: all weights zero (a uniform policy and a flat value map).
     this.critic = new Float64Array(batchSize * this.cells);
@@ -115,7 +116,8 @@ export class ActorCriticAgent implements Agent {
     const B = this.batchSize;
     const N = this.cells;
     const A = this.numActions;
-    if (input.prevAction.length !== B) throw new Error(`act: batch of ${input.prevAction.length}, but begin() was called with ${B}`);
+    if (input.prevAction.length !== B)
+      throw new Error(`act: batch of ${input.prevAction.length}, but begin() was called with ${B}`);
     const obs = input.observation;
     const probs = new Float64Array(B * A);
     const values = new Float64Array(B);
@@ -126,7 +128,19 @@ export class ActorCriticAgent implements Agent {
       if (a >= 0 && !this.frozen && info?.timedOut !== true) {
         const terminal = info?.trialEnd === true;
         const next = terminal ? 0 : this.value(b, obs, b * N);
-        const delta = tdUpdate(this.critic, this.actor, b * N, b * A * N, N, this.previous, b * N, a, input.prevReward[b], next, this.options);
+        const delta = tdUpdate(
+          this.critic,
+          this.actor,
+          b * N,
+          b * A * N,
+          N,
+          this.previous,
+          b * N,
+          a,
+          input.prevReward[b],
+          next,
+          this.options,
+        );
         this.tdErrorSum += delta;
         this.tdErrorCount++;
       }
@@ -151,9 +165,10 @@ export class ActorCriticAgent implements Agent {
   }
 }
 
-function cannotPlay(family: TaskFamily<any>): string | null {
+function cannotPlay(family: TaskFamily): string | null {
   if (family.actionSpace.kind !== 'discrete') return 'it needs a discrete action space (one actor unit per direction)';
-  if (!traitsOf(family).placeCellObservation) return `it reads place-cell activity, and '${family.id}' does not give place cells as its observation`;
+  if (!traitsOf(family).placeCellObservation)
+    return `it reads place-cell activity, and '${family.id}' does not give place cells as its observation`;
   return null;
 }
 

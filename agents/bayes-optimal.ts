@@ -19,13 +19,13 @@
 //   better" by q/(1−q) or its inverse, so the same (a, b) is sufficient and the posterior
 //   probability is 1/(1 + ((1−q)/q)^(a−b)).
 import { z } from 'zod';
-import type { AgentEntry } from './kit/entry.ts';
-import type { Agent, AgentInput, AgentOutput, TaskFamily } from '../src/core/types.ts';
-import type { Rng } from '../src/core/rng.ts';
 import { UsageError } from '../src/core/errors.ts';
 import { parseOptions } from '../src/core/options.ts';
+import type { Rng } from '../src/core/rng.ts';
 import { traitsOf } from '../src/core/traits.ts';
+import type { Agent, AgentInput, AgentOutput, TaskFamily } from '../src/core/types.ts';
 import { ArmCounts } from './kit/bandit-counts.ts';
+import type { AgentEntry } from './kit/entry.ts';
 
 /** States a table may hold by default: 50M float64 values are 400 MB. */
 export const DEFAULT_MAX_STATES = 50_000_000;
@@ -50,14 +50,21 @@ export function banditModel(family: TaskFamily): BanditModel | string {
   const traits = traitsOf(family);
   const trials = family.episodeLength;
   if (traits.bernoulliArms && traits.stationaryArms === false) {
-    return `bayes-optimal needs stationary arms; on '${family.id}' the arms drift and the posterior over counts is no longer sufficient`;
+    return (
+      `bayes-optimal needs stationary arms; on '${family.id}' the arms drift ` +
+      `and the posterior over counts is no longer sufficient`
+    );
   }
   const prior = traits.banditPrior;
   if (!traits.bernoulliArms || prior === undefined) {
-    return `bayes-optimal solves Bernoulli bandits with a known prior (bandit-bernoulli, bandit-correlated); '${family.id}' declares none`;
+    return (
+      `bayes-optimal solves Bernoulli bandits with a known prior (bandit-bernoulli, ` +
+      `bandit-correlated); '${family.id}' declares none`
+    );
   }
   if (prior.kind === 'independent-uniform') return { kind: 'independent', arms: family.numActions, trials };
-  if (family.numActions !== 2) return `bayes-optimal: the prior of '${family.id}' is defined for two arms, not ${family.numActions}`;
+  if (family.numActions !== 2)
+    return `bayes-optimal: the prior of '${family.id}' is defined for two arms, not ${family.numActions}`;
   if (prior.kind === 'mirrored-uniform') return { kind: 'dependent', trials };
   return { kind: 'hypotheses', trials, better: prior.better };
 }
@@ -128,7 +135,10 @@ export function budgetProblem(arms: number, trials: number, maxStates: number): 
   const states = independentStateCount(arms, trials, cap);
   if (states <= maxStates) return null;
   const shown = Number.isFinite(states) ? states.toLocaleString('en-US') : `more than ${cap.toExponential(0)}`;
-  return `${arms} arms and ${trials} trials need ${shown} posterior states, over the budget of ${maxStates.toLocaleString('en-US')} (option maxStates); use fewer arms or trials`;
+  return (
+    `${arms} arms and ${trials} trials need ${shown} posterior states, over the budget of ` +
+    `${maxStates.toLocaleString('en-US')} (option maxStates); use fewer arms or trials`
+  );
 }
 
 function checkBudget(arms: number, trials: number, maxStates: number): void {
@@ -362,7 +372,7 @@ export class SharedPosteriorSolution {
         const raiseB = this.values[next + a];
         const arm1 = p * (1 + raiseA) + (1 - p) * raiseB;
         const arm2 = (1 - p) * (1 + raiseB) + p * raiseA;
-        this.values[here + a] = arm1 > arm2 ? arm1 : arm2;
+        this.values[here + a] = Math.max(arm1, arm2);
       }
     }
   }
@@ -405,21 +415,24 @@ export function solveModel(model: BanditModel, maxStates = DEFAULT_MAX_STATES): 
   const key = modelKey(model);
   let solution = SOLUTIONS.get(key);
   if (!solution) {
-    solution = model.kind === 'independent' ? new IndependentArmsSolution(model.arms, model.trials, maxStates) : new SharedPosteriorSolution(model);
+    solution =
+      model.kind === 'independent'
+        ? new IndependentArmsSolution(model.arms, model.trials, maxStates)
+        : new SharedPosteriorSolution(model);
     SOLUTIONS.set(key, solution);
   }
   return solution;
 }
 
 /** Solves (or reuses) the program for a family; UsageError if the family has no exact model or is too large. */
-export function solveFamily(family: TaskFamily<any>, maxStates = DEFAULT_MAX_STATES): BanditSolution {
+export function solveFamily(family: TaskFamily, maxStates = DEFAULT_MAX_STATES): BanditSolution {
   const model = banditModel(family);
   if (typeof model === 'string') throw new UsageError(model);
   return solveModel(model, maxStates);
 }
 
 /** The exact expected total reward of the Bayes-optimal policy on a family (V at the empty state). */
-export function exactExpectedReward(family: TaskFamily<any>): number {
+export function exactExpectedReward(family: TaskFamily): number {
   return solveFamily(family).expectedReward;
 }
 
@@ -481,14 +494,16 @@ export class BayesOptimalAgent implements Agent {
 export const bayesOptimal: AgentEntry = {
   id: 'bayes-optimal',
   kind: 'classic',
-  description: 'exact Bayes-optimal policy for finite-horizon Bernoulli bandits, by dynamic programming over posterior counts (Bellman 1956)',
-  cannotPlay(family: TaskFamily<any>): string | null {
+  description:
+    'exact Bayes-optimal policy for finite-horizon Bernoulli bandits, by ' +
+    'dynamic programming over posterior counts (Bellman 1956)',
+  cannotPlay(family: TaskFamily): string | null {
     const model = banditModel(family);
     if (typeof model === 'string') return model;
     if (model.kind === 'independent') return budgetProblem(model.arms, model.trials, DEFAULT_MAX_STATES);
     return null;
   },
-  create(family: TaskFamily<any>, options: Record<string, unknown> | undefined, _rng: Rng): Agent {
+  create(family: TaskFamily, options: Record<string, unknown> | undefined, _rng: Rng): Agent {
     const resolved = parseOptions('bayes-optimal', bayesOptimalOptions, options);
     return new BayesOptimalAgent(family.numActions, solveFamily(family, resolved.maxStates));
   },

@@ -3,11 +3,11 @@
 // choice probabilities, (1 − ε)·[a among the tied best]/ties + ε/k, and lets the rollout draw the
 // action. RL² (Duan et al. 2016, Table 1) tuned ε on the grid {0, 0.1, …, 1} per setting.
 import { z } from 'zod';
-import type { AgentEntry } from './kit/entry.ts';
-import type { AgentInput, AgentOutput } from '../src/core/types.ts';
 import { parseOptions } from '../src/core/options.ts';
-import { banditOnly, TIE_BREAKS, type TieBreak } from './kit/bandit-counts.ts';
+import type { AgentInput, AgentOutput } from '../src/core/types.ts';
 import { GreedyAgent } from './greedy.ts';
+import { banditOnly, TIE_BREAKS, type TieBreak } from './kit/bandit-counts.ts';
+import type { AgentEntry } from './kit/entry.ts';
 
 export const epsilonGreedyOptions = z
   .object({
@@ -42,7 +42,9 @@ export class EpsilonGreedyAgent extends GreedyAgent {
 export const epsilonGreedy: AgentEntry = {
   id: 'epsilon-greedy',
   kind: 'classic',
-  description: 'greedy on Beta(1,1) posterior means, a uniformly random arm with probability epsilon (option epsilon, default 0.1)',
+  description:
+    'greedy on Beta(1,1) posterior means, a uniformly random arm with ' +
+    'probability epsilon (option epsilon, default 0.1)',
   cannotPlay: banditOnly,
   create(family, options) {
     const { epsilon, ties } = parseOptions('epsilon-greedy', epsilonGreedyOptions, options);

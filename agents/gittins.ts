@@ -14,12 +14,12 @@
 // were known (a lower bound), with N = ⌈ln(0.003)/ln γ⌉ (579 for γ = 0.99), which measured below
 // 3e-7 from the N = 4000 value for γ ≤ 0.995 and states up to Beta(20, 20).
 import { z } from 'zod';
-import type { AgentEntry } from './kit/entry.ts';
-import type { Agent, AgentInput, AgentOutput, TaskFamily } from '../src/core/types.ts';
-import type { Rng } from '../src/core/rng.ts';
 import { parseOptions } from '../src/core/options.ts';
+import type { Rng } from '../src/core/rng.ts';
 import { traitsOf } from '../src/core/traits.ts';
+import type { Agent, AgentInput, AgentOutput, TaskFamily } from '../src/core/types.ts';
 import { ArmCounts } from './kit/bandit-counts.ts';
+import type { AgentEntry } from './kit/entry.ts';
 
 export const gittinsOptions = z
   .object({
@@ -46,7 +46,16 @@ export function gittinsHorizon(discount: number): number {
  * affine in λ), so Newton from the left climbs monotonically to the root; the slope dC/dλ is
  * E[Σ γ^t over the retired pulls], carried through the same backward pass.
  */
-function calibrate(alpha: number, beta: number, discount: number, depth: number, start: number, tolerance: number, maxSteps: number, scratch: CalibrationScratch): number {
+function calibrate(
+  alpha: number,
+  beta: number,
+  discount: number,
+  depth: number,
+  start: number,
+  tolerance: number,
+  maxSteps: number,
+  scratch: CalibrationScratch,
+): number {
   const g = discount;
   const retireSlope = 1 / (1 - g);
   const mean0 = alpha / (alpha + beta);
@@ -150,7 +159,14 @@ function calibrationScratch(depth: number): CalibrationScratch {
  * that small is far below it; measured: within 1e-8 of the converged index); otherwise steps
  * continue until one is below 1e-9.
  */
-function solveIndex(alpha: number, beta: number, discount: number, depth: number, scratch: CalibrationScratch, exact: boolean): number {
+function solveIndex(
+  alpha: number,
+  beta: number,
+  discount: number,
+  depth: number,
+  scratch: CalibrationScratch,
+  exact: boolean,
+): number {
   const mean = alpha / (alpha + beta);
   const ninth = calibrate(alpha, beta, discount, Math.max(2, Math.ceil(depth / 9)), mean, 1e-9, 100, scratch);
   const third = calibrate(alpha, beta, discount, Math.max(2, Math.ceil(depth / 3)), ninth, 1e-9, 100, scratch);
@@ -167,9 +183,12 @@ function solveIndex(alpha: number, beta: number, discount: number, depth: number
  * `depth` overrides the truncation N.
  */
 export function gittinsIndex(alpha: number, beta: number, discount: number, depth = gittinsHorizon(discount)): number {
-  if (!(alpha > 0) || !(beta > 0)) throw new RangeError(`gittinsIndex: alpha and beta must be > 0, got ${alpha}, ${beta}`);
-  if (!(discount > 0 && discount < 1)) throw new RangeError(`gittinsIndex: discount must be in (0, 1), got ${discount}`);
-  if (!Number.isInteger(depth) || depth < 2) throw new RangeError(`gittinsIndex: depth must be an integer ≥ 2, got ${depth}`);
+  if (!(alpha > 0) || !(beta > 0))
+    throw new RangeError(`gittinsIndex: alpha and beta must be > 0, got ${alpha}, ${beta}`);
+  if (!(discount > 0 && discount < 1))
+    throw new RangeError(`gittinsIndex: discount must be in (0, 1), got ${discount}`);
+  if (!Number.isInteger(depth) || depth < 2)
+    throw new RangeError(`gittinsIndex: depth must be an integer ≥ 2, got ${depth}`);
   return solveIndex(alpha, beta, discount, depth, calibrationScratch(depth), true);
 }
 
@@ -272,15 +291,16 @@ export const gittins: AgentEntry = {
   id: 'gittins',
   kind: 'classic',
   description: 'Gittins index policy for Bernoulli arms, Beta(1,1) priors, indices by calibration (Gittins 1979)',
-  cannotPlay(family: TaskFamily<any>): string | null {
+  cannotPlay(family: TaskFamily): string | null {
     const traits = traitsOf(family);
     if (!traits.bernoulliArms) return `gittins needs a bandit with Bernoulli arms; '${family.id}' is not one`;
     // Indices assume stationary arms: on a drifting bandit the counts go stale and the index
     // would keep trusting them, so the agent declines rather than play a policy it does not model.
-    if (traits.stationaryArms === false) return `gittins assumes stationary arms; '${family.id}' drifts (its indices would trust stale counts)`;
+    if (traits.stationaryArms === false)
+      return `gittins assumes stationary arms; '${family.id}' drifts (its indices would trust stale counts)`;
     return null;
   },
-  create(family: TaskFamily<any>, options: Record<string, unknown> | undefined, _rng: Rng): Agent {
+  create(family: TaskFamily, options: Record<string, unknown> | undefined, _rng: Rng): Agent {
     const resolved = parseOptions('gittins', gittinsOptions, options);
     return new GittinsAgent(family.numActions, resolved);
   },

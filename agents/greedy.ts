@@ -4,10 +4,10 @@
 // "Greedy" baseline of RL² (Duan et al. 2016, Table 1), which used the same Beta(1, 1) smoothing
 // but took the lowest index among ties (`ties: 'first'`), which explores less.
 import { z } from 'zod';
-import type { AgentEntry } from './kit/entry.ts';
-import type { Agent, AgentInput, AgentOutput } from '../src/core/types.ts';
 import { parseOptions } from '../src/core/options.ts';
-import { ArmCounts, banditOnly, TIE_BREAKS, uniformOverBest, type TieBreak } from './kit/bandit-counts.ts';
+import type { Agent, AgentInput, AgentOutput } from '../src/core/types.ts';
+import { ArmCounts, banditOnly, TIE_BREAKS, type TieBreak, uniformOverBest } from './kit/bandit-counts.ts';
+import type { AgentEntry } from './kit/entry.ts';
 
 export const greedyOptions = z
   .object({

@@ -4,7 +4,7 @@
 import type { Rng } from '../src/core/rng.ts';
 import { GruCell } from '../src/nn/layers/gru.ts';
 import type { Tensor } from '../src/nn/tensor.ts';
-import { recurrentAgentEntry, type RecurrentCore } from './kit/recurrent.ts';
+import { type RecurrentCore, recurrentAgentEntry } from './kit/recurrent.ts';
 
 class GruCore extends GruCell implements RecurrentCore<Tensor> {
   advance(x: Tensor, h: Tensor): Tensor {

@@ -18,11 +18,11 @@
 // learns which action it took, and what it earned, at the next call (prevAction, prevReward),
 // and pairs it with the observation it saw when it chose.
 import { z } from 'zod';
-import type { AgentEntry } from './kit/entry.ts';
-import type { Agent, AgentInput, AgentOutput, EpisodeRecord } from '../src/core/types.ts';
 import { parseOptions } from '../src/core/options.ts';
 import type { Lesion } from '../src/core/policy.ts';
+import type { Agent, AgentInput, AgentOutput, EpisodeRecord } from '../src/core/types.ts';
 import { softmaxRow } from '../src/nn/kernels.ts';
+import type { AgentEntry } from './kit/entry.ts';
 
 export const hebbianOptions = z
   .object({
@@ -83,7 +83,8 @@ export class HebbianAgent implements Agent {
   }
 
   begin(batchSize: number): void {
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`hebbian: batch size must be a positive integer, got ${batchSize}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1)
+      throw new Error(`hebbian: batch size must be a positive integer, got ${batchSize}`);
     this.foldBatch();
     const n = batchSize * this.numActions * this.observationSize;
     if (batchSize !== this.batchSize) {
@@ -104,7 +105,8 @@ export class HebbianAgent implements Agent {
 
   act(input: AgentInput): AgentOutput {
     const B = this.batchSize;
-    if (input.prevAction.length !== B) throw new Error(`hebbian: act() with a batch of ${input.prevAction.length}, but begin() was called with ${B}`);
+    if (input.prevAction.length !== B)
+      throw new Error(`hebbian: act() with a batch of ${input.prevAction.length}, but begin() was called with ${B}`);
     const A = this.numActions;
     const O = this.observationSize;
     const AO = A * O;
@@ -177,9 +179,17 @@ export class HebbianAgent implements Agent {
 export const hebbian: AgentEntry = {
   id: 'hebbian',
   kind: 'plastic',
-  description: 'reward-modulated three-factor Hebbian rule with an eligibility trace, not meta-trained (Frémaux & Gerstner 2016)',
-  cannotPlay: (family) => (family.actionSpace.kind === 'discrete' ? null : 'it needs a discrete action space (one postsynaptic unit per action)'),
+  description:
+    'reward-modulated three-factor Hebbian rule with an eligibility trace, not meta-trained (Frémaux & Gerstner 2016)',
+  cannotPlay: (family) =>
+    family.actionSpace.kind === 'discrete'
+      ? null
+      : 'it needs a discrete action space (one postsynaptic unit per action)',
   create(family, options) {
-    return new HebbianAgent(family.numActions, family.observationSize, parseOptions('hebbian', hebbianOptions, options));
+    return new HebbianAgent(
+      family.numActions,
+      family.observationSize,
+      parseOptions('hebbian', hebbianOptions, options),
+    );
   },
 };

@@ -6,7 +6,7 @@ import type { Rng } from '../src/core/rng.ts';
 import { LstmCell } from '../src/nn/layers/lstm.ts';
 import type { LstmState } from '../src/nn/ops/recurrent.ts';
 import type { Tensor } from '../src/nn/tensor.ts';
-import { recurrentAgentEntry, type RecurrentCore } from './kit/recurrent.ts';
+import { type RecurrentCore, recurrentAgentEntry } from './kit/recurrent.ts';
 
 class LstmCore extends LstmCell implements RecurrentCore<LstmState> {
   advance(x: Tensor, state: LstmState): LstmState {

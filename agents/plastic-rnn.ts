@@ -12,18 +12,18 @@
 // The step is one fused tape node (src/nn/ops/plastic.ts); the policy and value heads are linear
 // readouts of h, as for the LSTM (agents/learned-common.ts).
 import { z } from 'zod';
-import type { AgentEntry } from './kit/entry.ts';
-import type { TaskFamily } from '../src/core/types.ts';
-import type { Rng } from '../src/core/rng.ts';
 import { parseOptions } from '../src/core/options.ts';
-import { Module } from '../src/nn/module.ts';
-import { Tensor } from '../src/nn/tensor.ts';
+import { type Lesion, type PolicyNetwork, policyInputSize, type StepOutput } from '../src/core/policy.ts';
+import type { Rng } from '../src/core/rng.ts';
+import type { TaskFamily } from '../src/core/types.ts';
+import { constantParameter, uniformParameter } from '../src/nn/init.ts';
 import { Linear } from '../src/nn/layers/linear.ts';
-import { uniformParameter, constantParameter } from '../src/nn/init.ts';
+import { Module } from '../src/nn/module.ts';
 import { sigmoid } from '../src/nn/ops/elementwise.ts';
-import { PLASTICITY_MODES, plasticRnnCell, type PlasticityMode, type PlasticWeights } from '../src/nn/ops/plastic.ts';
+import { PLASTICITY_MODES, type PlasticityMode, type PlasticWeights, plasticRnnCell } from '../src/nn/ops/plastic.ts';
+import { Tensor } from '../src/nn/tensor.ts';
+import type { AgentEntry } from './kit/entry.ts';
 import { NetworkAgent } from './kit/network-agent.ts';
-import { policyInputSize, type Lesion, type PolicyNetwork, type StepOutput } from '../src/core/policy.ts';
 
 /** Options of the plastic recurrent agent. */
 export const plasticRnnOptions = z
@@ -108,12 +108,20 @@ export class PlasticRnnNetwork extends Module implements PolicyNetwork<PlasticSt
     const bias = this.registerParameter('bias', uniformParameter(1, H, bound, core));
     const weightRecurrent = this.registerParameter('weightRecurrent', uniformParameter(H, H, bound, core));
     const alpha = this.registerParameter('alpha', uniformParameter(H, H, ALPHA_INIT, core));
-    this.etaLogit = this.mode === 'neuromodulated' ? null : this.registerParameter('etaLogit', constantParameter(1, 1, Math.log(INITIAL_ETA / (1 - INITIAL_ETA))));
+    this.etaLogit =
+      this.mode === 'neuromodulated'
+        ? null
+        : this.registerParameter('etaLogit', constantParameter(1, 1, Math.log(INITIAL_ETA / (1 - INITIAL_ETA))));
     const usesModulation = this.mode !== 'hebbian';
-    const modulationWeight = usesModulation ? this.registerParameter('modulationWeight', uniformParameter(H, 1, bound, core)) : null;
+    const modulationWeight = usesModulation
+      ? this.registerParameter('modulationWeight', uniformParameter(H, 1, bound, core))
+      : null;
     const modulationBias = usesModulation ? this.registerParameter('modulationBias', constantParameter(1, 1, 0)) : null;
     this.weights = { weightInput, bias, weightRecurrent, alpha, eta: null, modulationWeight, modulationBias };
-    this.policy = this.registerModule('policy', new Linear({ inputSize: H, outputSize: numActions }, rng.fork('policy')));
+    this.policy = this.registerModule(
+      'policy',
+      new Linear({ inputSize: H, outputSize: numActions }, rng.fork('policy')),
+    );
     this.value = this.registerModule('value', new Linear({ inputSize: H, outputSize: 1 }, rng.fork('value')));
   }
 
@@ -134,7 +142,17 @@ export class PlasticRnnNetwork extends Module implements PolicyNetwork<PlasticSt
 
   step(state: PlasticState, input: Tensor): StepOutput<PlasticState, Tensor> {
     const eta = this.etaLogit === null ? null : sigmoid(this.etaLogit);
-    const out = plasticRnnCell(this.mode, input, state.h, state.trace, state.eligibility, { ...this.weights, eta }, this.resolved.clip, state.presynaptic ?? state.h, this.resolved.modulatorGradient === 'stop');
+    const out = plasticRnnCell(
+      this.mode,
+      input,
+      state.h,
+      state.trace,
+      state.eligibility,
+      { ...this.weights, eta },
+      this.resolved.clip,
+      state.presynaptic ?? state.h,
+      this.resolved.modulatorGradient === 'stop',
+    );
     const next: PlasticState = state.frozen
       ? { ...state, h: out.h, presynaptic: null, previousTrace: state.trace, modulation: out.modulation }
       : {
@@ -162,7 +180,8 @@ export class PlasticRnnNetwork extends Module implements PolicyNetwork<PlasticSt
    */
   lesion(kind: Lesion, state: PlasticState, batchSize: number): PlasticState | null {
     const H = this.resolved.hidden;
-    if (kind === 'reset-state') return { ...state, h: Tensor.zeros(batchSize, H), presynaptic: state.presynaptic ?? state.h };
+    if (kind === 'reset-state')
+      return { ...state, h: Tensor.zeros(batchSize, H), presynaptic: state.presynaptic ?? state.h };
     if (kind === 'freeze-plasticity') {
       if (state.frozen) return state;
       const fresh = this.initialState(batchSize);
@@ -185,7 +204,11 @@ export class PlasticRnnNetwork extends Module implements PolicyNetwork<PlasticSt
       size += Math.abs(t[k]);
     }
     const n = Math.max(1, t.length);
-    const report: Record<string, number> = { meanAbsTraceChange: change / n, meanAbsTraceStepChange: step / n, meanAbsTrace: size / n };
+    const report: Record<string, number> = {
+      meanAbsTraceChange: change / n,
+      meanAbsTraceStepChange: step / n,
+      meanAbsTrace: size / n,
+    };
     if (state.modulation !== null) {
       let m = 0;
       let am = 0;
@@ -200,7 +223,7 @@ export class PlasticRnnNetwork extends Module implements PolicyNetwork<PlasticSt
   }
 }
 
-function createNetwork(family: TaskFamily<any>, options: Record<string, unknown> | undefined, rng: Rng): PlasticRnnNetwork {
+function createNetwork(family: TaskFamily, options: Record<string, unknown> | undefined, rng: Rng): PlasticRnnNetwork {
   const resolved = parseOptions('plastic-rnn', plasticRnnOptions, options);
   return new PlasticRnnNetwork(policyInputSize(family), family.numActions, resolved, rng);
 }
@@ -208,7 +231,9 @@ function createNetwork(family: TaskFamily<any>, options: Record<string, unknown>
 export const plasticRnn: AgentEntry = {
   id: 'plastic-rnn',
   kind: 'plastic',
-  description: 'RNN with meta-trained (neuromodulated) Hebbian plastic recurrent weights, trained by A2C (Miconi et al. 2018, 2019)',
+  description:
+    'RNN with meta-trained (neuromodulated) Hebbian plastic recurrent ' +
+    'weights, trained by A2C (Miconi et al. 2018, 2019)',
   cannotPlay: (family) => (family.actionSpace.kind === 'discrete' ? null : 'it needs a discrete action space'),
   createNetwork,
   create: (family, options, rng) => new NetworkAgent(family, createNetwork(family, options, rng)),

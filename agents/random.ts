@@ -1,9 +1,9 @@
 // The random agent: picks every action with equal probability, whatever happened. The floor every
 // other agent is compared with (RL² Table 1's "Random" column).
 import { z } from 'zod';
-import type { AgentEntry } from './kit/entry.ts';
-import type { Agent, AgentInput, AgentOutput, TaskFamily } from '../src/core/types.ts';
 import { parseOptions } from '../src/core/options.ts';
+import type { Agent, AgentInput, AgentOutput, TaskFamily } from '../src/core/types.ts';
+import type { AgentEntry } from './kit/entry.ts';
 
 export const randomOptions = z.object({}).strict();
 export type RandomOptions = z.output<typeof randomOptions>;
@@ -27,7 +27,8 @@ export const random: AgentEntry = {
   id: 'random',
   kind: 'classic',
   description: 'uniformly random actions (the chance baseline)',
-  cannotPlay: (family: TaskFamily<any>) => (family.actionSpace.kind === 'discrete' ? null : 'it needs a discrete action space'),
+  cannotPlay: (family: TaskFamily) =>
+    family.actionSpace.kind === 'discrete' ? null : 'it needs a discrete action space',
   create(family, options) {
     parseOptions('random', randomOptions, options);
     return new RandomAgent(family.numActions);

@@ -5,11 +5,11 @@
 // is Beta(1, 1) on every arm independently; on the correlated variants of bandit-correlated it
 // therefore ignores that the arms' probabilities are p and 1 − p.
 import { z } from 'zod';
-import type { AgentEntry } from './kit/entry.ts';
-import type { Agent, AgentInput, AgentOutput } from '../src/core/types.ts';
-import type { Rng } from '../src/core/rng.ts';
 import { parseOptions } from '../src/core/options.ts';
+import type { Rng } from '../src/core/rng.ts';
+import type { Agent, AgentInput, AgentOutput } from '../src/core/types.ts';
 import { ArmCounts, banditOnly } from './kit/bandit-counts.ts';
+import type { AgentEntry } from './kit/entry.ts';
 
 export const thompsonOptions = z.object({}).strict();
 export type ThompsonOptions = z.output<typeof thompsonOptions>;

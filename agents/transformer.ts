@@ -8,22 +8,22 @@
 // episode is held in those caches (its activity), which `initialState` — at every episode start —
 // and the `reset-state` lesion replace by empty ones.
 import { z } from 'zod';
-import type { AgentEntry } from './kit/entry.ts';
-import type { TaskFamily } from '../src/core/types.ts';
-import type { Rng } from '../src/core/rng.ts';
 import { UsageError } from '../src/core/errors.ts';
 import { parseOptions } from '../src/core/options.ts';
-import { Module } from '../src/nn/module.ts';
-import { Tensor } from '../src/nn/tensor.ts';
-import { addRowVector, add } from '../src/nn/ops/elementwise.ts';
-import { sliceRows } from '../src/nn/ops/structure.ts';
+import { type Lesion, type PolicyNetwork, policyInputSize, type StepOutput } from '../src/core/policy.ts';
+import type { Rng } from '../src/core/rng.ts';
+import type { TaskFamily } from '../src/core/types.ts';
 import { uniformParameter } from '../src/nn/init.ts';
-import { Linear } from '../src/nn/layers/linear.ts';
-import { LayerNorm } from '../src/nn/layers/layer-norm.ts';
 import type { KeyValueCache } from '../src/nn/layers/attention.ts';
-import { TransformerBlock, sinusoidalPositions } from '../src/nn/layers/transformer.ts';
+import { LayerNorm } from '../src/nn/layers/layer-norm.ts';
+import { Linear } from '../src/nn/layers/linear.ts';
+import { sinusoidalPositions, TransformerBlock } from '../src/nn/layers/transformer.ts';
+import { Module } from '../src/nn/module.ts';
+import { add, addRowVector } from '../src/nn/ops/elementwise.ts';
+import { sliceRows } from '../src/nn/ops/structure.ts';
+import { Tensor } from '../src/nn/tensor.ts';
+import type { AgentEntry } from './kit/entry.ts';
 import { NetworkAgent } from './kit/network-agent.ts';
-import { policyInputSize, type Lesion, type PolicyNetwork, type StepOutput } from '../src/core/policy.ts';
 
 /** Options of the transformer agent (symbols of Vaswani et al. 2017). */
 export const transformerOptions = z
@@ -81,13 +81,23 @@ export class TransformerActorCritic extends Module implements PolicyNetwork<Tran
     this.embed = this.registerModule('embed', new Linear({ inputSize, outputSize: width }, rng.fork('embed')));
     // Learned codes start small and random (±0.1), next to embeddings of order 1.
     this.learnedPositions =
-      positions === 'learned' ? this.registerParameter('positions', uniformParameter(maxLength, width, 0.1, rng.fork('positions'))) : null;
+      positions === 'learned'
+        ? this.registerParameter('positions', uniformParameter(maxLength, width, 0.1, rng.fork('positions')))
+        : null;
     this.fixedPositions = positions === 'sinusoidal' ? sinusoidalPositions(maxLength, width) : null;
     for (let l = 0; l < layers; l++) {
-      this.blocks.push(this.registerModule(`block${l}`, new TransformerBlock({ modelSize: width, numHeads: heads, mlpSize: mlp, activation }, rng.fork(`block${l}`))));
+      this.blocks.push(
+        this.registerModule(
+          `block${l}`,
+          new TransformerBlock({ modelSize: width, numHeads: heads, mlpSize: mlp, activation }, rng.fork(`block${l}`)),
+        ),
+      );
     }
     this.finalNorm = this.registerModule('finalNorm', new LayerNorm({ size: width }));
-    this.policy = this.registerModule('policy', new Linear({ inputSize: width, outputSize: numActions }, rng.fork('policy')));
+    this.policy = this.registerModule(
+      'policy',
+      new Linear({ inputSize: width, outputSize: numActions }, rng.fork('policy')),
+    );
     this.value = this.registerModule('value', new Linear({ inputSize: width, outputSize: 1 }, rng.fork('value')));
   }
 
@@ -102,7 +112,8 @@ export class TransformerActorCritic extends Module implements PolicyNetwork<Tran
       throw new Error(`${this.agentId}: step ${t} is beyond the position table (maxLength ${this.resolved.maxLength})`);
     }
     if (this.learnedPositions) return addRowVector(x, sliceRows(this.learnedPositions, t, t + 1));
-    if (this.fixedPositions) return addRowVector(x, new Tensor(1, x.cols, this.fixedPositions.data.subarray(t * x.cols, (t + 1) * x.cols)));
+    if (this.fixedPositions)
+      return addRowVector(x, new Tensor(1, x.cols, this.fixedPositions.data.subarray(t * x.cols, (t + 1) * x.cols)));
     return x;
   }
 
@@ -116,9 +127,14 @@ export class TransformerActorCritic extends Module implements PolicyNetwork<Tran
   }
 
   step(state: TransformerState, input: Tensor): StepOutput<TransformerState, Tensor> {
-    if (input.cols !== this.inputSize) throw new Error(`${this.agentId}: input of shape ${input.shape}, expected Bx${this.inputSize}`);
+    if (input.cols !== this.inputSize)
+      throw new Error(`${this.agentId}: input of shape ${input.shape}, expected Bx${this.inputSize}`);
     const h = this.encodeStep(state, input);
-    return { state: { caches: state.caches, step: state.step + 1 }, logits: this.policy.forward(h), value: this.value.forward(h) };
+    return {
+      state: { caches: state.caches, step: state.step + 1 },
+      logits: this.policy.forward(h),
+      value: this.value.forward(h),
+    };
   }
 
   /**
@@ -127,12 +143,15 @@ export class TransformerActorCritic extends Module implements PolicyNetwork<Tran
    */
   forwardSequence(inputs: Tensor): { logits: Tensor; value: Tensor } {
     if (inputs.rows > this.resolved.maxLength && this.resolved.positions !== 'none') {
-      throw new Error(`${this.agentId}: ${inputs.rows} steps are beyond the position table (maxLength ${this.resolved.maxLength})`);
+      throw new Error(
+        `${this.agentId}: ${inputs.rows} steps are beyond the position table (maxLength ${this.resolved.maxLength})`,
+      );
     }
     let x = this.embed.forward(inputs);
     const width = this.resolved.width;
     if (this.learnedPositions) x = add(x, sliceRows(this.learnedPositions, 0, inputs.rows));
-    if (this.fixedPositions) x = add(x, new Tensor(inputs.rows, width, this.fixedPositions.data.slice(0, inputs.rows * width)));
+    if (this.fixedPositions)
+      x = add(x, new Tensor(inputs.rows, width, this.fixedPositions.data.slice(0, inputs.rows * width)));
     for (const block of this.blocks) x = block.forwardSequence(x);
     const h = this.finalNorm.forward(x);
     return { logits: this.policy.forward(h), value: this.value.forward(h) };
@@ -149,7 +168,11 @@ export class TransformerActorCritic extends Module implements PolicyNetwork<Tran
 }
 
 /** Validates options (including that the heads divide the width) and fills in the task-dependent default. */
-export function resolveTransformerOptions(id: string, raw: Record<string, unknown> | undefined, episodeLength: number): TransformerOptions & { maxLength: number } {
+export function resolveTransformerOptions(
+  id: string,
+  raw: Record<string, unknown> | undefined,
+  episodeLength: number,
+): TransformerOptions & { maxLength: number } {
   const options = parseOptions(id, transformerOptions, raw);
   if (options.width % options.heads !== 0) {
     throw new UsageError(`${id}: option 'heads' (${options.heads}) must divide option 'width' (${options.width})`);
@@ -157,7 +180,11 @@ export function resolveTransformerOptions(id: string, raw: Record<string, unknow
   return { ...options, maxLength: options.maxLength ?? episodeLength };
 }
 
-function createNetwork(family: TaskFamily<any>, options: Record<string, unknown> | undefined, rng: Rng): TransformerActorCritic {
+function createNetwork(
+  family: TaskFamily,
+  options: Record<string, unknown> | undefined,
+  rng: Rng,
+): TransformerActorCritic {
   const resolved = resolveTransformerOptions('transformer', options, family.episodeLength);
   return new TransformerActorCritic('transformer', policyInputSize(family), family.numActions, resolved, rng);
 }
@@ -165,7 +192,9 @@ function createNetwork(family: TaskFamily<any>, options: Record<string, unknown>
 export const transformer: AgentEntry = {
   id: 'transformer',
   kind: 'learned',
-  description: 'causal transformer with a key/value cache, meta-trained by A2C; learns in context with frozen weights (SNAIL, Mishra et al. 2018)',
+  description:
+    'causal transformer with a key/value cache, meta-trained by A2C; learns in ' +
+    'context with frozen weights (SNAIL, Mishra et al. 2018)',
   cannotPlay: (family) => (family.actionSpace.kind === 'discrete' ? null : 'it needs a discrete action space'),
   createNetwork,
   create: (family, options, rng) => new NetworkAgent(family, createNetwork(family, options, rng)),

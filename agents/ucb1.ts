@@ -9,10 +9,10 @@
 // - `none`: the textbook algorithm: every arm is pulled once (untried arms uniformly at random),
 //   then mean_a = s_a/n_a. With T < k it never gets past the first round.
 import { z } from 'zod';
-import type { AgentEntry } from './kit/entry.ts';
-import type { Agent, AgentInput, AgentOutput } from '../src/core/types.ts';
 import { parseOptions } from '../src/core/options.ts';
+import type { Agent, AgentInput, AgentOutput } from '../src/core/types.ts';
 import { ArmCounts, banditOnly, TIE_BREAKS, uniformOverBest } from './kit/bandit-counts.ts';
+import type { AgentEntry } from './kit/entry.ts';
 
 export const ucb1Options = z
   .object({

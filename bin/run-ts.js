@@ -1,8 +1,8 @@
 #!/usr/bin/env node
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 // Runs a TypeScript script (benchmarks, reproduction scripts) with tsx's loader: node bin/run-ts.js FILE [ARGS...]
 import { register } from 'tsx/esm/api';
-import { pathToFileURL } from 'node:url';
-import path from 'node:path';
 
 register();
 const [file, ...rest] = process.argv.slice(2);

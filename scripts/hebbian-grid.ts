@@ -9,15 +9,16 @@
 // at zero), so the temperature stays at 1 and η is searched.
 //
 //   node bin/run-ts.js scripts/hebbian-grid.ts [--episodes 1000] [--seed 0] [--variant uniform] [--trials 100] [--json]
-import { parseArgs } from 'node:util';
+
 import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { type HebbianOptions, hebbian } from '../agents/hebbian.ts';
 import { Rng } from '../src/core/rng.ts';
 import type { EpisodeRecord, TaskFamily } from '../src/core/types.ts';
-import { findTask } from '../tasks/index.ts';
-import { hebbian, type HebbianOptions } from '../agents/hebbian.ts';
-import { playBatch, STREAMS } from '../src/rl/rollout.ts';
 import { expectedRegrets } from '../src/measures/behavior.ts';
 import { ci95, type Estimate } from '../src/measures/stats.ts';
+import { playBatch, STREAMS } from '../src/rl/rollout.ts';
+import { findTask } from '../tasks/index.ts';
 
 export interface HebbianGrid {
   learningRate: number[];
@@ -58,7 +59,14 @@ export interface GridResult {
 }
 
 /** Plays `count` training episodes, instances `first … first + count − 1` of the train-tasks stream. */
-function playTraining(family: TaskFamily<any>, options: Record<string, unknown>, root: Rng, first: number, count: number, batchSize: number): EpisodeRecord[] {
+function playTraining(
+  family: TaskFamily,
+  options: Record<string, unknown>,
+  root: Rng,
+  first: number,
+  count: number,
+  batchSize: number,
+): EpisodeRecord[] {
   const tasks = root.fork(STREAMS.trainTasks);
   const actions = root.fork('hebbian-grid-actions');
   const agent = hebbian.create(family, options, root.fork('hebbian-grid-agent'));
@@ -76,7 +84,7 @@ function playTraining(family: TaskFamily<any>, options: Record<string, unknown>,
   return records;
 }
 
-export function hebbianGridSearch(family: TaskFamily<any>, options: GridOptions): GridResult {
+export function hebbianGridSearch(family: TaskFamily, options: GridOptions): GridResult {
   const grid = options.grid ?? DEFAULT_GRID;
   const batchSize = options.batchSize ?? 100;
   const root = Rng.fromSeed(options.seed);
@@ -92,7 +100,9 @@ export function hebbianGridSearch(family: TaskFamily<any>, options: GridOptions)
   }
   results.sort((a, b) => a.expectedRegret.mean - b.expectedRegret.mean);
   const best = results[0];
-  const confirmation = ci95(expectedRegrets(playTraining(family, best.options, root, options.episodes, options.episodes, batchSize)));
+  const confirmation = ci95(
+    expectedRegrets(playTraining(family, best.options, root, options.episodes, options.episodes, batchSize)),
+  );
   return {
     seed: options.seed,
     episodes: options.episodes,
@@ -123,12 +133,25 @@ function main(): void {
     return;
   }
   const fmt = (e: Estimate) => `${e.mean.toFixed(2)} [${e.ci95[0].toFixed(2)}, ${e.ci95[1].toFixed(2)}]`;
-  console.log(`hebbian grid on bandit-correlated ${JSON.stringify(family.options)}: ${result.results.length} configurations × ${result.episodes} training episodes (seed ${result.seed}, ${seconds.toFixed(1)} s)`);
+  console.log(
+    `hebbian grid on bandit-correlated ${JSON.stringify(family.options)}: ${result.results.length} configurations ` +
+      `× ${result.episodes} training episodes (seed ${result.seed}, ${seconds.toFixed(1)} s)`,
+  );
   console.log('| η | τ_e | ρ | expected regret (95% CI) |');
   console.log('|---|---|---|---|');
-  for (const r of result.results.slice(0, 10)) console.log(`| ${r.options.learningRate} | ${r.options.eligibilityTime} | ${r.options.baselineRate} | ${fmt(r.expectedRegret)} |`);
-  console.log(`worst: ${JSON.stringify(result.results[result.results.length - 1].options)} ${fmt(result.results[result.results.length - 1].expectedRegret)}`);
-  console.log(`best ${JSON.stringify(result.best.options)}: ${fmt(result.best.expectedRegret)}; on ${result.episodes} fresh training episodes ${fmt(result.confirmation)}`);
+  for (const r of result.results.slice(0, 10))
+    console.log(
+      `| ${r.options.learningRate} | ${r.options.eligibilityTime} | ` +
+        `${r.options.baselineRate} | ${fmt(r.expectedRegret)} |`,
+    );
+  console.log(
+    `worst: ${JSON.stringify(result.results[result.results.length - 1].options)} ` +
+      `${fmt(result.results[result.results.length - 1].expectedRegret)}`,
+  );
+  console.log(
+    `best ${JSON.stringify(result.best.options)}: ${fmt(result.best.expectedRegret)}; on ` +
+      `${result.episodes} fresh training episodes ${fmt(result.confirmation)}`,
+  );
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) main();

@@ -15,7 +15,7 @@
 //   node bin/run-ts.js scripts/rl2-table.ts [--episodes 10000] [--tune-episodes 2000] [--seed 0]
 import { AGENTS } from '../agents/index.ts';
 import { runBaseline } from '../src/experiments/baseline.ts';
-import { halfWidth, type Estimate } from '../src/measures/stats.ts';
+import { type Estimate, halfWidth } from '../src/measures/stats.ts';
 
 function argValue(name: string, fallback: number, min = 1): number {
   const i = process.argv.indexOf(name);
@@ -70,9 +70,26 @@ const COLUMNS: Column[] = [
   { label: 'Random', agent: 'random', paper: { '10/5': 5.0, '10/10': 5.0, '100/5': 49.9, '100/10': 49.9 } },
   { label: 'Gittins', agent: 'gittins', paper: { '10/5': 6.6, '10/10': 6.6, '100/5': 78.3, '100/10': 82.8 } },
   { label: 'TS', agent: 'thompson', paper: { '10/5': 5.7, '10/10': 5.5, '100/5': 74.7, '100/10': 76.7 } },
-  { label: 'UCB1', agent: 'ucb1', tune: 'c', options: FIRST, paper: { '10/5': 6.7, '10/10': 6.7, '100/5': 78.0, '100/10': 82.4 } },
-  { label: 'ε-greedy', agent: 'epsilon-greedy', tune: 'epsilon', options: FIRST, paper: { '10/5': 6.6, '10/10': 6.6, '100/5': 75.4, '100/10': 77.4 } },
-  { label: 'Greedy', agent: 'greedy', options: FIRST, paper: { '10/5': 6.6, '10/10': 6.6, '100/5': 74.8, '100/10': 77.1 } },
+  {
+    label: 'UCB1',
+    agent: 'ucb1',
+    tune: 'c',
+    options: FIRST,
+    paper: { '10/5': 6.7, '10/10': 6.7, '100/5': 78.0, '100/10': 82.4 },
+  },
+  {
+    label: 'ε-greedy',
+    agent: 'epsilon-greedy',
+    tune: 'epsilon',
+    options: FIRST,
+    paper: { '10/5': 6.6, '10/10': 6.6, '100/5': 75.4, '100/10': 77.4 },
+  },
+  {
+    label: 'Greedy',
+    agent: 'greedy',
+    options: FIRST,
+    paper: { '10/5': 6.6, '10/10': 6.6, '100/5': 74.8, '100/10': 77.1 },
+  },
 ];
 
 interface Cell {
@@ -88,7 +105,14 @@ function evaluateCell(column: Column, setting: Setting): Cell {
   if (column.tune) {
     let best = -Infinity;
     for (const value of GRID) {
-      const { report } = runBaseline({ agent: column.agent, task: 'bandit-bernoulli', taskOptions, agentOptions: { ...column.options, [column.tune]: value }, episodes: TUNE_EPISODES, seed: TUNE_SEED });
+      const { report } = runBaseline({
+        agent: column.agent,
+        task: 'bandit-bernoulli',
+        taskOptions,
+        agentOptions: { ...column.options, [column.tune]: value },
+        episodes: TUNE_EPISODES,
+        seed: TUNE_SEED,
+      });
       if (report.totalReward.mean > best) {
         best = report.totalReward.mean;
         tuned = value;
@@ -96,7 +120,14 @@ function evaluateCell(column: Column, setting: Setting): Cell {
     }
     agentOptions = { ...column.options, [column.tune]: tuned };
   }
-  const { report } = runBaseline({ agent: column.agent, task: 'bandit-bernoulli', taskOptions, agentOptions, episodes: EPISODES, seed: SEED });
+  const { report } = runBaseline({
+    agent: column.agent,
+    task: 'bandit-bernoulli',
+    taskOptions,
+    agentOptions,
+    episodes: EPISODES,
+    seed: SEED,
+  });
   const estimate = report.totalReward;
   return { estimate, sd: estimate.sem * Math.sqrt(estimate.n), tuned };
 }
@@ -113,14 +144,22 @@ for (const setting of SETTINGS) {
     try {
       cells.set(`${column.agent}@${setting.trials}/${setting.arms}`, evaluateCell(column, setting));
     } catch (err) {
-      console.error(`rl2-table: ${column.label} at T=${setting.trials}, k=${setting.arms} failed: ${(err as Error).message}`);
+      console.error(
+        `rl2-table: ${column.label} at T=${setting.trials}, k=${setting.arms} failed: ${(err as Error).message}`,
+      );
     }
-    console.error(`  ${column.label.padEnd(9)} T=${String(setting.trials).padEnd(3)} k=${String(setting.arms).padEnd(2)} ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    console.error(
+      `  ${column.label.padEnd(9)} T=${String(setting.trials).padEnd(3)} ` +
+        `k=${String(setting.arms).padEnd(2)} ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    );
   }
 }
 
 const lines: string[] = [];
-lines.push(`engram (mean ± 95% CI half-width over ${EPISODES} held-out instances, seed ${SEED}) and, in brackets, RL² Table 1 (1000 instances).`);
+lines.push(
+  `engram (mean ± 95% CI half-width over ${EPISODES} held-out instances, seed ` +
+    `${SEED}) and, in brackets, RL² Table 1 (1000 instances).`,
+);
 lines.push('✓: within Monte-Carlo error of the paper (|difference| ≤ 1.96·√(SEM² + sd²/1000) + 0.05); ✗: not.');
 lines.push('');
 lines.push(`| Setup | ${columns.map((c) => c.label).join(' | ')} |`);
@@ -135,7 +174,10 @@ for (const setting of SETTINGS) {
     const allowed = 1.96 * Math.sqrt(cell.estimate.sem ** 2 + cell.sd ** 2 / PAPER_EPISODES) + 0.05;
     const mark = diff <= allowed ? '✓' : '✗';
     const digits = setting.trials >= 100 ? 1 : 2;
-    return `${cell.estimate.mean.toFixed(digits)} ± ${halfWidth(cell.estimate).toFixed(digits)} (${paper.toFixed(1)}) ${mark}`;
+    return (
+      `${cell.estimate.mean.toFixed(digits)} ± ${halfWidth(cell.estimate).toFixed(digits)} ` +
+      `(${paper.toFixed(1)}) ${mark}`
+    );
   });
   lines.push(`| T=${setting.trials}, k=${setting.arms} | ${row.join(' | ')} |`);
 }
@@ -145,11 +187,16 @@ for (const column of columns.filter((c) => c.tune)) {
     const cell = cells.get(`${column.agent}@${s.trials}/${s.arms}`);
     return `T=${s.trials},k=${s.arms}: ${cell?.tuned ?? 'n/a'}`;
   });
-  tunedNotes.push(`${column.label} ${column.tune} tuned on {0, 0.1, …, 1} with ${TUNE_EPISODES} episodes of another seed: ${values.join('; ')}.`);
+  tunedNotes.push(
+    `${column.label} ${column.tune} tuned on {0, 0.1, …, 1} with ${TUNE_EPISODES} ` +
+      `episodes of another seed: ${values.join('; ')}.`,
+  );
 }
 lines.push('');
 for (const note of tunedNotes) lines.push(note);
 if (missing.length > 0) lines.push(`Not registered (left out): ${missing.join(', ')}.`);
-lines.push('Greedy, ε-greedy and UCB1 break ties by the lowest index, as the paper\'s implementation did (`ties: first`).');
+lines.push(
+  "Greedy, ε-greedy and UCB1 break ties by the lowest index, as the paper's implementation did (`ties: first`).",
+);
 lines.push(`Run time ${((Date.now() - started) / 1000).toFixed(0)} s.`);
-process.stdout.write(lines.join('\n') + '\n');
+process.stdout.write(`${lines.join('\n')}\n`);

@@ -25,8 +25,13 @@ const agentKey = path.basename(source, '.json');
 const metricsFile = path.join(path.dirname(path.dirname(source)), 'metrics.jsonl');
 const records = fs.existsSync(metricsFile) ? readJsonl(metricsFile).filter((r) => r.agent === agentKey) : [];
 const stride = Math.max(1, Math.ceil(records.length / MAX_HISTORY));
-const history = records.filter((_, i) => i % stride === 0 || i === records.length - 1) as NonNullable<typeof checkpoint.history>;
+const history = records.filter((_, i) => i % stride === 0 || i === records.length - 1) as NonNullable<
+  typeof checkpoint.history
+>;
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const target = path.join(root, 'checkpoints', `${name}.json`);
 writeCheckpoint(target, { ...checkpoint, optimizer: null, rng: null, history });
-console.log(`${target}: ${checkpoint.agent.id} on ${checkpoint.task.id}, ${checkpoint.update} updates, ${checkpoint.envSteps} env steps, ${history.length} history records`);
+console.log(
+  `${target}: ${checkpoint.agent.id} on ${checkpoint.task.id}, ${checkpoint.update} updates, ` +
+    `${checkpoint.envSteps} env steps, ${history.length} history records`,
+);

@@ -9,13 +9,13 @@
 //                     [--agent-options JSON]
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createWatermaze } from '../tasks/watermaze.ts';
 import { findAgent } from '../agents/index.ts';
-import { evaluate, STREAMS } from '../src/rl/rollout.ts';
-import { evaluationRng } from '../src/rl/frozen-eval.ts';
+import type { EpisodeRecord } from '../src/core/types.ts';
 import { swimTrials, watermazeSummary } from '../src/measures/spatial.ts';
 import type { Estimate } from '../src/measures/stats.ts';
-import type { EpisodeRecord } from '../src/core/types.ts';
+import { evaluationRng } from '../src/rl/frozen-eval.ts';
+import { evaluate, STREAMS } from '../src/rl/rollout.ts';
+import { createWatermaze } from '../tasks/watermaze.ts';
 
 const { values } = parseArgs({
   options: {
@@ -35,14 +35,30 @@ const agentOptions = values['agent-options'] !== undefined ? JSON.parse(values['
 interface ProtocolResult {
   protocol: string;
   taskOptions: Record<string, unknown>;
-  agents: Record<string, { escapeLatencyByDay: Estimate[]; escapeLatencyByTrialOfDay: Estimate[]; escapeLatencyByTrial: Estimate[]; trial1ByDay: Estimate[]; trial2ByDay: Estimate[]; escapeRate: Estimate; seconds: number }>;
+  agents: Record<
+    string,
+    {
+      escapeLatencyByDay: Estimate[];
+      escapeLatencyByTrialOfDay: Estimate[];
+      escapeLatencyByTrial: Estimate[];
+      trial1ByDay: Estimate[];
+      trial2ByDay: Estimate[];
+      escapeRate: Estimate;
+      seconds: number;
+    }
+  >;
   records: Record<string, EpisodeRecord[]>;
 }
 
 async function run(protocol: 'reference' | 'dmp'): Promise<ProtocolResult> {
   const family = createWatermaze({ protocol, days });
   const rng = evaluationRng(seed);
-  const result: ProtocolResult = { protocol, taskOptions: family.options as Record<string, unknown>, agents: {}, records: {} };
+  const result: ProtocolResult = {
+    protocol,
+    taskOptions: family.options as Record<string, unknown>,
+    agents: {},
+    records: {},
+  };
   for (const id of ['actor-critic', 'random']) {
     const started = performance.now();
     const agent = findAgent(id).create(family, id === 'actor-critic' ? agentOptions : {}, rng.fork(STREAMS.evalAgent));
@@ -52,7 +68,10 @@ async function run(protocol: 'reference' | 'dmp'): Promise<ProtocolResult> {
       escapeLatencyByDay: s.escapeLatencyByDay,
       escapeLatencyByTrialOfDay: s.escapeLatencyByTrialOfDay,
       trial1ByDay: Array.from({ length: days }, (_, day) => s.escapeLatencyByTrial[day * family.options.trialsPerDay]),
-      trial2ByDay: Array.from({ length: days }, (_, day) => s.escapeLatencyByTrial[day * family.options.trialsPerDay + 1]),
+      trial2ByDay: Array.from(
+        { length: days },
+        (_, day) => s.escapeLatencyByTrial[day * family.options.trialsPerDay + 1],
+      ),
       escapeLatencyByTrial: s.escapeLatencyByTrial,
       escapeRate: s.escapeRate,
       seconds: Math.round((performance.now() - started) / 100) / 10,
@@ -70,8 +89,16 @@ if (values.figures !== undefined) {
     const task = `watermaze (${r.protocol})`;
     const byTrial = Object.fromEntries(Object.entries(r.agents).map(([id, a]) => [id, a.escapeLatencyByTrial]));
     // Trials 1 and 2 of the last day of the first animal.
-    const paths = Object.fromEntries(Object.entries(r.records).map(([id, records]) => [id, swimTrials(records[0]).filter((t) => t.day === days - 1 && t.trialOfDay < 2)]));
-    const figures = [...latencyFigures(byTrial, 4, task), swimPathFigure(paths, { poolRadius: 1, platformRadius: 0.05 }, `Swim paths of animal 1 on day ${days}: ${task}`)];
+    const paths = Object.fromEntries(
+      Object.entries(r.records).map(([id, records]) => [
+        id,
+        swimTrials(records[0]).filter((t) => t.day === days - 1 && t.trialOfDay < 2),
+      ]),
+    );
+    const figures = [
+      ...latencyFigures(byTrial, 4, task),
+      swimPathFigure(paths, { poolRadius: 1, platformRadius: 0.05 }, `Swim paths of animal 1 on day ${days}: ${task}`),
+    ];
     for (const f of figures) {
       const file = await writeVegaLiteSvg(f.spec, path.join(values.figures, `watermaze-${r.protocol}-${f.name}.svg`));
       if (!values.json) console.log(`wrote ${file}`);
@@ -80,9 +107,14 @@ if (values.figures !== undefined) {
 }
 const fmt = (e: Estimate) => `${e.mean.toFixed(1)} ± ${((e.ci95[1] - e.ci95[0]) / 2).toFixed(1)}`;
 if (values.json) {
-  console.log(JSON.stringify({ animals, days, seed, agentOptions, results: results.map(({ records: _r, ...rest }) => rest) }));
+  console.log(
+    JSON.stringify({ animals, days, seed, agentOptions, results: results.map(({ records: _r, ...rest }) => rest) }),
+  );
 } else {
-  console.log(`actor-critic vs random, ${animals} animals, ${days} days × 4 trials, seed ${seed}; escape latency (s), mean ± 95% CI half-width`);
+  console.log(
+    `actor-critic vs random, ${animals} animals, ${days} days × 4 trials, seed ` +
+      `${seed}; escape latency (s), mean ± 95% CI half-width`,
+  );
   for (const r of results) {
     console.log(`\n${r.protocol}:`);
     for (const [id, a] of Object.entries(r.agents)) {

@@ -2,9 +2,9 @@
 // k arms whose success probabilities are drawn independently from U(0, 1) for every episode, and
 // T pulls per episode. One step is one pull.
 import { z } from 'zod';
-import type { TaskEntry } from '../src/core/registry.ts';
 import { parseOptions } from '../src/core/options.ts';
-import { createBanditFamily, type BanditFamily } from './kit/bandit.ts';
+import type { TaskEntry } from '../src/core/registry.ts';
+import { type BanditFamily, createBanditFamily } from './kit/bandit.ts';
 
 export const banditBernoulliOptions = z
   .object({

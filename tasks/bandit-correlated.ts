@@ -3,11 +3,11 @@
 // probabilities are dependent (p and 1 − p), so one arm's outcome says something about the other,
 // and a meta-learner can exploit the structure where a classic independent-arms algorithm cannot.
 import { z } from 'zod';
+import { parseOptions } from '../src/core/options.ts';
 import type { TaskEntry } from '../src/core/registry.ts';
 import type { Rng } from '../src/core/rng.ts';
-import { parseOptions } from '../src/core/options.ts';
 import type { BanditPrior } from '../src/core/types.ts';
-import { createBanditFamily, type BanditFamily } from './kit/bandit.ts';
+import { type BanditFamily, createBanditFamily } from './kit/bandit.ts';
 
 /** Variants of Wang et al.: how the two arm probabilities are drawn per episode. */
 export const CORRELATED_VARIANTS = ['uniform', 'easy', 'medium', 'hard', 'independent'] as const;
@@ -73,6 +73,8 @@ export function createBanditCorrelated(raw?: Record<string, unknown>): BanditCor
 
 export const banditCorrelated: TaskEntry = {
   id: 'bandit-correlated',
-  description: 'two-armed bandit with dependent arms (p, 1−p) and the easy/medium/hard/independent variants (Wang et al. 2016/2018)',
+  description:
+    'two-armed bandit with dependent arms (p, 1−p) and the ' +
+    'easy/medium/hard/independent variants (Wang et al. 2016/2018)',
   create: createBanditCorrelated,
 };

@@ -7,10 +7,10 @@
 // p ← p + N(0, σ²) with σ = `volatility`, reflected back into [0, 1] (a value past an edge is
 // mirrored by the edge). Regret is measured against the arm that is best at that trial.
 import { z } from 'zod';
+import { parseOptions } from '../src/core/options.ts';
 import type { TaskEntry } from '../src/core/registry.ts';
 import type { Rng } from '../src/core/rng.ts';
-import { parseOptions } from '../src/core/options.ts';
-import { createBanditFamily, type BanditFamily } from './kit/bandit.ts';
+import { type BanditFamily, createBanditFamily } from './kit/bandit.ts';
 
 export const banditRestlessOptions = z
   .object({
@@ -41,7 +41,7 @@ export function createBanditRestless(raw?: Record<string, unknown>): BanditRestl
     id: 'bandit-restless',
     options,
     metadata: {
-      description: `restless two-armed bandit (p, 1−p), p random walk with σ = ${sigma} per trial, ${options.trials} trials`,
+      description: `restless bandit (p, 1−p), p a random walk (σ = ${sigma} per trial), ${options.trials} trials`,
       papers: ['Wang et al. 2018, Prefrontal cortex as a meta-reinforcement learning system', 'Behrens et al. 2007'],
     },
     arms: 2,
@@ -61,6 +61,7 @@ export function createBanditRestless(raw?: Record<string, unknown>): BanditRestl
 
 export const banditRestless: TaskEntry = {
   id: 'bandit-restless',
-  description: 'two-armed bandit (p, 1−p) whose p drifts as a reflected Gaussian random walk (volatile bandit, Wang et al. 2018)',
+  description:
+    'two-armed bandit (p, 1−p) whose p drifts as a reflected Gaussian random walk (volatile bandit, Wang et al. 2018)',
   create: createBanditRestless,
 };

@@ -16,14 +16,21 @@
 // episode); `newTrial`, `trialEnd` and `trial` follow that, so the trial measures and the
 // `reset-state` lesion (wiping activity after every hit) apply.
 import { z } from 'zod';
+import { UsageError } from '../src/core/errors.ts';
+import { parseOptions } from '../src/core/options.ts';
 import type { TaskEntry } from '../src/core/registry.ts';
 import type { Rng } from '../src/core/rng.ts';
-import { parseOptions } from '../src/core/options.ts';
-import type { TaskTraits } from '../src/core/types.ts';
-import { UsageError } from '../src/core/errors.ts';
-import type { EpisodeRecord, GroundTruth, StepInfo, StepResult, TaskFamily, TaskInstance } from '../src/core/types.ts';
-import { gridGoalReport } from '../src/measures/spatial.ts';
+import type {
+  EpisodeRecord,
+  GroundTruth,
+  StepInfo,
+  StepResult,
+  TaskFamily,
+  TaskInstance,
+  TaskTraits,
+} from '../src/core/types.ts';
 import { rewardPerEpisode } from '../src/measures/main-measure.ts';
+import { gridGoalReport } from '../src/measures/spatial.ts';
 
 export const gridGoalOptions = z
   .object({
@@ -40,7 +47,15 @@ export const gridGoalOptions = z
 
 export type GridGoalOptions = z.output<typeof gridGoalOptions>;
 
-export const GRID_GOAL_INFO_FIELDS = ['trial', 'newTrial', 'trialEnd', 'position', 'foundGoal', 'goal', 'hitWall'] as const;
+export const GRID_GOAL_INFO_FIELDS = [
+  'trial',
+  'newTrial',
+  'trialEnd',
+  'position',
+  'foundGoal',
+  'goal',
+  'hitWall',
+] as const;
 
 /** Actions: 0 up (row − 1), 1 down (row + 1), 2 left (column − 1), 3 right (column + 1), as in the published code. */
 const MOVES: readonly [number, number][] = [
@@ -98,7 +113,8 @@ class GridGoalInstance implements TaskInstance {
     const n = this.family.options.size;
     const obs = new Float64Array(10);
     let k = 0;
-    for (let dr = -1; dr <= 1; dr++) for (let dc = -1; dc <= 1; dc++) obs[k++] = this.family.walls[(this.row + dr) * n + this.col + dc];
+    for (let dr = -1; dr <= 1; dr++)
+      for (let dc = -1; dc <= 1; dc++) obs[k++] = this.family.walls[(this.row + dr) * n + this.col + dc];
     obs[9] = this.t / this.family.options.steps;
     return obs;
   }
@@ -114,7 +130,8 @@ class GridGoalInstance implements TaskInstance {
   }
 
   step(action: number): StepResult {
-    if (!Number.isInteger(action) || action < 0 || action > 3) throw new Error(`grid-goal: action must be 0 (up), 1 (down), 2 (left) or 3 (right), got ${action}`);
+    if (!Number.isInteger(action) || action < 0 || action > 3)
+      throw new Error(`grid-goal: action must be 0 (up), 1 (down), 2 (left) or 3 (right), got ${action}`);
     const o = this.family.options;
     if (this.t >= o.steps) throw new Error('grid-goal: step() after the episode ended; call reset() first');
     const n = o.size;
@@ -163,7 +180,10 @@ class GridGoalInstance implements TaskInstance {
 
 export function createGridGoal(raw?: Record<string, unknown>): GridGoalFamily {
   const options = parseOptions('grid-goal', gridGoalOptions, raw);
-  if (options.size % 2 === 0) throw new UsageError(`grid-goal: option 'size' must be odd (pillars on even coordinates, walls on the border), got ${options.size}`);
+  if (options.size % 2 === 0)
+    throw new UsageError(
+      `grid-goal: option 'size' must be odd (pillars on even coordinates, walls on the border), got ${options.size}`,
+    );
   const walls = gridLayout(options.size);
   const freeCells: number[] = [];
   for (let i = 0; i < walls.length; i++) if (walls[i] === 0) freeCells.push(i);
@@ -174,8 +194,14 @@ export function createGridGoal(raw?: Record<string, unknown>): GridGoalFamily {
     id: 'grid-goal',
     options,
     metadata: {
-      description: `hidden-goal grid maze ${options.size}×${options.size}, ${options.steps} steps per episode, +${options.goalReward} per hit then teleport`,
-      papers: ['Miconi et al. 2019, Backpropamine: training self-modifying neural networks with differentiable neuromodulated plasticity', 'Miconi et al. 2018, Differentiable plasticity'],
+      description:
+        `hidden-goal grid maze ${options.size}×${options.size}, ${options.steps} steps ` +
+        `per episode, +${options.goalReward} per hit then teleport`,
+      papers: [
+        'Miconi et al. 2019, Backpropamine: training self-modifying neural ' +
+          'networks with differentiable neuromodulated plasticity',
+        'Miconi et al. 2018, Differentiable plasticity',
+      ],
     },
     traits: { reportLayout: { columns: [{ kind: 'goal-hits' }], figures: ['steps-between-goals'] } },
     walls,
@@ -197,6 +223,7 @@ export function createGridGoal(raw?: Record<string, unknown>): GridGoalFamily {
 
 export const gridGoal: TaskEntry = {
   id: 'grid-goal',
-  description: 'hidden-goal grid maze: find a goal fixed within the episode, teleported after every hit (Miconi et al. 2019)',
+  description:
+    'hidden-goal grid maze: find a goal fixed within the episode, teleported after every hit (Miconi et al. 2019)',
   create: createGridGoal,
 };

@@ -12,11 +12,10 @@
 // +1 for the rewarded object and 0 otherwise (Wang et al. used +1/−1 in some versions; 0 keeps
 // rewards comparable with the bandits). One step is one trial.
 import { z } from 'zod';
+import { parseOptions } from '../src/core/options.ts';
 import type { TaskEntry } from '../src/core/registry.ts';
 import { Rng } from '../src/core/rng.ts';
-import { parseOptions } from '../src/core/options.ts';
-import type { GroundTruth, StepInfo, StepResult, TaskFamily, TaskInstance } from '../src/core/types.ts';
-import type { TaskTraits } from '../src/core/types.ts';
+import type { GroundTruth, StepInfo, StepResult, TaskFamily, TaskInstance, TaskTraits } from '../src/core/types.ts';
 import { trialAccuracyMeasure } from '../src/measures/main-measure.ts';
 
 export const harlowOptions = z
@@ -58,7 +57,8 @@ export const HARLOW_INFO_FIELDS = [
 function buildPool(options: HarlowOptions): Float64Array {
   const rng = Rng.fromSeed(`harlow-pool/${options.poolSeed}`);
   const pool = new Float64Array(options.poolSize * options.features);
-  for (let i = 0; i < pool.length; i++) pool[i] = options.featureKind === 'gaussian' ? rng.normal() : rng.bernoulli(0.5) ? 1 : 0;
+  for (let i = 0; i < pool.length; i++)
+    pool[i] = options.featureKind === 'gaussian' ? rng.normal() : rng.bernoulli(0.5) ? 1 : 0;
   return pool;
 }
 
@@ -117,7 +117,8 @@ class HarlowInstance implements TaskInstance {
 
   step(action: number): StepResult {
     if (action !== 0 && action !== 1) throw new Error(`harlow: action must be 0 (left) or 1 (right), got ${action}`);
-    if (this.trial >= this.options.trials) throw new Error('harlow: step() after the episode ended; call reset() first');
+    if (this.trial >= this.options.trials)
+      throw new Error('harlow: step() after the episode ended; call reset() first');
     const correct = action === this.rewardedSide;
     const reward = correct ? 1 : 0;
     const info: StepInfo = {
@@ -155,18 +156,31 @@ export function createHarlow(raw?: Record<string, unknown>): HarlowFamily {
     id: 'harlow',
     options,
     metadata: {
-      description: `Harlow learning-set task: ${options.trials} trials per episode, objects of ${options.features} ${options.featureKind} features from a pool of ${options.poolSize}`,
-      papers: ['Harlow 1949, The formation of learning sets', 'Wang et al. 2018, Prefrontal cortex as a meta-reinforcement learning system'],
+      description:
+        `Harlow learning-set task: ${options.trials} trials per episode, objects of ${options.features} ` +
+        `${options.featureKind} features from a pool of ${options.poolSize}`,
+      papers: [
+        'Harlow 1949, The formation of learning sets',
+        'Wang et al. 2018, Prefrontal cortex as a meta-reinforcement learning system',
+      ],
     },
     traits: {
       expectedRewards: true,
       reportLayout: {
-        columns: [{ kind: 'trial-accuracy', trial: 1 }, { kind: 'total-reward', digits: 2 }],
+        columns: [
+          { kind: 'trial-accuracy', trial: 1 },
+          { kind: 'total-reward', digits: 2 },
+        ],
         figures: ['accuracy-by-trial'],
       },
     },
     pool,
-    observationSpace: { kind: 'box', shape: [size], low: options.featureKind === 'binary' ? 0 : -Infinity, high: options.featureKind === 'binary' ? 1 : Infinity },
+    observationSpace: {
+      kind: 'box',
+      shape: [size],
+      low: options.featureKind === 'binary' ? 0 : -Infinity,
+      high: options.featureKind === 'binary' ? 1 : Infinity,
+    },
     actionSpace: { kind: 'discrete', n: 2 },
     observationSize: size,
     numActions: 2,

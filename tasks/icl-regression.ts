@@ -10,10 +10,10 @@
 // needs discrete actions) refuses it, and `engram run` trains models on it through the
 // `icl-regression` experiment kind (src/icl/), which draws whole batches with `sampleSequences`.
 import { z } from 'zod';
+import { parseOptions } from '../src/core/options.ts';
 import type { TaskEntry } from '../src/core/registry.ts';
 import type { Rng } from '../src/core/rng.ts';
 import type { GroundTruth, StepResult, TaskFamily, TaskInstance } from '../src/core/types.ts';
-import { parseOptions } from '../src/core/options.ts';
 
 export const iclRegressionOptions = z
   .object({
@@ -92,7 +92,10 @@ class RegressionInstance implements TaskInstance {
   private readonly batch: SequenceBatch;
   private done = false;
 
-  constructor(rng: Rng, private readonly options: IclRegressionOptions) {
+  constructor(
+    rng: Rng,
+    private readonly options: IclRegressionOptions,
+  ) {
     this.batch = emptyBatch(1, options.examples, options.dim);
     drawSequence(rng, this.batch, 0, options.noise);
   }
@@ -113,7 +116,8 @@ class RegressionInstance implements TaskInstance {
   /** `action` is the prediction ŷ of y_q. */
   step(action: number): StepResult {
     if (this.done) throw new Error('icl-regression: step() after the episode ended; call reset() first');
-    if (!Number.isFinite(action)) throw new Error(`icl-regression: the action is a prediction and must be finite, got ${action}`);
+    if (!Number.isFinite(action))
+      throw new Error(`icl-regression: the action is a prediction and must be finite, got ${action}`);
     this.done = true;
     const excess = (action - this.batch.cleanTargets[0]) ** 2;
     const best = -(this.options.noise ** 2);
@@ -146,8 +150,12 @@ export function createIclRegression(raw?: Record<string, unknown>): IclRegressio
     id: 'icl-regression',
     options,
     metadata: {
-      description: `in-context linear regression, d = ${options.dim}, N = ${options.examples}, noise σ = ${options.noise}`,
-      papers: ['von Oswald et al. 2022, Transformers learn in-context by gradient descent', 'Garg et al. 2022, What can transformers learn in-context?'],
+      description:
+        `in-context linear regression, d = ${options.dim}, N = ` + `${options.examples}, noise σ = ${options.noise}`,
+      papers: [
+        'von Oswald et al. 2022, Transformers learn in-context by gradient descent',
+        'Garg et al. 2022, What can transformers learn in-context?',
+      ],
     },
     observationSpace: { kind: 'box', shape: [observationSize], low: -Infinity, high: Infinity },
     actionSpace: { kind: 'box', shape: [1], low: -Infinity, high: Infinity },
@@ -155,11 +163,21 @@ export function createIclRegression(raw?: Record<string, unknown>): IclRegressio
     numActions: 0,
     episodeLength: 1,
     trialsPerEpisode: 1,
-    infoFields: ['trial', 'newTrial', 'expectedReward', 'bestExpectedReward', 'expectedRegret', 'correct', 'squaredError'],
+    infoFields: [
+      'trial',
+      'newTrial',
+      'expectedReward',
+      'bestExpectedReward',
+      'expectedRegret',
+      'correct',
+      'squaredError',
+    ],
     sample: (rng) => new RegressionInstance(rng, options),
     sampleSequences(rng: Rng, count: number, examples = options.examples): SequenceBatch {
-      if (!Number.isInteger(count) || count < 1) throw new Error(`icl-regression: sequence count must be a positive integer, got ${count}`);
-      if (!Number.isInteger(examples) || examples < 1) throw new Error(`icl-regression: examples must be a positive integer, got ${examples}`);
+      if (!Number.isInteger(count) || count < 1)
+        throw new Error(`icl-regression: sequence count must be a positive integer, got ${count}`);
+      if (!Number.isInteger(examples) || examples < 1)
+        throw new Error(`icl-regression: examples must be a positive integer, got ${examples}`);
       const batch = emptyBatch(count, examples, options.dim);
       // Sequence s owns the stream fork(s): a batch's sequences do not depend on its size.
       for (let s = 0; s < count; s++) drawSequence(rng.fork(String(s)), batch, s, options.noise);
@@ -170,6 +188,8 @@ export function createIclRegression(raw?: Record<string, unknown>): IclRegressio
 
 export const iclRegression: TaskEntry = {
   id: 'icl-regression',
-  description: 'in-context linear regression: predict y_q = w·x_q from N examples (x_i, w·x_i) (von Oswald et al. 2022); a one-step task with a real-valued action, trained by `engram run icl-lsa-gd`',
+  description:
+    'in-context linear regression: predict y_q = w·x_q from N examples (x_i, w·x_i) (von Oswald et al. ' +
+    '2022); a one-step task with a real-valued action, trained by `engram run icl-lsa-gd`',
   create: createIclRegression,
 };

@@ -1,15 +1,24 @@
 // The registry of task families, by id (ids are stable: scripts rely on them).
-import type { TaskEntry } from '../src/core/registry.ts';
+
 import { UsageError } from '../src/core/errors.ts';
+import type { TaskEntry } from '../src/core/registry.ts';
 import { banditBernoulli } from './bandit-bernoulli.ts';
 import { banditCorrelated } from './bandit-correlated.ts';
 import { banditRestless } from './bandit-restless.ts';
+import { gridGoal } from './grid-goal.ts';
 import { harlow } from './harlow.ts';
 import { iclRegression } from './icl-regression.ts';
 import { watermaze } from './watermaze.ts';
-import { gridGoal } from './grid-goal.ts';
 
-export const TASKS: readonly TaskEntry[] = [banditBernoulli, banditCorrelated, banditRestless, harlow, iclRegression, watermaze, gridGoal];
+export const TASKS: readonly TaskEntry[] = [
+  banditBernoulli,
+  banditCorrelated,
+  banditRestless,
+  harlow,
+  iclRegression,
+  watermaze,
+  gridGoal,
+];
 
 export function findTask(id: string): TaskEntry {
   const entry = TASKS.find((t) => t.id === id);

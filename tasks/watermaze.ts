@@ -33,15 +33,22 @@
 // longer than a straight swim to one (an agent that knows the ring of 8 can search it in about
 // twice the straight swim). Starts are at `startDistance` from the centre at east, north, west, south.
 import { z } from 'zod';
+import { UsageError } from '../src/core/errors.ts';
+import { parseOptions } from '../src/core/options.ts';
+import { PLACE_CELL_LAYOUTS, PlaceCells } from '../src/core/place-cells.ts';
 import type { TaskEntry } from '../src/core/registry.ts';
 import type { Rng } from '../src/core/rng.ts';
-import { parseOptions } from '../src/core/options.ts';
-import { UsageError } from '../src/core/errors.ts';
-import type { EpisodeRecord, GroundTruth, StepInfo, StepResult, TaskFamily, TaskInstance } from '../src/core/types.ts';
-import type { TaskTraits } from '../src/core/types.ts';
-import { PLACE_CELL_LAYOUTS, PlaceCells } from '../src/core/place-cells.ts';
-import { watermazeReport } from '../src/measures/spatial.ts';
+import type {
+  EpisodeRecord,
+  GroundTruth,
+  StepInfo,
+  StepResult,
+  TaskFamily,
+  TaskInstance,
+  TaskTraits,
+} from '../src/core/types.ts';
 import { escapeLatencyMeasure } from '../src/measures/main-measure.ts';
+import { watermazeReport } from '../src/measures/spatial.ts';
 
 export const watermazeOptions = z
   .object({
@@ -57,7 +64,9 @@ export const watermazeOptions = z
     poolRadius: z.number().gt(0).max(10).default(1),
     /** The platform's radius (m) (Foster et al. 2000: 0.05). */
     platformRadius: z.number().gt(0).max(1).default(0.05),
-    /** Distance of the 8 candidate platform positions from the pool's centre (m); with `two-rings`, of the outer four. */
+    /**
+     * Distance of the 8 candidate platform positions from the pool's centre (m); with `two-rings`, of the outer four.
+     */
     candidateDistance: z.number().min(0).max(10).default(0.5),
     /** Where the 8 candidates lie: one ring, or an outer ring of 4 (diagonals) and an inner ring of 4 (axes). */
     candidateLayout: z.enum(['ring', 'two-rings']).default('ring'),
@@ -65,12 +74,18 @@ export const watermazeOptions = z
     startDistance: z.number().min(0).max(10).default(0.9),
     /** Swim speed (m/s) (Foster et al. 2000: 0.3). */
     swimSpeed: z.number().gt(0).max(10).default(0.3),
-    /** Δt, the time step (s) (Foster et al. 2000: 0.1). Coarser steps make episodes shorter for training learned agents. */
+    /**
+     * Δt, the time step (s) (Foster et al. 2000: 0.1). Coarser steps make episodes shorter for training learned agents.
+     */
     timeStep: z.number().gt(0).max(10).default(0.1),
     /** A trial ends unrewarded after this many seconds (Foster et al. 2000: 120). */
     timeout: z.number().gt(0).max(1000).default(120),
     /** m, the weight of the previous swim direction in the new one (0: no momentum). */
-    momentum: z.number().min(0).lt(1).default(1 / 3),
+    momentum: z
+      .number()
+      .min(0)
+      .lt(1)
+      .default(1 / 3),
     /** What agents observe: place-cell activity, or the coordinates (x/R, y/R). */
     observation: z.enum(['place-cells', 'coordinates']).default('place-cells'),
     /** N, the number of place cells (Foster et al. 2000: 493). */
@@ -117,8 +132,15 @@ export interface WatermazeFamily extends TaskFamily<WatermazeOptions> {
 
 /** The 8 candidate platform positions. */
 export function platformCandidates(distance: number, layout: 'ring' | 'two-rings' = 'ring'): [number, number][] {
-  const at = (r: number, degrees: number): [number, number] => [r * Math.cos((degrees * Math.PI) / 180), r * Math.sin((degrees * Math.PI) / 180)];
-  if (layout === 'two-rings') return [...Array.from({ length: 4 }, (_, k) => at(distance, 45 + 90 * k)), ...Array.from({ length: 4 }, (_, k) => at(0.4 * distance, 90 * k))];
+  const at = (r: number, degrees: number): [number, number] => [
+    r * Math.cos((degrees * Math.PI) / 180),
+    r * Math.sin((degrees * Math.PI) / 180),
+  ];
+  if (layout === 'two-rings')
+    return [
+      ...Array.from({ length: 4 }, (_, k) => at(distance, 45 + 90 * k)),
+      ...Array.from({ length: 4 }, (_, k) => at(0.4 * distance, 90 * k)),
+    ];
   return Array.from({ length: 8 }, (_, k) => at(distance, 22.5 + 45 * k));
 }
 
@@ -136,7 +158,15 @@ export function cardinalStarts(distance: number): [number, number][] {
  * Whether the segment a→b passes within `radius` of c; returns the fraction t ∈ [0, 1] of the
  * segment at the first point of contact, or −1 when it never comes that close.
  */
-export function segmentHitsCircle(ax: number, ay: number, bx: number, by: number, cx: number, cy: number, radius: number): number {
+export function segmentHitsCircle(
+  ax: number,
+  ay: number,
+  bx: number,
+  by: number,
+  cx: number,
+  cy: number,
+  radius: number,
+): number {
   const dx = bx - ax;
   const dy = by - ay;
   const fx = ax - cx;
@@ -165,7 +195,15 @@ interface Piece {
  * straight pieces of the path and the direction after the reflections (the unit vector (ux, uy)
  * mirrored like the path).
  */
-export function swimWithReflections(x: number, y: number, dx: number, dy: number, ux: number, uy: number, R: number): { pieces: Piece[]; ux: number; uy: number } {
+export function swimWithReflections(
+  x: number,
+  y: number,
+  dx: number,
+  dy: number,
+  ux: number,
+  uy: number,
+  R: number,
+): { pieces: Piece[]; ux: number; uy: number } {
   const pieces: Piece[] = [];
   for (let bounce = 0; bounce < 8; bounce++) {
     const tx = x + dx;
@@ -267,7 +305,8 @@ class WatermazeInstance implements TaskInstance {
   }
 
   step(action: number): StepResult {
-    if (!Number.isInteger(action) || action < 0 || action >= 8) throw new Error(`watermaze: action must be an integer 0…7 (a swim direction), got ${action}`);
+    if (!Number.isInteger(action) || action < 0 || action >= 8)
+      throw new Error(`watermaze: action must be an integer 0…7 (a swim direction), got ${action}`);
     if (this.finished) throw new Error('watermaze: step() after the episode ended; call reset() first');
     if (!this.started) this.reset();
     const o = this.options;
@@ -354,13 +393,24 @@ export function createWatermaze(raw?: Record<string, unknown>): WatermazeFamily 
   const options = parseOptions('watermaze', watermazeOptions, raw);
   const R = options.poolRadius;
   for (const key of ['candidateDistance', 'startDistance'] as const) {
-    if (options[key] >= R) throw new UsageError(`watermaze: option '${key}' must be less than poolRadius (${R}), got ${options[key]}`);
+    if (options[key] >= R)
+      throw new UsageError(`watermaze: option '${key}' must be less than poolRadius (${R}), got ${options[key]}`);
   }
   if (options.candidateDistance + options.platformRadius >= R) {
-    throw new UsageError(`watermaze: the platform (candidateDistance + platformRadius = ${options.candidateDistance + options.platformRadius}) must lie inside the pool (poolRadius ${R})`);
+    throw new UsageError(
+      `watermaze: the platform (candidateDistance + platformRadius = ` +
+        `${options.candidateDistance + options.platformRadius}) ` +
+        `must lie inside the pool (poolRadius ${R})`,
+    );
   }
   const timeoutSteps = Math.max(1, Math.round(options.timeout / options.timeStep));
-  const placeCells = new PlaceCells({ count: options.placeCells, width: options.placeFieldWidth, radius: R, layout: options.placeCellLayout, layoutSeed: options.placeCellSeed });
+  const placeCells = new PlaceCells({
+    count: options.placeCells,
+    width: options.placeFieldWidth,
+    radius: R,
+    layout: options.placeCellLayout,
+    layoutSeed: options.placeCellSeed,
+  });
   const size = options.observation === 'place-cells' ? options.placeCells : 2;
   const trials = options.days * options.trialsPerDay;
   const family: WatermazeFamily = {
@@ -368,23 +418,34 @@ export function createWatermaze(raw?: Record<string, unknown>): WatermazeFamily 
     options,
     metadata: {
       description:
-        `Morris water maze (${options.protocol}): ${options.days} day(s) × ${options.trialsPerDay} trials per episode, ` +
+        `Morris water maze (${options.protocol}): ${options.days} day(s) ` +
+        `× ${options.trialsPerDay} trials per episode, ` +
         `Δt = ${options.timeStep} s, timeout ${options.timeout} s, platform radius ${options.platformRadius} m, ` +
-        (options.observation === 'place-cells' ? `${options.placeCells} place cells (σ = ${options.placeFieldWidth} m)` : 'coordinates'),
+        (options.observation === 'place-cells'
+          ? `${options.placeCells} place cells (σ = ${options.placeFieldWidth} m)`
+          : 'coordinates'),
       papers: [
-        'Foster, Morris & Dayan 2000, A model of hippocampally dependent navigation, using the temporal difference learning rule',
-        'Steele & Morris 1999, Delay-dependent impairment of a matching-to-place task with chronic and intrahippocampal infusion of the NMDA-antagonist D-AP5',
+        'Foster, Morris & Dayan 2000, A model of hippocampally dependent ' +
+          'navigation, using the temporal difference learning rule',
+        'Steele & Morris 1999, Delay-dependent impairment of a matching-to-place task with ' +
+          'chronic and intrahippocampal infusion of the NMDA-antagonist D-AP5',
       ],
     },
     traits: {
       placeCellObservation: options.observation === 'place-cells',
-      reportLayout: { columns: [{ kind: 'escape-latency-by-trial-of-day' }, { kind: 'escape-rate' }], figures: ['escape-latency', 'swim-paths'] },
+      reportLayout: {
+        columns: [{ kind: 'escape-latency-by-trial-of-day' }, { kind: 'escape-rate' }],
+        figures: ['escape-latency', 'swim-paths'],
+      },
     },
     placeCells,
     candidates: platformCandidates(options.candidateDistance, options.candidateLayout),
     starts: cardinalStarts(options.startDistance),
     timeoutSteps,
-    observationSpace: options.observation === 'place-cells' ? { kind: 'box', shape: [size], low: 0, high: 1 } : { kind: 'box', shape: [2], low: -1, high: 1 },
+    observationSpace:
+      options.observation === 'place-cells'
+        ? { kind: 'box', shape: [size], low: 0, high: 1 }
+        : { kind: 'box', shape: [2], low: -1, high: 1 },
     actionSpace: { kind: 'discrete', n: 8 },
     observationSize: size,
     numActions: 8,
@@ -401,6 +462,7 @@ export function createWatermaze(raw?: Record<string, unknown>): WatermazeFamily 
 
 export const watermaze: TaskEntry = {
   id: 'watermaze',
-  description: 'Morris water maze with place cells: reference memory or delayed matching-to-place (Foster, Morris & Dayan 2000)',
+  description:
+    'Morris water maze with place cells: reference memory or delayed matching-to-place (Foster, Morris & Dayan 2000)',
   create: createWatermaze,
 };

@@ -2,13 +2,17 @@
 // element, the rule that turns scores into probabilities (uniform over the tied best arms, so
 // no arm is favored by its index), and the reason they cannot play non-bandit tasks. Not an
 // agent itself.
-import type { AgentInput, TaskFamily } from '../../src/core/types.ts';
+
 import { traitsOf } from '../../src/core/traits.ts';
+import type { AgentInput, TaskFamily } from '../../src/core/types.ts';
 
 /** Null if a classic bandit algorithm can play the family, otherwise why not. */
-export function banditOnly(family: TaskFamily<any>): string | null {
+export function banditOnly(family: TaskFamily): string | null {
   if (traitsOf(family).bernoulliArms) return null;
-  return `it is a bandit algorithm: it treats every action as an arm with a fixed Bernoulli reward probability and has no notion of observations or objects, and '${family.id}' is not a Bernoulli bandit`;
+  return (
+    `it is a bandit algorithm: it treats every action as an arm with a fixed Bernoulli reward probability ` +
+    `and has no notion of observations or objects, and '${family.id}' is not a Bernoulli bandit`
+  );
 }
 
 /**
@@ -25,7 +29,8 @@ export class ArmCounts {
   constructor(readonly arms: number) {}
 
   begin(batchSize: number): void {
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`begin: batch size must be a positive integer, got ${batchSize}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1)
+      throw new Error(`begin: batch size must be a positive integer, got ${batchSize}`);
     if (batchSize !== this.batchSize) {
       this.batchSize = batchSize;
       this.pulls = new Float64Array(batchSize * this.arms);
@@ -41,7 +46,8 @@ export class ArmCounts {
   /** Counts the previous step's outcome; a previous action of −1 (episode start) counts nothing. */
   update(input: AgentInput): void {
     const k = this.arms;
-    if (input.prevAction.length !== this.batchSize) throw new Error(`act: batch of ${input.prevAction.length}, but begin() was called with ${this.batchSize}`);
+    if (input.prevAction.length !== this.batchSize)
+      throw new Error(`act: batch of ${input.prevAction.length}, but begin() was called with ${this.batchSize}`);
     for (let b = 0; b < this.batchSize; b++) {
       const a = input.prevAction[b];
       if (a < 0) continue;
@@ -72,7 +78,14 @@ export type TieBreak = (typeof TIE_BREAKS)[number];
  * the maximum (exact equality: equal counts give bit-identical scores), or with `ties = 'first'`
  * the one-hot of the first of them.
  */
-export function uniformOverBest(scores: ArrayLike<number>, scoreOffset: number, k: number, probs: Float64Array, offset: number, mode: TieBreak = 'random'): void {
+export function uniformOverBest(
+  scores: ArrayLike<number>,
+  scoreOffset: number,
+  k: number,
+  probs: Float64Array,
+  offset: number,
+  mode: TieBreak = 'random',
+): void {
   let best = -Infinity;
   let count = 0;
   for (let a = 0; a < k; a++) {

@@ -21,5 +21,9 @@ export interface AgentEntry {
    * Learned and meta-trained plastic agents: builds the network the A2C trainer meta-trains, with
    * parameters initialised from `rng`. `create` then wraps a network for acting.
    */
-  createNetwork?(family: TaskFamily, options: Record<string, unknown> | undefined, rng: Rng): PolicyNetwork<unknown, Tensor>;
+  createNetwork?(
+    family: TaskFamily,
+    options: Record<string, unknown> | undefined,
+    rng: Rng,
+  ): PolicyNetwork<unknown, Tensor>;
 }

@@ -1,11 +1,12 @@
 // A learned network as an Agent: frozen weights, acting one step at a time in inference mode (no
 // tape, so no graph memory and no way for a parameter to change). Whatever improves within the
 // episode lives in the network's episode state, which `begin` resets.
+
+import { encodeInput, type Lesion, type PolicyNetwork, policyInputSize } from '../../src/core/policy.ts';
+import type { Agent, AgentInput, AgentKind, AgentOutput, TaskFamily } from '../../src/core/types.ts';
+import { softmaxRows } from '../../src/nn/kernels.ts';
 import { noGrad } from '../../src/nn/tape.ts';
 import { Tensor } from '../../src/nn/tensor.ts';
-import type { Agent, AgentInput, AgentKind, AgentOutput, TaskFamily } from '../../src/core/types.ts';
-import { encodeInput, policyInputSize, type Lesion, type PolicyNetwork } from '../../src/core/policy.ts';
-import { softmaxRows } from '../../src/nn/kernels.ts';
 
 export class NetworkAgent<S> implements Agent {
   readonly id: string;
@@ -24,7 +25,7 @@ export class NetworkAgent<S> implements Agent {
   readonly plasticityWeights: number[] = [];
 
   constructor(
-    readonly family: TaskFamily<any>,
+    readonly family: TaskFamily,
     readonly net: PolicyNetwork<S, Tensor>,
     readonly lesion: Lesion = 'none',
   ) {
@@ -53,7 +54,17 @@ export class NetworkAgent<S> implements Agent {
     const A = this.numActions;
     const x = new Tensor(B, this.inputSize);
     for (let b = 0; b < B; b++) {
-      encodeInput(x.data, b * this.inputSize, input.observation, b * O, O, A, input.prevAction[b], input.prevReward[b], input.timeFraction);
+      encodeInput(
+        x.data,
+        b * this.inputSize,
+        input.observation,
+        b * O,
+        O,
+        A,
+        input.prevAction[b],
+        input.prevReward[b],
+        input.timeFraction,
+      );
     }
     // A `reset-state` lesion wipes within-episode activity whenever a trial has just ended, so only
     // what the weights and plastic traces hold carries over. Tasks whose trials span several

@@ -3,15 +3,15 @@
 // the registry entry that builds it and wraps it for frozen acting. Its input is the observation,
 // the one-hot previous action, the previous reward and t/T (src/rl/policy.ts).
 import { z } from 'zod';
-import type { AgentEntry } from './entry.ts';
-import type { TaskFamily } from '../../src/core/types.ts';
-import type { Rng } from '../../src/core/rng.ts';
 import { parseOptions } from '../../src/core/options.ts';
+import { type Lesion, type PolicyNetwork, policyInputSize, type StepOutput } from '../../src/core/policy.ts';
+import type { Rng } from '../../src/core/rng.ts';
+import type { TaskFamily } from '../../src/core/types.ts';
+import { Linear } from '../../src/nn/layers/linear.ts';
 import { Module } from '../../src/nn/module.ts';
 import type { Tensor } from '../../src/nn/tensor.ts';
-import { Linear } from '../../src/nn/layers/linear.ts';
+import type { AgentEntry } from './entry.ts';
 import { NetworkAgent } from './network-agent.ts';
-import { policyInputSize, type Lesion, type PolicyNetwork, type StepOutput } from '../../src/core/policy.ts';
 
 /** Options of a recurrent learned agent. */
 export const recurrentOptions = z
@@ -43,8 +43,14 @@ export class RecurrentActorCritic<S> extends Module implements PolicyNetwork<S, 
   ) {
     super();
     this.registerModule('core', core);
-    this.policy = this.registerModule('policy', new Linear({ inputSize: resolved.hidden, outputSize: numActions }, rng.fork('policy')));
-    this.value = this.registerModule('value', new Linear({ inputSize: resolved.hidden, outputSize: 1 }, rng.fork('value')));
+    this.policy = this.registerModule(
+      'policy',
+      new Linear({ inputSize: resolved.hidden, outputSize: numActions }, rng.fork('policy')),
+    );
+    this.value = this.registerModule(
+      'value',
+      new Linear({ inputSize: resolved.hidden, outputSize: 1 }, rng.fork('value')),
+    );
   }
 
   initialState(batchSize: number): S {
@@ -61,7 +67,9 @@ export class RecurrentActorCritic<S> extends Module implements PolicyNetwork<S, 
     return { ...this.resolved };
   }
 
-  /** Resetting the state removes the only within-episode memory a recurrent network has; it has no plasticity to freeze. */
+  /**
+   * Resetting the state removes the only within-episode memory a recurrent network has; it has no plasticity to freeze.
+   */
   lesion(kind: Lesion, _state: S, batchSize: number): S | null {
     return kind === 'reset-state' ? this.core.initialState(batchSize) : null;
   }
@@ -71,12 +79,19 @@ export class RecurrentActorCritic<S> extends Module implements PolicyNetwork<S, 
 export function recurrentAgentEntry(
   id: string,
   description: string,
-  makeCore: (inputSize: number, hidden: number, rng: Rng) => RecurrentCore<any>,
+  makeCore: (inputSize: number, hidden: number, rng: Rng) => RecurrentCore<unknown>,
 ): AgentEntry {
-  const createNetwork = (family: TaskFamily<any>, options: Record<string, unknown> | undefined, rng: Rng) => {
+  const createNetwork = (family: TaskFamily, options: Record<string, unknown> | undefined, rng: Rng) => {
     const resolved = parseOptions(id, recurrentOptions, options);
     const inputSize = policyInputSize(family);
-    return new RecurrentActorCritic(id, inputSize, family.numActions, resolved, makeCore(inputSize, resolved.hidden, rng.fork('core')), rng);
+    return new RecurrentActorCritic(
+      id,
+      inputSize,
+      family.numActions,
+      resolved,
+      makeCore(inputSize, resolved.hidden, rng.fork('core')),
+      rng,
+    );
   };
   return {
     id,

@@ -1,7 +1,7 @@
 // Wall time of the exact Bayes-optimal dynamic programs (agents/bayes-optimal.ts) and of the
 // Gittins index table (agents/gittins.ts), on one core. Prints one JSON object.
 //   node bin/run-ts.js scripts/bench/bayes-optimal.ts
-import { IndependentArmsSolution, SharedPosteriorSolution, DEFAULT_MAX_STATES } from '../../agents/bayes-optimal.ts';
+import { DEFAULT_MAX_STATES, IndependentArmsSolution, SharedPosteriorSolution } from '../../agents/bayes-optimal.ts';
 import { GittinsTable } from '../../agents/gittins.ts';
 
 function time<T>(build: () => T): { result: T; seconds: number } {
@@ -18,7 +18,15 @@ const independent = [
 ].map(([arms, trials]) => {
   const { result, seconds } = time(() => new IndependentArmsSolution(arms, trials, DEFAULT_MAX_STATES));
   const best = { 2: 2 / 3, 3: 3 / 4, 5: 5 / 6, 10: 10 / 11 }[arms] ?? NaN; // E[max of k U(0,1)] = k/(k+1)
-  return { model: 'independent', arms, trials, states: result.states, seconds, exactExpectedReward: result.expectedReward, exactExpectedRegret: best * trials - result.expectedReward };
+  return {
+    model: 'independent',
+    arms,
+    trials,
+    states: result.states,
+    seconds,
+    exactExpectedReward: result.expectedReward,
+    exactExpectedRegret: best * trials - result.expectedReward,
+  };
 });
 
 const shared = (
@@ -30,7 +38,14 @@ const shared = (
   ] as const
 ).map(([variant, model, best]) => {
   const { result, seconds } = time(() => new SharedPosteriorSolution(model));
-  return { model: `bandit-correlated/${variant}`, trials: 100, states: result.states, seconds, exactExpectedReward: result.expectedReward, exactExpectedRegret: best * 100 - result.expectedReward };
+  return {
+    model: `bandit-correlated/${variant}`,
+    trials: 100,
+    states: result.states,
+    seconds,
+    exactExpectedReward: result.expectedReward,
+    exactExpectedRegret: best * 100 - result.expectedReward,
+  };
 });
 
 const gittins = [0.9, 0.99].map((discount) => {
@@ -41,4 +56,6 @@ const gittins = [0.9, 0.99].map((discount) => {
   return { discount, states: 5050, note: 'all Beta(1+s, 1+f) with s+f < 100', seconds };
 });
 
-process.stdout.write(JSON.stringify({ bayesOptimal: [...independent, ...shared], gittinsTable: gittins }, null, 2) + '\n');
+process.stdout.write(
+  `${JSON.stringify({ bayesOptimal: [...independent, ...shared], gittinsTable: gittins }, null, 2)}\n`,
+);

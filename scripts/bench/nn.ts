@@ -12,23 +12,23 @@
 import { Matrix } from 'ml-matrix';
 import { Rng } from '../../src/core/rng.ts';
 import {
-  LstmCell,
-  Linear,
-  Tape,
-  Tensor,
-  noGrad,
-  kernels,
-  setCheckNumerics,
+  add,
   concatColumns,
   gatherColumns,
+  kernels,
+  Linear,
+  LstmCell,
+  type LstmState,
   logSoftmax,
   mean,
-  scaleRows,
-  sub,
-  square,
-  add,
+  noGrad,
   scale,
-  type LstmState,
+  scaleRows,
+  setCheckNumerics,
+  square,
+  sub,
+  Tape,
+  Tensor,
 } from '../../src/nn/index.ts';
 
 const args = process.argv.slice(2);
@@ -114,7 +114,11 @@ function mlMatrixForwardBackward(): void {
         const fg = sig(gates.get(b, HIDDEN + j));
         const cg = Math.tanh(gates.get(b, 2 * HIDDEN + j));
         const og = sig(gates.get(b, 3 * HIDDEN + j));
-        gates.set(b, j, ig).set(b, HIDDEN + j, fg).set(b, 2 * HIDDEN + j, cg).set(b, 3 * HIDDEN + j, og);
+        gates
+          .set(b, j, ig)
+          .set(b, HIDDEN + j, fg)
+          .set(b, 2 * HIDDEN + j, cg)
+          .set(b, 3 * HIDDEN + j, og);
         const cv = fg * c.get(b, j) + ig * cg;
         cNext.set(b, j, cv);
         tc.set(b, j, Math.tanh(cv));
@@ -200,7 +204,8 @@ function actorCriticStep(): void {
 }
 
 const perIteration = BATCH * STEPS;
-const flopsPerIteration = STEPS * (2 * BATCH * H4 * (INPUT + HIDDEN) + 2 * BATCH * H4 * HIDDEN + 2 * BATCH * H4 * (INPUT + HIDDEN));
+const flopsPerIteration =
+  STEPS * (2 * BATCH * H4 * (INPUT + HIDDEN) + 2 * BATCH * H4 * HIDDEN + 2 * BATCH * H4 * (INPUT + HIDDEN));
 const engine = time(engineForwardBackward, seconds);
 // The NaN check is on by default; this is what turning it off gains.
 const checking = setCheckNumerics(false);
@@ -214,21 +219,31 @@ const a2c = time(actorCriticStep, seconds / 2);
 const result = {
   lstmStepsPerSecond: Math.round(perIteration / engine.best),
   lstmStepsPerSecondMedian: Math.round(perIteration / engine.median),
-  lstmGflops: Number(((flopsPerIteration / engine.best) / 1e9).toFixed(3)),
+  lstmGflops: Number((flopsPerIteration / engine.best / 1e9).toFixed(3)),
   lstmStepsPerSecondUnchecked: Math.round(perIteration / unchecked.best),
   lstmInferenceStepsPerSecond: Math.round(perIteration / inference.best),
   mlMatrixLstmStepsPerSecond: Math.round(perIteration / baseline.best),
   gemmGflops: Number(((100 * 2 * BATCH * K * H4) / gemmTime.best / 1e9).toFixed(3)),
   actorCriticStepsPerSecond: Math.round(perIteration / a2c.best),
-  config: { inputSize: INPUT, hiddenSize: HIDDEN, batchSize: BATCH, timeSteps: STEPS, runs: engine.runs, node: process.version },
+  config: {
+    inputSize: INPUT,
+    hiddenSize: HIDDEN,
+    batchSize: BATCH,
+    timeSteps: STEPS,
+    runs: engine.runs,
+    node: process.version,
+  },
 };
 
 if (json) {
-  process.stdout.write(JSON.stringify(result) + '\n');
+  process.stdout.write(`${JSON.stringify(result)}\n`);
 } else {
   process.stdout.write(
-    `LSTM ${INPUT}→${HIDDEN}, batch ${BATCH}, ${STEPS} steps, forward+backward: ${result.lstmStepsPerSecond} batch-element steps/s ` +
-      `(median ${result.lstmStepsPerSecondMedian}, ${result.lstmGflops} GFLOP/s; ${result.lstmStepsPerSecondUnchecked} without the NaN check); inference ${result.lstmInferenceStepsPerSecond}/s; ` +
+    `LSTM ${INPUT}→${HIDDEN}, batch ${BATCH}, ${STEPS} steps, forward+backward: ` +
+      `${result.lstmStepsPerSecond} batch-element steps/s ` +
+      `(median ${result.lstmStepsPerSecondMedian}, ${result.lstmGflops} ` +
+      `GFLOP/s; ${result.lstmStepsPerSecondUnchecked} ` +
+      `without the NaN check); inference ${result.lstmInferenceStepsPerSecond}/s; ` +
       `ml-matrix generic baseline ${result.mlMatrixLstmStepsPerSecond}/s; gemm ${result.gemmGflops} GFLOP/s; ` +
       `actor-critic training step ${result.actorCriticStepsPerSecond}/s\n`,
   );

@@ -27,7 +27,10 @@ const sweep = expandSweep(
   {
     name: 'bench',
     base: 'bandit-wang2018',
-    overrides: { training: { updates: Number(values.updates), checkpointEvery: 50 }, evaluation: { episodes: 200, compare: ['thompson'] } },
+    overrides: {
+      training: { updates: Number(values.updates), checkpointEvery: 50 },
+      evaluation: { episodes: 200, compare: ['thompson'] },
+    },
     vary: { seed: Array.from({ length: runs }, (_, i) => i) },
   },
   'scripts/bench/sweep.ts',
@@ -43,7 +46,14 @@ function evaluations(out: string): unknown[] {
 }
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'engram-bench-sweep-'));
-const measured: { workers: number; seconds: number; runsPerHour: number; coresUsed: number; loadBefore: number; loadAfter: number }[] = [];
+const measured: {
+  workers: number;
+  seconds: number;
+  runsPerHour: number;
+  coresUsed: number;
+  loadBefore: number;
+  loadAfter: number;
+}[] = [];
 const results: unknown[][] = [];
 for (const workers of workerCounts) {
   const out = path.join(dir, `workers-${workers}`);
@@ -56,8 +66,16 @@ for (const workers of workerCounts) {
   // CPU seconds of all this process's threads per second: below the worker count when other
   // processes took the cores, which makes the speedup meaningless.
   const coresUsed = Math.round(((used.user + used.system) / 1e6 / seconds) * 100) / 100;
-  if (result.runs.some((r) => r.state !== 'done')) throw new Error(`sweep with ${workers} workers: ${JSON.stringify(result.runs)}`);
-  measured.push({ workers, seconds: Math.round(seconds * 10) / 10, runsPerHour: Math.round((runs / seconds) * 3600), coresUsed, loadBefore, loadAfter: os.loadavg()[0] });
+  if (result.runs.some((r) => r.state !== 'done'))
+    throw new Error(`sweep with ${workers} workers: ${JSON.stringify(result.runs)}`);
+  measured.push({
+    workers,
+    seconds: Math.round(seconds * 10) / 10,
+    runsPerHour: Math.round((runs / seconds) * 3600),
+    coresUsed,
+    loadBefore,
+    loadAfter: os.loadavg()[0],
+  });
   results.push(evaluations(out));
   if (!values.json) console.error(`${workers} worker(s): ${runs} runs in ${seconds.toFixed(1)} s`);
 }
@@ -76,7 +94,10 @@ const report = {
 if (values.json) console.log(JSON.stringify(report));
 else {
   for (const m of measured) {
-    console.log(`${m.workers} worker(s): ${m.runsPerHour} runs/hour (${m.seconds} s, ${m.coresUsed} cores busy; load average ${m.loadBefore.toFixed(2)} before, ${m.loadAfter.toFixed(2)} after)`);
+    console.log(
+      `${m.workers} worker(s): ${m.runsPerHour} runs/hour (${m.seconds} s, ${m.coresUsed} cores busy; load ` +
+        `average ${m.loadBefore.toFixed(2)} before, ${m.loadAfter.toFixed(2)} after)`,
+    );
   }
   console.log(`speedup ${report.speedup}×, results identical: ${report.identical}`);
 }

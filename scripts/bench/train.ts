@@ -8,17 +8,17 @@
 //   --agent transformer --agent-options '{"width":32,"layers":1,"heads":2,"mlp":64}'
 // --dashboard feeds every update, as run.ts does, into the live dashboard drawing to an offscreen
 // 100×30 terminal, to measure what the dashboard costs training.
-import { parseArgs } from 'node:util';
+
 import { PassThrough, Writable } from 'node:stream';
-import { Rng } from '../../src/core/rng.ts';
-import { findTask } from '../../tasks/index.ts';
+import { parseArgs } from 'node:util';
 import { findAgent } from '../../agents/index.ts';
-import { A2CTrainer } from '../../src/rl/a2c.ts';
-import { ExperimentSchema } from '../../src/experiments/spec.ts';
-import { A2CArgsSchema } from '../../src/rl/a2c.ts';
-import { trainingThreads } from '../../src/experiments/threads.ts';
-import { runHeader } from '../../src/experiments/plan.ts';
+import { Rng } from '../../src/core/rng.ts';
 import type { RunEvent } from '../../src/experiments/events.ts';
+import { runHeader } from '../../src/experiments/plan.ts';
+import { ExperimentSchema } from '../../src/experiments/spec.ts';
+import { trainingThreads } from '../../src/experiments/threads.ts';
+import { A2CArgsSchema, A2CTrainer } from '../../src/rl/a2c.ts';
+import { findTask } from '../../tasks/index.ts';
 
 const { values } = parseArgs({
   options: {
@@ -38,17 +38,28 @@ const { values } = parseArgs({
 const seconds = Number(values.seconds);
 const warmup = Number(values.warmup);
 const workers = Number(values.workers);
-// --task / --task-options measure other families, e.g. --task watermaze --task-options '{"protocol":"dmp","timeStep":1}'.
+// --task / --task-options measure other families, e.g. --task watermaze --task-options
+// '{"protocol":"dmp","timeStep":1}'.
 const taskId = values.task!;
 const taskOptions: Record<string, unknown> =
-  values['task-options'] !== undefined ? JSON.parse(values['task-options']) : taskId === 'bandit-correlated' ? { variant: 'uniform', trials: 100 } : {};
+  values['task-options'] !== undefined
+    ? JSON.parse(values['task-options'])
+    : taskId === 'bandit-correlated'
+      ? { variant: 'uniform', trials: 100 }
+      : {};
 const agentOptions: Record<string, unknown> =
   values['agent-options'] !== undefined ? JSON.parse(values['agent-options']) : { hidden: Number(values.hidden) };
 const family = findTask(taskId).create(taskOptions);
 const rng = Rng.fromSeed(0);
 const net = findAgent(values.agent!).createNetwork!(family, agentOptions, rng.fork('init'));
 const training = A2CArgsSchema.parse({ updates: 1_000_000, batchSize: Number(values.batch), workers });
-const trainer = new A2CTrainer(family, net, training, rng, trainingThreads({ taskId, taskOptions, agentId: values.agent!, agentOptions }));
+const trainer = new A2CTrainer(
+  family,
+  net,
+  training,
+  rng,
+  trainingThreads({ taskId, taskOptions, agentId: values.agent!, agentOptions }),
+);
 
 /** An offscreen terminal: Ink renders to it as to a real one; it counts what would reach the screen. */
 class OffscreenTerminal extends Writable {
@@ -137,9 +148,20 @@ const result = {
   peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
   dashboard: values.dashboard,
   dashboardFramesPerSecond: Math.round((frames.count / elapsed) * 10) / 10,
-  /** Main-thread milliseconds per second spent drawing frames (React, layout, Ink's output), as the dashboard measures it. */
+  /**
+   * Main-thread milliseconds per second spent drawing frames (React, layout, Ink's output), as the dashboard measures
+   * it.
+   */
   dashboardMsPerSecond: Math.round((frames.ms / elapsed) * 10) / 10,
   dashboardWritesPerSecond: Math.round((writes / elapsed) * 10) / 10,
 };
 if (values.json) console.log(JSON.stringify(result));
-else console.log(`${result.agent} ${JSON.stringify(agentOptions)} on ${taskId} ${JSON.stringify(taskOptions)}, batch ${result.batchSize}, ${workers} thread(s): ${result.envStepsPerSecond} env steps/s over ${result.seconds} s; peak RSS ${result.peakRssMiB} MiB` + (values.dashboard ? `; dashboard on: ${result.dashboardFramesPerSecond} frames/s, ${result.dashboardMsPerSecond} ms/s drawing` : ''));
+else
+  console.log(
+    `${result.agent} ${JSON.stringify(agentOptions)} on ${taskId} ${JSON.stringify(taskOptions)}, batch ` +
+      `${result.batchSize}, ${workers} thread(s): ${result.envStepsPerSecond} env steps/s ` +
+      `over ${result.seconds} s; peak RSS ${result.peakRssMiB} MiB` +
+      (values.dashboard
+        ? `; dashboard on: ${result.dashboardFramesPerSecond} frames/s, ${result.dashboardMsPerSecond} ms/s drawing`
+        : ''),
+  );

@@ -1,6 +1,7 @@
 // The readable form of an `engram baseline` report (src/experiments/baseline.ts makes it).
-import type { Estimate } from '../measures/stats.ts';
+
 import type { BaselineReport } from '../experiments/baseline.ts';
+import type { Estimate } from '../measures/stats.ts';
 
 function fmt(x: number, digits = 2): string {
   return Number.isFinite(x) ? x.toFixed(digits) : 'n/a';
@@ -19,7 +20,8 @@ export function formatBaseline(report: BaselineReport): string {
     .map(([k, v]) => `${k}=${v}`)
     .join(' ');
   const lines = [
-    `${report.agent}${agentOpts ? ` (${agentOpts})` : ''} on ${report.task} (${opts}): ${report.episodes} held-out episodes, seed ${report.seed}`,
+    `${report.agent}${agentOpts ? ` (${agentOpts})` : ''} on ${report.task} (${opts}): ` +
+      `${report.episodes} held-out episodes, seed ${report.seed}`,
     `  total reward      ${fmtEstimate(report.totalReward)}`,
     `  expected regret   ${fmtEstimate(report.expectedRegret)}`,
     `  stay after win    ${fmtEstimate(report.stayAfterWin, 3)}`,
@@ -29,18 +31,40 @@ export function formatBaseline(report: BaselineReport): string {
   const shown = [1, 2, 3, 5, 10, 20, 50, 100, 200, 500, 1000].filter((t) => t <= trials);
   if (trials > 0 && shown[shown.length - 1] !== trials) shown.push(trials);
   lines.push('  P(best choice) by trial:');
-  for (const t of shown) lines.push(`    trial ${String(t).padStart(4)}  ${fmtEstimate(report.pBestByTrial[t - 1], 3)}`);
+  for (const t of shown)
+    lines.push(`    trial ${String(t).padStart(4)}  ${fmtEstimate(report.pBestByTrial[t - 1], 3)}`);
   if (report.lesion !== undefined && report.intact !== undefined && report.lesionEffect !== undefined) {
-    lines.push(`  lesion ${report.lesion}${report.lesionEffect.applies ? '' : ' (the agent has no such memory: no effect)'}:`);
+    lines.push(
+      `  lesion ${report.lesion}${report.lesionEffect.applies ? '' : ' (the agent has no such memory: no effect)'}:`,
+    );
     lines.push(`    intact expected regret   ${fmtEstimate(report.intact.expectedRegret)}`);
     lines.push(`    regret increase (paired) ${fmtEstimate(report.lesionEffect.regretIncrease)}`);
   }
-  const standard = new Set(['task', 'agent', 'kind', 'episodes', 'seed', 'options', 'agentOptions', 'meanTotalReward', 'totalReward', 'expectedRegret', 'pBestByTrial', 'stayAfterWin', 'shiftAfterLose', 'lesion', 'intact', 'lesionEffect']);
+  const standard = new Set([
+    'task',
+    'agent',
+    'kind',
+    'episodes',
+    'seed',
+    'options',
+    'agentOptions',
+    'meanTotalReward',
+    'totalReward',
+    'expectedRegret',
+    'pBestByTrial',
+    'stayAfterWin',
+    'shiftAfterLose',
+    'lesion',
+    'intact',
+    'lesionEffect',
+  ]);
   for (const [k, v] of Object.entries(report)) {
     if (standard.has(k)) continue;
     if (k === 'plasticity' && typeof v === 'object' && v !== null) {
       // The step-by-step series belong to --json; the summary numbers fit on one line.
-      const summary = Object.entries(v).filter(([, x]) => typeof x === 'number').map(([name, x]) => `${name} ${fmt(x as number, 3)}`);
+      const summary = Object.entries(v)
+        .filter(([, x]) => typeof x === 'number')
+        .map(([name, x]) => `${name} ${fmt(x as number, 3)}`);
       lines.push(`  ${k.padEnd(17)} ${summary.join(', ')}`);
       continue;
     }

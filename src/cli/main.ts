@@ -1,18 +1,26 @@
 // The `engram` command. Each subcommand parses its options here and calls into the framework;
 // a UsageError (or a parse error) becomes one line on stderr and exit status 2.
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { UsageError } from '../core/errors.ts';
-import { TASKS } from '../../tasks/index.ts';
 import { AGENTS } from '../../agents/index.ts';
-import { formatBaseline } from './baseline.ts';
-import { runBaseline } from '../experiments/baseline.ts';
-import { evalCommand, formatEval, runCommand, runResultJson } from './run-commands.ts';
-import { builtinExperiments } from '../experiments/spec.ts';
-import { formatMerge, formatSlurm, formatSweepEnd, mergeCommand, sweepCommand, sweepJson, type SweepCommandOptions } from './sweep-commands.ts';
-import { formatGradchecks, runBuiltinGradchecks } from '../nn/checks.ts';
+import { TASKS } from '../../tasks/index.ts';
+import { UsageError } from '../core/errors.ts';
 import { dashboardCommand } from '../dashboard/command.ts';
+import { runBaseline } from '../experiments/baseline.ts';
+import { builtinExperiments } from '../experiments/spec.ts';
+import { formatGradchecks, runBuiltinGradchecks } from '../nn/checks.ts';
 import { compareRuns, formatCompare } from '../report/compare.ts';
 import { reportCommand } from '../report/report.ts';
+import { formatBaseline } from './baseline.ts';
+import { evalCommand, formatEval, runCommand, runResultJson } from './run-commands.ts';
+import {
+  formatMerge,
+  formatSlurm,
+  formatSweepEnd,
+  mergeCommand,
+  type SweepCommandOptions,
+  sweepCommand,
+  sweepJson,
+} from './sweep-commands.ts';
 
 /** Parses an integer option, rejecting anything that is not one. */
 export function intOption(name: string) {
@@ -26,7 +34,8 @@ export function intOption(name: string) {
 export function numberOption(name: string) {
   return (value: string): number => {
     const x = Number(value);
-    if (value.trim() === '' || !Number.isFinite(x)) throw new InvalidArgumentError(`${name} must be a number, got '${value}'`);
+    if (value.trim() === '' || !Number.isFinite(x))
+      throw new InvalidArgumentError(`${name} must be a number, got '${value}'`);
     return x;
   };
 }
@@ -50,14 +59,16 @@ export function keyValueOption(flag: string) {
 
 /** Prints exactly one JSON object on stdout. */
 export function printJson(value: unknown): void {
-  process.stdout.write(JSON.stringify(value) + '\n');
+  process.stdout.write(`${JSON.stringify(value)}\n`);
 }
 
 function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command();
   program
     .name('engram')
-    .description('Where does learning live? In-context learning and synaptic plasticity on the same behavioral experiments.')
+    .description(
+      'Where does learning live? In-context learning and synaptic plasticity on the same behavioral experiments.',
+    )
     .showHelpAfterError(false)
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
@@ -82,7 +93,7 @@ function buildProgram(setExit: (code: number) => void): Command {
       lines.push('', 'Built-in experiments:');
       for (const e of experiments) lines.push(`  ${e.id.padEnd(28)} ${e.description}`);
       lines.push('', 'Run `npx engram --help` for the commands.');
-      process.stdout.write(lines.join('\n') + '\n');
+      process.stdout.write(`${lines.join('\n')}\n`);
       setExit(0);
     });
 
@@ -96,11 +107,19 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--variant <name>', 'task option variant (bandit-correlated)')
     .option('--volatility <sigma>', 'task option volatility (bandit-restless)', numberOption('--volatility'))
     .option('--task-option <key=value>', 'any other task option (repeatable)', keyValueOption('--task-option'))
-    .option('--agent-option <key=value>', 'an agent option, e.g. epsilon=0.1 or c=0.2 (repeatable)', keyValueOption('--agent-option'))
+    .option(
+      '--agent-option <key=value>',
+      'an agent option, e.g. epsilon=0.1 or c=0.2 (repeatable)',
+      keyValueOption('--agent-option'),
+    )
     .option('--episodes <n>', 'held-out episodes', intOption('--episodes'), 1000)
     .option('--seed <s>', 'root seed', intOption('--seed'), 0)
     .option('--batch-size <n>', 'episodes played at once (speed only)', intOption('--batch-size'), 100)
-    .option('--lesion <kind>', 'play under a lesion and report the intact agent beside it (plastic agents, e.g. hebbian): reset-state or freeze-plasticity')
+    .option(
+      '--lesion <kind>',
+      'play under a lesion and report the intact agent beside it (plastic ' +
+        'agents, e.g. hebbian): reset-state or freeze-plasticity',
+    )
     .option('--json', 'print one JSON object')
     .action(
       (opts: {
@@ -135,7 +154,7 @@ function buildProgram(setExit: (code: number) => void): Command {
           lesion: opts.lesion,
         });
         if (opts.json) printJson(report);
-        else process.stdout.write(formatBaseline(report) + '\n');
+        else process.stdout.write(`${formatBaseline(report)}\n`);
         setExit(0);
       },
     );
@@ -150,11 +169,16 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--train', 'meta-train every learned agent from scratch, even where the spec names a shipped checkpoint')
     .option('--plain', 'plain progress lines instead of the dashboard')
     .option('--json', 'print one JSON object (the evaluation) on stdout; progress goes to stderr')
-    .action(async (experiment: string | undefined, opts: { out?: string; seed?: number; resume?: string; plain?: boolean; json?: boolean; train?: boolean }) => {
-      const result = await runCommand(experiment, opts);
-      if (opts.json) printJson(runResultJson(result));
-      setExit(result.stopped ? 130 : 0);
-    });
+    .action(
+      async (
+        experiment: string | undefined,
+        opts: { out?: string; seed?: number; resume?: string; plain?: boolean; json?: boolean; train?: boolean },
+      ) => {
+        const result = await runCommand(experiment, opts);
+        if (opts.json) printJson(runResultJson(result));
+        setExit(result.stopped ? 130 : 0);
+      },
+    );
 
   program
     .command('dashboard')
@@ -168,22 +192,45 @@ function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('eval')
-    .description('evaluate a checkpoint with frozen weights on held-out instances, beside classic agents on the same instances')
+    .description(
+      'evaluate a checkpoint with frozen weights on held-out instances, beside classic agents on the same instances',
+    )
     .argument('<checkpoint>', 'a checkpoint file (runs/.../checkpoints/<agent>.json or checkpoints/*.json)')
     .option('--task <id>', 'evaluate on another task family')
     .option('--episodes <n>', 'held-out episodes', intOption('--episodes'), 2000)
     .option('--seed <s>', 'evaluation seed', intOption('--seed'), 0)
     .option('--batch <n>', 'episodes played at once (speed only)', intOption('--batch'), 100)
-    .option('--lesion <kind>', 'none, reset-state (wipe recurrent state / attention cache every trial) or freeze-plasticity (hold plastic traces at their initial value); the intact network is reported beside it', 'none')
+    .option(
+      '--lesion <kind>',
+      'none, reset-state (wipe recurrent state / attention cache every trial) or freeze-plasticity (hold ' +
+        'plastic traces at their initial value); the intact network is reported beside it',
+      'none',
+    )
     .option('--compare <ids>', 'comma-separated comparison agents', 'thompson,bayes-optimal')
     .option('--json', 'print one JSON object')
-    .action((file: string, opts: { task?: string; episodes: number; seed: number; batch: number; lesion: string; compare: string; json?: boolean }) => {
-      const compare = opts.compare.split(',').map((s) => s.trim()).filter((s) => s !== '');
-      const result = evalCommand(file, { ...opts, compare });
-      if (opts.json) printJson(result);
-      else process.stdout.write(formatEval(result) + '\n');
-      setExit(0);
-    });
+    .action(
+      (
+        file: string,
+        opts: {
+          task?: string;
+          episodes: number;
+          seed: number;
+          batch: number;
+          lesion: string;
+          compare: string;
+          json?: boolean;
+        },
+      ) => {
+        const compare = opts.compare
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s !== '');
+        const result = evalCommand(file, { ...opts, compare });
+        if (opts.json) printJson(result);
+        else process.stdout.write(`${formatEval(result)}\n`);
+        setExit(0);
+      },
+    );
 
   program
     .command('report')
@@ -199,65 +246,92 @@ function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('compare')
-    .description('the agent tables of several runs side by side; runs of one experiment with different seeds give seed-level intervals')
+    .description(
+      'the agent tables of several runs side by side; runs of one experiment ' +
+        'with different seeds give seed-level intervals',
+    )
     .argument('<run-dirs...>', 'run or suite directories')
     .option('--json', 'print one JSON object')
     .action((runDirs: string[], opts: { json?: boolean }) => {
       const result = compareRuns(runDirs);
       if (opts.json) printJson(result);
-      else process.stdout.write(formatCompare(result) + '\n');
+      else process.stdout.write(`${formatCompare(result)}\n`);
       setExit(0);
     });
 
   program
     .command('sweep')
-    .description('run an experiment over seeds and settings (a sweep spec), one run per worker thread; or write Slurm scripts for it')
+    .description(
+      'run an experiment over seeds and settings (a sweep spec), one run ' +
+        'per worker thread; or write Slurm scripts for it',
+    )
     .argument('[sweep]', 'a sweep spec: { name, base, overrides, vary } (see the README)')
     .option('--workers <n>', 'runs at once, each on one thread (default: one per core)', intOption('--workers'))
-    .option('--out <dir>', 'sweep directory (default runs/sweep-<name>-<time>); one of the same sweep continues where it stopped')
-    .option('--resume <dir>', 'continue a stopped sweep: finished runs are kept, the others continue from their checkpoints')
-    .option('--shard <I/N>', 'run only part I of N (0-based: the runs whose index mod N is I), one per task of a cluster job array')
+    .option(
+      '--out <dir>',
+      'sweep directory (default runs/sweep-<name>-<time>); one of the same sweep continues where it stopped',
+    )
+    .option(
+      '--resume <dir>',
+      'continue a stopped sweep: finished runs are kept, the others continue from their checkpoints',
+    )
+    .option(
+      '--shard <I/N>',
+      'run only part I of N (0-based: the runs whose index mod N is I), one per task of a cluster job array',
+    )
     .option('--plain', 'plain progress lines instead of the dashboard')
     .option('--json', 'print one JSON object (the runs and their states) on stdout; progress goes to stderr')
-    .option('--slurm', 'write sweep.sbatch (a job array over the shards), merge.sbatch and submit.sh into the sweep directory; submits nothing')
+    .option(
+      '--slurm',
+      'write sweep.sbatch (a job array over the shards), merge.sbatch and ' +
+        'submit.sh into the sweep directory; submits nothing',
+    )
     .option('--shards <n>', 'with --slurm: array tasks (default: one per run)', intOption('--shards'))
-    .option('--cpus <c>', 'with --slurm: CPUs per task, each task running that many runs at once (default 1)', intOption('--cpus'))
+    .option(
+      '--cpus <c>',
+      'with --slurm: CPUs per task, each task running that many runs at once (default 1)',
+      intOption('--cpus'),
+    )
     .option('--partition <p>', 'with --slurm: the Slurm partition')
     .option('--time <t>', 'with --slurm: the time limit of each task (e.g. 2:00:00)')
     .action(async (sweep: string | undefined, opts: SweepCommandOptions) => {
       const r = await sweepCommand(sweep, opts);
       if (r.kind === 'slurm') {
         if (opts.json) printJson(r.files);
-        else process.stdout.write(formatSlurm(r.files).join('\n') + '\n');
+        else process.stdout.write(`${formatSlurm(r.files).join('\n')}\n`);
         setExit(0);
         return;
       }
       if (opts.json) printJson(sweepJson(r.result));
-      else process.stdout.write(formatSweepEnd(r.result).join('\n') + '\n');
+      else process.stdout.write(`${formatSweepEnd(r.result).join('\n')}\n`);
       setExit(r.result.stopped ? 130 : r.result.runs.some((x) => x.state === 'failed') ? 1 : 0);
     });
 
   program
     .command('merge')
-    .description('gather the parts of a sweep (its shard directories) into one sweep directory (exit 1 if runs are missing)')
+    .description(
+      'gather the parts of a sweep (its shard directories) into one sweep directory (exit 1 if runs are missing)',
+    )
     .argument('<dirs...>', 'sweep directories of one sweep, e.g. <out>/shards/*')
     .option('--out <dir>', 'the merged sweep directory (default runs/sweep-<name>-<time>)')
     .option('--json', 'print one JSON object')
     .action((dirs: string[], opts: { out?: string; json?: boolean }) => {
       const r = mergeCommand(dirs, opts.out);
       if (opts.json) printJson({ out: r.out, copied: r.copied, present: r.present, missing: r.missing });
-      else process.stdout.write(formatMerge(r).join('\n') + '\n');
+      else process.stdout.write(`${formatMerge(r).join('\n')}\n`);
       setExit(r.missing.length > 0 ? 1 : 0);
     });
 
   program
     .command('gradcheck')
-    .description('check every built-in operation and layer against finite differences (exit 1 if an error exceeds 1e-6)')
+    .description(
+      'check every built-in operation and layer against finite differences (exit 1 if an error exceeds 1e-6)',
+    )
     .option('--json', 'print one JSON object')
     .action((opts: { json?: boolean }) => {
       const result = runBuiltinGradchecks();
       if (opts.json) printJson(result);
-      else process.stdout.write(formatGradchecks(result) + '\n');
+      else process.stdout.write(`${formatGradchecks(result)}\n`);
       setExit(result.ok ? 0 : 1);
     });
 
@@ -276,7 +350,8 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) {
       // Help and version are not errors; commander already printed its message.
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help')
+        return 0;
       return 2;
     }
     if (err instanceof UsageError) {

@@ -21,7 +21,10 @@ export interface ProgressOptions<E> {
   loadDashboard: () => Promise<(control: RunControl) => LiveView<E>>;
 }
 
-export async function withProgress<E, R>(options: ProgressOptions<E>, start: (onEvent: (event: E) => void) => Promise<R>): Promise<R> {
+export async function withProgress<E, R>(
+  options: ProgressOptions<E>,
+  start: (onEvent: (event: E) => void) => Promise<R>,
+): Promise<R> {
   const { control } = options;
   let onEvent = options.plainProgress;
   let view: LiveView<E> | undefined;
@@ -40,7 +43,10 @@ export async function withProgress<E, R>(options: ProgressOptions<E>, start: (on
   }
 }
 
-/** Runs `work` with Ctrl-C and SIGTERM setting `control.stop` (a clean stop at the next checkpoint); a second signal quits at once. */
+/**
+ * Runs `work` with Ctrl-C and SIGTERM setting `control.stop` (a clean stop at the next checkpoint); a second signal
+ * quits at once.
+ */
 export async function stoppingOnSignals<R>(control: { stop: boolean }, work: () => Promise<R>): Promise<R> {
   const onSignal = () => {
     if (control.stop) process.exit(130);

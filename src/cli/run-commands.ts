@@ -1,22 +1,22 @@
 // The `run` and `eval` subcommands: option handling and output around src/experiments/run.ts and
 // src/rl/frozen-eval.ts.
 import path from 'node:path';
-import { UsageError } from '../core/errors.ts';
-import { formatEstimate } from '../measures/stats.ts';
 import { findTask } from '../../tasks/index.ts';
-import { frozenEvaluation, type FrozenEvalResult } from '../rl/frozen-eval.ts';
+import { UsageError } from '../core/errors.ts';
 import { LESIONS, type Lesion } from '../core/policy.ts';
-import { comparisonAgents } from '../experiments/comparison.ts';
 import { plainProgress } from '../dashboard/plain.ts';
-import { withProgress } from './progress.ts';
 import { networkFromCheckpoint, readCheckpoint } from '../experiments/checkpoint.ts';
-import { loadAnyExperiment, type ExperimentSpec, type IclExperimentSpec, type SuiteSpec } from '../experiments/spec.ts';
-import { resumeRun, runExperiment, type RunResult } from '../experiments/run.ts';
+import { comparisonAgents } from '../experiments/comparison.ts';
 import type { RunControl, RunEvent } from '../experiments/events.ts';
 import { type IclRunResult, resumeIclRun, runIclExperiment } from '../experiments/icl-run.ts';
+import { type RunResult, resumeRun, runExperiment } from '../experiments/run.ts';
 import { openRunDir, runKind } from '../experiments/run-dir.ts';
+import { type ExperimentSpec, type IclExperimentSpec, loadAnyExperiment, type SuiteSpec } from '../experiments/spec.ts';
 import { resumeSuite, runSuite, type SuiteResult } from '../experiments/suite.ts';
+import { formatEstimate } from '../measures/stats.ts';
 import { writeReport } from '../report/report.ts';
+import { type FrozenEvalResult, frozenEvaluation } from '../rl/frozen-eval.ts';
+import { withProgress } from './progress.ts';
 
 export interface RunCommandOptions {
   out?: string;
@@ -30,24 +30,36 @@ export interface RunCommandOptions {
 
 /** `engram run <experiment|spec.json>` or `engram run --resume DIR`, for experiments of every kind. */
 export async function runCommand(ref: string | undefined, opts: RunCommandOptions): Promise<RunCommandResult> {
-  if (opts.resume !== undefined && ref !== undefined) throw new UsageError('give either an experiment or --resume DIR, not both');
-  if (opts.resume === undefined && ref === undefined) throw new UsageError('missing experiment: engram run <experiment|spec.json> (see engram list)');
+  if (opts.resume !== undefined && ref !== undefined)
+    throw new UsageError('give either an experiment or --resume DIR, not both');
+  if (opts.resume === undefined && ref === undefined)
+    throw new UsageError('missing experiment: engram run <experiment|spec.json> (see engram list)');
   // Progress goes to stderr with --json (stdout carries exactly one JSON object).
-  const write = opts.json ? (line: string) => process.stderr.write(`${line}\n`) : (line: string) => process.stdout.write(`${line}\n`);
+  const write = opts.json
+    ? (line: string) => process.stderr.write(`${line}\n`)
+    : (line: string) => process.stdout.write(`${line}\n`);
   const spec = ref !== undefined ? loadAnyExperiment(ref) : undefined;
   const resume = opts.resume;
   const kind = spec?.kind ?? (resume !== undefined ? runKind(openRunDir(resume).dir) : null) ?? 'meta-rl';
-  const result = await withRunProgress(opts, write, (onEvent, control): Promise<RunResult | SuiteResult | IclRunResult> => {
-    const common = { onEvent, control };
-    const fresh = { ...common, out: opts.out, seed: opts.seed };
-    if (kind === 'icl-regression') {
-      return resume !== undefined ? resumeIclRun(resume, common) : runIclExperiment(spec as IclExperimentSpec, fresh);
-    }
-    if (kind === 'suite') {
-      return resume !== undefined ? resumeSuite(resume, { ...common, train: opts.train }) : runSuite(spec as SuiteSpec, { ...fresh, train: opts.train });
-    }
-    return resume !== undefined ? resumeRun(resume, common) : runExperiment(spec as ExperimentSpec, { ...fresh, train: opts.train });
-  });
+  const result = await withRunProgress(
+    opts,
+    write,
+    (onEvent, control): Promise<RunResult | SuiteResult | IclRunResult> => {
+      const common = { onEvent, control };
+      const fresh = { ...common, out: opts.out, seed: opts.seed };
+      if (kind === 'icl-regression') {
+        return resume !== undefined ? resumeIclRun(resume, common) : runIclExperiment(spec as IclExperimentSpec, fresh);
+      }
+      if (kind === 'suite') {
+        return resume !== undefined
+          ? resumeSuite(resume, { ...common, train: opts.train })
+          : runSuite(spec as SuiteSpec, { ...fresh, train: opts.train });
+      }
+      return resume !== undefined
+        ? resumeRun(resume, common)
+        : runExperiment(spec as ExperimentSpec, { ...fresh, train: opts.train });
+    },
+  );
   if (result.stopped) return result;
   // Every finished run gets its report (engram report remakes it).
   write('writing the report…');
@@ -59,7 +71,10 @@ export async function runCommand(ref: string | undefined, opts: RunCommandOption
 /** What `engram run` did: the run (or suite) result, and the report it wrote when the run finished. */
 export type RunCommandResult = (RunResult | SuiteResult | IclRunResult) & { report?: string };
 
-/** The one JSON object `engram run --json` prints: the run directory and its evaluation (an in-context regression run puts its headline numbers first). */
+/**
+ * The one JSON object `engram run --json` prints: the run directory and its evaluation (an in-context regression run
+ * puts its headline numbers first).
+ */
 export function runResultJson(result: RunCommandResult): Record<string, unknown> {
   const ev = 'eval' in result ? (result.eval as { kind?: string } | null) : null;
   const report = result.report ?? null;
@@ -82,10 +97,19 @@ export function runResultJson(result: RunCommandResult): Record<string, unknown>
 }
 
 /** Runs `start` with the dashboard or plain progress lines (src/experiments/progress.ts). */
-function withRunProgress<R>(opts: RunCommandOptions, write: (line: string) => void, start: (onEvent: (e: RunEvent) => void, control: RunControl) => Promise<R>): Promise<R> {
+function withRunProgress<R>(
+  opts: RunCommandOptions,
+  write: (line: string) => void,
+  start: (onEvent: (e: RunEvent) => void, control: RunControl) => Promise<R>,
+): Promise<R> {
   const control: RunControl = { stop: false, paused: false };
   return withProgress<RunEvent, R>(
-    { ...opts, control, plainProgress: plainProgress(write), loadDashboard: async () => (await import('../dashboard/live.ts')).mountRunDashboard },
+    {
+      ...opts,
+      control,
+      plainProgress: plainProgress(write),
+      loadDashboard: async () => (await import('../dashboard/live.ts')).mountRunDashboard,
+    },
     (onEvent) => start(onEvent, control),
   );
 }
@@ -100,8 +124,12 @@ export interface EvalCommandOptions {
 }
 
 /** `engram eval <checkpoint>`: frozen evaluation with paired comparison agents. */
-export function evalCommand(file: string, opts: EvalCommandOptions): FrozenEvalResult & { checkpoint: string; trainedUpdates: number; trainedEnvSteps: number } {
-  if (!LESIONS.includes(opts.lesion as Lesion)) throw new UsageError(`unknown lesion '${opts.lesion}' (known: ${LESIONS.join(', ')})`);
+export function evalCommand(
+  file: string,
+  opts: EvalCommandOptions,
+): FrozenEvalResult & { checkpoint: string; trainedUpdates: number; trainedEnvSteps: number } {
+  if (!LESIONS.includes(opts.lesion as Lesion))
+    throw new UsageError(`unknown lesion '${opts.lesion}' (known: ${LESIONS.join(', ')})`);
   if (opts.episodes < 1) throw new UsageError(`--episodes must be at least 1, got ${opts.episodes}`);
   if (opts.batch < 1) throw new UsageError(`--batch must be at least 1, got ${opts.batch}`);
   const ck = readCheckpoint(file);
@@ -118,14 +146,16 @@ export function evalCommand(file: string, opts: EvalCommandOptions): FrozenEvalR
   return { checkpoint: file, trainedUpdates: ck.update, trainedEnvSteps: ck.envSteps, ...result };
 }
 
-
 /** The human-readable form of an `engram eval` result. */
 export function formatEval(r: ReturnType<typeof evalCommand>): string {
   const lines = [
-    `${r.agent} from ${r.checkpoint} (${r.trainedUpdates} updates, ${r.trainedEnvSteps} env steps), frozen, on ${r.task} ` +
+    `${r.agent} from ${r.checkpoint} (${r.trainedUpdates} updates, ` +
+      `${r.trainedEnvSteps} env steps), frozen, on ${r.task} ` +
       `(${r.episodes} held-out episodes, seed ${r.seed}${r.lesion !== 'none' ? `, lesion ${r.lesion}` : ''})`,
-    `  parameters unchanged: ${r.paramsHashBefore === r.paramsHashAfter ? 'yes' : 'NO'} (${r.paramsHashBefore.slice(0, 12)})`,
-    `  ${r.agent.padEnd(14)} total reward ${formatEstimate(r.totalReward)}  expected regret ${formatEstimate(r.expectedRegret)}`,
+    `  parameters unchanged: ${r.paramsHashBefore === r.paramsHashAfter ? 'yes' : 'NO'} ` +
+      `(${r.paramsHashBefore.slice(0, 12)})`,
+    `  ${r.agent.padEnd(14)} total reward ${formatEstimate(r.totalReward)}  ` +
+      `expected regret ${formatEstimate(r.expectedRegret)}`,
   ];
   for (const [id, c] of Object.entries(r.compare)) {
     if ('skipped' in c) {
@@ -133,17 +163,23 @@ export function formatEval(r: ReturnType<typeof evalCommand>): string {
       continue;
     }
     lines.push(
-      `  ${id.padEnd(14)} total reward ${formatEstimate(c.totalReward)}  expected regret ${formatEstimate(c.expectedRegret)}  ` +
+      `  ${id.padEnd(14)} total reward ${formatEstimate(c.totalReward)}  ` +
+        `expected regret ${formatEstimate(c.expectedRegret)}  ` +
         `(${r.agent} − ${id}: ${formatEstimate(c.regretDifference)})`,
     );
   }
   if (r.intact !== undefined && r.lesionEffect !== undefined) {
     lines.push(
-      `  lesion ${r.lesion}${r.lesionEffect.applies ? '' : ' (the network has no such memory: no effect)'}: intact expected regret ${formatEstimate(r.intact.expectedRegret)}, ` +
+      `  lesion ${r.lesion}${r.lesionEffect.applies ? '' : ' (the network has no such memory: no effect)'}: ` +
+        `intact expected regret ${formatEstimate(r.intact.expectedRegret)}, ` +
         `lesioned − intact ${formatEstimate(r.lesionEffect.regretIncrease)} (paired)`,
     );
   }
   const plasticity = r.plasticity as { meanAbsTraceChange: number } | undefined;
-  if (plasticity !== undefined) lines.push(`  plastic traces: mean |Hebb_T − Hebb_0| = ${plasticity.meanAbsTraceChange.toFixed(4)} per synapse at episode end`);
+  if (plasticity !== undefined)
+    lines.push(
+      `  plastic traces: mean |Hebb_T − Hebb_0| = ${plasticity.meanAbsTraceChange.toFixed(4)} ` +
+        `per synapse at episode end`,
+    );
   return lines.join('\n');
 }

@@ -5,14 +5,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { UsageError } from '../core/errors.ts';
 import { sweepPlainProgress } from '../dashboard/sweep-plain.ts';
-import { withProgress } from './progress.ts';
-import { mergeSweeps, type MergeResult } from '../experiments/merge.ts';
+import { type MergeResult, mergeSweeps } from '../experiments/merge.ts';
+import { timestampId } from '../experiments/run-dir.ts';
 import { SharedRunControl } from '../experiments/shared-control.ts';
-import { writeSlurmScripts, type SlurmFiles, type SlurmOptions } from '../experiments/slurm.ts';
+import { type SlurmFiles, type SlurmOptions, writeSlurmScripts } from '../experiments/slurm.ts';
 import { runSweep, type SweepEvent, type SweepResult } from '../experiments/sweep.ts';
 import { readSweepDir } from '../experiments/sweep-dir.ts';
-import { timestampId } from '../experiments/run-dir.ts';
-import { loadSweep, parseShard, type ExpandedSweep, type Shard } from '../experiments/sweep-spec.ts';
+import { type ExpandedSweep, loadSweep, parseShard, type Shard } from '../experiments/sweep-spec.ts';
+import { withProgress } from './progress.ts';
 
 export interface SweepCommandOptions extends SlurmOptions {
   workers?: number;
@@ -26,40 +26,62 @@ export interface SweepCommandOptions extends SlurmOptions {
 
 /** runs/sweep-<name>-<time>, with the shard for a shard's directory. */
 function defaultSweepDir(sweep: ExpandedSweep, shard: Shard | null = null): string {
-  return path.join('runs', `sweep-${sweep.name}-${timestampId()}${shard === null ? '' : `-shard${shard.index}of${shard.count}`}`);
+  return path.join(
+    'runs',
+    `sweep-${sweep.name}-${timestampId()}${shard === null ? '' : `-shard${shard.index}of${shard.count}`}`,
+  );
 }
 
 export type SweepCommandResult = { kind: 'sweep'; result: SweepResult } | { kind: 'slurm'; files: SlurmFiles };
 
 /** `engram sweep <sweep.json>`, `engram sweep --resume DIR` and `engram sweep <sweep.json> --slurm`. */
 export async function sweepCommand(ref: string | undefined, opts: SweepCommandOptions): Promise<SweepCommandResult> {
-  if (opts.resume !== undefined && ref !== undefined) throw new UsageError('give either a sweep spec or --resume DIR, not both');
-  if (opts.resume === undefined && ref === undefined) throw new UsageError('missing sweep spec: engram sweep <sweep.json> (or --resume DIR)');
-  if (opts.workers !== undefined && opts.workers < 1) throw new UsageError(`--workers must be at least 1, got ${opts.workers}`);
+  if (opts.resume !== undefined && ref !== undefined)
+    throw new UsageError('give either a sweep spec or --resume DIR, not both');
+  if (opts.resume === undefined && ref === undefined)
+    throw new UsageError('missing sweep spec: engram sweep <sweep.json> (or --resume DIR)');
+  if (opts.workers !== undefined && opts.workers < 1)
+    throw new UsageError(`--workers must be at least 1, got ${opts.workers}`);
   if (!opts.slurm) {
     for (const flag of ['shards', 'cpus', 'partition', 'time'] as const) {
       if (opts[flag] !== undefined) throw new UsageError(`--${flag} goes with --slurm`);
     }
   }
   if (opts.resume !== undefined) {
-    if (opts.out !== undefined || opts.shard !== undefined || opts.slurm) throw new UsageError('--resume continues a sweep directory as it was started: no --out, --shard or --slurm with it');
+    if (opts.out !== undefined || opts.shard !== undefined || opts.slurm)
+      throw new UsageError(
+        '--resume continues a sweep directory as it was started: no --out, --shard or --slurm with it',
+      );
     const { sweep, shard } = readSweepDir(path.resolve(opts.resume));
     return { kind: 'sweep', result: await execute(sweep, opts.resume, shard, opts) };
   }
   const sweep = loadSweep(ref!);
   if (opts.slurm) {
-    if (opts.shard !== undefined) throw new UsageError('--slurm writes a job array that runs every shard: no --shard with it');
+    if (opts.shard !== undefined)
+      throw new UsageError('--slurm writes a job array that runs every shard: no --shard with it');
     return { kind: 'slurm', files: writeSlurmScripts(ref!, sweep, opts.out ?? defaultSweepDir(sweep), opts) };
   }
   const shard = opts.shard !== undefined ? parseShard(opts.shard) : null;
   return { kind: 'sweep', result: await execute(sweep, opts.out ?? defaultSweepDir(sweep, shard), shard, opts) };
 }
 
-async function execute(sweep: ExpandedSweep, out: string, shard: Shard | null, opts: SweepCommandOptions): Promise<SweepResult> {
+async function execute(
+  sweep: ExpandedSweep,
+  out: string,
+  shard: Shard | null,
+  opts: SweepCommandOptions,
+): Promise<SweepResult> {
   const control = new SharedRunControl();
-  const write = opts.json ? (line: string) => process.stderr.write(line + '\n') : (line: string) => process.stdout.write(line + '\n');
+  const write = opts.json
+    ? (line: string) => process.stderr.write(`${line}\n`)
+    : (line: string) => process.stdout.write(`${line}\n`);
   return withProgress<SweepEvent, SweepResult>(
-    { ...opts, control, plainProgress: sweepPlainProgress(write), loadDashboard: async () => (await import('../dashboard/sweep-live.ts')).mountSweepDashboard },
+    {
+      ...opts,
+      control,
+      plainProgress: sweepPlainProgress(write),
+      loadDashboard: async () => (await import('../dashboard/sweep-live.ts')).mountSweepDashboard,
+    },
     (onEvent) => runSweep(sweep, { out, shard, workers: opts.workers ?? os.availableParallelism(), control, onEvent }),
   );
 }
@@ -68,7 +90,10 @@ async function execute(sweep: ExpandedSweep, out: string, shard: Shard | null, o
 export function formatSweepEnd(r: SweepResult): string[] {
   const done = r.runs.filter((x) => x.state === 'done').length;
   const failed = r.runs.filter((x) => x.state === 'failed');
-  const lines = [`sweep ${r.stopped ? 'stopped' : 'finished'}: ${done} of ${r.runs.length} runs done${failed.length > 0 ? `, ${failed.length} failed` : ''} in ${r.out}`];
+  const lines = [
+    `sweep ${r.stopped ? 'stopped' : 'finished'}: ${done} of ${r.runs.length} runs ` +
+      `done${failed.length > 0 ? `, ${failed.length} failed` : ''} in ${r.out}`,
+  ];
   for (const f of failed) lines.push(`  failed: ${f.id}: ${f.error}`);
   if (r.stopped || failed.length > 0) lines.push(`continue with: npx engram sweep --resume ${r.out}`);
   if (done > 0) lines.push(`compare the runs: npx engram compare ${r.out}/runs/*`);
@@ -101,7 +126,10 @@ export function mergeCommand(dirs: string[], out: string | undefined): MergeResu
 }
 
 export function formatMerge(r: MergeResult): string[] {
-  const lines = [`merged ${r.copied.length} runs into ${r.out}` + (r.present.length > 0 ? ` (${r.present.length} were there already)` : '')];
+  const lines = [
+    `merged ${r.copied.length} runs into ${r.out}` +
+      (r.present.length > 0 ? ` (${r.present.length} were there already)` : ''),
+  ];
   if (r.missing.length > 0) {
     lines.push(`missing ${r.missing.length} of ${r.sweep.runs.length} runs: ${r.missing.join(' ')}`);
     lines.push(`finish them with: npx engram sweep --resume ${r.out}`);

@@ -3,13 +3,13 @@
 // module turns zod's issues into one UsageError line that names the component and the key, so the
 // command line can print it as is (for example
 // `bandit-bernoulli: option 'arms' must be between 2 and 50, got 1`).
-import { z } from 'zod';
+import type { z } from 'zod';
 import { UsageError } from './errors.ts';
 
 type ObjectSchema = z.ZodObject<z.ZodRawShape>;
 
 function show(value: unknown): string {
-  return typeof value === 'string' ? `'${value}'` : JSON.stringify(value) ?? String(value);
+  return typeof value === 'string' ? `'${value}'` : (JSON.stringify(value) ?? String(value));
 }
 
 /** The numeric bounds of a field, looking through `.default()` and `.optional()` wrappers. */
@@ -40,8 +40,10 @@ function describe(owner: string, schema: ObjectSchema, raw: Record<string, unkno
     case 'too_small':
     case 'too_big': {
       const { min, max } = boundsOf(schema.shape[key]);
-      if (min !== null && max !== null) return `${owner}: option '${key}' must be between ${min} and ${max}, got ${got}`;
-      if (issue.code === 'too_small') return `${owner}: option '${key}' must be at least ${min ?? issue.minimum}, got ${got}`;
+      if (min !== null && max !== null)
+        return `${owner}: option '${key}' must be between ${min} and ${max}, got ${got}`;
+      if (issue.code === 'too_small')
+        return `${owner}: option '${key}' must be at least ${min ?? issue.minimum}, got ${got}`;
       return `${owner}: option '${key}' must be at most ${max ?? issue.maximum}, got ${got}`;
     }
     case 'invalid_type': {
@@ -59,7 +61,11 @@ function describe(owner: string, schema: ObjectSchema, raw: Record<string, unkno
  * Validates `raw` against a strict object schema and returns the resolved options (defaults
  * filled in). Unknown keys and out-of-range values throw a UsageError naming `owner` and the key.
  */
-export function parseOptions<S extends ObjectSchema>(owner: string, schema: S, raw: Record<string, unknown> | undefined): z.output<S> {
+export function parseOptions<S extends ObjectSchema>(
+  owner: string,
+  schema: S,
+  raw: Record<string, unknown> | undefined,
+): z.output<S> {
   const input = raw ?? {};
   // Keys explicitly set to undefined mean "not given" (the command line passes absent flags that way).
   const given: Record<string, unknown> = {};

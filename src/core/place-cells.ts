@@ -40,7 +40,8 @@ export class PlaceCells {
 
   constructor(readonly options: PlaceCellOptions) {
     const { count, width, radius, layout } = options;
-    if (!Number.isInteger(count) || count < 1) throw new Error(`PlaceCells: count must be a positive integer, got ${count}`);
+    if (!Number.isInteger(count) || count < 1)
+      throw new Error(`PlaceCells: count must be a positive integer, got ${count}`);
     if (!(width > 0)) throw new Error(`PlaceCells: width must be > 0, got ${width}`);
     if (!(radius > 0)) throw new Error(`PlaceCells: radius must be > 0, got ${radius}`);
     this.count = count;

@@ -38,7 +38,8 @@ export class Rng {
 
   /** A generator from a seed (an integer or a string). */
   static fromSeed(seed: number | string): Rng {
-    if (typeof seed === 'number' && !Number.isFinite(seed)) throw new Error(`Rng.fromSeed: seed must be finite, got ${seed}`);
+    if (typeof seed === 'number' && !Number.isFinite(seed))
+      throw new Error(`Rng.fromSeed: seed must be finite, got ${seed}`);
     const path = String(seed);
     return new Rng(path, seedrandom.alea(path, { state: true }) as unknown as AleaPrng);
   }
@@ -119,7 +120,7 @@ export class Rng {
       const g = this.gamma(shape + 1);
       let u = this.prng.double();
       while (u === 0) u = this.prng.double();
-      return g * Math.pow(u, 1 / shape);
+      return g * u ** (1 / shape);
     }
     const d = shape - 1 / 3;
     const c = 1 / Math.sqrt(9 * d);

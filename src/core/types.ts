@@ -3,9 +3,7 @@
 import type { Rng } from './rng.ts';
 
 /** A space of observations or actions. */
-export type Space =
-  | { kind: 'discrete'; n: number }
-  | { kind: 'box'; shape: number[]; low: number; high: number };
+export type Space = { kind: 'discrete'; n: number } | { kind: 'box'; shape: number[]; low: number; high: number };
 
 /**
  * What a task reports at every step, next to the reward. Fields a family does not model are
@@ -111,7 +109,10 @@ export interface TaskFamily<Options = Record<string, unknown>> {
  * agent solves for: each arm p ~ U(0, 1) independently; two arms (p, 1 − p) with p ~ U(0, 1); or
  * two arms (q, 1 − q) with the better one (q) on either side with probability ½.
  */
-export type BanditPrior = { kind: 'independent-uniform' } | { kind: 'mirrored-uniform' } | { kind: 'mirrored-pair'; better: number };
+export type BanditPrior =
+  | { kind: 'independent-uniform' }
+  | { kind: 'mirrored-uniform' }
+  | { kind: 'mirrored-pair'; better: number };
 
 /** A column of a report's agent table beside the headline measure. */
 export type ReportColumn =
@@ -123,7 +124,12 @@ export type ReportColumn =
   | { kind: 'goal-hits' };
 
 /** A figure of a report's evaluation (the training curves and the lesion chart are drawn for every task). */
-export type ReportFigure = 'accuracy-by-trial' | 'p-best-and-regret-by-trial' | 'escape-latency' | 'swim-paths' | 'steps-between-goals';
+export type ReportFigure =
+  | 'accuracy-by-trial'
+  | 'p-best-and-regret-by-trial'
+  | 'escape-latency'
+  | 'swim-paths'
+  | 'steps-between-goals';
 
 export interface TaskTraits {
   /**
@@ -137,9 +143,13 @@ export interface TaskTraits {
   banditPrior?: BanditPrior;
   /** `groundTruth().expectedRewards` gives the current expected reward of every action (for the oracle). */
   expectedRewards?: boolean;
-  /** The observation is the activity of place cells (src/core/place-cells.ts): what the place-cell actor-critic reads. */
+  /**
+   * The observation is the activity of place cells (src/core/place-cells.ts): what the place-cell actor-critic reads.
+   */
   placeCellObservation?: boolean;
-  /** What a report shows of this task beyond its headline measure (default: total reward and the last trial's P(best)). */
+  /**
+   * What a report shows of this task beyond its headline measure (default: total reward and the last trial's P(best)).
+   */
   reportLayout?: { columns: readonly ReportColumn[]; figures: readonly ReportFigure[] };
 }
 
@@ -171,7 +181,9 @@ export interface AgentInput {
   instances: readonly TaskInstance[];
 }
 
-/** What an agent returns for a batch: a probability distribution over actions, and a value estimate where it has one. */
+/**
+ * What an agent returns for a batch: a probability distribution over actions, and a value estimate where it has one.
+ */
 export interface AgentOutput {
   /** Row-major batchSize × numActions; each row sums to 1. */
   probs: Float64Array;

@@ -1,11 +1,13 @@
 // The live dashboard. It reads the store on a timer, never per event, so a fast run does not
 // render thousands of frames, and it redraws only when something changed; frames are paced to
 // take a small share of the thread that trains (pacing.ts). Keys act only where stdin is a terminal.
-import React, { useRef, useState } from 'react';
+
 import { useInput, useStdin } from 'ink';
+import type React from 'react';
+import { useRef, useState } from 'react';
 import type { RunControl } from '../experiments/events.ts';
-import { frame, type View } from './frame.ts';
 import { FrameLines } from './FrameLines.tsx';
+import { frame, type View } from './frame.ts';
 import { useFramePacing, useTerminalSize } from './pacing.ts';
 import type { DashboardStore } from './store.ts';
 
@@ -29,15 +31,33 @@ export interface AppProps {
   size?: { columns: number; rows: number };
 }
 
-const KEYS: Record<string, 'interrupt' | 'tab' | 'quit' | 'pause'> = { '\x03': 'interrupt', '\t': 'tab', q: 'quit', p: 'pause' };
+const KEYS: Record<string, 'interrupt' | 'tab' | 'quit' | 'pause'> = {
+  '\x03': 'interrupt',
+  '\t': 'tab',
+  q: 'quit',
+  p: 'pause',
+};
 
-export function App({ store, control, onQuit, onInterrupt, frameMs = 100, cpuBudget = 0.02, onFrame, closing = false, size }: AppProps): React.ReactElement {
+export function App({
+  store,
+  control,
+  onQuit,
+  onInterrupt,
+  frameMs = 100,
+  cpuBudget = 0.02,
+  onFrame,
+  closing = false,
+  size,
+}: AppProps): React.ReactElement {
   const redraw = useFramePacing(store, frameMs, cpuBudget, onFrame);
   const { isRawModeSupported } = useStdin();
-  // null until tab is pressed: the view follows the run (the table once evaluation runs, or when attaching to a finished run).
+  // null until tab is pressed: the view follows the run (the table once evaluation runs, or when attaching to a
+  // finished run).
   const [chosenView, setChosenView] = useState<View | null>(null);
-  const view: View = chosenView ?? (store.phase === 'evaluating' || store.evaluation.length > 0 ? 'evaluation' : 'training');
-  // The key handler is re-subscribed in a passive effect, which can run after the next key; it reads the view from here.
+  const view: View =
+    chosenView ?? (store.phase === 'evaluating' || store.evaluation.length > 0 ? 'evaluation' : 'training');
+  // The key handler is re-subscribed in a passive effect, which can run after the next key; it reads the view from
+  // here.
   const shownView = useRef(view);
   shownView.current = view;
   const measured = useTerminalSize();
@@ -52,7 +72,11 @@ export function App({ store, control, onQuit, onInterrupt, frameMs = 100, cpuBud
       if (!control) onQuit?.();
       else if (!control.stop) {
         control.stop = true;
-        store.note(store.phase === 'evaluating' ? 'stop asked: evaluation finishes first' : 'stopping: writing a checkpoint, then exiting (continue with --resume)');
+        store.note(
+          store.phase === 'evaluating'
+            ? 'stop asked: evaluation finishes first'
+            : 'stopping: writing a checkpoint, then exiting (continue with --resume)',
+        );
       }
     } else if (control) {
       control.paused = !control.paused;

@@ -1,8 +1,9 @@
 // The live sweep dashboard: every run of the sweep on one screen, paced like the run dashboard
 // (pacing.ts). It runs on the main thread, which only relays events while the runs train on
 // worker threads, so drawing takes nothing from training beyond its share of a core.
-import React from 'react';
+
 import { useInput, useStdin } from 'ink';
+import type React from 'react';
 import type { RunControl } from '../experiments/events.ts';
 import { FrameLines } from './FrameLines.tsx';
 import { useFramePacing, useTerminalSize } from './pacing.ts';
@@ -24,7 +25,15 @@ export interface SweepAppProps {
   size?: { columns: number; rows: number };
 }
 
-export function SweepApp({ store, control, onInterrupt, frameMs = 250, cpuBudget = 0.02, closing = false, size }: SweepAppProps): React.ReactElement {
+export function SweepApp({
+  store,
+  control,
+  onInterrupt,
+  frameMs = 250,
+  cpuBudget = 0.02,
+  closing = false,
+  size,
+}: SweepAppProps): React.ReactElement {
   const redraw = useFramePacing(store, frameMs, cpuBudget);
   const { isRawModeSupported } = useStdin();
   const measured = useTerminalSize();
@@ -33,16 +42,17 @@ export function SweepApp({ store, control, onInterrupt, frameMs = 250, cpuBudget
     (input, key) => {
       if (key.ctrl && input === 'c') onInterrupt?.();
       // Keys that arrive together ("pp", "\x03\x03") each count.
-      else for (const ch of input) {
-        if (ch === '\x03') onInterrupt?.();
-        else if (ch === 'q' && !control.stop) {
-          control.stop = true;
-          store.note('stopping: every running run writes a checkpoint (engram sweep --resume continues)');
-        } else if (ch === 'p') {
-          control.paused = !control.paused;
-          store.note(control.paused ? 'paused every run (p resumes)' : 'resumed');
+      else
+        for (const ch of input) {
+          if (ch === '\x03') onInterrupt?.();
+          else if (ch === 'q' && !control.stop) {
+            control.stop = true;
+            store.note('stopping: every running run writes a checkpoint (engram sweep --resume continues)');
+          } else if (ch === 'p') {
+            control.paused = !control.paused;
+            store.note(control.paused ? 'paused every run (p resumes)' : 'resumed');
+          }
         }
-      }
       // A key shows its effect now, not at the next frame.
       redraw();
     },
@@ -50,6 +60,11 @@ export function SweepApp({ store, control, onInterrupt, frameMs = 250, cpuBudget
   );
   const { columns, rows } = size ?? measured;
   // One row short of the terminal: a frame as tall as the screen makes Ink clear it every time.
-  const lines = sweepFrame(store, { width: columns, height: rows - (closing ? 2 : 1), keys: keysActive ? 'run' : 'none', control });
+  const lines = sweepFrame(store, {
+    width: columns,
+    height: rows - (closing ? 2 : 1),
+    keys: keysActive ? 'run' : 'none',
+    control,
+  });
   return <FrameLines lines={lines} />;
 }

@@ -29,14 +29,18 @@ export function agentPanel(a: AgentProgress, width: number, chartRows: number, n
     seg(a.lastCheckpoint !== null ? `  checkpoint @${a.lastCheckpoint}` : '', { dim: true }),
     seg(covered > 0 ? `  charts: updates ${a.firstUpdate}–${a.update}` : '', { dim: true }),
   ]);
-  a.charts.forEach((c, i) => lines.push(...chart(c, a, chartWidth, chartRows, CHART_COLORS[i % CHART_COLORS.length])));
+  for (const [i, c] of a.charts.entries())
+    lines.push(...chart(c, a, chartWidth, chartRows, CHART_COLORS[i % CHART_COLORS.length]));
   const m = a.latest;
   lines.push([
     seg(INDENT),
     ...a.display.stats.flatMap((stat, i) => {
       const value = m?.[stat.key];
       const warn = stat.key === 'train/gradNorm' && value !== undefined && value > a.gradClip;
-      return [seg(`${i > 0 ? '  ' : ''}${stat.label} `), seg(short(value), { bold: true, ...(warn ? { color: 'yellow' as const } : {}) })];
+      return [
+        seg(`${i > 0 ? '  ' : ''}${stat.label} `),
+        seg(short(value), { bold: true, ...(warn ? { color: 'yellow' as const } : {}) }),
+      ];
     }),
   ]);
   return lines;
@@ -49,10 +53,21 @@ function progressLine(a: AgentProgress, width: number, nameWidth: number): Line 
   const tail = ` ${pct}  ${a.update}/${a.updates}  ${duration(a.wallSeconds)} elapsed  ${eta}`;
   const barWidth = Math.max(8, width - nameWidth - 1 - tail.length);
   const barColor = a.status === 'stopped' ? 'yellow' : 'green';
-  return [seg(a.agent.padEnd(nameWidth), { bold: true }), seg(' '), seg(progressBar(fraction, barWidth), { color: barColor }), seg(tail)];
+  return [
+    seg(a.agent.padEnd(nameWidth), { bold: true }),
+    seg(' '),
+    seg(progressBar(fraction, barWidth), { color: barColor }),
+    seg(tail),
+  ];
 }
 
-function chart(c: ChartSeries, a: AgentProgress, width: number, rows: number, color: (typeof CHART_COLORS)[number]): Line[] {
+function chart(
+  c: ChartSeries,
+  a: AgentProgress,
+  width: number,
+  rows: number,
+  color: (typeof CHART_COLORS)[number],
+): Line[] {
   const values = resample(c.history.values(), width);
   const latest = a.latest?.[c.key];
   const smoothed = a.latest ? c.smoothed : undefined;
@@ -88,5 +103,9 @@ export function agentSummary(a: AgentProgress, _width: number, nameWidth: number
         ? seg(' ■ stopped', { color: 'yellow' })
         : seg(' ▶ training', { color: 'cyan' });
   const charts = a.charts.map((c) => ` · ${c.label} ${short(c.smoothed)}`).join('');
-  return [name, state, seg(` ${a.update}/${a.updates} · ${duration(a.wallSeconds)} · ${compact(a.stepsPerSecond)} steps/s${charts}`)];
+  return [
+    name,
+    state,
+    seg(` ${a.update}/${a.updates} · ${duration(a.wallSeconds)} · ${compact(a.stepsPerSecond)} steps/s${charts}`),
+  ];
 }

@@ -63,7 +63,9 @@ export function tallSparkline(values: readonly number[], width: number, rows: nu
   const span = hi - lo;
   const total = rows * LEVELS.length;
   // The lowest value still gets one eighth, so a flat or minimal stretch is not mistaken for a gap.
-  const levels = shown.map((v) => (!Number.isFinite(v) ? 0 : !(span > 0) ? Math.ceil(total / 2) : 1 + Math.round(((v - lo) / span) * (total - 1))));
+  const levels = shown.map((v) =>
+    !Number.isFinite(v) ? 0 : !(span > 0) ? Math.ceil(total / 2) : 1 + Math.round(((v - lo) / span) * (total - 1)),
+  );
   const out: string[] = [];
   for (let r = rows - 1; r >= 0; r--) {
     let line = '';

@@ -21,7 +21,14 @@ export async function dashboardCommand(runDir: string, opts: DashboardCommandOpt
       if (err.code !== 'EPIPE') throw err;
       process.exit(0);
     });
-    const following = follow(new RunFollower(dir, run, plainProgress((line) => process.stdout.write(line + '\n'))), pollMs);
+    const following = follow(
+      new RunFollower(
+        dir,
+        run,
+        plainProgress((line) => process.stdout.write(`${line}\n`)),
+      ),
+      pollMs,
+    );
     const onSignal = () => following.stop();
     process.once('SIGINT', onSignal);
     try {

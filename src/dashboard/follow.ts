@@ -11,11 +11,15 @@ import { openRunDir } from '../experiments/run-dir.ts';
 import { type ExperimentSpec, type IclExperimentSpec, parseAnyExperiment } from '../experiments/spec.ts';
 import type { AgentResult } from '../rl/frozen-eval.ts';
 
-/** The run in a directory, as the dashboard shows it; a missing directory, or one that holds no single run, is a UsageError. */
+/**
+ * The run in a directory, as the dashboard shows it; a missing directory, or one that holds no single run, is a
+ * UsageError.
+ */
 export function openFollowedRun(runDir: string): { dir: string; run: RunHeader } {
   const { dir, config } = openRunDir(runDir);
   const spec = parseAnyExperiment(config, path.join(dir, 'config.json'));
-  if (spec.kind === 'suite') throw new UsageError(`${runDir} holds a suite: follow one of its parts (${path.join(runDir, 'parts', '<part>')})`);
+  if (spec.kind === 'suite')
+    throw new UsageError(`${runDir} holds a suite: follow one of its parts (${path.join(runDir, 'parts', '<part>')})`);
   return { dir, run: runHeader(spec as ExperimentSpec | IclExperimentSpec) };
 }
 
@@ -114,8 +118,15 @@ export class RunFollower {
       metrics[key] = x;
       if (key.startsWith('train/') && !Number.isFinite(x)) bad.push(key);
     }
-    if (bad.length > 0) this.emit({ type: 'warning', message: `${agent}: non-finite ${bad.join(', ')} at update ${update}` });
-    this.emit({ type: 'update', agent, metrics: metrics as MetricsRecord, updates, wallSeconds: Number(r.wallSeconds) || 0 });
+    if (bad.length > 0)
+      this.emit({ type: 'warning', message: `${agent}: non-finite ${bad.join(', ')} at update ${update}` });
+    this.emit({
+      type: 'update',
+      agent,
+      metrics: metrics as MetricsRecord,
+      updates,
+      wallSeconds: Number(r.wallSeconds) || 0,
+    });
   }
 
   private readCheckpoints(): void {

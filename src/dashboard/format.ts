@@ -37,8 +37,8 @@ export function short(x: unknown, width = 6): string {
 }
 
 /** Pads or cuts `text` to exactly `width` columns (every character used here is one column wide). */
-export function fit(text: string, width: number): string {
+export function padTo(text: string, width: number): string {
   if (width <= 0) return '';
-  if (text.length > width) return width > 1 ? text.slice(0, width - 1) + '…' : text.slice(0, width);
+  if (text.length > width) return width > 1 ? `${text.slice(0, width - 1)}…` : text.slice(0, width);
   return text.padEnd(width);
 }

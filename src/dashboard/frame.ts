@@ -4,7 +4,7 @@
 import type { RunControl } from '../experiments/events.ts';
 import { agentPanel, agentSummary, panelHeight } from './agent-panel.ts';
 import { evaluationTable } from './evaluation-table.ts';
-import { clip, lineLength, seg, type Line } from './lines.ts';
+import { clip, type Line, lineLength, seg } from './lines.ts';
 import type { AgentProgress, DashboardStore } from './store.ts';
 
 export type View = 'training' | 'evaluation';
@@ -51,7 +51,9 @@ function header(store: DashboardStore, o: FrameOptions, width: number): Line {
   ];
   const right: Line = [state, ...tabs];
   const gap = width - lineLength(left) - lineLength(right);
-  return gap >= 1 ? [...left, seg(' '.repeat(gap)), ...right] : [...clip(left, Math.max(0, width - lineLength(right) - 1)), seg(' '), ...right];
+  return gap >= 1
+    ? [...left, seg(' '.repeat(gap)), ...right]
+    : [...clip(left, Math.max(0, width - lineLength(right) - 1)), seg(' '), ...right];
 }
 
 function stateBadge(store: DashboardStore, control?: RunControl) {
@@ -66,20 +68,30 @@ function stateBadge(store: DashboardStore, control?: RunControl) {
 
 /** The agent the training view details: the one training now, else the last one that trained. */
 function focusAgent(agents: AgentProgress[]): AgentProgress | undefined {
-  return agents.find((a) => a.status === 'training') ?? [...agents].reverse().find((a) => a.status !== 'waiting') ?? agents[0];
+  return (
+    agents.find((a) => a.status === 'training') ??
+    [...agents].reverse().find((a) => a.status !== 'waiting') ??
+    agents[0]
+  );
 }
 
 function trainingBody(store: DashboardStore, width: number, room: number): Line[] {
   const agents = store.agents;
-  if (agents.length === 0) return [[seg(store.phase === 'starting' ? 'Preparing the run…' : 'No agent to train in this experiment.', { dim: true })]];
+  if (agents.length === 0)
+    return [
+      [seg(store.phase === 'starting' ? 'Preparing the run…' : 'No agent to train in this experiment.', { dim: true })],
+    ];
   const nameWidth = Math.min(16, Math.max(...agents.map((a) => a.agent.length)));
   // Agents that have trained in full when they all fit (the waiting ones have nothing to chart),
   // else the focused one in full and the others on one line each.
   const full = agents.filter((a) => a.status !== 'waiting');
   const layout = (inFull: AgentProgress[], rows: number) =>
-    agents.flatMap((a) => (inFull.includes(a) ? agentPanel(a, width, rows, nameWidth) : [agentSummary(a, width, nameWidth)]));
+    agents.flatMap((a) =>
+      inFull.includes(a) ? agentPanel(a, width, rows, nameWidth) : [agentSummary(a, width, nameWidth)],
+    );
   for (let rows = MAX_CHART_ROWS; rows >= 1 && full.length > 1; rows--) {
-    if (full.reduce((n, a) => n + panelHeight(rows, a), 0) + agents.length - full.length <= room) return layout(full, rows);
+    if (full.reduce((n, a) => n + panelHeight(rows, a), 0) + agents.length - full.length <= room)
+      return layout(full, rows);
   }
   const focus = focusAgent(agents)!;
   let rows = 1;
@@ -110,12 +122,33 @@ function logPane(store: DashboardStore, rows: number): Line[] {
 function footer(store: DashboardStore, o: FrameOptions): Line {
   const other = o.view === 'training' ? 'evaluation' : 'training';
   if (o.keys === 'run' && (store.phase === 'done' || store.phase === 'stopped')) {
-    return [seg(store.phase === 'done' ? `finished: ${store.runDir}` : `stopped: npx engram run --resume ${store.runDir} continues`, { dim: true })];
+    return [
+      seg(
+        store.phase === 'done'
+          ? `finished: ${store.runDir}`
+          : `stopped: npx engram run --resume ${store.runDir} continues`,
+        { dim: true },
+      ),
+    ];
   }
   if (o.keys === 'run') {
     const pause = o.control?.paused ? 'resume' : 'pause';
-    return [seg('q', { bold: true }), seg(' stop (checkpoint; --resume continues)  '), seg('p', { bold: true }), seg(` ${pause}  `), seg('tab', { bold: true }), seg(` ${other} view`)];
+    return [
+      seg('q', { bold: true }),
+      seg(' stop (checkpoint; --resume continues)  '),
+      seg('p', { bold: true }),
+      seg(` ${pause}  `),
+      seg('tab', { bold: true }),
+      seg(` ${other} view`),
+    ];
   }
-  if (o.keys === 'follow') return [seg('q', { bold: true }), seg(' quit  '), seg('tab', { bold: true }), seg(` ${other} view  `), seg(`following ${store.runDir}`, { dim: true })];
+  if (o.keys === 'follow')
+    return [
+      seg('q', { bold: true }),
+      seg(' quit  '),
+      seg('tab', { bold: true }),
+      seg(` ${other} view  `),
+      seg(`following ${store.runDir}`, { dim: true }),
+    ];
   return [seg(`keys need a terminal on stdin; Ctrl-C ${o.control ? 'stops at a checkpoint' : 'quits'}`, { dim: true })];
 }

@@ -11,7 +11,8 @@ export class History {
   private pendingCount = 0;
 
   constructor(readonly capacity = 1024) {
-    if (capacity < 2 || capacity % 2 !== 0) throw new Error(`History: capacity must be an even number ≥ 2, got ${capacity}`);
+    if (capacity < 2 || capacity % 2 !== 0)
+      throw new Error(`History: capacity must be an even number ≥ 2, got ${capacity}`);
   }
 
   push(value: number): void {

@@ -3,8 +3,8 @@
 // First, so that React loads as its production build (no JSX in this file for the same reason:
 // the JSX runtime import would come before it).
 import './production.ts';
+import { type Instance, render } from 'ink';
 import { createElement, type ReactElement } from 'react';
-import { render, type Instance } from 'ink';
 import type { RunControl, RunEvent } from '../experiments/events.ts';
 import { App } from './App.tsx';
 import { DashboardStore } from './store.ts';
@@ -31,8 +31,20 @@ export interface MountedDashboard {
 export function mountDashboard(options: MountOptions = {}): MountedDashboard {
   const store = new DashboardStore();
   const frameMs = options.frameMs ?? 100;
-  const props = { store, control: options.control, onQuit: options.onQuit, onInterrupt: options.onInterrupt, frameMs, onFrame: options.onFrame };
-  const close = renderLive((closing) => createElement(App, { ...props, closing }), frameMs, options.stdout, options.stdin);
+  const props = {
+    store,
+    control: options.control,
+    onQuit: options.onQuit,
+    onInterrupt: options.onInterrupt,
+    frameMs,
+    onFrame: options.onFrame,
+  };
+  const close = renderLive(
+    (closing) => createElement(App, { ...props, closing }),
+    frameMs,
+    options.stdout,
+    options.stdin,
+  );
   return { store, onEvent: store.handle, close };
 }
 
@@ -43,8 +55,19 @@ export function mountDashboard(options: MountOptions = {}): MountedDashboard {
  * may be a second away), one row shorter so the shell's prompt does not scroll the header off,
  * then unmounts, which keeps that frame on screen.
  */
-export function renderLive(element: (closing: boolean) => ReactElement, frameMs: number, stdout: NodeJS.WriteStream = process.stdout, stdin: NodeJS.ReadStream = process.stdin): () => Promise<void> {
-  const instance: Instance = render(element(false), { stdout, stdin, exitOnCtrlC: false, patchConsole: true, maxFps: Math.max(1, Math.round(1000 / frameMs)) });
+export function renderLive(
+  element: (closing: boolean) => ReactElement,
+  frameMs: number,
+  stdout: NodeJS.WriteStream = process.stdout,
+  stdin: NodeJS.ReadStream = process.stdin,
+): () => Promise<void> {
+  const instance: Instance = render(element(false), {
+    stdout,
+    stdin,
+    exitOnCtrlC: false,
+    patchConsole: true,
+    maxFps: Math.max(1, Math.round(1000 / frameMs)),
+  });
   let closed = false;
   return async () => {
     if (closed) return;
@@ -60,7 +83,10 @@ export function renderLive(element: (closing: boolean) => ReactElement, frameMs:
  * The dashboard of `engram run`: `q` and the first Ctrl-C stop at a checkpoint (resumable), a
  * second Ctrl-C exits at once, as SIGINT does without the dashboard.
  */
-export function mountRunDashboard(control: RunControl, options: Omit<MountOptions, 'control' | 'onInterrupt' | 'onQuit'> = {}): MountedDashboard {
+export function mountRunDashboard(
+  control: RunControl,
+  options: Omit<MountOptions, 'control' | 'onInterrupt' | 'onQuit'> = {},
+): MountedDashboard {
   let dashboard: MountedDashboard | undefined;
   const onInterrupt = () => {
     if (control.stop) {

@@ -21,7 +21,10 @@ export function plainProgress(write: (line: string) => void, intervalSeconds = 5
       case 'train-start':
         anchor = null;
         lastLine = -Infinity;
-        write(`${event.agent}: training for ${event.updates} updates` + (event.fromUpdate > 0 ? ` from update ${event.fromUpdate}` : ''));
+        write(
+          `${event.agent}: training for ${event.updates} updates` +
+            (event.fromUpdate > 0 ? ` from update ${event.fromUpdate}` : ''),
+        );
         break;
       case 'update': {
         const now = performance.now();
@@ -34,9 +37,14 @@ export function plainProgress(write: (line: string) => void, intervalSeconds = 5
         const pct = ((100 * m.update) / Math.max(1, event.updates)).toFixed(1);
         // The charted metrics and the first listed one (meta-RL: reward, regret, entropy).
         const display = displays.get(event.agent) ?? A2C_DISPLAY;
-        const shown = [...display.charts, ...display.stats.slice(0, 1)].map((x) => `${x.label} ${fixed(m[x.key], x.digits ?? 2)}`);
+        const shown = [...display.charts, ...display.stats.slice(0, 1)].map(
+          (x) => `${x.label} ${fixed(m[x.key], x.digits ?? 2)}`,
+        );
         const stepRate = Object.entries(m).find(([key]) => key.startsWith('perf/'))?.[1];
-        write(`${event.agent} ${pct.padStart(5)}% update ${m.update}/${event.updates} ${fixed(stepRate, 0)} steps/s ${shown.join(' ')} ETA ${duration(eta)}`);
+        write(
+          `${event.agent} ${pct.padStart(5)}% update ${m.update}/${event.updates} ` +
+            `${fixed(stepRate, 0)} steps/s ${shown.join(' ')} ETA ${duration(eta)}`,
+        );
         break;
       }
       case 'checkpoint':
@@ -48,10 +56,18 @@ export function plainProgress(write: (line: string) => void, intervalSeconds = 5
         break;
       case 'eval': {
         const r = event.result;
-        const headline = r.mainMeasure as { name: string; unit: string; value: { mean: number; ci95: [number, number] } } | undefined;
+        const headline = r.mainMeasure as
+          | { name: string; unit: string; value: { mean: number; ci95: [number, number] } }
+          | undefined;
         const regret = r.expectedRegret;
-        const shown = headline ?? (regret && Number.isFinite(regret.mean) ? { name: 'expected regret', unit: '', value: regret } : undefined);
-        const ci = shown !== undefined ? ` ${shown.name} ${fixed(shown.value.mean, 2)}${shown.unit ? ` ${shown.unit}` : ''} [${fixed(shown.value.ci95[0], 2)}, ${fixed(shown.value.ci95[1], 2)}]` : '';
+        const shown =
+          headline ??
+          (regret && Number.isFinite(regret.mean) ? { name: 'expected regret', unit: '', value: regret } : undefined);
+        const ci =
+          shown !== undefined
+            ? ` ${shown.name} ${fixed(shown.value.mean, 2)}${shown.unit ? ` ${shown.unit}` : ''} ` +
+              `[${fixed(shown.value.ci95[0], 2)}, ${fixed(shown.value.ci95[1], 2)}]`
+            : '';
         write(`eval ${event.agent}: reward ${fixed(r.meanTotalReward, 2)}${ci} over ${r.episodes} held-out episodes`);
         break;
       }
@@ -68,13 +84,16 @@ export function plainProgress(write: (line: string) => void, intervalSeconds = 5
           lastWarning.suppressed++;
           break;
         }
-        const more = key === lastWarning.key && lastWarning.suppressed > 0 ? ` (and ${lastWarning.suppressed} like it)` : '';
+        const more =
+          key === lastWarning.key && lastWarning.suppressed > 0 ? ` (and ${lastWarning.suppressed} like it)` : '';
         lastWarning = { key, at: now, suppressed: 0 };
         write(`warning: ${event.message}${more}`);
         break;
       }
       case 'run-end':
-        write(event.stopped ? `stopped; continue with: npx engram run --resume ${event.runDir}` : `done: ${event.runDir}`);
+        write(
+          event.stopped ? `stopped; continue with: npx engram run --resume ${event.runDir}` : `done: ${event.runDir}`,
+        );
         break;
     }
   };

@@ -2,9 +2,16 @@
 // (one per update); the store only accumulates them and bumps `version`, and the view redraws
 // on its own timer when the version moved. So training never waits on rendering, and a burst of
 // events (replaying a finished run's metrics.jsonl) costs one frame, not thousands.
-import { A2C_DISPLAY, type MetricsRecord, type RunEvent, type RunHeader, type ShownMetric, type TrainingDisplay } from '../experiments/events.ts';
-import type { AgentResult } from '../rl/frozen-eval.ts';
+import {
+  A2C_DISPLAY,
+  type MetricsRecord,
+  type RunEvent,
+  type RunHeader,
+  type ShownMetric,
+  type TrainingDisplay,
+} from '../experiments/events.ts';
 import { formatEstimate } from '../measures/stats.ts';
+import type { AgentResult } from '../rl/frozen-eval.ts';
 import { History } from './history.ts';
 
 export type AgentStatus = 'waiting' | 'training' | 'done' | 'stopped';
@@ -115,7 +122,9 @@ export class DashboardStore {
         this.runDir = event.runDir;
         this.resumed = event.resumed;
         for (const p of event.run.plan) this.agent(p.agent, p.updates, p.gradClip, p.display);
-        this.note(`${event.resumed ? 'resumed' : 'started'} ${event.run.name} (seed ${event.run.seed}) in ${event.runDir}`);
+        this.note(
+          `${event.resumed ? 'resumed' : 'started'} ${event.run.name} (seed ${event.run.seed}) in ${event.runDir}`,
+        );
         break;
       case 'train-start': {
         const a = this.agent(event.agent, event.updates);
@@ -123,7 +132,10 @@ export class DashboardStore {
         a.updates = event.updates;
         a.update = Math.max(a.update, event.fromUpdate);
         this.phase = 'training';
-        this.note(`${event.agent}: meta-training for ${event.updates} updates${event.fromUpdate > 0 ? ` from update ${event.fromUpdate}` : ''}`);
+        this.note(
+          `${event.agent}: meta-training for ${event.updates} ` +
+            `updates${event.fromUpdate > 0 ? ` from update ${event.fromUpdate}` : ''}`,
+        );
         break;
       }
       case 'update':
@@ -139,7 +151,9 @@ export class DashboardStore {
         const a = this.agent(event.agent);
         a.status = event.stopped ? 'stopped' : 'done';
         if (!event.stopped) a.etaSeconds = 0;
-        this.note(`${event.agent}: ${event.stopped ? 'stopped at a checkpoint' : 'training done'} (update ${a.update})`);
+        this.note(
+          `${event.agent}: ${event.stopped ? 'stopped at a checkpoint' : 'training done'} (update ${a.update})`,
+        );
         break;
       }
       case 'eval-start':
@@ -148,13 +162,16 @@ export class DashboardStore {
         break;
       case 'eval': {
         // A network evaluated with frozen weights carries the hash of its parameters (trained here or shipped).
-        const frozen = typeof event.result.paramsHashBefore === 'string' || this.agents.some((a) => a.agent === event.agent);
+        const frozen =
+          typeof event.result.paramsHashBefore === 'string' || this.agents.some((a) => a.agent === event.agent);
         const row: EvalRow = { agent: event.agent, frozen, result: event.result };
         const i = this.evaluation.findIndex((r) => r.agent === event.agent);
         if (i >= 0) this.evaluation[i] = row;
         else this.evaluation.push(row);
         if (this.evaluating === event.agent) this.evaluating = null;
-        const headline = event.result.mainMeasure as { name: string; unit: string; value: { mean: number; ci95: [number, number] } } | undefined;
+        const headline = event.result.mainMeasure as
+          | { name: string; unit: string; value: { mean: number; ci95: [number, number] } }
+          | undefined;
         const shown = headline ?? { name: 'expected regret', unit: '', value: event.result.expectedRegret };
         const value = formatEstimate(shown.value);
         const ci = value !== '–' ? `, ${shown.name} ${value}${shown.unit ? ` ${shown.unit}` : ''}` : '';
@@ -174,7 +191,11 @@ export class DashboardStore {
         this.runDir = event.runDir;
         this.phase = event.stopped ? 'stopped' : 'done';
         this.evaluating = null;
-        this.note(event.stopped ? `stopped; continue with: npx engram run --resume ${event.runDir}` : `run finished: ${event.runDir}`);
+        this.note(
+          event.stopped
+            ? `stopped; continue with: npx engram run --resume ${event.runDir}`
+            : `run finished: ${event.runDir}`,
+        );
         break;
     }
   };
@@ -200,7 +221,12 @@ export class DashboardStore {
     this.phase = 'starting';
   }
 
-  private agent(id: string, updates = 0, gradClip = Number.POSITIVE_INFINITY, display: TrainingDisplay = A2C_DISPLAY): AgentProgress {
+  private agent(
+    id: string,
+    updates = 0,
+    gradClip = Number.POSITIVE_INFINITY,
+    display: TrainingDisplay = A2C_DISPLAY,
+  ): AgentProgress {
     let a = this.agents.find((x) => x.agent === id);
     if (a) return a;
     a = {
@@ -220,7 +246,14 @@ export class DashboardStore {
       gradClip,
     };
     this.agents.push(a);
-    this.internals.set(id, { ema: display.charts.map(() => 0), emaWeight: 0, rateSteps: 0, rateSeconds: 0, anchor: null, norms: [] });
+    this.internals.set(id, {
+      ema: display.charts.map(() => 0),
+      emaWeight: 0,
+      rateSteps: 0,
+      rateSeconds: 0,
+      anchor: null,
+      norms: [],
+    });
     return a;
   }
 
@@ -276,9 +309,17 @@ export class DashboardStore {
     s.norms.push(g);
     if (s.norms.length > NORM_WINDOW) s.norms.shift();
     if (median > 0 && g > NORM_FACTOR * median) {
-      this.note(`${a.agent}: exploding gradient norm ${short(g)} at update ${m.update} (${Math.round(g / median)}× its running median ${short(median)}; clip ${a.gradClip})`, 'warn');
+      this.note(
+        `${a.agent}: exploding gradient norm ${short(g)} at update ${m.update} (${Math.round(g / median)}× ` +
+          `its running median ${short(median)}; clip ${a.gradClip})`,
+        'warn',
+      );
     } else if (g > a.gradClip && (Number.isNaN(median) ? g > NORM_FACTOR * a.gradClip : g > SPIKE_FACTOR * median)) {
-      this.note(`${a.agent}: gradient norm ${short(g)} at update ${m.update} is above the clip ${a.gradClip} (${Number.isNaN(median) ? 'early' : `running median ${short(median)}`})`, 'warn');
+      this.note(
+        `${a.agent}: gradient norm ${short(g)} at update ${m.update} is above the clip ${a.gradClip} ` +
+          `(${Number.isNaN(median) ? 'early' : `running median ${short(median)}`})`,
+        'warn',
+      );
     }
   }
 }

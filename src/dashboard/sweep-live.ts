@@ -4,9 +4,9 @@ import './production.ts';
 import { createElement } from 'react';
 import type { RunControl } from '../experiments/events.ts';
 import type { SweepEvent } from '../experiments/sweep.ts';
+import { renderLive } from './live.ts';
 import { SweepApp } from './SweepApp.tsx';
 import { SweepStore } from './sweep-store.ts';
-import { renderLive } from './live.ts';
 
 export interface MountedSweepDashboard {
   store: SweepStore;
@@ -24,5 +24,9 @@ export function mountSweepDashboard(control: RunControl, frameMs = 250): Mounted
     store.note('stopping: every running run writes a checkpoint (Ctrl-C again quits at once)');
   };
   const props = { store, control, onInterrupt, frameMs };
-  return { store, onEvent: store.handle, close: renderLive((closing) => createElement(SweepApp, { ...props, closing }), frameMs) };
+  return {
+    store,
+    onEvent: store.handle,
+    close: renderLive((closing) => createElement(SweepApp, { ...props, closing }), frameMs),
+  };
 }

@@ -6,7 +6,11 @@ import { shardName } from '../experiments/sweep-dir.ts';
 import { duration } from './format.ts';
 import { rowFraction, SweepStore } from './sweep-store.ts';
 
-export function sweepPlainProgress(write: (line: string) => void, intervalSeconds = 10, now: () => number = () => performance.now()): (event: SweepEvent) => void {
+export function sweepPlainProgress(
+  write: (line: string) => void,
+  intervalSeconds = 10,
+  now: () => number = () => performance.now(),
+): (event: SweepEvent) => void {
   const store = new SweepStore(now);
   let lastLine = -Infinity;
   let logged = 0;
@@ -16,7 +20,8 @@ export function sweepPlainProgress(write: (line: string) => void, intervalSecond
       const done = event.runs.filter((r) => r.state === 'done').length;
       write(
         `sweep ${event.name} (${shardName(event.shard)}): ${event.runs.length} runs, ${done} already done, ` +
-          `${event.runs.length - done} to run on ${event.workers} worker${event.workers === 1 ? '' : 's'} in ${event.out}`,
+          `${event.runs.length - done} to run on ${event.workers} ` +
+          `worker${event.workers === 1 ? '' : 's'} in ${event.out}`,
       );
       logged = store.notes;
       return;
@@ -31,7 +36,9 @@ export function sweepPlainProgress(write: (line: string) => void, intervalSecond
     if (event.type !== 'run-event' || event.event.type !== 'update' || t - lastLine < intervalSeconds * 1000) return;
     lastLine = t;
     const p = store.progress();
-    const running = store.rows.filter((r) => r.state === 'training' || r.state === 'evaluating').map((r) => `${r.id} ${Math.floor(100 * rowFraction(r))}%`);
+    const running = store.rows
+      .filter((r) => r.state === 'training' || r.state === 'evaluating')
+      .map((r) => `${r.id} ${Math.floor(100 * rowFraction(r))}%`);
     write(
       `sweep ${(100 * p.fraction).toFixed(1)}%: ${p.done} done, ${p.running} running, ${p.queued} queued` +
         (p.failed > 0 ? `, ${p.failed} failed` : '') +

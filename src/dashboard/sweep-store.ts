@@ -3,11 +3,11 @@
 // evaluation headline) and the sweep's overall progress and ETA. Like the run dashboard's store,
 // it only accumulates events and bumps `version`; views draw on their own timers.
 import type { RunEvent } from '../experiments/events.ts';
+import { trainingPlan } from '../experiments/plan.ts';
 import type { Headline, SweepEvent } from '../experiments/sweep.ts';
 import type { RunState } from '../experiments/sweep-dir.ts';
 import type { Shard } from '../experiments/sweep-spec.ts';
 import { fixed } from './format.ts';
-import { trainingPlan } from '../experiments/plan.ts';
 
 interface AgentSteps {
   agent: string;
@@ -80,8 +80,23 @@ export class SweepStore {
         this.phase = 'running';
         this.startedAt = this.now();
         this.rows = event.runs.map((r) => {
-          const agents = trainingPlan(r.spec).map((p) => ({ agent: p.agent, updates: p.updates, update: r.state === 'done' ? p.updates : 0, seen: null }));
-          return { id: r.id, index: r.index, state: r.state, agents, stepsPerSecond: NaN, latestReward: NaN, latestRegret: NaN, headline: r.headline, error: null };
+          const agents = trainingPlan(r.spec).map((p) => ({
+            agent: p.agent,
+            updates: p.updates,
+            update: r.state === 'done' ? p.updates : 0,
+            seen: null,
+          }));
+          return {
+            id: r.id,
+            index: r.index,
+            state: r.state,
+            agents,
+            stepsPerSecond: NaN,
+            latestReward: NaN,
+            latestRegret: NaN,
+            headline: r.headline,
+            error: null,
+          };
         });
         this.byId = new Map(this.rows.map((r) => [r.id, r]));
         break;
@@ -173,11 +188,18 @@ export class SweepStore {
     }
     const elapsedSeconds = Number.isFinite(this.startedAt) ? (this.now() - this.startedAt) / 1000 : 0;
     // Failed runs will not train further; their remaining updates are not waited for.
-    const failedLeft = this.rows.filter((r) => r.state === 'failed').reduce((n, r) => n + r.agents.reduce((m, a) => m + a.updates - a.update, 0), 0);
+    const failedLeft = this.rows
+      .filter((r) => r.state === 'failed')
+      .reduce((n, r) => n + r.agents.reduce((m, a) => m + a.updates - a.update, 0), 0);
     const remaining = all - doneUpdates - failedLeft;
     const rate = sessionUpdates / elapsedSeconds;
     const etaSeconds = remaining <= 0 ? 0 : rate > 0 ? remaining / rate : NaN;
-    return { fraction: all > 0 ? doneUpdates / all : this.rows.length > 0 ? count.done / this.rows.length : 0, ...count, elapsedSeconds, etaSeconds };
+    return {
+      fraction: all > 0 ? doneUpdates / all : this.rows.length > 0 ? count.done / this.rows.length : 0,
+      ...count,
+      elapsedSeconds,
+      etaSeconds,
+    };
   }
 
   private row(id: string): SweepRow | undefined {

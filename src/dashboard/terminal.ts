@@ -9,6 +9,10 @@ export function isCI(env: NodeJS.ProcessEnv = process.env): boolean {
   return !(v === '' || v === 'false' || v === '0' || v === 'no');
 }
 
-export function wantsDashboard(stdout: { isTTY?: boolean }, options: { plain?: boolean; json?: boolean } = {}, env: NodeJS.ProcessEnv = process.env): boolean {
+export function wantsDashboard(
+  stdout: { isTTY?: boolean },
+  options: { plain?: boolean; json?: boolean } = {},
+  env: NodeJS.ProcessEnv = process.env,
+): boolean {
   return !options.plain && !options.json && stdout.isTTY === true && !isCI(env);
 }

@@ -2,12 +2,13 @@
 // evaluated on seeded held-out instances of one task, summarized with confidence intervals, under
 // a lesion when asked. Agents may add fields of their own through `Agent.extraReport` (the
 // Bayes-optimal agent adds its exact expected reward).
-import { UsageError } from '../core/errors.ts';
-import { isLesionable, type Lesion, LESIONS } from '../core/policy.ts';
-import type { EpisodeRecord, TaskFamily } from '../core/types.ts';
-import { type AgentResult, evaluateAgent, type LesionComparison } from '../rl/frozen-eval.ts';
+
 import { findAgent } from '../../agents/index.ts';
 import { findTask } from '../../tasks/index.ts';
+import { UsageError } from '../core/errors.ts';
+import { isLesionable, LESIONS, type Lesion } from '../core/policy.ts';
+import type { EpisodeRecord, TaskFamily } from '../core/types.ts';
+import { type AgentResult, evaluateAgent, type LesionComparison } from '../rl/frozen-eval.ts';
 
 export interface BaselineRequest {
   agent: string;
@@ -21,7 +22,9 @@ export interface BaselineRequest {
   seed: number;
   /** Episodes played at once (speed only; the numbers do not depend on it). */
   batchSize?: number;
-  /** A lesion (`reset-state`, `freeze-plasticity`) for agents that support one; the intact agent is reported beside it. */
+  /**
+   * A lesion (`reset-state`, `freeze-plasticity`) for agents that support one; the intact agent is reported beside it.
+   */
   lesion?: string;
 }
 
@@ -31,7 +34,10 @@ export interface BaselineReport extends AgentResult {
   /** The task's resolved options (defaults filled in). */
   options: Record<string, unknown>;
   agentOptions: Record<string, unknown>;
-  /** With a lesion: the numbers above are the lesioned agent's; `intact` and `lesionEffect` compare it with the intact one. */
+  /**
+   * With a lesion: the numbers above are the lesioned agent's; `intact` and `lesionEffect` compare it with the intact
+   * one.
+   */
   lesion?: Lesion;
   intact?: AgentResult;
   lesionEffect?: LesionComparison;
@@ -45,15 +51,20 @@ export interface BaselineRun {
 
 /** Builds the family and agent, checks the agent can play, evaluates, and summarizes. */
 export function runBaseline(request: BaselineRequest): BaselineRun {
-  if (!Number.isInteger(request.episodes) || request.episodes < 1) throw new UsageError(`--episodes must be a positive integer, got ${request.episodes}`);
+  if (!Number.isInteger(request.episodes) || request.episodes < 1)
+    throw new UsageError(`--episodes must be a positive integer, got ${request.episodes}`);
   if (!Number.isSafeInteger(request.seed)) throw new UsageError(`--seed must be an integer, got ${request.seed}`);
   const batchSize = request.batchSize ?? 100;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new UsageError(`--batch-size must be a positive integer, got ${batchSize}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new UsageError(`--batch-size must be a positive integer, got ${batchSize}`);
 
   const entry = findAgent(request.agent);
   const family = findTask(request.task).create(request.taskOptions ?? {});
   if (entry.createNetwork) {
-    throw new UsageError(`agent '${entry.id}' learns its weights by meta-training: train it with \`engram run\`, then evaluate its checkpoint with \`engram eval\``);
+    throw new UsageError(
+      `agent '${entry.id}' learns its weights by meta-training: train it with \`engram ` +
+        `run\`, then evaluate its checkpoint with \`engram eval\``,
+    );
   }
   const reason = entry.cannotPlay(family);
   if (reason !== null) throw new UsageError(`agent '${entry.id}' cannot play task '${family.id}': ${reason}`);
@@ -68,7 +79,10 @@ export function runBaseline(request: BaselineRequest): BaselineRun {
       const agent = entry.create(family, agentOptions, rng);
       if (kind === 'none') return agent;
       if (!isLesionable(agent)) {
-        throw new UsageError(`agent '${entry.id}' has no lesion '${kind}' (lesions apply to plastic agents such as hebbian here, and to checkpoints with \`engram eval --lesion\`)`);
+        throw new UsageError(
+          `agent '${entry.id}' has no lesion '${kind}' (lesions apply to plastic agents such as ` +
+            `hebbian here, and to checkpoints with \`engram eval --lesion\`)`,
+        );
       }
       return agent.setLesion(kind) ? agent : null;
     },

@@ -6,20 +6,22 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { UsageError } from '../core/errors.ts';
-import { Rng } from '../core/rng.ts';
-import type { Tensor } from '../nn/tensor.ts';
-import { loadParameters } from '../nn/module.ts';
-import type { PolicyNetwork } from '../core/policy.ts';
-import type { TrainerState } from '../rl/a2c.ts';
-import { findTask } from '../../tasks/index.ts';
 import { findAgent } from '../../agents/index.ts';
+import { findTask } from '../../tasks/index.ts';
+import { UsageError } from '../core/errors.ts';
+import type { PolicyNetwork } from '../core/policy.ts';
+import { Rng } from '../core/rng.ts';
+import type { TaskFamily } from '../core/types.ts';
+import { loadParameters } from '../nn/module.ts';
+import type { Tensor } from '../nn/tensor.ts';
+import type { TrainerState } from '../rl/a2c.ts';
 import { atomicWriteJson, readJsonFile } from './io.ts';
 import { type AgentSpec, describeIssues, type ExperimentSpec } from './spec.ts';
-import type { TaskFamily } from '../core/types.ts';
 
 export const CHECKPOINT_FORMAT = 'engram-checkpoint';
-/** The repository's shipped checkpoints (checkpoints/<name>.json), which experiment specs name in `agents[].checkpoint`. */
+/**
+ * The repository's shipped checkpoints (checkpoints/<name>.json), which experiment specs name in `agents[].checkpoint`.
+ */
 export const SHIPPED_CHECKPOINT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../checkpoints');
 export const CHECKPOINT_VERSION = 1;
 
@@ -35,7 +37,10 @@ const RngStateSchema = z.strictObject({ path: z.string(), alea: AleaStateSchema 
 const CheckpointSchema = z.strictObject({
   format: z.literal(CHECKPOINT_FORMAT),
   version: z.literal(CHECKPOINT_VERSION),
-  /** The kind of run that trained it: meta-RL (absent) or an in-context regression model, whose `agent.id` is the model kind. */
+  /**
+   * The kind of run that trained it: meta-RL (absent) or an in-context regression model, whose `agent.id` is the model
+   * kind.
+   */
   kind: z.literal('icl-regression').optional(),
   experiment: z.string(),
   seed: z.number().int(),
@@ -63,7 +68,11 @@ const CheckpointSchema = z.strictObject({
 export type Checkpoint = z.infer<typeof CheckpointSchema>;
 
 /** Copies saved parameters into a network's tensors; a name or shape that does not match is a UsageError. */
-export function loadCheckpointParameters(params: Map<string, Tensor>, saved: Checkpoint['params'], source: string): void {
+export function loadCheckpointParameters(
+  params: Map<string, Tensor>,
+  saved: Checkpoint['params'],
+  source: string,
+): void {
   try {
     loadParameters(params, saved);
   } catch (err) {
@@ -90,10 +99,12 @@ export function writeCheckpoint(file: string, checkpoint: Checkpoint): void {
 export function networkFromCheckpoint(
   checkpoint: Checkpoint,
   source: string,
-  family?: TaskFamily<any>,
+  family?: TaskFamily,
 ): { family: TaskFamily; net: PolicyNetwork<unknown, Tensor> } {
   if (checkpoint.kind === 'icl-regression') {
-    throw new UsageError(`checkpoint ${source} holds an in-context regression model: its evaluation is in its run's eval.json and report`);
+    throw new UsageError(
+      `checkpoint ${source} holds an in-context regression model: its evaluation is in its run's eval.json and report`,
+    );
   }
   const f = family ?? findTask(checkpoint.task.id).create(checkpoint.task.options);
   const entry = findAgent(checkpoint.agent.id);
@@ -121,20 +132,35 @@ export function trainerStateOf(checkpoint: Checkpoint, source: string): TrainerS
  * `<checkpointDir>/<agent.checkpoint>.json`, when the spec names one and it exists (otherwise the
  * agent is trained). A shipped checkpoint of another agent, task or options is a UsageError.
  */
-export function shippedCheckpoint(spec: ExperimentSpec, agent: AgentSpec, family: TaskFamily, checkpointDir = SHIPPED_CHECKPOINT_DIR): string | null {
+export function shippedCheckpoint(
+  spec: ExperimentSpec,
+  agent: AgentSpec,
+  family: TaskFamily,
+  checkpointDir = SHIPPED_CHECKPOINT_DIR,
+): string | null {
   if (agent.checkpoint === undefined) return null;
   const file = path.join(checkpointDir, `${agent.checkpoint}.json`);
   if (!fs.existsSync(file)) return null;
   const ck = readCheckpoint(file);
   const mismatch = (what: string) => new UsageError(`experiment ${spec.name}: shipped checkpoint ${file} ${what}`);
   if (ck.agent.id !== agent.id) throw mismatch(`holds agent '${ck.agent.id}', not '${agent.id}'`);
-  // Resolved again with today's defaults, so an option added since the checkpoint was made (at its default) is no mismatch.
-  const trainedOn = ck.task.id === family.id ? (findTask(ck.task.id).create(ck.task.options).options as Record<string, unknown>) : ck.task.options;
+  // Resolved again with today's defaults, so an option added since the checkpoint was made (at its default) is no
+  // mismatch.
+  const trainedOn =
+    ck.task.id === family.id
+      ? (findTask(ck.task.id).create(ck.task.options).options as Record<string, unknown>)
+      : ck.task.options;
   if (ck.task.id !== family.id || JSON.stringify(sortKeys(trainedOn)) !== JSON.stringify(sortKeys(family.options))) {
-    throw mismatch(`was trained on ${ck.task.id} ${JSON.stringify(ck.task.options)}, not ${family.id} ${JSON.stringify(family.options)}`);
+    throw mismatch(
+      `was trained on ${ck.task.id} ${JSON.stringify(ck.task.options)}, not ` +
+        `${family.id} ${JSON.stringify(family.options)}`,
+    );
   }
   for (const [key, value] of Object.entries(agent.options)) {
-    if (JSON.stringify(ck.agent.options[key]) !== JSON.stringify(value)) throw mismatch(`has ${agent.id} option ${key} = ${JSON.stringify(ck.agent.options[key])}, the spec ${JSON.stringify(value)}`);
+    if (JSON.stringify(ck.agent.options[key]) !== JSON.stringify(value))
+      throw mismatch(
+        `has ${agent.id} option ${key} = ${JSON.stringify(ck.agent.options[key])}, the spec ${JSON.stringify(value)}`,
+      );
   }
   return file;
 }

@@ -5,15 +5,15 @@
 //   paths.json     each agent's first held-out day (water maze)
 //   lesions.json   each learning agent under every lesion of the spec, on the same instances
 import path from 'node:path';
-import { isLesionable, lesionApplies, type Lesion } from '../core/policy.ts';
+import { findAgent } from '../../agents/index.ts';
+import { NetworkAgent } from '../../agents/kit/network-agent.ts';
+import { isLesionable, type Lesion, lesionApplies } from '../core/policy.ts';
 import type { Agent, EpisodeRecord, TaskFamily } from '../core/types.ts';
-import { mainMeasureOf, type MeasureInfo, measureInfo } from '../measures/main-measure.ts';
+import { type MeasureInfo, mainMeasureOf, measureInfo } from '../measures/main-measure.ts';
 import { type SwimTrial, swimTrials } from '../measures/spatial.ts';
 import { type BootstrapEstimate, ci95, type Estimate, pairedBootstrap } from '../measures/stats.ts';
 import { type AgentResult, agentResult, evaluationRng, frozenEvaluation } from '../rl/frozen-eval.ts';
 import { evaluate, STREAMS } from '../rl/rollout.ts';
-import { NetworkAgent } from '../../agents/kit/network-agent.ts';
-import { findAgent } from '../../agents/index.ts';
 import { networkFromCheckpoint, readCheckpoint, shippedCheckpoint } from './checkpoint.ts';
 import { breathe, type RunEvent } from './events.ts';
 import { atomicWriteJson } from './io.ts';
@@ -62,7 +62,13 @@ export interface LesionsFile {
 }
 
 /** A network agent of a run: its checkpoint (shipped or the run's own), loaded. */
-function loadRunNetwork(spec: ExperimentSpec, agentSpec: AgentSpec, family: TaskFamily, runDir: string, checkpointDir?: string) {
+function loadRunNetwork(
+  spec: ExperimentSpec,
+  agentSpec: AgentSpec,
+  family: TaskFamily,
+  runDir: string,
+  checkpointDir?: string,
+) {
   const shipped = shippedCheckpoint(spec, agentSpec, family, checkpointDir);
   const file = shipped ?? checkpointFile(runDir, agentKey(agentSpec));
   const ck = readCheckpoint(file);
@@ -75,7 +81,13 @@ function loadRunNetwork(spec: ExperimentSpec, agentSpec: AgentSpec, family: Task
  * paired comparisons), paths.json on the water maze (each agent's first held-out day), and
  * lesions.json (each learning agent under every lesion of the spec, on the same instances).
  */
-export async function evaluateRun(spec: ExperimentSpec, family: TaskFamily, runDir: string, emit: (e: RunEvent) => void = () => {}, checkpointDir?: string): Promise<EvalFile> {
+export async function evaluateRun(
+  spec: ExperimentSpec,
+  family: TaskFamily,
+  runDir: string,
+  emit: (e: RunEvent) => void = () => {},
+  checkpointDir?: string,
+): Promise<EvalFile> {
   const out: EvalFile = {
     experiment: spec.name,
     seed: spec.seed,
@@ -85,7 +97,13 @@ export async function evaluateRun(spec: ExperimentSpec, family: TaskFamily, runD
     agents: {},
   };
   const measure = mainMeasureOf(family);
-  const episodesOut: EpisodesFile = { experiment: spec.name, seed: spec.seed, task: family.id, measure: measureInfo(measure), agents: {} };
+  const episodesOut: EpisodesFile = {
+    experiment: spec.name,
+    seed: spec.seed,
+    task: family.id,
+    measure: measureInfo(measure),
+    agents: {},
+  };
   const paths: Record<string, SwimTrial[]> = {};
   const spatial = family.infoFields.includes('position') && family.infoFields.includes('platform');
   const keep = (key: string, records: readonly EpisodeRecord[]) => {
@@ -99,7 +117,9 @@ export async function evaluateRun(spec: ExperimentSpec, family: TaskFamily, runD
   const { episodes, batchSize } = spec.evaluation;
   const named: { key: string; agentSpec: AgentSpec | undefined; id: string }[] = [
     ...spec.agents.map((a) => ({ key: agentKey(a), agentSpec: a as AgentSpec | undefined, id: a.id })),
-    ...spec.evaluation.compare.filter((id) => !spec.agents.some((a) => agentKey(a) === id)).map((id) => ({ key: id, agentSpec: undefined, id })),
+    ...spec.evaluation.compare
+      .filter((id) => !spec.agents.some((a) => agentKey(a) === id))
+      .map((id) => ({ key: id, agentSpec: undefined, id })),
   ];
   let measured: MainMeasureResult | undefined;
   for (const { key, agentSpec, id } of named) {
@@ -111,9 +131,20 @@ export async function evaluateRun(spec: ExperimentSpec, family: TaskFamily, runD
     measured = undefined;
     if (entry.createNetwork && agentSpec !== undefined) {
       const { ck, net, shipped } = loadRunNetwork(spec, agentSpec, family, runDir, checkpointDir);
-      const r = frozenEvaluation(family, net, { episodes, batchSize, seed: spec.seed, onRecords: (records) => keep(key, records) });
+      const r = frozenEvaluation(family, net, {
+        episodes,
+        batchSize,
+        seed: spec.seed,
+        onRecords: (records) => keep(key, records),
+      });
       const { compare: _compare, ...rest } = r;
-      result = { ...rest, trainedUpdates: ck.update, trainedEnvSteps: ck.envSteps, trainingSeconds: ck.wallSeconds, ...(shipped !== null ? { checkpoint: path.relative(process.cwd(), shipped) || shipped } : {}) };
+      result = {
+        ...rest,
+        trainedUpdates: ck.update,
+        trainedEnvSteps: ck.envSteps,
+        trainingSeconds: ck.wallSeconds,
+        ...(shipped !== null ? { checkpoint: path.relative(process.cwd(), shipped) || shipped } : {}),
+      };
     } else {
       const rng = evaluationRng(spec.seed);
       const agent = entry.create(family, agentSpec?.options ?? {}, rng.fork(STREAMS.evalAgent));
@@ -140,9 +171,22 @@ export async function evaluateRun(spec: ExperimentSpec, family: TaskFamily, runD
  * within-episode state at every trial, `freeze-plasticity` holds plastic weights at their
  * initial values. An agent without that kind of memory is marked as such and not played.
  */
-async function lesionRun(spec: ExperimentSpec, family: TaskFamily, runDir: string, intact: EpisodesFile, emit: (e: RunEvent) => void, checkpointDir?: string): Promise<LesionsFile> {
+async function lesionRun(
+  spec: ExperimentSpec,
+  family: TaskFamily,
+  runDir: string,
+  intact: EpisodesFile,
+  emit: (e: RunEvent) => void,
+  checkpointDir?: string,
+): Promise<LesionsFile> {
   const measure = mainMeasureOf(family);
-  const out: LesionsFile = { experiment: spec.name, seed: spec.seed, task: family.id, measure: measureInfo(measure), agents: {} };
+  const out: LesionsFile = {
+    experiment: spec.name,
+    seed: spec.seed,
+    task: family.id,
+    measure: measureInfo(measure),
+    agents: {},
+  };
   const { episodes, batchSize } = spec.evaluation;
   for (const agentSpec of spec.agents) {
     const key = agentKey(agentSpec);
@@ -161,13 +205,21 @@ async function lesionRun(spec: ExperimentSpec, family: TaskFamily, runDir: strin
         if (isLesionable(plain) && plain.setLesion(lesion)) agent = plain;
       }
       if (agent === null) {
-        row[lesion] = { applies: false, value: ci95(base), difference: pairedBootstrap(base, base, `${spec.seed}/${key}/${lesion}`) };
+        row[lesion] = {
+          applies: false,
+          value: ci95(base),
+          difference: pairedBootstrap(base, base, `${spec.seed}/${key}/${lesion}`),
+        };
         continue;
       }
       emit({ type: 'eval-start', agent: `${key} (${lesion})` });
       await breathe();
       const values = measure.perEpisode(evaluate(family, agent, { episodes, batchSize, rng }));
-      row[lesion] = { applies: true, value: ci95(values), difference: pairedBootstrap(values, base, `${spec.seed}/${key}/${lesion}`) };
+      row[lesion] = {
+        applies: true,
+        value: ci95(values),
+        difference: pairedBootstrap(values, base, `${spec.seed}/${key}/${lesion}`),
+      };
     }
     out.agents[key] = row;
   }

@@ -82,7 +82,10 @@ export type RunEvent =
   /** From a suite (src/experiments/suite.ts): the part whose run events follow. */
   | { type: 'part-start'; part: string; index: number; parts: number };
 
-/** Set by the dashboard or a signal: `stop` checkpoints and ends the run (resumable); `paused` holds training between updates. */
+/**
+ * Set by the dashboard or a signal: `stop` checkpoints and ends the run (resumable); `paused` holds training between
+ * updates.
+ */
 export interface RunControl {
   stop: boolean;
   paused: boolean;

@@ -13,14 +13,20 @@
 // never stopped.
 import fs from 'node:fs';
 import path from 'node:path';
+import { createIclRegression, type IclRegressionFamily } from '../../tasks/icl-regression.ts';
 import { UsageError } from '../core/errors.ts';
 import { Rng } from '../core/rng.ts';
-import { type IclEvaluation, evaluateRegressionModels } from '../icl/evaluate.ts';
+import { evaluateRegressionModels, type IclEvaluation } from '../icl/evaluate.ts';
 import { createRegressionModel, type RegressionModel } from '../icl/models.ts';
 import { RegressionTrainer } from '../icl/train.ts';
 import { parametersToJSON } from '../nn/module.ts';
-import { createIclRegression, type IclRegressionFamily } from '../../tasks/icl-regression.ts';
-import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, loadCheckpointParameters, readCheckpoint, writeCheckpoint } from './checkpoint.ts';
+import {
+  CHECKPOINT_FORMAT,
+  CHECKPOINT_VERSION,
+  loadCheckpointParameters,
+  readCheckpoint,
+  writeCheckpoint,
+} from './checkpoint.ts';
 import type { RunControl, RunEvent } from './events.ts';
 import { atomicWriteJson, JsonlWriter } from './io.ts';
 import { modelTraining, runHeader } from './plan.ts';
@@ -58,10 +64,22 @@ function buildModels(spec: IclExperimentSpec, family: IclRegressionFamily): Map<
   const root = Rng.fromSeed(spec.seed);
   for (const m of spec.models) {
     if (models.has(m.id)) throw new UsageError(`experiment ${spec.name}: model '${m.id}' is listed twice`);
-    models.set(m.id, createRegressionModel(m.model, family.options.dim, m.options, root.fork(`icl/init/${m.id}`), `${spec.name}: model '${m.id}'`));
+    models.set(
+      m.id,
+      createRegressionModel(
+        m.model,
+        family.options.dim,
+        m.options,
+        root.fork(`icl/init/${m.id}`),
+        `${spec.name}: model '${m.id}'`,
+      ),
+    );
   }
   if (spec.evaluation.reference !== undefined && !models.has(spec.evaluation.reference)) {
-    throw new UsageError(`experiment ${spec.name}: evaluation.reference '${spec.evaluation.reference}' is not one of its models (${[...models.keys()].join(', ')})`);
+    throw new UsageError(
+      `experiment ${spec.name}: evaluation.reference '${spec.evaluation.reference}' ` +
+        `is not one of its models (${[...models.keys()].join(', ')})`,
+    );
   }
   return models;
 }
@@ -69,14 +87,20 @@ function buildModels(spec: IclExperimentSpec, family: IclRegressionFamily): Map<
 /** Starts a new in-context regression run. */
 export async function runIclExperiment(specIn: IclExperimentSpec, options: IclRunOptions = {}): Promise<IclRunResult> {
   // A --seed override is validated like the spec's own seed.
-  const spec = options.seed === undefined ? specIn : (parseAnyExperiment({ ...specIn, seed: options.seed }, '--seed') as IclExperimentSpec);
+  const spec =
+    options.seed === undefined
+      ? specIn
+      : (parseAnyExperiment({ ...specIn, seed: options.seed }, '--seed') as IclExperimentSpec);
   const family = createIclRegression(spec.task.options);
   const models = buildModels(spec, family);
   return execute(spec, family, models, createRunDir(spec, options.out), false, options);
 }
 
 /** Continues a stopped in-context regression run. */
-export async function resumeIclRun(runDir: string, options: Omit<IclRunOptions, 'out' | 'seed'> = {}): Promise<IclRunResult> {
+export async function resumeIclRun(
+  runDir: string,
+  options: Omit<IclRunOptions, 'out' | 'seed'> = {},
+): Promise<IclRunResult> {
   const { dir, config } = openRunDir(runDir);
   const spec = parseAnyExperiment(config, path.join(dir, 'config.json'));
   if (spec.kind !== 'icl-regression') throw new UsageError(`${runDir} is not an icl-regression run`);
@@ -98,7 +122,8 @@ async function execute(
   emit({ type: 'run-start', runDir, run: runHeader(spec), resumed });
   const metricsFile = path.join(runDir, 'metrics.jsonl');
   if (resumed) {
-    const covered = (id: string) => (fs.existsSync(checkpointFile(runDir, id)) ? readCheckpoint(checkpointFile(runDir, id)).metricsRecords : 0);
+    const covered = (id: string) =>
+      fs.existsSync(checkpointFile(runDir, id)) ? readCheckpoint(checkpointFile(runDir, id)).metricsRecords : 0;
     truncateMetrics(metricsFile, 'agent', new Map(spec.models.map((m) => [m.id, covered(m.id)])));
   }
   const trainingSeconds: Record<string, number> = {};
@@ -119,14 +144,26 @@ async function execute(
   }
   emit({ type: 'eval-start', agent: 'held-out sequences' });
   const ev = spec.evaluation;
-  const evaluation = evaluateRegressionModels(family, models, { ...ev, seed: spec.seed, reference: ev.reference ?? spec.models[0].id });
-  const evalFile: IclEvalFile = { experiment: spec.name, kind: 'icl-regression', seed: spec.seed, ...evaluation, trainingSeconds };
+  const evaluation = evaluateRegressionModels(family, models, {
+    ...ev,
+    seed: spec.seed,
+    reference: ev.reference ?? spec.models[0].id,
+  });
+  const evalFile: IclEvalFile = {
+    experiment: spec.name,
+    kind: 'icl-regression',
+    seed: spec.seed,
+    ...evaluation,
+    trainingSeconds,
+  };
   atomicWriteJson(path.join(runDir, 'eval.json'), evalFile, 2);
   emit({
     type: 'note',
     message:
-      `${evalFile.reference} vs one GD step: loss ratio ${evalFile.lossRatio.toFixed(4)}, cosine ${evalFile.cosine.toFixed(4)}, ` +
-      `|Δŷ| ${evalFile.predsDiff.toExponential(2)}, step ${evalFile.learnedStep?.toFixed(3) ?? 'n/a'} (line search ${evalFile.optimalStep.toFixed(3)})`,
+      `${evalFile.reference} vs one GD step: loss ratio ${evalFile.lossRatio.toFixed(4)}, ` +
+      `cosine ${evalFile.cosine.toFixed(4)}, ` +
+      `|Δŷ| ${evalFile.predsDiff.toExponential(2)}, step ${evalFile.learnedStep?.toFixed(3) ?? 'n/a'} ` +
+      `(line search ${evalFile.optimalStep.toFixed(3)})`,
   });
   writeRunInfo(runDir, started);
   emit({ type: 'run-end', runDir, stopped: false });
@@ -152,7 +189,10 @@ async function trainModel(
     const ck = readCheckpoint(file);
     loadCheckpointParameters(model.parameters(), ck.params, file);
     if (ck.done) return { stopped: false, wallSeconds: ck.wallSeconds };
-    trainer.restore({ update: ck.update, optimizer: ck.optimizer as ReturnType<RegressionTrainer['state']>['optimizer'] });
+    trainer.restore({
+      update: ck.update,
+      optimizer: ck.optimizer as ReturnType<RegressionTrainer['state']>['optimizer'],
+    });
     Object.assign(progress, { update: ck.update, wallSeconds: ck.wallSeconds, metricsRecords: ck.metricsRecords });
   }
   let wallSeconds = progress.wallSeconds;

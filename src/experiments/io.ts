@@ -22,7 +22,7 @@ export function atomicWriteText(file: string, text: string): void {
 
 /** Writes `value` as JSON to `file` atomically. */
 export function atomicWriteJson(file: string, value: unknown, indent?: number): void {
-  atomicWriteText(file, JSON.stringify(value, null, indent) + '\n');
+  atomicWriteText(file, `${JSON.stringify(value, null, indent)}\n`);
 }
 
 /** Reads and parses a JSON file; a missing or unparsable file is a UsageError naming `what` and the path. */
@@ -57,7 +57,7 @@ export class JsonlWriter {
   }
 
   write(record: unknown): void {
-    fs.writeSync(this.fd, JSON.stringify(record) + '\n');
+    fs.writeSync(this.fd, `${JSON.stringify(record)}\n`);
   }
 
   close(): void {

@@ -22,7 +22,11 @@ export interface MergeResult {
   missing: string[];
 }
 
-export function mergeSweeps(parts: readonly string[], outDir: string | undefined, defaultOut: (sweep: ExpandedSweep) => string): MergeResult {
+export function mergeSweeps(
+  parts: readonly string[],
+  outDir: string | undefined,
+  defaultOut: (sweep: ExpandedSweep) => string,
+): MergeResult {
   if (parts.length === 0) throw new UsageError('merge: name at least one sweep directory');
   const dirs = parts.map((p) => path.resolve(p));
   const read = dirs.map((dir) => ({ dir, ...readSweepDir(dir) }));
@@ -31,7 +35,10 @@ export function mergeSweeps(parts: readonly string[], outDir: string | undefined
   const seenShards = new Map<string, string>();
   const seenDirs = new Set<string>();
   for (const part of read) {
-    if (part.sweep.hash !== sweep.hash) throw new UsageError(`${part.dir} is part of another sweep than ${read[0].dir} ('${part.sweep.name}': other runs or settings)`);
+    if (part.sweep.hash !== sweep.hash)
+      throw new UsageError(
+        `${part.dir} is part of another sweep than ${read[0].dir} ('${part.sweep.name}': other runs or settings)`,
+      );
     if (part.dir === out) throw new UsageError(`${part.dir} is both a part and the target; merge into another --out`);
     if (seenDirs.has(part.dir)) throw new UsageError(`${part.dir} is named twice`);
     seenDirs.add(part.dir);
@@ -55,7 +62,8 @@ export function mergeSweeps(parts: readonly string[], outDir: string | undefined
       if (!ids.has(id)) throw new UsageError(`${path.join(runsDir, id)} is not a run of sweep '${sweep.name}'`);
       if (diskState(part.dir, id) === 'new') continue;
       const other = source.get(id);
-      if (other !== undefined) throw new UsageError(`run ${id} is in both ${other} and ${part.dir}; merge only one of them`);
+      if (other !== undefined)
+        throw new UsageError(`run ${id} is in both ${other} and ${part.dir}; merge only one of them`);
       source.set(id, part.dir);
     }
   }
@@ -65,8 +73,12 @@ export function mergeSweeps(parts: readonly string[], outDir: string | undefined
   const targetHolds = fs.existsSync(path.join(out, 'sweep.json'));
   if (targetHolds) {
     const target = readSweepDir(out);
-    if (target.sweep.hash !== sweep.hash) throw new UsageError(`${out} holds another sweep ('${target.sweep.name}': other runs or settings); merge into another --out`);
-    if (target.shard !== null) throw new UsageError(`${out} holds ${shardName(target.shard)}; merge into a directory of the whole sweep`);
+    if (target.sweep.hash !== sweep.hash)
+      throw new UsageError(
+        `${out} holds another sweep ('${target.sweep.name}': other runs or settings); merge into another --out`,
+      );
+    if (target.shard !== null)
+      throw new UsageError(`${out} holds ${shardName(target.shard)}; merge into a directory of the whole sweep`);
   }
   for (const [id, from] of source) {
     const target = runDir(out, id);
@@ -74,7 +86,10 @@ export function mergeSweeps(parts: readonly string[], outDir: string | undefined
       copy.push(id);
       continue;
     }
-    const same = diskState(out, id) === 'done' && diskState(from, id) === 'done' && sameFile(path.join(target, 'eval.json'), path.join(runDir(from, id), 'eval.json'));
+    const same =
+      diskState(out, id) === 'done' &&
+      diskState(from, id) === 'done' &&
+      sameFile(path.join(target, 'eval.json'), path.join(runDir(from, id), 'eval.json'));
     if (!same) throw new UsageError(`run ${id} is already in ${out} and differs from the one in ${from}`);
     present.push(id);
   }

@@ -2,7 +2,7 @@
 // before their first update arrives, and what `engram dashboard` needs to show progress of a
 // run it only reads.
 import { findAgent } from '../../agents/index.ts';
-import { type IclTrainingSpec, IclTrainingSchema } from '../icl/train.ts';
+import { IclTrainingSchema, type IclTrainingSpec } from '../icl/train.ts';
 import { A2C_DISPLAY, ICL_DISPLAY, type RunHeader, type TrainingPlan } from './events.ts';
 import { agentKey, agentTraining, type ExperimentSpec, type IclExperimentSpec, type IclModelSpec } from './spec.ts';
 
@@ -19,7 +19,13 @@ export function trainingPlan(spec: ExperimentSpec): TrainingPlan[] {
     // An agent evaluated from a shipped checkpoint is not trained (a run with --train drops the name).
     if (!trainable || a.checkpoint !== undefined) continue;
     const t = agentTraining(spec, a);
-    plan.push({ agent: agentKey(a), updates: t.updates, gradClip: t.gradClip, logEvery: t.logEvery, display: A2C_DISPLAY });
+    plan.push({
+      agent: agentKey(a),
+      updates: t.updates,
+      gradClip: t.gradClip,
+      logEvery: t.logEvery,
+      display: A2C_DISPLAY,
+    });
   }
   return plan;
 }
@@ -40,7 +46,19 @@ export function modelTraining(spec: IclExperimentSpec, model: IclModelSpec): Icl
 /** What the dashboard shows of a run of either kind before its first update. */
 export function runHeader(spec: ExperimentSpec | IclExperimentSpec): RunHeader {
   if (spec.kind === 'icl-regression') {
-    return { name: spec.name, task: spec.task.id, seed: spec.seed, episodes: spec.evaluation.sequences, plan: iclTrainingPlan(spec) };
+    return {
+      name: spec.name,
+      task: spec.task.id,
+      seed: spec.seed,
+      episodes: spec.evaluation.sequences,
+      plan: iclTrainingPlan(spec),
+    };
   }
-  return { name: spec.name, task: spec.task.id, seed: spec.seed, episodes: spec.evaluation.episodes, plan: trainingPlan(spec) };
+  return {
+    name: spec.name,
+    task: spec.task.id,
+    seed: spec.seed,
+    episodes: spec.evaluation.episodes,
+    plan: trainingPlan(spec),
+  };
 }

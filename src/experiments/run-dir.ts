@@ -17,7 +17,11 @@ export function timestampId(date = new Date()): string {
  * Makes the directory of a new run of `spec` (by default runs/<name>-s<seed>-<time>) and writes
  * config.json with `subdirs` inside; a directory that already holds a run is refused.
  */
-export function createRunDir(spec: { name: string; seed: number }, out: string | undefined, subdirs: readonly string[] = ['checkpoints']): string {
+export function createRunDir(
+  spec: { name: string; seed: number },
+  out: string | undefined,
+  subdirs: readonly string[] = ['checkpoints'],
+): string {
   const runDir = path.resolve(out ?? path.join('runs', `${spec.name}-s${spec.seed}-${timestampId()}`));
   if (fs.existsSync(path.join(runDir, 'config.json'))) {
     throw new UsageError(`${runDir} already holds a run; resume it with --resume ${runDir} or choose another --out`);
@@ -76,10 +80,16 @@ export interface RunInfo {
   node: string;
 }
 
-/** The code version: the git commit of the working tree (marked when it has local changes), or null outside a repository. */
+/**
+ * The code version: the git commit of the working tree (marked when it has local changes), or null outside a
+ * repository.
+ */
 export function codeVersion(cwd = process.cwd()): string | null {
   try {
-    const git = (args: string[]) => execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    const git = (args: string[]) =>
+      execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'ignore'] })
+        .toString()
+        .trim();
     const commit = git(['rev-parse', 'HEAD']);
     return git(['status', '--porcelain', '--untracked-files=no']) !== '' ? `${commit} (with local changes)` : commit;
   } catch {

@@ -11,13 +11,13 @@
 // that never stopped (episodes depend only on the seed and the update index; see src/rl/a2c.ts).
 import fs from 'node:fs';
 import path from 'node:path';
+import { findAgent } from '../../agents/index.ts';
+import { findTask } from '../../tasks/index.ts';
 import { UsageError } from '../core/errors.ts';
 import { Rng } from '../core/rng.ts';
 import type { TaskFamily } from '../core/types.ts';
 import { parametersToJSON } from '../nn/module.ts';
 import { A2CTrainer } from '../rl/a2c.ts';
-import { findAgent } from '../../agents/index.ts';
-import { findTask } from '../../tasks/index.ts';
 import {
   CHECKPOINT_FORMAT,
   CHECKPOINT_VERSION,
@@ -55,16 +55,21 @@ export interface RunResult {
   eval: EvalFile | null;
 }
 
-/** The checks made before anything trains: every agent (once per name) can play the task and accepts its options; comparison agents exist. */
+/**
+ * The checks made before anything trains: every agent (once per name) can play the task and accepts its options;
+ * comparison agents exist.
+ */
 export function checkAgents(spec: ExperimentSpec, family: TaskFamily): void {
   const seen = new Set<string>();
   for (const a of spec.agents) {
     const key = agentKey(a);
-    if (seen.has(key)) throw new UsageError(`experiment ${spec.name}: agent '${key}' is listed twice (give one a distinct "label")`);
+    if (seen.has(key))
+      throw new UsageError(`experiment ${spec.name}: agent '${key}' is listed twice (give one a distinct "label")`);
     seen.add(key);
     const entry = findAgent(a.id);
     const reason = entry.cannotPlay(family);
-    if (reason !== null) throw new UsageError(`experiment ${spec.name}: agent '${a.id}' cannot play ${family.id}: ${reason}`);
+    if (reason !== null)
+      throw new UsageError(`experiment ${spec.name}: agent '${a.id}' cannot play ${family.id}: ${reason}`);
     // Bad agent options fail now, not after hours of training the agents listed before them.
     if (entry.createNetwork) entry.createNetwork(family, a.options, Rng.fromSeed('validate-options'));
     else entry.create(family, a.options, Rng.fromSeed('validate-options'));
@@ -91,7 +96,13 @@ export async function resumeRun(runDir: string, options: Omit<RunOptions, 'out' 
   return execute(spec, family, dir, true, options);
 }
 
-async function execute(spec: ExperimentSpec, family: TaskFamily, runDir: string, resumed: boolean, options: RunOptions): Promise<RunResult> {
+async function execute(
+  spec: ExperimentSpec,
+  family: TaskFamily,
+  runDir: string,
+  resumed: boolean,
+  options: RunOptions,
+): Promise<RunResult> {
   const emit = options.onEvent ?? (() => {});
   const control = options.control ?? { stop: false, paused: false };
   const started = runStart();
@@ -110,7 +121,12 @@ async function execute(spec: ExperimentSpec, family: TaskFamily, runDir: string,
       if (!findAgent(agentSpec.id).createNetwork) continue;
       const shipped = shippedCheckpoint(spec, agentSpec, family, options.checkpointDir);
       if (shipped !== null) {
-        emit({ type: 'warning', message: `${agentKey(agentSpec)}: evaluating the shipped checkpoint ${shipped} instead of training (engram run --train retrains)` });
+        emit({
+          type: 'warning',
+          message:
+            `${agentKey(agentSpec)}: evaluating the shipped checkpoint ${shipped} ` +
+            `instead of training (engram run --train retrains)`,
+        });
         continue;
       }
       if (await trainAgent(spec, agentSpec, family, runDir, metrics, emit, control)) {
@@ -144,7 +160,12 @@ async function trainAgent(
   // Each agent has its own stream, derived from the run's seed and the agent's name.
   const agentRng = Rng.fromSeed(spec.seed).fork(`agent/${key}`);
   const net = entry.createNetwork!(family, agentSpec.options, agentRng.fork('init'));
-  const recipe = { taskId: spec.task.id, taskOptions: spec.task.options, agentId: agentSpec.id, agentOptions: agentSpec.options };
+  const recipe = {
+    taskId: spec.task.id,
+    taskOptions: spec.task.options,
+    agentId: agentSpec.id,
+    agentOptions: agentSpec.options,
+  };
   const trainer = new A2CTrainer(family, net, training, agentRng, trainingThreads(recipe));
   const file = checkpointFile(runDir, key);
   const progress = { update: 0, wallSeconds: 0, metricsRecords: 0 };

@@ -38,7 +38,12 @@ const TIME = /^(\d+-)?\d+(:\d{1,2}){0,2}$|^(infinite|unlimited)$/i;
 const PARTITION = /^[\w.-]+(,[\w.-]+)*$/;
 
 /** Writes the scripts (and the sweep's sweep.json) into `out`; returns their paths. */
-export function writeSlurmScripts(sweepFile: string, sweep: ExpandedSweep, outDir: string, options: SlurmOptions = {}): SlurmFiles {
+export function writeSlurmScripts(
+  sweepFile: string,
+  sweep: ExpandedSweep,
+  outDir: string,
+  options: SlurmOptions = {},
+): SlurmFiles {
   const out = path.resolve(outDir);
   const scripts = slurmScripts(path.resolve(sweepFile), sweep, out, process.cwd(), options);
   openSweepDir(out, sweep, null);
@@ -57,16 +62,32 @@ export function writeSlurmScripts(sweepFile: string, sweep: ExpandedSweep, outDi
 }
 
 /** The three scripts' text. */
-export function slurmScripts(sweepFile: string, sweep: ExpandedSweep, out: string, workdir: string, options: SlurmOptions = {}): { shards: number; sweep: string; merge: string; submit: string } {
+export function slurmScripts(
+  sweepFile: string,
+  sweep: ExpandedSweep,
+  out: string,
+  workdir: string,
+  options: SlurmOptions = {},
+): { shards: number; sweep: string; merge: string; submit: string } {
   const runs = sweep.runs.length;
   const shards = options.shards ?? runs;
   const cpus = options.cpus ?? 1;
-  if (!Number.isInteger(shards) || shards < 1 || shards > runs) throw new UsageError(`--shards must be between 1 and the sweep's ${runs} runs, got ${shards}`);
+  if (!Number.isInteger(shards) || shards < 1 || shards > runs)
+    throw new UsageError(`--shards must be between 1 and the sweep's ${runs} runs, got ${shards}`);
   if (!Number.isInteger(cpus) || cpus < 1) throw new UsageError(`--cpus must be at least 1, got ${cpus}`);
-  if (options.time !== undefined && !TIME.test(options.time)) throw new UsageError(`--time must be a Slurm time limit such as 30, 2:00:00 or 1-12, got '${options.time}'`);
-  if (options.partition !== undefined && !PARTITION.test(options.partition)) throw new UsageError(`--partition must be a partition name (or a comma-separated list), got '${options.partition}'`);
+  if (options.time !== undefined && !TIME.test(options.time))
+    throw new UsageError(`--time must be a Slurm time limit such as 30, 2:00:00 or 1-12, got '${options.time}'`);
+  if (options.partition !== undefined && !PARTITION.test(options.partition))
+    throw new UsageError(
+      `--partition must be a partition name (or a comma-separated list), got '${options.partition}'`,
+    );
   // #SBATCH lines are split at blanks, so paths with blanks would break them.
-  for (const [what, p] of [['the sweep directory', out], ['the working directory', workdir], ['the sweep spec', sweepFile], ['engram', ENGRAM_BIN]]) {
+  for (const [what, p] of [
+    ['the sweep directory', out],
+    ['the working directory', workdir],
+    ['the sweep spec', sweepFile],
+    ['engram', ENGRAM_BIN],
+  ]) {
     if (/\s/.test(p)) throw new UsageError(`--slurm: ${what} has a blank in its path (${p}); choose one without`);
   }
   const common = [
@@ -85,19 +106,22 @@ export function slurmScripts(sweepFile: string, sweep: ExpandedSweep, out: strin
     ...common,
     `#SBATCH --output=${out}/slurm/sweep-%A_%a.out`,
     'set -euo pipefail',
-    `exec node ${ENGRAM_BIN} sweep ${sweepFile} --shard "$SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT" --workers ${cpus} --out "${out}/shards/$SLURM_ARRAY_TASK_ID" --plain`,
+    `exec node ${ENGRAM_BIN} sweep ${sweepFile} --shard "$SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT" ` +
+      `--workers ${cpus} --out "${out}/shards/$SLURM_ARRAY_TASK_ID" --plain`,
     '',
   ].join('\n');
   const mergeScript = [
     '#!/bin/bash',
-    `# Gathers the ${shards} shards of engram sweep '${sweep.name}' into ${out}. Submitted by submit.sh once every array task succeeded.`,
+    `# Gathers the ${shards} shards of engram sweep '${sweep.name}' into ${out}. ` +
+      `Submitted by submit.sh once every array task succeeded.`,
     `#SBATCH --job-name=engram-${sweep.name}-merge`,
     '#SBATCH --ntasks=1',
     '#SBATCH --cpus-per-task=1',
     ...common,
     `#SBATCH --output=${out}/slurm/merge-%j.out`,
     'set -euo pipefail',
-    `exec node ${ENGRAM_BIN} merge ${Array.from({ length: shards }, (_, i) => `${out}/shards/${i}`).join(' ')} --out ${out}`,
+    `exec node ${ENGRAM_BIN} merge ${Array.from({ length: shards }, (_, i) => `${out}/shards/${i}`).join(' ')} ` +
+      `--out ${out}`,
     '',
   ].join('\n');
   const submitScript = [
@@ -107,8 +131,10 @@ export function slurmScripts(sweepFile: string, sweep: ExpandedSweep, out: strin
     'here="$(cd "$(dirname "$0")" && pwd)"',
     // --parsable prints "jobid" or "jobid;cluster".
     'array="$(sbatch --parsable "$here/sweep.sbatch")"',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: bash parameter expansion in the generated script
     'array="${array%%;*}"',
     'merge="$(sbatch --parsable --dependency=afterok:"$array" "$here/merge.sbatch")"',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: bash parameter expansion in the generated script
     'merge="${merge%%;*}"',
     'echo "array job $array"',
     'echo "merge job $merge"',

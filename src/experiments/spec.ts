@@ -5,9 +5,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { UsageError } from '../core/errors.ts';
-import { readJsonFile } from './io.ts';
-import { A2CArgsSchema, type A2CArgs } from '../rl/a2c.ts';
 import { IclTrainingSchema } from '../icl/train.ts';
+import { type A2CArgs, A2CArgsSchema } from '../rl/a2c.ts';
+import { readJsonFile } from './io.ts';
 
 const options = z.record(z.string(), z.unknown());
 
@@ -17,7 +17,12 @@ const options = z.record(z.string(), z.unknown());
  * they would override the experiment's values).
  */
 const TrainingOverridesSchema = z.strictObject(
-  Object.fromEntries(Object.entries(A2CArgsSchema.shape).map(([key, field]) => [key, (field instanceof z.ZodDefault ? field.unwrap() : field).optional()])) as unknown as {
+  Object.fromEntries(
+    Object.entries(A2CArgsSchema.shape).map(([key, field]) => [
+      key,
+      (field instanceof z.ZodDefault ? field.unwrap() : field).optional(),
+    ]),
+  ) as unknown as {
     [K in keyof typeof A2CArgsSchema.shape]: z.ZodOptional<z.ZodType<A2CArgs[K]>>;
   },
 );
@@ -28,7 +33,10 @@ export const AgentSpecSchema = z.strictObject({
    * The name the agent goes by in this experiment (checkpoints, metrics, eval.json, reports), when
    * one experiment holds the same agent twice with different options; default its id.
    */
-  label: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes').optional(),
+  label: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes')
+    .optional(),
   options: options.default({}),
   /** Overrides of the experiment's training settings for this agent. */
   training: TrainingOverridesSchema.optional(),
@@ -60,11 +68,21 @@ export const ExperimentSchema = z.strictObject({
   kind: z.literal('meta-rl').optional(),
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
   description: z.string().default(''),
-  seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .default(0),
   task: z.strictObject({ id: z.string().min(1), options: options.default({}) }),
   agents: z.array(AgentSpecSchema).min(1),
   training: A2CArgsSchema,
-  evaluation: EvaluationSchema.default({ episodes: 2000, batchSize: 100, compare: ['thompson', 'bayes-optimal'], lesions: ['reset-state', 'freeze-plasticity'] }),
+  evaluation: EvaluationSchema.default({
+    episodes: 2000,
+    batchSize: 100,
+    compare: ['thompson', 'bayes-optimal'],
+    lesions: ['reset-state', 'freeze-plasticity'],
+  }),
 });
 export type ExperimentSpec = z.infer<typeof ExperimentSchema>;
 
@@ -100,7 +118,12 @@ export const IclExperimentSchema = z.strictObject({
   kind: z.literal('icl-regression'),
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
   description: z.string().default(''),
-  seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .default(0),
   task: z.strictObject({ id: z.literal('icl-regression'), options: options.default({}) }),
   models: z.array(IclModelSpecSchema).min(1),
   training: IclTrainingSchema,
@@ -124,13 +147,19 @@ export const SuiteSchema = z
     kind: z.literal('suite'),
     name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
     description: z.string().default(''),
-    seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .default(0),
     parts: z.array(ExperimentSchema).min(1),
   })
   .superRefine((suite, ctx) => {
     const seen = new Set<string>();
     suite.parts.forEach((p, i) => {
-      if (seen.has(p.name)) ctx.addIssue({ code: 'custom', path: ['parts', i, 'name'], message: `part name '${p.name}' is used twice` });
+      if (seen.has(p.name))
+        ctx.addIssue({ code: 'custom', path: ['parts', i, 'name'], message: `part name '${p.name}' is used twice` });
       seen.add(p.name);
     });
   });
@@ -142,23 +171,27 @@ export type AnyExperimentSpec = ExperimentSpec | IclExperimentSpec | SuiteSpec;
 /** Formats zod issues as "key.path: message" parts (the first three, and how many more). */
 export function describeIssues(error: z.ZodError): string {
   const more = error.issues.length > 3 ? ` (and ${error.issues.length - 3} more)` : '';
-  return error.issues
-    .slice(0, 3)
-    .map((issue) => {
-      const where = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
-      if (issue.code === 'unrecognized_keys') {
-        const prefix = issue.path.length > 0 ? `${issue.path.join('.')}.` : '';
-        return `unknown key ${issue.keys.map((k) => `'${prefix}${k}'`).join(', ')}`;
-      }
-      return `${where}: ${issue.message}`;
-    })
-    .join('; ') + more;
+  return (
+    error.issues
+      .slice(0, 3)
+      .map((issue) => {
+        const where = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
+        if (issue.code === 'unrecognized_keys') {
+          const prefix = issue.path.length > 0 ? `${issue.path.join('.')}.` : '';
+          return `unknown key ${issue.keys.map((k) => `'${prefix}${k}'`).join(', ')}`;
+        }
+        return `${where}: ${issue.message}`;
+      })
+      .join('; ') + more
+  );
 }
 
 /** Validates a parsed spec; throws a UsageError naming every offending key. */
 export function parseExperiment(raw: unknown, source: string): ExperimentSpec {
-  if (kindOf(raw) === 'suite') throw new UsageError(`${source} is a suite of experiments, not one experiment (run it with engram run)`);
-  if (isIclSpec(raw)) throw new UsageError(`${source} is an icl-regression experiment, not a meta-RL one (run it with engram run)`);
+  if (kindOf(raw) === 'suite')
+    throw new UsageError(`${source} is a suite of experiments, not one experiment (run it with engram run)`);
+  if (isIclSpec(raw))
+    throw new UsageError(`${source} is an icl-regression experiment, not a meta-RL one (run it with engram run)`);
   const result = ExperimentSchema.safeParse(raw);
   if (!result.success) throw new UsageError(`invalid experiment spec ${source}: ${describeIssues(result.error)}`);
   return result.data;
@@ -222,7 +255,9 @@ function readExperiment(ref: string): { raw: unknown; source: string } {
   if (builtin) return { raw: readJsonFile(builtin.file, 'built-in experiment'), source: builtin.file };
   if (ref.endsWith('.json') || fs.existsSync(ref)) return { raw: readJsonFile(ref, 'experiment spec'), source: ref };
   const known = builtinExperiments().map((e) => e.id);
-  throw new UsageError(`unknown experiment '${ref}' (built-in: ${known.join(', ') || 'none'}; or give a path to a spec.json)`);
+  throw new UsageError(
+    `unknown experiment '${ref}' (built-in: ${known.join(', ') || 'none'}; or give a path to a spec.json)`,
+  );
 }
 
 /** The training settings of one agent: the experiment's, with the agent's overrides. */

@@ -36,14 +36,24 @@ export async function runSuite(specIn: SuiteSpec, options: SuiteOptions = {}): P
  * error up front, not a long training nobody asked for.
  */
 function requireShipped(spec: SuiteSpec, checkpointDir = SHIPPED_CHECKPOINT_DIR): void {
-  const missing = spec.parts.flatMap((p) => p.agents.filter((a) => a.checkpoint !== undefined && !fs.existsSync(path.join(checkpointDir, `${a.checkpoint}.json`))).map((a) => `${p.name}/${agentKey(a)} (${a.checkpoint}.json)`));
+  const missing = spec.parts.flatMap((p) =>
+    p.agents
+      .filter((a) => a.checkpoint !== undefined && !fs.existsSync(path.join(checkpointDir, `${a.checkpoint}.json`)))
+      .map((a) => `${p.name}/${agentKey(a)} (${a.checkpoint}.json)`),
+  );
   if (missing.length > 0) {
-    throw new UsageError(`suite ${spec.name}: shipped checkpoints not found in ${checkpointDir}: ${missing.join(', ')}; train them with engram run ${spec.name} --train`);
+    throw new UsageError(
+      `suite ${spec.name}: shipped checkpoints not found in ${checkpointDir}: ` +
+        `${missing.join(', ')}; train them with engram run ${spec.name} --train`,
+    );
   }
 }
 
 /** Continues the suite run in `runDir`. */
-export async function resumeSuite(runDir: string, options: Omit<SuiteOptions, 'out' | 'seed'> = {}): Promise<SuiteResult> {
+export async function resumeSuite(
+  runDir: string,
+  options: Omit<SuiteOptions, 'out' | 'seed'> = {},
+): Promise<SuiteResult> {
   const { dir, config } = openRunDir(runDir);
   return executeSuite(parseSuite(config, path.join(dir, 'config.json')), dir, options);
 }
@@ -61,7 +71,12 @@ async function executeSuite(spec: SuiteSpec, runDir: string, options: SuiteOptio
       continue;
     }
     // A part's own end is not the suite's: the suite reports one run-end, with its own directory.
-    const partOptions = { onEvent: (e: RunEvent) => e.type !== 'run-end' && emit(e), control, train: options.train, checkpointDir: options.checkpointDir };
+    const partOptions = {
+      onEvent: (e: RunEvent) => e.type !== 'run-end' && emit(e),
+      control,
+      train: options.train,
+      checkpointDir: options.checkpointDir,
+    };
     const result = fs.existsSync(path.join(dir, 'config.json'))
       ? await resumeRun(dir, partOptions)
       : await runExperiment({ ...part, seed: spec.seed }, { ...partOptions, out: dir });

@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { UsageError } from '../core/errors.ts';
 import { atomicWriteJson, readJsonFile } from './io.ts';
 import { describeIssues, parseExperiment } from './spec.ts';
-import { type ExpandedSweep, type Shard, type SweepRun } from './sweep-spec.ts';
+import type { ExpandedSweep, Shard, SweepRun } from './sweep-spec.ts';
 
 const SWEEP_FORMAT = 'engram-sweep';
 
@@ -29,7 +29,14 @@ const SweepFileSchema = z.strictObject({
   /** The part of the sweep this directory runs (null: all of it). */
   shard: ShardSchema.nullable(),
   vary: z.record(z.string(), z.array(z.unknown())),
-  runs: z.array(z.strictObject({ index: z.number().int().min(0), id: z.string().min(1), settings: z.record(z.string(), z.unknown()), spec: z.unknown() })),
+  runs: z.array(
+    z.strictObject({
+      index: z.number().int().min(0),
+      id: z.string().min(1),
+      settings: z.record(z.string(), z.unknown()),
+      spec: z.unknown(),
+    }),
+  ),
 });
 type SweepFile = z.infer<typeof SweepFileSchema>;
 
@@ -61,8 +68,24 @@ export function readSweepDir(dir: string): { sweep: ExpandedSweep; shard: Shard 
   const parsed = SweepFileSchema.safeParse(readJsonFile(file, 'sweep file'));
   if (!parsed.success) throw new UsageError(`${file} is not an engram sweep file: ${describeIssues(parsed.error)}`);
   const f = parsed.data;
-  const runs: SweepRun[] = f.runs.map((r) => ({ index: r.index, id: r.id, settings: r.settings, spec: parseExperiment(r.spec, `${file} (run ${r.id})`) }));
-  return { sweep: { name: f.name, description: f.description, source: f.source, base: f.base, vary: f.vary, runs, hash: f.hash }, shard: f.shard };
+  const runs: SweepRun[] = f.runs.map((r) => ({
+    index: r.index,
+    id: r.id,
+    settings: r.settings,
+    spec: parseExperiment(r.spec, `${file} (run ${r.id})`),
+  }));
+  return {
+    sweep: {
+      name: f.name,
+      description: f.description,
+      source: f.source,
+      base: f.base,
+      vary: f.vary,
+      runs,
+      hash: f.hash,
+    },
+    shard: f.shard,
+  };
 }
 
 export function writeSweepFile(dir: string, sweep: ExpandedSweep, shard: Shard | null): void {
@@ -94,10 +117,14 @@ export function openSweepDir(out: string, sweep: ExpandedSweep, shard: Shard | n
   if (fs.existsSync(path.join(out, 'sweep.json'))) {
     const existing = readSweepDir(out);
     if (existing.sweep.hash !== sweep.hash) {
-      throw new UsageError(`${out} holds another sweep ('${existing.sweep.name}', other runs or settings); choose another --out`);
+      throw new UsageError(
+        `${out} holds another sweep ('${existing.sweep.name}', other runs or settings); choose another --out`,
+      );
     }
     if (JSON.stringify(existing.shard) !== JSON.stringify(shard)) {
-      throw new UsageError(`${out} holds ${shardName(existing.shard)} of this sweep, not ${shardName(shard)}; choose another --out`);
+      throw new UsageError(
+        `${out} holds ${shardName(existing.shard)} of this sweep, not ${shardName(shard)}; choose another --out`,
+      );
     }
     return;
   }
@@ -114,5 +141,7 @@ export function writeStatus(out: string, status: ReadonlyMap<string, RunStatus>)
 
 /** The status of every run of a directory as its files show it (for runs no sweep process is running). */
 export function statusFromDisk(out: string, runs: readonly SweepRun[]): Map<string, RunStatus> {
-  return new Map(runs.map((r) => [r.id, { state: diskState(out, r.id) === 'done' ? 'done' : 'queued' } satisfies RunStatus]));
+  return new Map(
+    runs.map((r) => [r.id, { state: diskState(out, r.id) === 'done' ? 'done' : 'queued' } satisfies RunStatus]),
+  );
 }

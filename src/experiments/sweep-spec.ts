@@ -16,11 +16,11 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { UsageError } from '../core/errors.ts';
 import { findTask } from '../../tasks/index.ts';
+import { UsageError } from '../core/errors.ts';
 import { readJsonFile } from './io.ts';
 import { checkAgents } from './run.ts';
-import { builtinExperiments, describeIssues, ExperimentSchema, parseExperiment, type ExperimentSpec } from './spec.ts';
+import { builtinExperiments, describeIssues, ExperimentSchema, type ExperimentSpec, parseExperiment } from './spec.ts';
 
 /** A dotted path into an experiment spec: names and array indices (`agents.0.options.hidden`). */
 const PATH = /^[A-Za-z_][\w-]*(\.([A-Za-z_][\w-]*|\d+))*$/;
@@ -38,7 +38,10 @@ export const SweepSchema = z.strictObject({
   overrides: z.record(z.string(), z.unknown()).default({}),
   /** Dotted path into the spec → the values it takes; the sweep runs every combination. */
   vary: z
-    .record(z.string().regex(PATH, 'a dotted path such as training.learningRate or agents.0.options.hidden'), z.array(z.unknown()).min(1))
+    .record(
+      z.string().regex(PATH, 'a dotted path such as training.learningRate or agents.0.options.hidden'),
+      z.array(z.unknown()).min(1),
+    )
     .refine((v) => Object.keys(v).length > 0, 'name at least one setting to vary'),
 });
 export type SweepDefinition = z.infer<typeof SweepSchema>;
@@ -85,7 +88,8 @@ export function expandSweep(raw: unknown, source: string): ExpandedSweep {
   const keys = Object.keys(def.vary);
   for (const key of keys) checkVaryKey(base, key, def.vary[key][0], where);
   const total = keys.reduce((n, k) => n * def.vary[k].length, 1);
-  if (total > MAX_RUNS) throw new UsageError(`${where}: ${total} runs is more than ${MAX_RUNS}; shorten the vary lists`);
+  if (total > MAX_RUNS)
+    throw new UsageError(`${where}: ${total} runs is more than ${MAX_RUNS}; shorten the vary lists`);
 
   const labels = keyLabels(keys);
   const slugs = keys.map((k) => valueSlugs(k, def.vary[k], where));
@@ -100,7 +104,7 @@ export function expandSweep(raw: unknown, source: string): ExpandedSweep {
       choice[k] = rest % def.vary[keys[k]].length;
       rest = Math.floor(rest / def.vary[keys[k]].length);
     }
-    const id = keys.map((k, i) => `${labels[i]}=${slugs[i][choice[i]]}`).join(',');
+    const id = keys.map((_k, i) => `${labels[i]}=${slugs[i][choice[i]]}`).join(',');
     const settings: Record<string, unknown> = {};
     const specRaw = structuredClone(base) as Record<string, unknown>;
     keys.forEach((k, i) => {
@@ -117,7 +121,15 @@ export function expandSweep(raw: unknown, source: string): ExpandedSweep {
     }
     runs.push({ index, id, settings, spec });
   }
-  return { name: def.name, description: def.description, source, base: def.base, vary: def.vary, runs, hash: sweepHash(runs) };
+  return {
+    name: def.name,
+    description: def.description,
+    source,
+    base: def.base,
+    vary: def.vary,
+    runs,
+    hash: sweepHash(runs),
+  };
 }
 
 /** The hash of an expansion: its run ids and complete specs, in order. */
@@ -131,12 +143,19 @@ function readBase(ref: string, source: string): Record<string, unknown> {
   const file = builtin ? builtin.file : path.resolve(path.dirname(source), ref);
   if (!builtin && !fs.existsSync(file)) {
     const known = builtinExperiments().map((e) => e.id);
-    throw new UsageError(`sweep ${source}: base '${ref}' is neither a built-in experiment (${known.join(', ')}) nor a file (looked for ${file})`);
+    throw new UsageError(
+      `sweep ${source}: base '${ref}' is neither a built-in experiment ` +
+        `(${known.join(', ')}) nor a file (looked for ${file})`,
+    );
   }
   const raw = readJsonFile(file, 'base experiment');
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new UsageError(`base experiment ${file} is not a JSON object`);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new UsageError(`base experiment ${file} is not a JSON object`);
   const kind = (raw as { kind?: unknown }).kind;
-  if (kind !== undefined && kind !== 'meta-rl') throw new UsageError(`sweep ${source}: base ${ref} is a ${String(kind)} experiment; a sweep varies one meta-RL experiment`);
+  if (kind !== undefined && kind !== 'meta-rl')
+    throw new UsageError(
+      `sweep ${source}: base ${ref} is a ${String(kind)} experiment; a sweep varies one meta-RL experiment`,
+    );
   return raw as Record<string, unknown>;
 }
 
@@ -153,7 +172,9 @@ function forSweep(spec: Record<string, unknown>): Record<string, unknown> {
       if (typeof a !== 'object' || a === null) return a;
       const { checkpoint: _shipped, ...agent } = a as Record<string, unknown>;
       const t = agent.training;
-      return typeof t === 'object' && t !== null && 'workers' in t ? { ...agent, training: { ...t, workers: 1 } } : agent;
+      return typeof t === 'object' && t !== null && 'workers' in t
+        ? { ...agent, training: { ...t, workers: 1 } }
+        : agent;
     });
   }
   return spec;
@@ -166,7 +187,9 @@ function forSweep(spec: Record<string, unknown>): Record<string, unknown> {
  */
 function checkVaryKey(base: Record<string, unknown>, key: string, value: unknown, where: string): void {
   if (/^(agents\.\d+\.)?training\.workers$/.test(key)) {
-    throw new UsageError(`${where}: vary key '${key}': a sweep trains each run on one thread; set how many runs go at once with --workers`);
+    throw new UsageError(
+      `${where}: vary key '${key}': a sweep trains each run on one thread; set how many runs go at once with --workers`,
+    );
   }
   const segments = key.split('.');
   if (has(base, segments)) return;
@@ -179,7 +202,10 @@ function checkVaryKey(base: Record<string, unknown>, key: string, value: unknown
     for (const k of issue.keys) {
       const unknown = [...issue.path.map(String), k];
       if (unknown.every((s, i) => segments[i] === s)) {
-        throw new UsageError(`${where}: vary key '${key}' is not in the base experiment and not an experiment setting (${describeIssues(result.error)})`);
+        throw new UsageError(
+          `${where}: vary key '${key}' is not in the base experiment and not an ` +
+            `experiment setting (${describeIssues(result.error)})`,
+        );
       }
     }
   }
@@ -194,7 +220,10 @@ function has(root: unknown, segments: string[]): boolean {
   return true;
 }
 
-/** Sets the value at a dotted path, creating missing objects; an index past an array's end or a path through a value is a UsageError. */
+/**
+ * Sets the value at a dotted path, creating missing objects; an index past an array's end or a path through a value is
+ * a UsageError.
+ */
 function assign(root: Record<string, unknown>, key: string, value: unknown, where: string): void {
   const segments = key.split('.');
   let node: unknown = root;
@@ -205,13 +234,16 @@ function assign(root: Record<string, unknown>, key: string, value: unknown, wher
     if (Array.isArray(node)) {
       const index = Number(s);
       if (!/^\d+$/.test(s) || index >= node.length) {
-        throw new UsageError(`${where}: vary key '${key}': '${at}' is a list of ${node.length}, so '${s}' is not one of its positions`);
+        throw new UsageError(
+          `${where}: vary key '${key}': '${at}' is a list of ${node.length}, so '${s}' is not one of its positions`,
+        );
       }
       if (last) node[index] = value;
       else node = node[index];
       continue;
     }
-    if (typeof node !== 'object' || node === null) throw new UsageError(`${where}: vary key '${key}': '${at}' is ${JSON.stringify(node)}, not an object`);
+    if (typeof node !== 'object' || node === null)
+      throw new UsageError(`${where}: vary key '${key}': '${at}' is ${JSON.stringify(node)}, not an object`);
     const record = node as Record<string, unknown>;
     if (last) record[s] = value;
     else {
@@ -242,11 +274,25 @@ function isPlainObject(x: unknown): x is Record<string, unknown> {
  * be too long, or that two settings would share once lower-cased, become the base's name and a
  * short hash of the settings.
  */
-function experimentNames(baseName: string, keys: string[], labels: string[], slugs: string[][], vary: Record<string, unknown[]>): (choice: number[]) => string {
+function experimentNames(
+  baseName: string,
+  keys: string[],
+  labels: string[],
+  slugs: string[][],
+  vary: Record<string, unknown[]>,
+): (choice: number[]) => string {
   const kept = keys.map((_, i) => i).filter((i) => keys[i] !== 'seed');
   const readable = (choice: number[]) =>
-    [baseName, ...kept.map((i) => `${labels[i]}-${slugs[i][choice[i]]}`)].join('-').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/-+$/, '');
-  const hashed = (choice: number[]) => `${baseName}-${createHash('sha256').update(JSON.stringify(kept.map((i) => vary[keys[i]][choice[i]]))).digest('hex').slice(0, 8)}`;
+    [baseName, ...kept.map((i) => `${labels[i]}-${slugs[i][choice[i]]}`)]
+      .join('-')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/-+$/, '');
+  const hashed = (choice: number[]) =>
+    `${baseName}-${createHash('sha256')
+      .update(JSON.stringify(kept.map((i) => vary[keys[i]][choice[i]])))
+      .digest('hex')
+      .slice(0, 8)}`;
   // Every combination of the settings other than the seed, to see whether readable names stay distinct and short.
   let combos: number[][] = [[]];
   for (const i of kept) {
@@ -280,12 +326,18 @@ function valueSlugs(key: string, values: unknown[], where: string): string[] {
   const slugs = values.map((v) => {
     const structured = typeof v === 'object' && v !== null;
     const slug = (typeof v === 'string' ? v : JSON.stringify(v)).replace(/[^A-Za-z0-9._+-]/g, '-');
-    return !structured && slug.length > 0 && slug.length <= 24 ? slug : createHash('sha256').update(JSON.stringify(v)).digest('hex').slice(0, 8);
+    return !structured && slug.length > 0 && slug.length <= 24
+      ? slug
+      : createHash('sha256').update(JSON.stringify(v)).digest('hex').slice(0, 8);
   });
   const seen = new Map<string, number>();
   slugs.forEach((s, i) => {
     const j = seen.get(s);
-    if (j !== undefined) throw new UsageError(`${where}: vary.${key} lists ${JSON.stringify(values[j])} and ${JSON.stringify(values[i])}, which give the same run id '${s}'`);
+    if (j !== undefined)
+      throw new UsageError(
+        `${where}: vary.${key} lists ${JSON.stringify(values[j])} and ` +
+          `${JSON.stringify(values[i])}, which give the same run id '${s}'`,
+      );
     seen.set(s, i);
   });
   return slugs;
@@ -318,7 +370,8 @@ export function parseShard(text: string): Shard {
   const index = Number(m[1]);
   const count = Number(m[2]);
   if (count < 1) throw new UsageError(`--shard ${text}: N must be at least 1`);
-  if (index >= count) throw new UsageError(`--shard ${text}: I counts from 0 and must be below N (${count}), got ${index}`);
+  if (index >= count)
+    throw new UsageError(`--shard ${text}: I counts from 0 and must be below N (${count}), got ${index}`);
   return { index, count };
 }
 

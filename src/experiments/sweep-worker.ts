@@ -3,10 +3,10 @@
 // repeated warnings are thinned to a few a second, since a small network makes hundreds of
 // updates a second and the main thread shares the cores with the runs.
 import type { MessagePort } from 'node:worker_threads';
-import { resumeRun, runExperiment } from './run.ts';
 import type { RunEvent } from './events.ts';
-import type { ExperimentSpec } from './spec.ts';
+import { resumeRun, runExperiment } from './run.ts';
 import { SharedRunControl } from './shared-control.ts';
+import type { ExperimentSpec } from './spec.ts';
 
 export interface SweepTask {
   runDir: string;
@@ -38,7 +38,9 @@ export async function runSweepTask(task: SweepTask): Promise<SweepTaskResult> {
   try {
     if (control.stop) return { state: 'queued' };
     const onEvent = forwarder(task.events);
-    const result = task.resume ? await resumeRun(task.runDir, { onEvent, control }) : await runExperiment(task.spec, { out: task.runDir, onEvent, control });
+    const result = task.resume
+      ? await resumeRun(task.runDir, { onEvent, control })
+      : await runExperiment(task.spec, { out: task.runDir, onEvent, control });
     return { state: result.stopped ? 'stopped' : 'done' };
   } catch (err) {
     return { state: 'failed', error: err instanceof Error ? err.message : String(err) };

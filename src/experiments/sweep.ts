@@ -12,14 +12,14 @@ import path from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { findAgent } from '../../agents/index.ts';
-import { readJsonFile } from './io.ts';
 import type { EvalFile } from './evaluation.ts';
 import type { RunEvent } from './events.ts';
-import { agentKey, type ExperimentSpec } from './spec.ts';
+import { readJsonFile } from './io.ts';
 import { SharedRunControl } from './shared-control.ts';
-import { diskState, openSweepDir, runDir, writeStatus, type RunState, type RunStatus } from './sweep-dir.ts';
-import { shardRuns, type ExpandedSweep, type Shard, type SweepRun } from './sweep-spec.ts';
-import { TASK_END, type SweepTask, type SweepTaskResult } from './sweep-worker.ts';
+import { agentKey, type ExperimentSpec } from './spec.ts';
+import { diskState, openSweepDir, type RunState, type RunStatus, runDir, writeStatus } from './sweep-dir.ts';
+import { type ExpandedSweep, type Shard, type SweepRun, shardRuns } from './sweep-spec.ts';
+import { type SweepTask, type SweepTaskResult, TASK_END } from './sweep-worker.ts';
 
 /** The number a run is judged by at a glance: its first trained agent's headline measure, frozen. */
 export interface Headline {
@@ -40,7 +40,13 @@ export type SweepEvent =
       runs: { id: string; index: number; spec: ExperimentSpec; state: 'queued' | 'done'; headline: Headline | null }[];
     }
   | { type: 'run-event'; id: string; event: RunEvent }
-  | { type: 'run-end'; id: string; state: 'done' | 'failed' | 'stopped' | 'queued'; error?: string; headline: Headline | null }
+  | {
+      type: 'run-end';
+      id: string;
+      state: 'done' | 'failed' | 'stopped' | 'queued';
+      error?: string;
+      headline: Headline | null;
+    }
   | { type: 'sweep-end'; out: string; stopped: boolean };
 
 export interface SweepOptions {
@@ -77,7 +83,13 @@ export async function runSweep(sweep: ExpandedSweep, options: SweepOptions): Pro
   for (const r of runs) {
     const done = diskState(out, r.id) === 'done';
     status.set(r.id, { state: done ? 'done' : 'queued' });
-    start.push({ id: r.id, index: r.index, spec: r.spec, state: done ? 'done' : 'queued', headline: done ? headlineOf(out, r) : null });
+    start.push({
+      id: r.id,
+      index: r.index,
+      spec: r.spec,
+      state: done ? 'done' : 'queued',
+      headline: done ? headlineOf(out, r) : null,
+    });
   }
   const pending = runs.filter((r) => status.get(r.id)!.state !== 'done');
   const workers = Math.max(1, Math.min(options.workers ?? os.availableParallelism(), pending.length));
@@ -91,7 +103,12 @@ export async function runSweep(sweep: ExpandedSweep, options: SweepOptions): Pro
   if (pending.length > 0) {
     // stricterFIFO: runs start in the sweep's order (by default a task that found no free
     // worker goes to the back of the queue), so a sweep stopped early has its first runs done.
-    const pool = new Piscina<SweepTask, SweepTaskResult>({ filename: WORKER_ENTRY.href, minThreads: workers, maxThreads: workers, stricterFIFO: true });
+    const pool = new Piscina<SweepTask, SweepTaskResult>({
+      filename: WORKER_ENTRY.href,
+      minThreads: workers,
+      maxThreads: workers,
+      stricterFIFO: true,
+    });
     try {
       await Promise.all(pending.map((r) => runInPool(pool, out, r, control, emit, setStatus)));
     } finally {
@@ -100,7 +117,12 @@ export async function runSweep(sweep: ExpandedSweep, options: SweepOptions): Pro
   }
   const stopped = [...status.values()].some((s) => s.state === 'stopped' || s.state === 'queued');
   emit({ type: 'sweep-end', out, stopped });
-  return { out, shard, stopped, runs: runs.map((r) => ({ id: r.id, runDir: runDir(out, r.id), ...status.get(r.id)! })) };
+  return {
+    out,
+    shard,
+    stopped,
+    runs: runs.map((r) => ({ id: r.id, runDir: runDir(out, r.id), ...status.get(r.id)! })),
+  };
 }
 
 async function runInPool(
@@ -126,7 +148,13 @@ async function runInPool(
     else if (event.type === 'eval-start') setStatus(run.id, { state: 'evaluating' });
     emit({ type: 'run-event', id: run.id, event });
   });
-  const task: SweepTask = { runDir: runDir(out, run.id), spec: run.spec, resume: diskState(out, run.id) === 'partial', control: control.buffer, events: port2 };
+  const task: SweepTask = {
+    runDir: runDir(out, run.id),
+    spec: run.spec,
+    resume: diskState(out, run.id) === 'partial',
+    control: control.buffer,
+    events: port2,
+  };
   let result: SweepTaskResult;
   try {
     result = await pool.run(task, { transferList: [port2] });
@@ -136,8 +164,17 @@ async function runInPool(
     port1.close();
     result = { state: 'failed', error: err instanceof Error ? err.message : String(err) };
   }
-  setStatus(run.id, result.error === undefined ? { state: result.state } : { state: result.state, error: result.error });
-  emit({ type: 'run-end', id: run.id, state: result.state, error: result.error, headline: result.state === 'done' ? headlineOf(out, run) : null });
+  setStatus(
+    run.id,
+    result.error === undefined ? { state: result.state } : { state: result.state, error: result.error },
+  );
+  emit({
+    type: 'run-end',
+    id: run.id,
+    state: result.state,
+    error: result.error,
+    headline: result.state === 'done' ? headlineOf(out, run) : null,
+  });
 }
 
 /** The headline of a finished run, from its eval.json (expected regret where it names no measure). */

@@ -1,9 +1,10 @@
 // A training worker thread (src/rl/data-parallel.ts): rebuilds the task family and the network
 // from the run's recipe, by registry id, and plays the slices of each batch the trainer sends.
-import { Rng } from '../core/rng.ts';
-import { a2cWorkerPayload, serveA2CWorker } from '../rl/a2c.ts';
+
 import { findAgent } from '../../agents/index.ts';
 import { findTask } from '../../tasks/index.ts';
+import { Rng } from '../core/rng.ts';
+import { a2cWorkerPayload, serveA2CWorker } from '../rl/a2c.ts';
 import type { TrainingRecipe } from './threads.ts';
 
 const payload = a2cWorkerPayload();

@@ -28,7 +28,12 @@ export interface LoopProgress {
 }
 
 /** Runs the loop to its last update, or until `control.stop`; returns whether it stopped early. */
-export async function runTrainingLoop(loop: TrainingLoop, metrics: JsonlWriter, emit: (e: RunEvent) => void, control: RunControl): Promise<boolean> {
+export async function runTrainingLoop(
+  loop: TrainingLoop,
+  metrics: JsonlWriter,
+  emit: (e: RunEvent) => void,
+  control: RunControl,
+): Promise<boolean> {
   const progress = { ...loop.progress };
   const save = (done: boolean) => {
     const file = loop.save(done, progress);

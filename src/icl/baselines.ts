@@ -115,7 +115,13 @@ export function optimalOneStep(batch: SequenceBatch): number {
  * golden-section search on log θ around the best grid point. For the K-step GD loss (a polynomial
  * in η that explodes past the stability limit) and ridge's λ.
  */
-export function logLineSearch(loss: (theta: number) => number, lo: number, hi: number, gridPoints = 25, iterations = 40): number {
+export function logLineSearch(
+  loss: (theta: number) => number,
+  lo: number,
+  hi: number,
+  gridPoints = 25,
+  iterations = 40,
+): number {
   const a0 = Math.log(lo);
   const b0 = Math.log(hi);
   let best = 0;
@@ -159,12 +165,20 @@ export function logLineSearch(loss: (theta: number) => number, lo: number, hi: n
 /** The K-step GD step size minimising the training sequences' loss (K = 1: the closed form). */
 export function lineSearchStep(batch: SequenceBatch, steps: number): number {
   if (steps === 1) return optimalOneStep(batch);
-  return logLineSearch((eta) => meanSquaredError(batch, predictionsOf(batch, gradientDescentWeights(batch, eta, steps))), 1e-3, 1e3);
+  return logLineSearch(
+    (eta) => meanSquaredError(batch, predictionsOf(batch, gradientDescentWeights(batch, eta, steps))),
+    1e-3,
+    1e3,
+  );
 }
 
 /** Ridge's λ minimising the training sequences' loss. */
 export function lineSearchRidge(batch: SequenceBatch): number {
-  return logLineSearch((lambda) => meanSquaredError(batch, predictionsOf(batch, ridgeWeights(batch, lambda))), 1e-8, 1e3);
+  return logLineSearch(
+    (lambda) => meanSquaredError(batch, predictionsOf(batch, ridgeWeights(batch, lambda))),
+    1e-8,
+    1e3,
+  );
 }
 
 /** Solves A x = b (A n×n, row-major; copied) by Gaussian elimination with partial pivoting. */

@@ -3,8 +3,9 @@
 // context): test losses at the task's N, how close the reference model's predictions and their
 // gradient in the query are to one GD step's, the step size it learned, and the loss against the
 // number of in-context examples.
-import { Rng } from '../core/rng.ts';
+
 import type { IclRegressionFamily, SequenceBatch } from '../../tasks/icl-regression.ts';
+import { Rng } from '../core/rng.ts';
 import {
   gradientDescentWeights,
   leastSquaresWeights,
@@ -44,12 +45,21 @@ export interface IclEvaluation {
   losses: Record<string, number>;
   /** Line-searched hyper-parameters of the baselines at the task's N. */
   baselines: { gdOneStep: number; gdSteps: number; gdKStep: number; ridgeLambda: number };
-  /** Test loss against the number of in-context examples, one point per series and N′ (`gd-1-fixed`: one GD step with the η of the task's N). */
+  /**
+   * Test loss against the number of in-context examples, one point per series and N′ (`gd-1-fixed`: one GD step with
+   * the η of the task's N).
+   */
   curve: { examples: number; series: string; loss: number }[];
 }
 
 /** Test losses of every model and baseline on one held-out batch, with baselines tuned on `tuning`. */
-function lossesOn(models: ReadonlyMap<string, RegressionModel>, test: SequenceBatch, tuning: SequenceBatch, gdSteps: number, fixedStep?: number) {
+function lossesOn(
+  models: ReadonlyMap<string, RegressionModel>,
+  test: SequenceBatch,
+  tuning: SequenceBatch,
+  gdSteps: number,
+  fixedStep?: number,
+) {
   const gdOneStep = optimalOneStep(tuning);
   const gdKStep = lineSearchStep(tuning, gdSteps);
   const ridgeLambda = lineSearchRidge(tuning);
@@ -58,7 +68,8 @@ function lossesOn(models: ReadonlyMap<string, RegressionModel>, test: SequenceBa
   const gdPredictions = predictionsOf(test, gradientDescentWeights(test, gdOneStep, 1));
   losses['gd-1'] = meanSquaredError(test, gdPredictions);
   // The trained models keep the step they learned at the training N; this is GD doing the same.
-  if (fixedStep !== undefined) losses['gd-1-fixed'] = meanSquaredError(test, predictionsOf(test, gradientDescentWeights(test, fixedStep, 1)));
+  if (fixedStep !== undefined)
+    losses['gd-1-fixed'] = meanSquaredError(test, predictionsOf(test, gradientDescentWeights(test, fixedStep, 1)));
   losses[`gd-${gdSteps}`] = meanSquaredError(test, predictionsOf(test, gradientDescentWeights(test, gdKStep, gdSteps)));
   losses.ridge = meanSquaredError(test, predictionsOf(test, ridgeWeights(test, ridgeLambda)));
   losses['least-squares'] = meanSquaredError(test, predictionsOf(test, leastSquaresWeights(test)));
@@ -87,7 +98,11 @@ export interface IclEvaluationOptions {
  * The trained models against the learning algorithms on held-out sequences, as von Oswald et al.
  * (2022) compare a trained linear self-attention layer with one step of gradient descent.
  */
-export function evaluateRegressionModels(family: IclRegressionFamily, models: ReadonlyMap<string, RegressionModel>, ev: IclEvaluationOptions): IclEvaluation {
+export function evaluateRegressionModels(
+  family: IclRegressionFamily,
+  models: ReadonlyMap<string, RegressionModel>,
+  ev: IclEvaluationOptions,
+): IclEvaluation {
   const root = Rng.fromSeed(ev.seed);
   // Tuning sequences come from a training-side stream; test sequences from a held-out one.
   const tuning = family.sampleSequences(root.fork('icl/line-search'), ev.lineSearchSequences);
@@ -150,4 +165,3 @@ export function evaluateRegressionModels(family: IclRegressionFamily, models: Re
     curve,
   };
 }
-

@@ -9,18 +9,18 @@
 //                  attends to the whole context; a linear readout of its final state gives ŷ.
 // Tokens are time-major ((N+1)·S rows; row t·S + s is token t of sequence s), as in the rollouts.
 import { z } from 'zod';
-import { Rng } from '../core/rng.ts';
+import type { SequenceBatch } from '../../tasks/icl-regression.ts';
 import { UsageError } from '../core/errors.ts';
 import { parseOptions } from '../core/options.ts';
-import { Module } from '../nn/module.ts';
-import { Tensor } from '../nn/tensor.ts';
-import { scale } from '../nn/ops/elementwise.ts';
-import { sliceColumns, sliceRows } from '../nn/ops/structure.ts';
-import { Linear } from '../nn/layers/linear.ts';
+import { Rng } from '../core/rng.ts';
 import { LayerNorm } from '../nn/layers/layer-norm.ts';
+import { Linear } from '../nn/layers/linear.ts';
 import { LinearSelfAttention } from '../nn/layers/linear-attention.ts';
 import { TransformerBlock } from '../nn/layers/transformer.ts';
-import type { SequenceBatch } from '../../tasks/icl-regression.ts';
+import { Module } from '../nn/module.ts';
+import { scale } from '../nn/ops/elementwise.ts';
+import { sliceColumns, sliceRows } from '../nn/ops/structure.ts';
+import { Tensor } from '../nn/tensor.ts';
 
 /** A model that predicts y_q from tokens; `predict` records onto the active tape, if any. */
 export interface RegressionModel extends Module {
@@ -64,12 +64,23 @@ export class LsaModel extends Module implements RegressionModel {
   readonly model = 'lsa' as const;
   readonly layers: LinearSelfAttention[] = [];
 
-  constructor(readonly dim: number, readonly resolved: LsaOptions, rng: Rng) {
+  constructor(
+    readonly dim: number,
+    readonly resolved: LsaOptions,
+    rng: Rng,
+  ) {
     super();
-    if ((dim + 1) % resolved.heads !== 0) throw new UsageError(`lsa: option 'heads' (${resolved.heads}) must divide the token width d + 1 = ${dim + 1}`);
+    if ((dim + 1) % resolved.heads !== 0)
+      throw new UsageError(`lsa: option 'heads' (${resolved.heads}) must divide the token width d + 1 = ${dim + 1}`);
     for (let l = 0; l < resolved.layers; l++) {
       this.layers.push(
-        this.registerModule(`layer${l}`, new LinearSelfAttention({ modelSize: dim + 1, numHeads: resolved.heads, initBound: resolved.initBound }, rng.fork(`layer${l}`))),
+        this.registerModule(
+          `layer${l}`,
+          new LinearSelfAttention(
+            { modelSize: dim + 1, numHeads: resolved.heads, initBound: resolved.initBound },
+            rng.fork(`layer${l}`),
+          ),
+        ),
       );
     }
   }
@@ -114,13 +125,23 @@ export class RegressionTransformer extends Module implements RegressionModel {
   readonly finalNorm: LayerNorm;
   readonly readout: Linear;
 
-  constructor(readonly dim: number, readonly resolved: RegressionTransformerOptions, rng: Rng) {
+  constructor(
+    readonly dim: number,
+    readonly resolved: RegressionTransformerOptions,
+    rng: Rng,
+  ) {
     super();
     const { width, layers, heads, mlp, activation } = resolved;
-    if (width % heads !== 0) throw new UsageError(`transformer: option 'heads' (${heads}) must divide option 'width' (${width})`);
+    if (width % heads !== 0)
+      throw new UsageError(`transformer: option 'heads' (${heads}) must divide option 'width' (${width})`);
     this.embed = this.registerModule('embed', new Linear({ inputSize: dim + 1, outputSize: width }, rng.fork('embed')));
     for (let l = 0; l < layers; l++) {
-      this.blocks.push(this.registerModule(`block${l}`, new TransformerBlock({ modelSize: width, numHeads: heads, mlpSize: mlp, activation }, rng.fork(`block${l}`))));
+      this.blocks.push(
+        this.registerModule(
+          `block${l}`,
+          new TransformerBlock({ modelSize: width, numHeads: heads, mlpSize: mlp, activation }, rng.fork(`block${l}`)),
+        ),
+      );
     }
     this.finalNorm = this.registerModule('finalNorm', new LayerNorm({ size: width }));
     this.readout = this.registerModule('readout', new Linear({ inputSize: width, outputSize: 1 }, rng.fork('readout')));
@@ -145,7 +166,13 @@ export class RegressionTransformer extends Module implements RegressionModel {
 }
 
 /** Builds a model from its kind and options (unknown or out-of-range options are UsageErrors). */
-export function createRegressionModel(kind: 'lsa' | 'transformer', dim: number, options: Record<string, unknown> | undefined, rng: Rng, owner: string = kind): RegressionModel {
+export function createRegressionModel(
+  kind: 'lsa' | 'transformer',
+  dim: number,
+  options: Record<string, unknown> | undefined,
+  rng: Rng,
+  owner: string = kind,
+): RegressionModel {
   if (kind === 'lsa') return new LsaModel(dim, parseOptions(owner, lsaOptions, options), rng);
   return new RegressionTransformer(dim, parseOptions(owner, regressionTransformerOptions, options), rng);
 }

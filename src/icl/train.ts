@@ -2,14 +2,14 @@
 // step draws a fresh batch of sequences, and Adam minimises the mean squared error of the query
 // predictions. Nothing is carried from one sequence to the next but the weights.
 import { z } from 'zod';
+import type { IclRegressionFamily, SequenceBatch } from '../../tasks/icl-regression.ts';
 import type { Rng } from '../core/rng.ts';
 import { Adam, type AdamState } from '../nn/adam.ts';
 import { clipGradNorm } from '../nn/clip.ts';
-import { Tape, noGrad } from '../nn/tape.ts';
-import { Tensor } from '../nn/tensor.ts';
 import { mean, square, sub } from '../nn/ops/index.ts';
-import type { IclRegressionFamily, SequenceBatch } from '../../tasks/icl-regression.ts';
-import { tokensOf, type RegressionModel } from './models.ts';
+import { noGrad, Tape } from '../nn/tape.ts';
+import { Tensor } from '../nn/tensor.ts';
+import { type RegressionModel, tokensOf } from './models.ts';
 
 /** Supervised training of in-context regression models: Adam on fresh sequences. */
 export const IclTrainingSchema = z.strictObject({
@@ -66,7 +66,12 @@ export class RegressionTrainer {
     private readonly rng: Rng,
   ) {
     this.params = model.parameters();
-    this.adam = new Adam(this.params, { learningRate: args.learningRate, beta1: args.adamBeta1, beta2: args.adamBeta2, epsilon: args.adamEpsilon });
+    this.adam = new Adam(this.params, {
+      learningRate: args.learningRate,
+      beta1: args.adamBeta1,
+      beta2: args.adamBeta2,
+      epsilon: args.adamEpsilon,
+    });
   }
 
   /** The step size of step k: linear from `learningRate` to `learningRateEnd` over the run. */
@@ -85,7 +90,9 @@ export class RegressionTrainer {
     const targets = new Tensor(batch.sequences, 1, batch.targets);
     this.model.zeroGrad();
     const tape = new Tape();
-    const loss = tape.record(() => mean(square(sub(this.model.predict(tokens, batch.sequences, this.family.options.examples), targets))));
+    const loss = tape.record(() =>
+      mean(square(sub(this.model.predict(tokens, batch.sequences, this.family.options.examples), targets))),
+    );
     tape.backward(loss);
     const gradNorm = clipGradNorm(this.params, this.args.gradClip);
     this.adam.step();

@@ -25,7 +25,8 @@ export function expectedRegrets(records: readonly EpisodeRecord[]): Float64Array
   records.forEach((r, i) => {
     let sum = 0;
     for (const info of r.infos) {
-      if (typeof info.expectedRegret !== 'number') throw new Error('expectedRegrets: the task does not report expectedRegret');
+      if (typeof info.expectedRegret !== 'number')
+        throw new Error('expectedRegrets: the task does not report expectedRegret');
       sum += info.expectedRegret;
     }
     out[i] = sum;
@@ -74,15 +75,27 @@ export function pBestByTrial(records: readonly EpisodeRecord[], trials: number):
  * option was chosen again; episodes without such a pair are left out (n says how many remain).
  */
 export function stayAfterWin(records: readonly EpisodeRecord[]): Estimate {
-  return conditionalRate(records, (reward) => reward > 0, (same) => same);
+  return conditionalRate(
+    records,
+    (reward) => reward > 0,
+    (same) => same,
+  );
 }
 
 /** Per episode, the fraction of trials after an unrewarded trial (reward ≤ 0) on which the choice changed. */
 export function shiftAfterLose(records: readonly EpisodeRecord[]): Estimate {
-  return conditionalRate(records, (reward) => reward <= 0, (same) => !same);
+  return conditionalRate(
+    records,
+    (reward) => reward <= 0,
+    (same) => !same,
+  );
 }
 
-function conditionalRate(records: readonly EpisodeRecord[], condition: (reward: number) => boolean, success: (sameChoice: boolean) => boolean): Estimate {
+function conditionalRate(
+  records: readonly EpisodeRecord[],
+  condition: (reward: number) => boolean,
+  success: (sameChoice: boolean) => boolean,
+): Estimate {
   const rates: number[] = [];
   for (const r of records) {
     const trials = trialsOf(r);
@@ -102,7 +115,8 @@ function conditionalRate(records: readonly EpisodeRecord[], condition: (reward: 
 export function cumulativeRegretByTrial(records: readonly EpisodeRecord[], trials: number): number[] {
   const sums = new Float64Array(trials);
   const counts = new Float64Array(trials);
-  const trialAt = (r: EpisodeRecord, s: number) => (typeof r.infos[s].trial === 'number' ? (r.infos[s].trial as number) : s);
+  const trialAt = (r: EpisodeRecord, s: number) =>
+    typeof r.infos[s].trial === 'number' ? (r.infos[s].trial as number) : s;
   for (const r of records) {
     let cumulative = 0;
     for (let s = 0; s < r.infos.length; s++) {

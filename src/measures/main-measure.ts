@@ -45,20 +45,27 @@ export function escapeLatencyMeasure(trialOfDay: number | null, days: number): M
     better: 'lower',
     perEpisode: (records) =>
       Float64Array.from(records, (r) => {
-        const trials = swimTrials(r).filter((t) => (trialOfDay === null ? t.day === days - 1 : t.trialOfDay === trialOfDay - 1));
+        const trials = swimTrials(r).filter((t) =>
+          trialOfDay === null ? t.day === days - 1 : t.trialOfDay === trialOfDay - 1,
+        );
         return mean(trials.map((t) => t.escapeLatency));
       }),
   };
 }
 
-export const rewardPerEpisode: MainMeasure = { name: 'reward per episode', unit: '', better: 'higher', perEpisode: totalRewards };
+export const rewardPerEpisode: MainMeasure = {
+  name: 'reward per episode',
+  unit: '',
+  better: 'higher',
+  perEpisode: totalRewards,
+};
 
 /** A family's headline measure (total reward when it declares none). */
-export function mainMeasureOf(family: TaskFamily<any>): MainMeasure {
+export function mainMeasureOf(family: TaskFamily): MainMeasure {
   return family.mainMeasure ?? rewardPerEpisode;
 }
 
 /** The per-episode values of a family's headline measure. */
-export function mainMeasureValues(family: TaskFamily<any>, records: readonly EpisodeRecord[]): Float64Array {
+export function mainMeasureValues(family: TaskFamily, records: readonly EpisodeRecord[]): Float64Array {
   return mainMeasureOf(family).perEpisode(records);
 }

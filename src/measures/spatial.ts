@@ -12,7 +12,7 @@
 // Grid-goal (tasks/grid-goal.ts), per episode: the goal hits, the steps to the first hit, and the
 // steps between successive hits (the k-th interval, over the episodes that reached it).
 import type { EpisodeRecord, StepInfo } from '../core/types.ts';
-import { ci95, mean, type Estimate } from './stats.ts';
+import { ci95, type Estimate, mean } from './stats.ts';
 
 /** One water-maze trial. */
 export interface SwimTrial {
@@ -45,10 +45,21 @@ export function swimTrials(record: EpisodeRecord): SwimTrial[] {
   for (const info of record.infos) {
     const position = info.position as [number, number] | undefined;
     const platform = info.platform as [number, number] | undefined;
-    if (position === undefined || platform === undefined) throw new Error('swimTrials: the task does not report position and platform (not a water maze?)');
+    if (position === undefined || platform === undefined)
+      throw new Error('swimTrials: the task does not report position and platform (not a water maze?)');
     if (current === null || info.trial !== current.trial) {
       const start = (info.start as [number, number] | undefined) ?? position;
-      current = { trial: info.trial, day: info.day as number, trialOfDay: info.trialOfDay as number, escapeLatency: 0, pathLength: 0, found: false, quadrantTime: 0, path: [[start[0], start[1]]], platform: [platform[0], platform[1]] };
+      current = {
+        trial: info.trial,
+        day: info.day as number,
+        trialOfDay: info.trialOfDay as number,
+        escapeLatency: 0,
+        pathLength: 0,
+        found: false,
+        quadrantTime: 0,
+        path: [[start[0], start[1]]],
+        platform: [platform[0], platform[1]],
+      };
       trials.push(current);
       inQuadrant = 0;
       steps = 0;
@@ -65,7 +76,12 @@ export function swimTrials(record: EpisodeRecord): SwimTrial[] {
 }
 
 /** Per trial index (0…trials−1): the values of `pick` over the episodes that reached that trial. */
-function columns(all: SwimTrial[][], count: number, pick: (t: SwimTrial) => number, index: (t: SwimTrial) => number): number[][] {
+function columns(
+  all: SwimTrial[][],
+  count: number,
+  pick: (t: SwimTrial) => number,
+  index: (t: SwimTrial) => number,
+): number[][] {
   const out: number[][] = Array.from({ length: count }, () => []);
   for (const trials of all) for (const t of trials) if (index(t) < count) out[index(t)].push(pick(t));
   return out;
@@ -85,12 +101,22 @@ export interface WatermazeSummary {
 }
 
 /** The water-maze measures of a set of episodes (one per animal). */
-export function watermazeSummary(records: readonly EpisodeRecord[], trialsPerDay: number, days: number): WatermazeSummary {
+export function watermazeSummary(
+  records: readonly EpisodeRecord[],
+  trialsPerDay: number,
+  days: number,
+): WatermazeSummary {
   const all = records.map(swimTrials);
   const trials = trialsPerDay * days;
   const byTrial = (pick: (t: SwimTrial) => number) => columns(all, trials, pick, (t) => t.trial).map((c) => ci95(c));
   const perAnimal = (group: (t: SwimTrial) => number, groups: number) =>
-    Array.from({ length: groups }, (_, g) => ci95(all.map((ts) => mean(ts.filter((t) => group(t) === g).map((t) => t.escapeLatency))).filter((x) => Number.isFinite(x))));
+    Array.from({ length: groups }, (_, g) =>
+      ci95(
+        all
+          .map((ts) => mean(ts.filter((t) => group(t) === g).map((t) => t.escapeLatency)))
+          .filter((x) => Number.isFinite(x)),
+      ),
+    );
   return {
     escapeLatencyByTrial: byTrial((t) => t.escapeLatency),
     escapeLatencyByDay: perAnimal((t) => t.day, days),
@@ -102,7 +128,11 @@ export function watermazeSummary(records: readonly EpisodeRecord[], trialsPerDay
 }
 
 /** The water-maze fields of an evaluation report (merged into AgentResult by src/rl/frozen-eval.ts). */
-export function watermazeReport(records: readonly EpisodeRecord[], trialsPerDay: number, days: number): Record<string, unknown> {
+export function watermazeReport(
+  records: readonly EpisodeRecord[],
+  trialsPerDay: number,
+  days: number,
+): Record<string, unknown> {
   return { ...watermazeSummary(records, trialsPerDay, days) };
 }
 
@@ -130,7 +160,7 @@ export function gridGoalSummary(records: readonly EpisodeRecord[], maxIntervals 
   const hits = records.map(goalHitSteps);
   const intervals = hits.map((h) => h.slice(1).map((s, i) => s - h[i]));
   const byHit: number[][] = Array.from({ length: maxIntervals }, () => []);
-  for (const iv of intervals) iv.forEach((x, k) => k < maxIntervals && byHit[k].push(x));
+  for (const iv of intervals) for (const [k, x] of iv.entries()) if (k < maxIntervals) byHit[k].push(x);
   let last = byHit.length;
   while (last > 0 && byHit[last - 1].length === 0) last--;
   return {

@@ -42,8 +42,8 @@ export function sem(xs: ArrayLike<number>): number {
 
 // t(0.975, ν) for ν = 1…30 (standard tables).
 const T975 = [
-  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101,
-  2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
+  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11,
+  2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
 ];
 
 /** The 97.5% quantile of Student's t with ν degrees of freedom (table to 30, Cornish–Fisher beyond). */
@@ -85,7 +85,12 @@ export interface BootstrapEstimate {
  * replacement from a generator seeded by `seed` (the same inputs always give the same interval).
  * Pairs where either value is not finite are left out.
  */
-export function pairedBootstrap(a: ArrayLike<number>, b: ArrayLike<number>, seed: string | number = 'bootstrap', resamples = 2000): BootstrapEstimate {
+export function pairedBootstrap(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  seed: string | number = 'bootstrap',
+  resamples = 2000,
+): BootstrapEstimate {
   if (a.length !== b.length) throw new Error(`pairedBootstrap: ${a.length} values paired with ${b.length}`);
   const d: number[] = [];
   for (let i = 0; i < a.length; i++) if (Number.isFinite(a[i]) && Number.isFinite(b[i])) d.push(a[i] - b[i]);
@@ -121,9 +126,14 @@ export function formatNumber(x: unknown, digits: number): string {
  * `mean ± half-width` of an estimate's 95% interval (reports, tables, the dashboard); the mean alone
  * when there is no interval (fewer than two units: JSON stores its ends as null); '–' for none.
  */
-export function formatEstimate(e: { mean: number; ci95: readonly [number | null, number | null] | null } | undefined, digits = 2): string {
+export function formatEstimate(
+  e: { mean: number; ci95: readonly [number | null, number | null] | null } | undefined,
+  digits = 2,
+): string {
   if (e === undefined || !Number.isFinite(e.mean)) return '–';
   const [lo, hi] = e.ci95 ?? [null, null];
   const half = typeof lo === 'number' && typeof hi === 'number' ? (hi - lo) / 2 : Number.NaN;
-  return Number.isFinite(half) ? `${formatNumber(e.mean, digits)} ± ${formatNumber(half, digits)}` : formatNumber(e.mean, digits);
+  return Number.isFinite(half)
+    ? `${formatNumber(e.mean, digits)} ± ${formatNumber(half, digits)}`
+    : formatNumber(e.mean, digits);
 }

@@ -2,8 +2,9 @@
 // runs can be compared step for step: p ← p − (α / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε).
 // Its state (step count and both moment estimates) is plain JSON and restores bit-exactly, so a
 // resumed run continues exactly.
-import type { Tensor } from './tensor.ts';
+
 import { decodeValues, encodeValues } from './module.ts';
+import type { Tensor } from './tensor.ts';
 
 export interface AdamOptions {
   /** Step size α (default 1e-3). */
@@ -41,7 +42,8 @@ export class Adam {
 
   constructor(parameters: Map<string, Tensor>, options: AdamOptions = {}) {
     for (const key of Object.keys(options)) {
-      if (!['learningRate', 'beta1', 'beta2', 'epsilon'].includes(key)) throw new Error(`Adam: unknown option '${key}'`);
+      if (!['learningRate', 'beta1', 'beta2', 'epsilon'].includes(key))
+        throw new Error(`Adam: unknown option '${key}'`);
     }
     this.parameters = parameters;
     this.learningRate = options.learningRate ?? 1e-3;
@@ -64,8 +66,8 @@ export class Adam {
     const t = this.stepCount;
     const b1 = this.beta1;
     const b2 = this.beta2;
-    const stepSize = this.learningRate / (1 - Math.pow(b1, t));
-    const sqrtCorrection2 = Math.sqrt(1 - Math.pow(b2, t));
+    const stepSize = this.learningRate / (1 - b1 ** t);
+    const sqrtCorrection2 = Math.sqrt(1 - b2 ** t);
     const eps = this.epsilon;
     for (const [name, param] of this.parameters) {
       const m = this.firstMoment.get(name)!;
@@ -89,17 +91,27 @@ export class Adam {
       firstMoment[name] = encodeValues(this.firstMoment.get(name)!);
       secondMoment[name] = encodeValues(this.secondMoment.get(name)!);
     }
-    return { step: this.stepCount, learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, firstMoment, secondMoment };
+    return {
+      step: this.stepCount,
+      learningRate: this.learningRate,
+      beta1: this.beta1,
+      beta2: this.beta2,
+      epsilon: this.epsilon,
+      firstMoment,
+      secondMoment,
+    };
   }
 
   /** Restores a saved state; its parameter names and sizes must match this optimizer's. */
   loadState(state: AdamState): void {
-    if (typeof state !== 'object' || state === null || !Number.isInteger(state.step) || state.step < 0) throw new Error('Adam.loadState: malformed state');
+    if (typeof state !== 'object' || state === null || !Number.isInteger(state.step) || state.step < 0)
+      throw new Error('Adam.loadState: malformed state');
     if (state.beta1 !== this.beta1 || state.beta2 !== this.beta2 || state.epsilon !== this.epsilon) {
-      throw new Error('Adam.loadState: the saved β₁, β₂, ε differ from this optimizer\'s');
+      throw new Error("Adam.loadState: the saved β₁, β₂, ε differ from this optimizer's");
     }
     const names = [...this.parameters.keys()];
-    for (const key of Object.keys(state.firstMoment ?? {})) if (!this.parameters.has(key)) throw new Error(`Adam.loadState: unknown parameter '${key}'`);
+    for (const key of Object.keys(state.firstMoment ?? {}))
+      if (!this.parameters.has(key)) throw new Error(`Adam.loadState: unknown parameter '${key}'`);
     const m = new Map<string, Float64Array>();
     const v = new Map<string, Float64Array>();
     for (const name of names) {

@@ -2,18 +2,18 @@
 // differences (see gradcheck.ts). `engram gradcheck` and tests/nn run the same list; whoever adds
 // an operation or a layer adds its check here.
 import { Rng } from '../core/rng.ts';
-import { Tensor } from './tensor.ts';
-import { gradcheck, type GradcheckResult } from './gradcheck.ts';
-import * as ops from './ops/index.ts';
-import { Linear } from './layers/linear.ts';
-import { LstmCell } from './layers/lstm.ts';
+import { type GradcheckResult, gradcheck } from './gradcheck.ts';
+import { MultiHeadSelfAttention } from './layers/attention.ts';
 import { GruCell } from './layers/gru.ts';
 import { LayerNorm } from './layers/layer-norm.ts';
-import { Mlp } from './layers/mlp.ts';
-import { MultiHeadSelfAttention } from './layers/attention.ts';
-import { TransformerBlock } from './layers/transformer.ts';
+import { Linear } from './layers/linear.ts';
 import { LinearSelfAttention } from './layers/linear-attention.ts';
+import { LstmCell } from './layers/lstm.ts';
+import { Mlp } from './layers/mlp.ts';
+import { TransformerBlock } from './layers/transformer.ts';
+import * as ops from './ops/index.ts';
 import type { PlasticityMode, PlasticWeights } from './ops/plastic.ts';
+import { Tensor } from './tensor.ts';
 
 /** The tolerance of the built-in checks. */
 export const GRADCHECK_TOLERANCE = 1e-6;
@@ -54,7 +54,12 @@ function unary(name: string, op: (a: Tensor) => Tensor, make: (rng: Rng) => Tens
   };
 }
 
-function binary(name: string, op: (a: Tensor, b: Tensor) => Tensor, shapeA: [number, number], shapeB: [number, number]): GradcheckCase {
+function binary(
+  name: string,
+  op: (a: Tensor, b: Tensor) => Tensor,
+  shapeA: [number, number],
+  shapeB: [number, number],
+): GradcheckCase {
   return {
     name,
     run: () => {
@@ -72,8 +77,15 @@ function binary(name: string, op: (a: Tensor, b: Tensor) => Tensor, shapeA: [num
  * whose traces straddle the clip bound c = 1: half the entries are far inside it, half far outside
  * (|v| ≥ 2 against 1, and |v| ≤ 0.8), so no finite-difference probe crosses the kink.
  */
-function plasticCase(mode: PlasticityMode, steps: number, clipActive: boolean, separatePresynaptic = false): GradcheckCase {
-  const name = `plasticRnnCell (${mode}, ${clipActive ? 'clip active' : separatePresynaptic ? 'separate presynaptic activity' : `${steps} steps`})`;
+function plasticCase(
+  mode: PlasticityMode,
+  steps: number,
+  clipActive: boolean,
+  separatePresynaptic = false,
+): GradcheckCase {
+  const name =
+    `plasticRnnCell (${mode}, ` +
+    `${clipActive ? 'clip active' : separatePresynaptic ? 'separate presynaptic activity' : `${steps} steps`})`;
   return {
     name,
     run: () => {
@@ -96,14 +108,18 @@ function plasticCase(mode: PlasticityMode, steps: number, clipActive: boolean, s
       const h0 = randomTensor(rng, B, H, -0.5, 0.5);
       const trace0 = randomTensor(rng, B, H * H, -0.3, 0.3);
       if (clipActive) {
-        for (let k = 0; k < trace0.size; k += 2) trace0.data[k] = (rng.bernoulli(0.5) ? 1 : -1) * rng.uniformRange(2.5, 3);
+        for (let k = 0; k < trace0.size; k += 2)
+          trace0.data[k] = (rng.bernoulli(0.5) ? 1 : -1) * rng.uniformRange(2.5, 3);
       }
       const eligibility0 = mode === 'retroactive' ? randomTensor(rng, B, H * H, -0.5, 0.5) : null;
       const pre0 = separatePresynaptic ? randomTensor(rng, B, H, -0.5, 0.5) : h0;
-      const inputs = new Map<string, Tensor>([['h0', h0], ['trace0', trace0]]);
+      const inputs = new Map<string, Tensor>([
+        ['h0', h0],
+        ['trace0', trace0],
+      ]);
       if (separatePresynaptic) inputs.set('presynaptic0', pre0);
       if (eligibility0 !== null) inputs.set('eligibility0', eligibility0);
-      xs.forEach((x, t) => inputs.set(`x${t}`, x));
+      for (const [t, x] of xs.entries()) inputs.set(`x${t}`, x);
       for (const [key, t] of Object.entries(weights)) if (t !== null) inputs.set(key, t);
       return gradcheck(() => {
         let h = h0;
@@ -145,8 +161,16 @@ export function builtinGradchecks(): GradcheckCase[] {
     binary('sub', ops.sub, [3, 4], [3, 4]),
     binary('mul', ops.mul, [3, 4], [3, 4]),
     binary('addRowVector', ops.addRowVector, [3, 4], [1, 4]),
-    unary('scale', (a) => ops.scale(a, -1.7), (r) => randomTensor(r, 3, 4)),
-    unary('scaleRows', (a) => ops.scaleRows(a, [1, 0, -0.5]), (r) => randomTensor(r, 3, 4)),
+    unary(
+      'scale',
+      (a) => ops.scale(a, -1.7),
+      (r) => randomTensor(r, 3, 4),
+    ),
+    unary(
+      'scaleRows',
+      (a) => ops.scaleRows(a, [1, 0, -0.5]),
+      (r) => randomTensor(r, 3, 4),
+    ),
     unary('square', ops.square, (r) => randomTensor(r, 3, 4)),
     unary('sigmoid', ops.sigmoid, (r) => randomTensor(r, 3, 4, -3, 3)),
     unary('tanh', ops.tanh, (r) => randomTensor(r, 3, 4, -2, 2)),
@@ -165,18 +189,33 @@ export function builtinGradchecks(): GradcheckCase[] {
         return gradcheck(() => ops.concatColumns([a, b, c]), { a, b, c });
       },
     },
-    unary('sliceColumns', (a) => ops.sliceColumns(a, 1, 4), (r) => randomTensor(r, 3, 5)),
+    unary(
+      'sliceColumns',
+      (a) => ops.sliceColumns(a, 1, 4),
+      (r) => randomTensor(r, 3, 5),
+    ),
     binary('concatRows', (a, b) => ops.concatRows([a, b]), [2, 3], [4, 3]),
-    unary('sliceRows', (a) => ops.sliceRows(a, 1, 3), (r) => randomTensor(r, 4, 3)),
+    unary(
+      'sliceRows',
+      (a) => ops.sliceRows(a, 1, 3),
+      (r) => randomTensor(r, 4, 3),
+    ),
     unary('sum', ops.sum, (r) => randomTensor(r, 3, 4)),
     unary('mean', ops.mean, (r) => randomTensor(r, 3, 4)),
-    unary('gatherColumns', (a) => ops.gatherColumns(a, [2, 0, 3]), (r) => randomTensor(r, 3, 4)),
+    unary(
+      'gatherColumns',
+      (a) => ops.gatherColumns(a, [2, 0, 3]),
+      (r) => randomTensor(r, 3, 4),
+    ),
     {
       name: 'logSoftmax+gatherColumns',
       run: () => {
         const logits = randomTensor(Rng.fromSeed('logSoftmax+gatherColumns'), 4, 3, -2, 2);
         const advantages = [0.5, -1.2, 2, 0.3];
-        return gradcheck(() => ops.mean(ops.scaleRows(ops.gatherColumns(ops.logSoftmax(logits), [2, 0, 1, 1]), advantages)), { logits });
+        return gradcheck(
+          () => ops.mean(ops.scaleRows(ops.gatherColumns(ops.logSoftmax(logits), [2, 0, 1, 1]), advantages)),
+          { logits },
+        );
       },
     },
     {
@@ -189,7 +228,11 @@ export function builtinGradchecks(): GradcheckCase[] {
         return gradcheck(() => ops.layerNorm(x, gain, bias), { x, gain, bias });
       },
     },
-    unary('causalMask+softmax', (a) => ops.softmax(ops.causalMask(a)), (r) => randomTensor(r, 4, 4, -2, 2)),
+    unary(
+      'causalMask+softmax',
+      (a) => ops.softmax(ops.causalMask(a)),
+      (r) => randomTensor(r, 4, 4, -2, 2),
+    ),
     {
       name: 'attendCached',
       run: () => {
@@ -198,8 +241,8 @@ export function builtinGradchecks(): GradcheckCase[] {
         const keys = [0, 1, 2].map(() => randomTensor(rng, 2, 6));
         const values = [0, 1, 2].map(() => randomTensor(rng, 2, 6));
         const inputs: Record<string, Tensor> = { q };
-        keys.forEach((k, i) => (inputs[`k${i}`] = k));
-        values.forEach((v, i) => (inputs[`v${i}`] = v));
+        for (const [i, k] of keys.entries()) inputs[`k${i}`] = k;
+        for (const [i, v] of values.entries()) inputs[`v${i}`] = v;
         return gradcheck(() => ops.attendCached(q, keys, values, 2, Int32Array.of(0, 1)), inputs);
       },
     },
@@ -224,10 +267,13 @@ export function builtinGradchecks(): GradcheckCase[] {
         const wi = randomTensor(rng, 3, 16);
         const wh = randomTensor(rng, 4, 16);
         const b = randomTensor(rng, 1, 16);
-        return gradcheck(() => {
-          const s = ops.lstmCell(x, h, c, wi, wh, b);
-          return ops.concatColumns([s.h, s.c]);
-        }, { x, h, c, wi, wh, b });
+        return gradcheck(
+          () => {
+            const s = ops.lstmCell(x, h, c, wi, wh, b);
+            return ops.concatColumns([s.h, s.c]);
+          },
+          { x, h, c, wi, wh, b },
+        );
       },
     },
     {
@@ -258,16 +304,19 @@ export function builtinGradchecks(): GradcheckCase[] {
         const rng = Rng.fromSeed('LstmCell');
         const cell = new LstmCell({ inputSize: 3, hiddenSize: 4 }, rng);
         const xs = [0, 1, 2, 3].map(() => randomTensor(rng, 2, 3));
-        return gradcheck(() => {
-          let state = cell.initialState(2);
-          const outputs: Tensor[] = [];
-          xs.forEach((x, t) => {
-            if (t === 2) state = cell.maskState(state, [1, 0]);
-            state = cell.step(x, state);
-            outputs.push(state.h);
-          });
-          return ops.concatColumns([...outputs, state.c]);
-        }, new Map([...inputsOf(cell), ...xs.map((x, i) => [`x${i}`, x] as [string, Tensor])]));
+        return gradcheck(
+          () => {
+            let state = cell.initialState(2);
+            const outputs: Tensor[] = [];
+            xs.forEach((x, t) => {
+              if (t === 2) state = cell.maskState(state, [1, 0]);
+              state = cell.step(x, state);
+              outputs.push(state.h);
+            });
+            return ops.concatColumns([...outputs, state.c]);
+          },
+          new Map([...inputsOf(cell), ...xs.map((x, i) => [`x${i}`, x] as [string, Tensor])]),
+        );
       },
     },
     {
@@ -276,15 +325,18 @@ export function builtinGradchecks(): GradcheckCase[] {
         const rng = Rng.fromSeed('GruCell');
         const cell = new GruCell({ inputSize: 3, hiddenSize: 4 }, rng);
         const xs = [0, 1, 2, 3].map(() => randomTensor(rng, 2, 3));
-        return gradcheck(() => {
-          let h = cell.initialState(2);
-          const outputs: Tensor[] = [];
-          for (const x of xs) {
-            h = cell.step(x, h);
-            outputs.push(h);
-          }
-          return ops.concatColumns(outputs);
-        }, new Map([...inputsOf(cell), ...xs.map((x, i) => [`x${i}`, x] as [string, Tensor])]));
+        return gradcheck(
+          () => {
+            let h = cell.initialState(2);
+            const outputs: Tensor[] = [];
+            for (const x of xs) {
+              h = cell.step(x, h);
+              outputs.push(h);
+            }
+            return ops.concatColumns(outputs);
+          },
+          new Map([...inputsOf(cell), ...xs.map((x, i) => [`x${i}`, x] as [string, Tensor])]),
+        );
       },
     },
     {
@@ -292,7 +344,8 @@ export function builtinGradchecks(): GradcheckCase[] {
       run: () => {
         const rng = Rng.fromSeed('LayerNorm');
         const layer = new LayerNorm({ size: 5 });
-        for (const t of layer.parameters().values()) for (let i = 0; i < t.size; i++) t.data[i] += rng.uniformRange(-0.5, 0.5);
+        for (const t of layer.parameters().values())
+          for (let i = 0; i < t.size; i++) t.data[i] += rng.uniformRange(-0.5, 0.5);
         const x = randomTensor(rng, 3, 5, -2, 2);
         return gradcheck(() => layer.forward(x), new Map([...inputsOf(layer), ['x', x]]));
       },
@@ -323,17 +376,21 @@ export function builtinGradchecks(): GradcheckCase[] {
       run: () => {
         const rng = Rng.fromSeed('attention-cache');
         const attention = new MultiHeadSelfAttention({ modelSize: 4, numHeads: 2 }, rng);
-        for (const t of attention.parameters().values()) for (let i = 0; i < t.size; i++) t.data[i] += rng.uniformRange(-0.3, 0.3);
+        for (const t of attention.parameters().values())
+          for (let i = 0; i < t.size; i++) t.data[i] += rng.uniformRange(-0.3, 0.3);
         const xs = [0, 1, 2, 3].map(() => randomTensor(rng, 2, 4));
-        return gradcheck(() => {
-          const cache = attention.createCache(2);
-          const outputs: Tensor[] = [];
-          xs.forEach((x, t) => {
-            if (t === 2) cache.resetRows([0, 1]);
-            outputs.push(attention.step(x, cache));
-          });
-          return ops.concatColumns(outputs);
-        }, new Map([...inputsOf(attention), ...xs.map((x, i) => [`x${i}`, x] as [string, Tensor])]));
+        return gradcheck(
+          () => {
+            const cache = attention.createCache(2);
+            const outputs: Tensor[] = [];
+            xs.forEach((x, t) => {
+              if (t === 2) cache.resetRows([0, 1]);
+              outputs.push(attention.step(x, cache));
+            });
+            return ops.concatColumns(outputs);
+          },
+          new Map([...inputsOf(attention), ...xs.map((x, i) => [`x${i}`, x] as [string, Tensor])]),
+        );
       },
     },
     {
@@ -341,7 +398,8 @@ export function builtinGradchecks(): GradcheckCase[] {
       run: () => {
         const rng = Rng.fromSeed('attention-sequence');
         const attention = new MultiHeadSelfAttention({ modelSize: 4, numHeads: 2 }, rng);
-        for (const t of attention.parameters().values()) for (let i = 0; i < t.size; i++) t.data[i] += rng.uniformRange(-0.3, 0.3);
+        for (const t of attention.parameters().values())
+          for (let i = 0; i < t.size; i++) t.data[i] += rng.uniformRange(-0.3, 0.3);
         const x = randomTensor(rng, 4, 4);
         return gradcheck(() => attention.forwardSequence(x), new Map([...inputsOf(attention), ['x', x]]));
       },
@@ -353,7 +411,10 @@ export function builtinGradchecks(): GradcheckCase[] {
         const first = new LinearSelfAttention({ modelSize: 4, numHeads: 1 }, rng.fork('first'));
         const second = new LinearSelfAttention({ modelSize: 4, numHeads: 2 }, rng.fork('second'));
         const tokens = randomTensor(rng, 3 * 5, 4);
-        return gradcheck(() => second.forward(first.forward(tokens, 3, 4), 3, 4), new Map([...inputsOf(first, second), ['tokens', tokens]]));
+        return gradcheck(
+          () => second.forward(first.forward(tokens, 3, 4), 3, 4),
+          new Map([...inputsOf(first, second), ['tokens', tokens]]),
+        );
       },
     },
     {
@@ -362,12 +423,16 @@ export function builtinGradchecks(): GradcheckCase[] {
         // tanh MLP: relu's kink would make finite differences through four steps seed-dependent.
         const rng = Rng.fromSeed('TransformerBlock-cache');
         const block = new TransformerBlock({ modelSize: 4, numHeads: 2, mlpSize: 6, activation: 'tanh' }, rng);
-        for (const t of block.parameters().values()) for (let i = 0; i < t.size; i++) t.data[i] += rng.uniformRange(-0.3, 0.3);
+        for (const t of block.parameters().values())
+          for (let i = 0; i < t.size; i++) t.data[i] += rng.uniformRange(-0.3, 0.3);
         const xs = [0, 1, 2, 3].map(() => randomTensor(rng, 2, 4));
-        return gradcheck(() => {
-          const cache = block.createCache(2);
-          return ops.concatColumns(xs.map((x) => block.step(x, cache)));
-        }, new Map([...inputsOf(block), ...xs.map((x, i) => [`x${i}`, x] as [string, Tensor])]));
+        return gradcheck(
+          () => {
+            const cache = block.createCache(2);
+            return ops.concatColumns(xs.map((x) => block.step(x, cache)));
+          },
+          new Map([...inputsOf(block), ...xs.map((x, i) => [`x${i}`, x] as [string, Tensor])]),
+        );
       },
     },
     {
@@ -375,7 +440,8 @@ export function builtinGradchecks(): GradcheckCase[] {
       run: () => {
         const rng = Rng.fromSeed('TransformerBlock-sequence');
         const block = new TransformerBlock({ modelSize: 4, numHeads: 2, mlpSize: 6, activation: 'tanh' }, rng);
-        for (const t of block.parameters().values()) for (let i = 0; i < t.size; i++) t.data[i] += rng.uniformRange(-0.3, 0.3);
+        for (const t of block.parameters().values())
+          for (let i = 0; i < t.size; i++) t.data[i] += rng.uniformRange(-0.3, 0.3);
         const x = randomTensor(rng, 4, 4);
         return gradcheck(() => block.forwardSequence(x), new Map([...inputsOf(block), ['x', x]]));
       },
@@ -388,26 +454,41 @@ export function builtinGradchecks(): GradcheckCase[] {
         const policy = new Linear({ inputSize: 5, outputSize: 3 }, rng);
         const value = new Linear({ inputSize: 5, outputSize: 1 }, rng);
         const observations = [0, 1, 2].map(() => randomTensor(rng, 2, 2));
-        const actions = [[0, 2], [1, 1], [2, 0]];
-        const returns = [[0.5, -0.2], [1, 0], [0.3, 0.7]];
-        const advantages = [[0.4, -0.6], [0.9, 0.1], [-0.3, 0.8]];
-        return gradcheck(() => {
-          let state = cell.initialState(2);
-          let loss = Tensor.scalar(0);
-          observations.forEach((obs, t) => {
-            const previousAction = Tensor.zeros(2, 3);
-            if (t > 0) actions[t - 1].forEach((a, b) => (previousAction.data[b * 3 + a] = 1));
-            const input = ops.concatColumns([obs, previousAction, Tensor.full(2, 1, t * 0.5)]);
-            state = cell.step(input, state);
-            const logProb = ops.gatherColumns(ops.logSoftmax(policy.forward(state.h)), actions[t]);
-            const v = value.forward(state.h);
-            const advantage = ops.sub(Tensor.from(returns[t].map((r) => [r])), v);
-            // The advantage weighting the log-probability is data (as after a detach), so it is fixed here.
-            const policyLoss = ops.mean(ops.scaleRows(logProb, advantages[t]));
-            loss = ops.add(loss, ops.sub(ops.scale(ops.mean(ops.square(advantage)), 0.5), policyLoss));
-          });
-          return loss;
-        }, inputsOf(cell, policy, value));
+        const actions = [
+          [0, 2],
+          [1, 1],
+          [2, 0],
+        ];
+        const returns = [
+          [0.5, -0.2],
+          [1, 0],
+          [0.3, 0.7],
+        ];
+        const advantages = [
+          [0.4, -0.6],
+          [0.9, 0.1],
+          [-0.3, 0.8],
+        ];
+        return gradcheck(
+          () => {
+            let state = cell.initialState(2);
+            let loss = Tensor.scalar(0);
+            observations.forEach((obs, t) => {
+              const previousAction = Tensor.zeros(2, 3);
+              if (t > 0) for (const [b, a] of actions[t - 1].entries()) previousAction.data[b * 3 + a] = 1;
+              const input = ops.concatColumns([obs, previousAction, Tensor.full(2, 1, t * 0.5)]);
+              state = cell.step(input, state);
+              const logProb = ops.gatherColumns(ops.logSoftmax(policy.forward(state.h)), actions[t]);
+              const v = value.forward(state.h);
+              const advantage = ops.sub(Tensor.from(returns[t].map((r) => [r])), v);
+              // The advantage weighting the log-probability is data (as after a detach), so it is fixed here.
+              const policyLoss = ops.mean(ops.scaleRows(logProb, advantages[t]));
+              loss = ops.add(loss, ops.sub(ops.scale(ops.mean(ops.square(advantage)), 0.5), policyLoss));
+            });
+            return loss;
+          },
+          inputsOf(cell, policy, value),
+        );
       },
     },
     plasticCase('hebbian', 3, false),
@@ -432,12 +513,16 @@ export function runBuiltinGradchecks(): { checks: { name: string; maxRelError: n
 export function formatGradchecks(result: { checks: { name: string; maxRelError: number }[]; ok: boolean }): string {
   const width = Math.max(...result.checks.map((c) => c.name.length));
   const lines = result.checks.map(
-    (c) => `${c.name.padEnd(width)}  ${c.maxRelError.toExponential(2).padStart(9)}  ${c.maxRelError <= GRADCHECK_TOLERANCE ? 'ok' : 'FAIL'}`,
+    (c) =>
+      `${c.name.padEnd(width)}  ${c.maxRelError.toExponential(2).padStart(9)}  ` +
+      `${c.maxRelError <= GRADCHECK_TOLERANCE ? 'ok' : 'FAIL'}`,
   );
   lines.push(
     result.ok
-      ? `all ${result.checks.length} gradient checks within ${GRADCHECK_TOLERANCE.toExponential(0)} (worst relative error, see src/nn/gradcheck.ts)`
-      : `${result.checks.filter((c) => !(c.maxRelError <= GRADCHECK_TOLERANCE)).length} gradient check(s) exceed ${GRADCHECK_TOLERANCE.toExponential(0)}`,
+      ? `all ${result.checks.length} gradient checks within ${GRADCHECK_TOLERANCE.toExponential(0)} ` +
+          `(worst relative error, see src/nn/gradcheck.ts)`
+      : `${result.checks.filter((c) => !(c.maxRelError <= GRADCHECK_TOLERANCE)).length} ` +
+          `gradient check(s) exceed ${GRADCHECK_TOLERANCE.toExponential(0)}`,
   );
   return lines.join('\n');
 }

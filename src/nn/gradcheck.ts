@@ -10,8 +10,8 @@
 // relative where the gradient is not tiny, and absolute-over-1e-8 where both are near zero (an
 // exactly zero analytic and numeric gradient has error 0).
 import { Rng } from '../core/rng.ts';
-import { Tensor } from './tensor.ts';
-import { Tape, noGrad, withCheckNumerics } from './tape.ts';
+import { noGrad, Tape, withCheckNumerics } from './tape.ts';
+import type { Tensor } from './tensor.ts';
 
 export interface GradcheckOptions {
   /** Finite-difference step h (default 1e-3). */

@@ -10,7 +10,15 @@
 // Shapes are the caller's responsibility (the ops in src/nn/ops check them and name the op).
 
 /** C[m×n] = A[m×k]·B[k×n], or C += A·B when `accumulate`. */
-export function gemm(a: Float64Array, b: Float64Array, c: Float64Array, m: number, k: number, n: number, accumulate: boolean): void {
+export function gemm(
+  a: Float64Array,
+  b: Float64Array,
+  c: Float64Array,
+  m: number,
+  k: number,
+  n: number,
+  accumulate: boolean,
+): void {
   if (!accumulate) c.fill(0, 0, m * n);
   const k4 = k - (k & 3);
   for (let i = 0; i < m; i++) {
@@ -43,7 +51,15 @@ export function gemm(a: Float64Array, b: Float64Array, c: Float64Array, m: numbe
  * Blocked two rows of A by four rows of B: each step of the dot products loads six values for
  * eight multiply-adds (measured 3.3 vs 2.1 GFLOP/s for one row by four at the LSTM's shapes).
  */
-export function gemmNT(a: Float64Array, b: Float64Array, c: Float64Array, m: number, k: number, n: number, accumulate: boolean): void {
+export function gemmNT(
+  a: Float64Array,
+  b: Float64Array,
+  c: Float64Array,
+  m: number,
+  k: number,
+  n: number,
+  accumulate: boolean,
+): void {
   const n4 = n - (n & 3);
   const m2 = m - (m & 1);
   let i = 0;
@@ -128,7 +144,15 @@ export function gemmNT(a: Float64Array, b: Float64Array, c: Float64Array, m: num
 }
 
 /** C[m×n] = A[k×m]ᵀ·B[k×n], or C += Aᵀ·B when `accumulate` (weight gradients: inputsᵀ · output gradients). */
-export function gemmTN(a: Float64Array, b: Float64Array, c: Float64Array, m: number, k: number, n: number, accumulate: boolean): void {
+export function gemmTN(
+  a: Float64Array,
+  b: Float64Array,
+  c: Float64Array,
+  m: number,
+  k: number,
+  n: number,
+  accumulate: boolean,
+): void {
   if (!accumulate) c.fill(0, 0, m * n);
   const k4 = k - (k & 3);
   let p = 0;
@@ -328,7 +352,14 @@ export function gruBackwardActivations(
  * attention, agents' policies, the A2C loss). `stats`, when given, receives [max, Σ exp(x − max)],
  * from which the log-probabilities x − max − log Σ follow.
  */
-export function softmaxRow(x: ArrayLike<number>, xOffset: number, n: number, out: Float64Array, outOffset: number, stats?: Float64Array): void {
+export function softmaxRow(
+  x: ArrayLike<number>,
+  xOffset: number,
+  n: number,
+  out: Float64Array,
+  outOffset: number,
+  stats?: Float64Array,
+): void {
   let max = -Infinity;
   for (let j = 0; j < n; j++) if (x[xOffset + j] > max) max = x[xOffset + j];
   let total = 0;

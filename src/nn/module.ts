@@ -2,7 +2,7 @@
 // are named by their path ("policy.weight"), serialize to plain JSON and load back bit-exactly,
 // and hash to a stable digest that frozen evaluation compares before and after.
 import { createHash } from 'node:crypto';
-import { Tensor } from './tensor.ts';
+import type { Tensor } from './tensor.ts';
 
 /** A serialized parameter. Values are JSON numbers, which round-trip JS doubles exactly; the few
  * values JSON numbers cannot hold (−0, NaN, ±Infinity) are written as the strings "-0", "NaN",
@@ -78,7 +78,8 @@ export abstract class Module {
 }
 
 function checkName(name: string, parameters: Map<string, unknown>, children: Map<string, unknown>): void {
-  if (!/^[A-Za-z0-9_]+$/.test(name)) throw new Error(`Module: parameter and module names are letters, digits and _, got '${name}'`);
+  if (!/^[A-Za-z0-9_]+$/.test(name))
+    throw new Error(`Module: parameter and module names are letters, digits and _, got '${name}'`);
   if (parameters.has(name) || children.has(name)) throw new Error(`Module: '${name}' is registered twice`);
 }
 
@@ -140,7 +141,8 @@ export function parametersToJSON(parameters: Map<string, Tensor>): SerializedPar
  * shape and no extra name may appear, so a checkpoint of another architecture fails loudly.
  */
 export function loadParameters(parameters: Map<string, Tensor>, json: unknown): void {
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Error('loadParameters: expected an object of named parameters');
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    throw new Error('loadParameters: expected an object of named parameters');
   const record = json as Record<string, unknown>;
   for (const name of Object.keys(record)) {
     if (!parameters.has(name)) throw new Error(`loadParameters: unknown parameter '${name}'`);
@@ -149,7 +151,8 @@ export function loadParameters(parameters: Map<string, Tensor>, json: unknown): 
   for (const [name, t] of parameters) {
     const entry = record[name] as Partial<SerializedTensor> | undefined;
     if (entry === undefined) throw new Error(`loadParameters: parameter '${name}' is missing`);
-    if (typeof entry !== 'object' || entry === null || !Array.isArray(entry.data)) throw new Error(`loadParameters: parameter '${name}' is malformed`);
+    if (typeof entry !== 'object' || entry === null || !Array.isArray(entry.data))
+      throw new Error(`loadParameters: parameter '${name}' is malformed`);
     if (entry.rows !== t.rows || entry.cols !== t.cols || entry.data.length !== t.size) {
       throw new Error(`loadParameters: parameter '${name}' has shape ${entry.rows}x${entry.cols}, expected ${t.shape}`);
     }

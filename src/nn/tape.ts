@@ -14,8 +14,9 @@
 // default: it costs one pass over each result, about 3% of an LSTM training step (measured with
 // scripts/bench/nn.ts). `setCheckNumerics(false)` or ENGRAM_CHECK_NUMERICS=0 turns it off.
 // Only NaN is reported: ±Infinity can be legitimate (log 0) and is left to the caller.
-import { Tensor } from './tensor.ts';
+
 import { acquire, release } from './pool.ts';
+import type { Tensor } from './tensor.ts';
 
 /** One recorded operation: its inputs, outputs, and how to push output gradients to the inputs. */
 export interface TapeNode {
@@ -76,7 +77,8 @@ export class Tape {
   /** Back-propagates from several outputs at once, each with its gradient. */
   backwardFrom(seeds: readonly (readonly [Tensor, ArrayLike<number>])[], options: { retain?: boolean } = {}): void {
     for (const [t, g] of seeds) {
-      if (g.length !== t.size) throw new Error(`backward: gradient of length ${g.length} for an output of shape ${t.shape}`);
+      if (g.length !== t.size)
+        throw new Error(`backward: gradient of length ${g.length} for an output of shape ${t.shape}`);
       const buf = t.gradBuffer();
       for (let i = 0; i < g.length; i++) buf[i] += g[i];
     }
@@ -164,7 +166,7 @@ export function withCheckNumerics<T>(fn: () => T): T {
 }
 
 export function hasNaN(values: Float64Array): boolean {
-  for (let i = 0; i < values.length; i++) if (values[i] !== values[i]) return true;
+  for (let i = 0; i < values.length; i++) if (Number.isNaN(values[i])) return true;
   return false;
 }
 
@@ -178,7 +180,7 @@ export function savedBuffer(length: number): Float64Array {
 
 /** True when an operation on these inputs must be recorded (a tape is active and some input requires gradients). */
 export function recording(a: Tensor, b?: Tensor | null, c?: Tensor | null): boolean {
-  return activeTape !== null && (a.requiresGrad || (b != null && b.requiresGrad) || (c != null && c.requiresGrad));
+  return activeTape !== null && (a.requiresGrad || b?.requiresGrad === true || c?.requiresGrad === true);
 }
 
 /** True when an operation on any of these inputs must be recorded. */
@@ -193,13 +195,19 @@ export function recordingAny(inputs: readonly Tensor[]): boolean {
  * given, records it on the active tape and marks the outputs as requiring gradients. Operations
  * pass `backward` only when `recording(...)` said so, so inference allocates no closures.
  */
-export function finishOp(op: string, inputs: readonly Tensor[], outputs: readonly Tensor[], backward: (() => void) | null): void {
+export function finishOp(
+  op: string,
+  inputs: readonly Tensor[],
+  outputs: readonly Tensor[],
+  backward: (() => void) | null,
+): void {
   if (checkNumerics) {
     for (const o of outputs) {
       if (hasNaN(o.data)) {
         const inherited = inputs.some((t) => hasNaN(t.data));
         throw new Error(
-          `NaN in the forward pass of ${op} (output ${o.shape})` + (inherited ? '; an input already contained NaN' : ''),
+          `NaN in the forward pass of ${op} (output ${o.shape})` +
+            (inherited ? '; an input already contained NaN' : ''),
         );
       }
     }

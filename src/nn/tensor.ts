@@ -2,7 +2,7 @@
 // (src/nn/kernels.ts) read and write these buffers directly; ml-matrix sees the same memory through
 // a WrapperMatrix1D view, so inspection, analysis and tests can use ml-matrix without a copy.
 // Everything in engram's networks is 2-D: a batch of vectors is batch × features.
-import { AbstractMatrix, Matrix, WrapperMatrix1D } from 'ml-matrix';
+import { type AbstractMatrix, Matrix, WrapperMatrix1D } from 'ml-matrix';
 import { acquireZeroed } from './pool.ts';
 
 export class Tensor {
@@ -92,7 +92,8 @@ export class Tensor {
 
   /** Element (i, j). */
   get(i: number, j: number): number {
-    if (i < 0 || i >= this.rows || j < 0 || j >= this.cols) throw new Error(`Tensor.get: (${i}, ${j}) is outside ${this.shape}`);
+    if (i < 0 || i >= this.rows || j < 0 || j >= this.cols)
+      throw new Error(`Tensor.get: (${i}, ${j}) is outside ${this.shape}`);
     return this.data[i * this.cols + j];
   }
 

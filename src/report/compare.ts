@@ -7,11 +7,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../core/errors.ts';
-import { readJsonFile } from '../experiments/io.ts';
 import type { MainMeasureResult } from '../experiments/evaluation.ts';
+import { readJsonFile } from '../experiments/io.ts';
 import type { MeasureInfo } from '../measures/main-measure.ts';
-import { bestClassic, differencesFrom, isPrivileged, readRunRecords, signedCi, suiteParts, type RunRecords } from './report.ts';
 import { ci95, type Estimate, formatEstimate } from '../measures/stats.ts';
+import {
+  bestClassic,
+  differencesFrom,
+  isPrivileged,
+  type RunRecords,
+  readRunRecords,
+  signedCi,
+  suiteParts,
+} from './report.ts';
 
 export interface CompareAgent {
   kind: string;
@@ -47,12 +55,14 @@ export function expandRunDirs(dirs: readonly string[]): string[] {
     const config = path.join(dir, 'config.json');
     if (!fs.existsSync(config)) throw new UsageError(`${d} is not a run directory (no config.json)`);
     const raw = readJsonFile(config, 'run configuration') as { kind?: string; parts?: { name: string }[] };
-    if (raw.kind === 'icl-regression') throw new UsageError(`${d} is an in-context regression run; compare reads meta-RL runs and suites`);
+    if (raw.kind === 'icl-regression')
+      throw new UsageError(`${d} is an in-context regression run; compare reads meta-RL runs and suites`);
     if (raw.kind === 'suite') out.push(...suiteParts(dir, raw as { parts: { name: string }[] }));
     else out.push(dir);
   }
   for (const dir of out) {
-    if (!fs.existsSync(path.join(dir, 'eval.json'))) throw new UsageError(`${dir} has no eval.json: the run has not finished (resume it with engram run --resume)`);
+    if (!fs.existsSync(path.join(dir, 'eval.json')))
+      throw new UsageError(`${dir} has no eval.json: the run has not finished (resume it with engram run --resume)`);
   }
   return out;
 }
@@ -158,13 +168,20 @@ export function formatCompare(result: CompareResult): string {
     lines.push(`## ${g.experiment}: ${g.task} ${JSON.stringify(g.taskOptions)}`, '');
     lines.push(
       g.level === 'seeds'
-        ? `${g.runs.length} runs (seeds ${g.runs.map((r) => r.seed).join(', ')}): mean over runs of each run's mean, 95% t interval over runs.`
+        ? `${g.runs.length} runs (seeds ${g.runs.map((r) => r.seed).join(', ')}): mean ` +
+            `over runs of each run's mean, 95% t interval over runs.`
         : `1 run (seed ${g.runs[0].seed}): 95% interval over its held-out episodes.`,
     );
     for (const note of g.notes) lines.push(`Note: ${note}.`);
     lines.push('');
     const measureTitle = m ? `${m.name}${m.unit ? ` (${m.unit})` : ''}, ${m.better} is better` : 'total reward';
-    const head = ['agent', 'kind', measureTitle, g.reference !== null ? `− ${g.reference} (paired 95% CI)` : 'difference', ...(g.level === 'seeds' ? ['per run'] : [])];
+    const head = [
+      'agent',
+      'kind',
+      measureTitle,
+      g.reference !== null ? `− ${g.reference} (paired 95% CI)` : 'difference',
+      ...(g.level === 'seeds' ? ['per run'] : []),
+    ];
     lines.push(`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`);
     for (const [k, a] of Object.entries(g.agents)) {
       const diff = k === g.reference ? 'reference' : a.difference !== null ? signedCi(a.difference, digits) : '–';

@@ -15,7 +15,12 @@ function seriesLabel(series: string, gdSteps: number): string {
 }
 
 /** Test loss against N′, one line per series, told apart by dash and point shape (black-and-white safe). */
-export function lossCurveFigure(curve: IclEvaluation['curve'], trainedExamples: number, dim: number, gdSteps: number): TopLevelSpec {
+export function lossCurveFigure(
+  curve: IclEvaluation['curve'],
+  trainedExamples: number,
+  dim: number,
+  gdSteps: number,
+): TopLevelSpec {
   const values = curve.map((p) => ({ ...p, label: seriesLabel(p.series, gdSteps) }));
   // The axis ends a little above the loss of ignoring the context; a model that extrapolates worse
   // than that (deep LSA at N′ far from its training N) leaves the plot, as the subtitle says.
@@ -27,7 +32,8 @@ export function lossCurveFigure(curve: IclEvaluation['curve'], trainedExamples: 
     title: {
       text: 'In-context linear regression: test loss against context size',
       subtitle: [
-        `d = ${dim}; trained models saw N = ${trainedExamples} examples (dotted line); baselines tuned at each N′ unless noted`,
+        `d = ${dim}; trained models saw N = ${trainedExamples} examples (dotted ` +
+          `line); baselines tuned at each N′ unless noted`,
         ...(offScale.length > 0 ? [`points above the axis are cut off (${offScale.join(', ')})`] : []),
       ],
     },
@@ -38,14 +44,25 @@ export function lossCurveFigure(curve: IclEvaluation['curve'], trainedExamples: 
       {
         mark: { type: 'line', point: { filled: false, size: 45 }, strokeWidth: 1.6, clip: true },
         encoding: {
-          x: { field: 'examples', type: 'quantitative', title: 'in-context examples N′ (count)', axis: { tickMinStep: 1 } },
+          x: {
+            field: 'examples',
+            type: 'quantitative',
+            title: 'in-context examples N′ (count)',
+            axis: { tickMinStep: 1 },
+          },
           y: {
             field: 'loss',
             type: 'quantitative',
             title: 'test loss: mean squared error of ŷ_q (y units²)',
             ...(top === undefined ? {} : { scale: { domain: [0, top] } }),
           },
-          color: { field: 'label', type: 'nominal', title: null, scale: { scheme: 'dark2' }, legend: { orient: 'right', labelLimit: 320 } },
+          color: {
+            field: 'label',
+            type: 'nominal',
+            title: null,
+            scale: { scheme: 'dark2' },
+            legend: { orient: 'right', labelLimit: 320 },
+          },
           strokeDash: { field: 'label', type: 'nominal', title: null, legend: { labelLimit: 320 } },
           shape: { field: 'label', type: 'nominal', title: null, legend: { labelLimit: 320 } },
         },

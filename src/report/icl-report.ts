@@ -12,11 +12,15 @@ export async function iclSection(ev: IclEvalFile, reportDir: string): Promise<st
   const lines = [
     `## ${ev.experiment}: ${ev.task}`,
     '',
-    `Task options: \`${JSON.stringify(ev.taskOptions)}\`. ${ev.sequences} held-out sequences (evaluation seed ${ev.seed}); baselines line-searched on training-stream sequences.`,
+    `Task options: \`${JSON.stringify(ev.taskOptions)}\`. ${ev.sequences} held-out sequences (evaluation ` +
+      `seed ${ev.seed}); baselines line-searched on training-stream sequences.`,
     '',
-    `**${ev.reference} against one step of gradient descent** (von Oswald et al. 2022): test-loss ratio ${ev.lossRatio.toFixed(4)}, ` +
+    `**${ev.reference} against one step of gradient descent** (von Oswald et ` +
+      `al. 2022): test-loss ratio ${ev.lossRatio.toFixed(4)}, ` +
       `cosine of their gradients in the query ${ev.cosine.toFixed(4)}, mean |Δŷ| ${ev.predsDiff.toExponential(2)}` +
-      (ev.learnedStep !== null ? `, learned step η ${ev.learnedStep.toFixed(3)} against the line-searched ${ev.optimalStep.toFixed(3)}.` : '.'),
+      (ev.learnedStep !== null
+        ? `, learned step η ${ev.learnedStep.toFixed(3)} against the line-searched ${ev.optimalStep.toFixed(3)}.`
+        : '.'),
     '',
     `| model or algorithm | test loss at N = ${options.examples} (mean squared error) |`,
     '|---|---|',

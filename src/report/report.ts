@@ -9,34 +9,40 @@
 // episodes), the lesion table that says where each agent's learning lives, and the figures.
 import fs from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../core/errors.ts';
 import { findAgent } from '../../agents/index.ts';
 import { findTask } from '../../tasks/index.ts';
+import { UsageError } from '../core/errors.ts';
 import { traitsOf } from '../core/traits.ts';
 import type { ReportColumn, TaskTraits } from '../core/types.ts';
 import { readCheckpoint, SHIPPED_CHECKPOINT_DIR } from '../experiments/checkpoint.ts';
-import { atomicWriteText, readJsonFile, readJsonl } from '../experiments/io.ts';
 import type { EpisodesFile, EvalFile, LesionsFile, MainMeasureResult } from '../experiments/evaluation.ts';
-import { codeVersion, type RunInfo } from '../experiments/run-dir.ts';
-import { agentKey, parseExperiment, type ExperimentSpec } from '../experiments/spec.ts';
-import type { AgentResult } from '../rl/frozen-eval.ts';
-import { writeVegaLiteSvg, type TopLevelSpec } from './svg.ts';
-import { iclSection } from './icl-report.ts';
-import { latencyFigures, swimPathFigure } from './spatial-figures.ts';
 import type { IclEvalFile } from '../experiments/icl-run.ts';
+import { atomicWriteText, readJsonFile, readJsonl } from '../experiments/io.ts';
+import { codeVersion, type RunInfo } from '../experiments/run-dir.ts';
+import { agentKey, type ExperimentSpec, parseExperiment } from '../experiments/spec.ts';
 import type { MeasureInfo } from '../measures/main-measure.ts';
+import type { SwimTrial } from '../measures/spatial.ts';
+import {
+  type BootstrapEstimate,
+  type Estimate,
+  formatEstimate,
+  formatNumber,
+  pairedBootstrap,
+} from '../measures/stats.ts';
+import type { AgentResult } from '../rl/frozen-eval.ts';
 import {
   choiceByTrialSpec,
+  type LesionRow,
   lesionChartSpec,
+  type MetricsRecord,
   plasticTraceSpec,
   regretByTrialSpec,
   stepsBetweenHitsSpec,
   trainingCurvesSpec,
-  type LesionRow,
-  type MetricsRecord,
 } from './figure-specs.ts';
-import type { SwimTrial } from '../measures/spatial.ts';
-import { type BootstrapEstimate, type Estimate, formatEstimate, formatNumber, pairedBootstrap } from '../measures/stats.ts';
+import { iclSection } from './icl-report.ts';
+import { latencyFigures, swimPathFigure } from './spatial-figures.ts';
+import { type TopLevelSpec, writeVegaLiteSvg } from './svg.ts';
 
 /** Everything the report needs of one run directory (a single experiment, or a part of a suite). */
 export interface RunRecords {
@@ -56,8 +62,14 @@ function readOptional<T>(file: string, what: string): T | null {
 
 /** Reads a finished run directory; a directory without eval.json is a UsageError-worthy state the caller reports. */
 export function readRunRecords(dir: string): RunRecords {
-  const spec = parseExperiment(readJsonFile(path.join(dir, 'config.json'), 'run configuration'), path.join(dir, 'config.json'));
-  const evalFile = readJsonFile(path.join(dir, 'eval.json'), 'evaluation (the run has not finished: resume it first)') as EvalFile;
+  const spec = parseExperiment(
+    readJsonFile(path.join(dir, 'config.json'), 'run configuration'),
+    path.join(dir, 'config.json'),
+  );
+  const evalFile = readJsonFile(
+    path.join(dir, 'eval.json'),
+    'evaluation (the run has not finished: resume it first)',
+  ) as EvalFile;
   const metricsFile = path.join(dir, 'metrics.jsonl');
   const metrics = (fs.existsSync(metricsFile) ? readJsonl(metricsFile) : []) as MetricsRecord[];
   return {
@@ -81,7 +93,11 @@ export function trainingRecords(run: RunRecords, checkpointDir = SHIPPED_CHECKPO
     const key = agentKey(a);
     const shipped = (run.eval.agents[key] as { checkpoint?: string } | undefined)?.checkpoint;
     if (shipped === undefined || out.some((r) => r.agent === key)) continue;
-    const file = path.isAbsolute(shipped) ? shipped : fs.existsSync(shipped) ? shipped : path.join(checkpointDir, path.basename(shipped));
+    const file = path.isAbsolute(shipped)
+      ? shipped
+      : fs.existsSync(shipped)
+        ? shipped
+        : path.join(checkpointDir, path.basename(shipped));
     if (!fs.existsSync(file)) continue;
     for (const r of readCheckpoint(file).history ?? []) out.push({ ...(r as MetricsRecord), agent: key });
   }
@@ -100,7 +116,7 @@ export function metricsCsv(records: readonly Record<string, unknown>[]): string 
     const text = String(v);
     return /[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
   };
-  return [columns.join(','), ...records.map((r) => columns.map((c) => cell(r[c])).join(','))].join('\n') + '\n';
+  return `${[columns.join(','), ...records.map((r) => columns.map((c) => cell(r[c])).join(','))].join('\n')}\n`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -230,7 +246,9 @@ export function agentsTable(run: RunRecords): string[] {
     const value = (r.mainMeasure as MainMeasureResult | undefined)?.value ?? r.totalReward;
     const label = r.kind === 'classic' ? key : `**${key}**`;
     const diff = key === reference ? 'reference' : diffs[key] ? signedCi(diffs[key], digits) : '–';
-    lines.push(`| ${label} | ${r.kind} | ${pm(value, digits)} | ${diff} | ${extra.map((c) => c.cell(r)).join(' | ')} |`);
+    lines.push(
+      `| ${label} | ${r.kind} | ${pm(value, digits)} | ${diff} | ${extra.map((c) => c.cell(r)).join(' | ')} |`,
+    );
   }
   return lines;
 }
@@ -263,11 +281,15 @@ export function lesionTable(run: RunRecords): string[] {
     return `${pm(e.value, digits)} (Δ ${signedCi(e.difference, digits)})`;
   };
   const lines = [
-    `| agent | kind | intact: ${m.name}${unit} | reset-state (Δ paired) | freeze-plasticity (Δ paired) | learning lives in |`,
+    `| agent | kind | intact: ${m.name}${unit} | reset-state (Δ paired) | ` +
+      `freeze-plasticity (Δ paired) | learning lives in |`,
     '|---|---|---|---|---|---|',
   ];
   for (const [key, row] of Object.entries(lesions.agents)) {
-    lines.push(`| ${key} | ${row.kind} | ${pm(row.intact, digits)} | ${cell(row['reset-state'])} | ${cell(row['freeze-plasticity'])} | ${verdict(row, m.better)} |`);
+    lines.push(
+      `| ${key} | ${row.kind} | ${pm(row.intact, digits)} | ${cell(row['reset-state'])} | ` +
+        `${cell(row['freeze-plasticity'])} | ${verdict(row, m.better)} |`,
+    );
   }
   return lines;
 }
@@ -291,15 +313,31 @@ export async function runFigures(run: RunRecords, figuresDir: string, prefix: st
   const out: Figure[] = [];
   const { spec } = run;
   const agents = Object.entries(run.eval.agents) as [string, AgentResult][];
-  const task = `${spec.task.id}${(spec.task.options as { protocol?: string }).protocol ? ` (${(spec.task.options as { protocol?: string }).protocol})` : ''}`;
+  const protocol = (spec.task.options as { protocol?: string }).protocol;
+  const task = `${spec.task.id}${protocol ? ` (${protocol})` : ''}`;
 
   const curves = trainingRecords(run);
-  if (curves.length > 0) out.push(await figure(figuresDir, `${prefix}training`, 'Meta-training curves of the learned agents.', trainingCurvesSpec(curves, `Meta-training on ${task}`)));
+  if (curves.length > 0)
+    out.push(
+      await figure(
+        figuresDir,
+        `${prefix}training`,
+        'Meta-training curves of the learned agents.',
+        trainingCurvesSpec(curves, `Meta-training on ${task}`),
+      ),
+    );
 
   const figures = reportLayout(run).figures;
   if (figures.includes('accuracy-by-trial')) {
     const byAgent = Object.fromEntries(agents.map(([k, r]) => [k, r.pBestByTrial]));
-    out.push(await figure(figuresDir, `${prefix}accuracy`, 'Accuracy by trial of the episode (a new object pair each episode), mean and 95% CI.', choiceByTrialSpec(byAgent, `Accuracy by trial: ${task}`, 'P(correct object)', 0.5)));
+    out.push(
+      await figure(
+        figuresDir,
+        `${prefix}accuracy`,
+        'Accuracy by trial of the episode (a new object pair each episode), mean and 95% CI.',
+        choiceByTrialSpec(byAgent, `Accuracy by trial: ${task}`, 'P(correct object)', 0.5),
+      ),
+    );
   }
   if (figures.includes('p-best-and-regret-by-trial') && agents.some(([, r]) => r.expectedRegretByTrial?.length > 0)) {
     // Every learning agent, and of the classic ones the reference and those the spec names (more lines would not read).
@@ -307,19 +345,40 @@ export async function runFigures(run: RunRecords, figuresDir: string, prefix: st
     const named = run.spec.evaluation.figureAgents ?? [];
     const shown = agents.filter(([k, r]) => r.kind !== 'classic' || k === reference || named.includes(k));
     const byAgent = Object.fromEntries(shown.map(([k, r]) => [k, r.pBestByTrial]));
-    out.push(await figure(figuresDir, `${prefix}p-best`, 'P(best arm) by trial, mean and 95% CI.', choiceByTrialSpec(byAgent, `P(best arm) by trial: ${task}`, 'P(best arm)', 0.5)));
+    out.push(
+      await figure(
+        figuresDir,
+        `${prefix}p-best`,
+        'P(best arm) by trial, mean and 95% CI.',
+        choiceByTrialSpec(byAgent, `P(best arm) by trial: ${task}`, 'P(best arm)', 0.5),
+      ),
+    );
     const regret = Object.fromEntries(shown.map(([k, r]) => [k, r.expectedRegretByTrial]));
-    out.push(await figure(figuresDir, `${prefix}regret`, 'Cumulative expected regret by trial.', regretByTrialSpec(regret, `Cumulative expected regret: ${task}`)));
+    out.push(
+      await figure(
+        figuresDir,
+        `${prefix}regret`,
+        'Cumulative expected regret by trial.',
+        regretByTrialSpec(regret, `Cumulative expected regret: ${task}`),
+      ),
+    );
   }
 
   const latency = agents.filter(([, r]) => Array.isArray(r.escapeLatencyByTrial));
-  const taskOptions = findTask(spec.task.id).create(spec.task.options).options as { trialsPerDay: number; poolRadius: number; platformRadius: number };
+  const taskOptions = findTask(spec.task.id).create(spec.task.options).options as {
+    trialsPerDay: number;
+    poolRadius: number;
+    platformRadius: number;
+  };
   if (figures.includes('escape-latency') && latency.length > 0) {
     const byAgent = Object.fromEntries(latency.map(([k, r]) => [k, r.escapeLatencyByTrial as Estimate[]]));
-    for (const f of latencyFigures(byAgent, taskOptions.trialsPerDay, task)) out.push(await figure(figuresDir, `${prefix}${f.name}`, f.caption, f.spec));
+    for (const f of latencyFigures(byAgent, taskOptions.trialsPerDay, task))
+      out.push(await figure(figuresDir, `${prefix}${f.name}`, f.caption, f.spec));
   }
   // Learned and plastic agents; the floor (random) is left out of the path panels.
-  const paths = Object.fromEntries(Object.entries(run.paths ?? {}).filter(([k]) => run.eval.agents[k]?.kind !== 'classic'));
+  const paths = Object.fromEntries(
+    Object.entries(run.paths ?? {}).filter(([k]) => run.eval.agents[k]?.kind !== 'classic'),
+  );
   if (figures.includes('swim-paths') && Object.keys(paths).length > 0) {
     const f = swimPathFigure(paths, taskOptions, `Swim paths, first held-out day: ${task}`);
     out.push(await figure(figuresDir, `${prefix}${f.name}`, f.caption, f.spec));
@@ -327,14 +386,42 @@ export async function runFigures(run: RunRecords, figuresDir: string, prefix: st
 
   const hits = agents.filter(([, r]) => Array.isArray(r.stepsBetweenGoalsByHit));
   if (figures.includes('steps-between-goals') && hits.length > 0) {
-    const byAgent = Object.fromEntries(hits.map(([k, r]) => [k, { toFirst: r.stepsToFirstGoal as Estimate, between: r.stepsBetweenGoalsByHit as Estimate[] }]));
-    out.push(await figure(figuresDir, `${prefix}steps-between-hits`, 'Steps to the first goal hit (0) and between successive hits, mean and 95% CI.', stepsBetweenHitsSpec(byAgent, `Steps between goal hits: ${task}`)));
+    const byAgent = Object.fromEntries(
+      hits.map(([k, r]) => [
+        k,
+        { toFirst: r.stepsToFirstGoal as Estimate, between: r.stepsBetweenGoalsByHit as Estimate[] },
+      ]),
+    );
+    out.push(
+      await figure(
+        figuresDir,
+        `${prefix}steps-between-hits`,
+        'Steps to the first goal hit (0) and between successive hits, mean and 95% CI.',
+        stepsBetweenHitsSpec(byAgent, `Steps between goal hits: ${task}`),
+      ),
+    );
   }
 
-  const plastic = agents.filter(([, r]) => Array.isArray((r.plasticity as { byStep?: { meanAbsTraceChange?: number[] } } | undefined)?.byStep?.meanAbsTraceChange));
+  const plastic = agents.filter(([, r]) =>
+    Array.isArray(
+      (r.plasticity as { byStep?: { meanAbsTraceChange?: number[] } } | undefined)?.byStep?.meanAbsTraceChange,
+    ),
+  );
   if (plastic.length > 0) {
-    const byAgent = Object.fromEntries(plastic.map(([k, r]) => [k, (r.plasticity as { byStep: { meanAbsTraceChange: number[] } }).byStep.meanAbsTraceChange]));
-    out.push(await figure(figuresDir, `${prefix}plastic-traces`, 'Change of the plastic traces over an episode, mean |Hebb_t − Hebb_0| per synapse.', plasticTraceSpec(byAgent, `Plastic-trace change within an episode: ${task}`)));
+    const byAgent = Object.fromEntries(
+      plastic.map(([k, r]) => [
+        k,
+        (r.plasticity as { byStep: { meanAbsTraceChange: number[] } }).byStep.meanAbsTraceChange,
+      ]),
+    );
+    out.push(
+      await figure(
+        figuresDir,
+        `${prefix}plastic-traces`,
+        'Change of the plastic traces over an episode, mean |Hebb_t − Hebb_0| per synapse.',
+        plasticTraceSpec(byAgent, `Plastic-trace change within an episode: ${task}`),
+      ),
+    );
   }
 
   if (run.lesions !== null && Object.keys(run.lesions.agents).length > 0) {
@@ -347,7 +434,14 @@ export async function runFigures(run: RunRecords, figuresDir: string, prefix: st
         if (e !== undefined) rows.push({ agent: key, condition: lesion, value: e.value, applies: e.applies });
       }
     }
-    out.push(await figure(figuresDir, `${prefix}lesions`, `Lesions: ${m.name} intact and with each within-episode memory removed.`, lesionChartSpec(rows, `${m.name}${m.unit ? ` (${m.unit})` : ''}`, `Where learning lives: lesions on ${task}`)));
+    out.push(
+      await figure(
+        figuresDir,
+        `${prefix}lesions`,
+        `Lesions: ${m.name} intact and with each within-episode memory removed.`,
+        lesionChartSpec(rows, `${m.name}${m.unit ? ` (${m.unit})` : ''}`, `Where learning lives: lesions on ${task}`),
+      ),
+    );
   }
   return out;
 }
@@ -356,35 +450,56 @@ export async function runFigures(run: RunRecords, figuresDir: string, prefix: st
 // report.md
 
 /** One run's section of a report: its tables and figures (figure links relative to `reportDir`). */
-export async function runSection(run: RunRecords, reportDir: string, prefix: string, heading: string): Promise<string[]> {
+export async function runSection(
+  run: RunRecords,
+  reportDir: string,
+  prefix: string,
+  heading: string,
+): Promise<string[]> {
   const lines: string[] = [];
   const { spec } = run;
   lines.push(`${heading} ${spec.name}: ${spec.task.id}`, '');
   if (spec.description) lines.push(spec.description, '');
   const measure = run.episodes?.measure;
   lines.push(
-    `Task options: \`${JSON.stringify(run.eval.taskOptions)}\`. ${run.eval.episodes} held-out episodes (evaluation seed ${run.eval.seed}), the same instances for every agent; learned agents play with frozen weights.` +
-      (measure ? ` Headline measure: **${measure.name}**${measure.unit ? ` (${measure.unit})` : ''}, ${measure.better} is better.` : ''),
+    `Task options: \`${JSON.stringify(run.eval.taskOptions)}\`. ${run.eval.episodes} held-out episodes (evaluation ` +
+      `seed ${run.eval.seed}), the same instances for every agent; learned agents play with frozen weights.` +
+      (measure
+        ? ` Headline measure: **${measure.name}**${measure.unit ? ` (${measure.unit})` : ''}, ` +
+          `${measure.better} is better.`
+        : ''),
     '',
   );
   const trained = Object.entries(run.eval.agents).filter(([, r]) => r.trainedUpdates !== undefined);
   for (const [key, r] of trained) {
     const source = typeof r.checkpoint === 'string' ? `shipped checkpoint \`${r.checkpoint}\`` : 'trained in this run';
-    lines.push(`- ${key}: ${source}, ${r.trainedUpdates} updates, ${(Number(r.trainedEnvSteps) / 1e6).toFixed(2)}M environment steps, ${(Number(r.trainingSeconds) / 60).toFixed(1)} min of training.`);
+    lines.push(
+      `- ${key}: ${source}, ${r.trainedUpdates} updates, ${(Number(r.trainedEnvSteps) / 1e6).toFixed(2)}M ` +
+        `environment steps, ${(Number(r.trainingSeconds) / 60).toFixed(1)} min of training.`,
+    );
   }
   if (trained.length > 0) lines.push('');
   lines.push(...agentsTable(run), '');
   const lesions = lesionTable(run);
   if (lesions.length > 0) {
     lines.push(
-      'Lesions, on the same held-out instances: `reset-state` wipes the within-episode state (recurrent activity, attention cache, eligibility) at every trial boundary; `freeze-plasticity` holds plastic weights at their start-of-episode values. Δ is lesioned − intact, paired episode by episode (bootstrap 95% CI). An agent whose learning lives in its activity is hurt by the first; one whose learning lives in its synapses, by the second.',
+      'Lesions, on the same held-out instances: `reset-state` wipes the within-episode state (recurrent activity, ' +
+        'attention cache, eligibility) at every trial boundary; `freeze-plasticity` holds plastic weights at ' +
+        'their start-of-episode values. Δ is lesioned − intact, paired episode by episode (bootstrap 95% CI). ' +
+        'An agent whose learning lives in its activity is hurt by the first; one whose learning lives in its ' +
+        'synapses, by the second.',
       '',
       ...lesions,
       '',
     );
   }
   for (const f of await runFigures(run, path.join(reportDir, 'figures'), prefix)) {
-    lines.push(`![${f.caption}](${path.relative(reportDir, f.file).split(path.sep).join('/')})`, '', `*${f.caption}*`, '');
+    lines.push(
+      `![${f.caption}](${path.relative(reportDir, f.file).split(path.sep).join('/')})`,
+      '',
+      `*${f.caption}*`,
+      '',
+    );
   }
   return lines;
 }
@@ -393,8 +508,22 @@ function headerLines(title: string, config: unknown, info: RunInfo | null, seed:
   const lines = [`# ${title}`, ''];
   lines.push(`- seed: ${seed}`);
   lines.push(`- code version: ${info?.gitCommit ?? codeVersion() ?? 'unknown (not a git checkout)'}`);
-  if (info !== null) lines.push(`- wall time: ${(info.wallSeconds / 60).toFixed(1)} min (${info.startedAt} → ${info.finishedAt}), Node ${info.node}`);
-  lines.push('', '<details><summary>Resolved configuration</summary>', '', '```json', JSON.stringify(config, null, 2), '```', '', '</details>', '');
+  if (info !== null)
+    lines.push(
+      `- wall time: ${(info.wallSeconds / 60).toFixed(1)} min (${info.startedAt} ` +
+        `→ ${info.finishedAt}), Node ${info.node}`,
+    );
+  lines.push(
+    '',
+    '<details><summary>Resolved configuration</summary>',
+    '',
+    '```json',
+    JSON.stringify(config, null, 2),
+    '```',
+    '',
+    '</details>',
+    '',
+  );
   return lines;
 }
 
@@ -405,18 +534,30 @@ export function suiteParts(runDir: string, config: { parts: { name: string }[] }
 
 /** Writes report.md (and its figures, and metrics.csv in every run directory); returns the report's path. */
 export async function writeReport(runDir: string): Promise<string> {
-  const config = readJsonFile(path.join(runDir, 'config.json'), 'run configuration') as { kind?: string; name: string; seed: number; description?: string; parts?: { name: string }[] };
+  const config = readJsonFile(path.join(runDir, 'config.json'), 'run configuration') as {
+    kind?: string;
+    name: string;
+    seed: number;
+    description?: string;
+    parts?: { name: string }[];
+  };
   const info = readOptional<RunInfo>(path.join(runDir, 'run.json'), 'run information');
   const lines: string[] = [];
   if (config.kind === 'icl-regression') {
     writeMetricsCsv(runDir);
     lines.push(...headerLines(config.name, config, info, config.seed));
-    lines.push(...(await iclSection(readJsonFile(path.join(runDir, 'eval.json'), 'evaluation') as IclEvalFile, runDir)));
+    lines.push(
+      ...(await iclSection(readJsonFile(path.join(runDir, 'eval.json'), 'evaluation') as IclEvalFile, runDir)),
+    );
   } else if (config.kind === 'suite') {
     lines.push(...headerLines(`${config.name}: where does learning live?`, config, info, config.seed));
     if (config.description) lines.push(config.description, '');
     lines.push(
-      'How to read it: each section is one task. The first table compares every agent on the task’s headline measure with the best classic algorithm, paired on the same held-out episodes. The lesion table then removes one kind of within-episode memory at a time: if wiping the activity at each trial (`reset-state`) undoes an agent’s improvement, its learning lives in activity (in context); if holding its synapses fixed (`freeze-plasticity`) does, it lives in synapses.',
+      'How to read it: each section is one task. The first table compares every agent on the task’s headline ' +
+        'measure with the best classic algorithm, paired on the same held-out episodes. The lesion table then ' +
+        'removes one kind of within-episode memory at a time: if wiping the activity at each trial (`reset-state`) ' +
+        'undoes an agent’s improvement, its learning lives in activity (in context); if holding its synapses ' +
+        'fixed (`freeze-plasticity`) does, it lives in synapses.',
       '',
     );
     const dirs = suiteParts(runDir, config as { parts: { name: string }[] });
@@ -446,11 +587,18 @@ export function writeMetricsCsv(runDir: string): void {
 /** `engram report <run-dir>`: checks the directory holds a finished run or suite, then writes its report. */
 export async function reportCommand(runDir: string): Promise<string> {
   const dir = path.resolve(runDir);
-  if (!fs.existsSync(path.join(dir, 'config.json'))) throw new UsageError(`${runDir} is not a run directory (no config.json)`);
-  const config = readJsonFile(path.join(dir, 'config.json'), 'run configuration') as { kind?: string; parts?: { name: string }[] };
+  if (!fs.existsSync(path.join(dir, 'config.json')))
+    throw new UsageError(`${runDir} is not a run directory (no config.json)`);
+  const config = readJsonFile(path.join(dir, 'config.json'), 'run configuration') as {
+    kind?: string;
+    parts?: { name: string }[];
+  };
   const dirs = config.kind === 'suite' ? suiteParts(dir, config as { parts: { name: string }[] }) : [dir];
   for (const d of dirs) {
-    if (!fs.existsSync(path.join(d, 'eval.json'))) throw new UsageError(`${d} has no eval.json: the run has not finished (resume it with engram run --resume ${runDir})`);
+    if (!fs.existsSync(path.join(d, 'eval.json')))
+      throw new UsageError(
+        `${d} has no eval.json: the run has not finished (resume it with engram run --resume ${runDir})`,
+      );
   }
   return writeReport(dir);
 }

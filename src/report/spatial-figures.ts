@@ -30,13 +30,21 @@ export function latencyFigures(byAgent: Record<string, Estimate[]>, trialsPerDay
         byDay[`${agent}, trial ${t + 1}`] = Array.from({ length: days }, (_, day) => trials[day * trialsPerDay + t]);
       }
     }
-    figures.push({ name: 'latency-by-day', caption: 'Trials 1 and 2 of each day: escape latency by day.', spec: latencyByDaySpec(byDay, `Trials 1 and 2 by day: ${task}`) });
+    figures.push({
+      name: 'latency-by-day',
+      caption: 'Trials 1 and 2 of each day: escape latency by day.',
+      spec: latencyByDaySpec(byDay, `Trials 1 and 2 by day: ${task}`),
+    });
   }
   return figures;
 }
 
 /** Swim paths, one panel per agent and trial; the platform is the small circle. */
-export function swimPathFigure(paths: Record<string, SwimTrial[]>, pool: { poolRadius: number; platformRadius: number }, title: string): NamedFigure {
+export function swimPathFigure(
+  paths: Record<string, SwimTrial[]>,
+  pool: { poolRadius: number; platformRadius: number },
+  title: string,
+): NamedFigure {
   return {
     name: 'swim-paths',
     caption: `${title}: each panel one trial; the platform is the small circle.`,

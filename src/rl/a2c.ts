@@ -106,15 +106,35 @@ export interface RolloutSums {
 }
 
 function emptySums(): RolloutSums {
-  return { episodes: 0, envSteps: 0, totalReward: 0, expectedRegret: 0, policyLoss: 0, valueLoss: 0, entropy: 0, steps: 0 };
+  return {
+    episodes: 0,
+    envSteps: 0,
+    totalReward: 0,
+    expectedRegret: 0,
+    policyLoss: 0,
+    valueLoss: 0,
+    entropy: 0,
+    steps: 0,
+  };
 }
 
 function addSums(into: RolloutSums, x: RolloutSums): void {
   for (const k of Object.keys(into) as (keyof RolloutSums)[]) into[k] += x[k];
 }
 
-/** Batch elements [lo, hi) of update `update`, played on `tape` with the network: the buffers and the recorded outputs. */
-function rollout(family: TaskFamily, net: PolicyNetwork<unknown, Tensor>, update: number, lo: number, hi: number, tasks: Rng, actions: Rng, tape: Tape) {
+/**
+ * Batch elements [lo, hi) of update `update`, played on `tape` with the network: the buffers and the recorded outputs.
+ */
+function rollout(
+  family: TaskFamily,
+  net: PolicyNetwork<unknown, Tensor>,
+  update: number,
+  lo: number,
+  hi: number,
+  tasks: Rng,
+  actions: Rng,
+  tape: Tape,
+) {
   const B = hi - lo;
   const T = family.episodeLength;
   const A = family.numActions;
@@ -132,7 +152,16 @@ function rollout(family: TaskFamily, net: PolicyNetwork<unknown, Tensor>, update
   const prevReward = new Float64Array(B);
   const live = new Uint8Array(B).fill(1);
   const probs = new Float64Array(B * A);
-  const buffers: RolloutBuffers = { steps: 0, batchSize: B, numActions: A, logits: [], values: [], actions: [], rewards: [], alive: [] };
+  const buffers: RolloutBuffers = {
+    steps: 0,
+    batchSize: B,
+    numActions: A,
+    logits: [],
+    values: [],
+    actions: [],
+    rewards: [],
+    alive: [],
+  };
   const outputs: { logits: Tensor; value: Tensor }[] = [];
   const sums = emptySums();
   sums.episodes = B;
@@ -383,7 +412,11 @@ export class A2CTrainer {
     if (threads <= 1) return null;
     if (this.workers === null) {
       if (!this.threads) throw new Error('A2CTrainer: training on worker threads needs their entry module and recipe');
-      const payload: A2CWorkerPayload = { recipe: this.threads.recipe, tasksPath: this.tasks.path, actionsPath: this.actions.path };
+      const payload: A2CWorkerPayload = {
+        recipe: this.threads.recipe,
+        tasksPath: this.tasks.path,
+        actionsPath: this.actions.path,
+      };
       this.workers = new WorkerGroup(threads - 1, this.params, this.threads.entry, payload);
     }
     return this.workers;
@@ -404,9 +437,20 @@ export class A2CTrainer {
     const sums = emptySums();
     const slices = batchSlices(B, (workers?.size ?? 0) + 1);
     workers?.publishParameters();
-    const pending = slices.slice(1).map(([lo, hi], i) => (workers as WorkerGroup<WorkerRequest, RolloutSums>).run(i, { update: this.update, lo, hi, batchSize: B, coefficients }));
+    const pending = slices.slice(1).map(([lo, hi], i) =>
+      (workers as WorkerGroup<WorkerRequest, RolloutSums>).run(i, {
+        update: this.update,
+        lo,
+        hi,
+        batchSize: B,
+        coefficients,
+      }),
+    );
     const [lo, hi] = slices[0];
-    addSums(sums, rolloutAndBackward(this.family, this.net, this.update, lo, hi, B, coefficients, this.tasks, this.actions));
+    addSums(
+      sums,
+      rolloutAndBackward(this.family, this.net, this.update, lo, hi, B, coefficients, this.tasks, this.actions),
+    );
     const replies = await Promise.all(pending);
     replies.forEach((r, i) => {
       addSums(sums, r);
@@ -423,7 +467,9 @@ export class A2CTrainer {
       envSteps: this.envSteps,
       'train/episodeReward': sums.totalReward / sums.episodes,
       // Tasks without an expected reward (the spatial ones) have no regret: NaN, not a misleading 0.
-      'train/expectedRegret': this.family.infoFields.includes('expectedRegret') ? sums.expectedRegret / sums.episodes : Number.NaN,
+      'train/expectedRegret': this.family.infoFields.includes('expectedRegret')
+        ? sums.expectedRegret / sums.episodes
+        : Number.NaN,
       'train/entropy': sums.entropy / steps,
       'train/valueLoss': sums.valueLoss / steps,
       'train/policyLoss': sums.policyLoss / steps,
@@ -466,7 +512,11 @@ export function a2cWorkerPayload(): A2CWorkerPayload {
 }
 
 /** Inside a training worker thread: plays the slices the trainer sends, with the rebuilt family and network. */
-export function serveA2CWorker(family: TaskFamily, net: PolicyNetwork<unknown, Tensor>, payload: A2CWorkerPayload): void {
+export function serveA2CWorker(
+  family: TaskFamily,
+  net: PolicyNetwork<unknown, Tensor>,
+  payload: A2CWorkerPayload,
+): void {
   const tasks = Rng.fromSeed(payload.tasksPath);
   const actions = Rng.fromSeed(payload.actionsPath);
   serveWorker<WorkerRequest, RolloutSums>([...net.parameters().values()], (req) =>

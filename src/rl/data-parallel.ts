@@ -10,7 +10,9 @@
 import { parentPort, Worker, workerData } from 'node:worker_threads';
 import type { Tensor } from '../nn/tensor.ts';
 
-/** How to start training workers: the worker's entry module, and the recipe it rebuilds the family and the network from. */
+/**
+ * How to start training workers: the worker's entry module, and the recipe it rebuilds the family and the network from.
+ */
 export interface WorkerThreads {
   entry: URL;
   recipe: unknown;

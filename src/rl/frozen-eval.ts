@@ -5,6 +5,8 @@
 // and the intact agent is played beside the lesioned one on the same instances.
 //
 // Agents arrive as values (or factories): this layer never looks an id up in a registry.
+
+import { NetworkAgent } from '../../agents/kit/network-agent.ts';
 import { type Lesion, lesionApplies, type PolicyNetwork } from '../core/policy.ts';
 import { Rng } from '../core/rng.ts';
 import type { Agent, EpisodeRecord, TaskFamily } from '../core/types.ts';
@@ -12,7 +14,6 @@ import { expectedRegrets, hasExpectedRegret, summarize, totalRewards } from '../
 import { ci95, type Estimate } from '../measures/stats.ts';
 import { hashParameters } from '../nn/module.ts';
 import type { Tensor } from '../nn/tensor.ts';
-import { NetworkAgent } from '../../agents/kit/network-agent.ts';
 import { evaluate, STREAMS } from './rollout.ts';
 
 /** The JSON form of one agent's evaluation (the fields `engram baseline` and `engram eval` print). */
@@ -78,7 +79,8 @@ export function summarizePlasticity(agent: NetworkAgent<unknown>): PlasticitySum
   const byStep: Record<string, number[]> = {};
   for (let t = 0; t < steps; t++) {
     for (const [key, sum] of Object.entries(agent.plasticitySums[t])) {
-      (byStep[key] ??= new Array<number>(steps).fill(Number.NaN))[t] = sum / agent.plasticityWeights[t];
+      byStep[key] ??= new Array<number>(steps).fill(Number.NaN);
+      byStep[key][t] = sum / agent.plasticityWeights[t];
     }
   }
   const final: Record<string, number> = {};
@@ -100,7 +102,11 @@ export interface LesionComparison {
   rewardChange: Estimate;
 }
 
-export function compareLesion(lesioned: readonly EpisodeRecord[], intact: readonly EpisodeRecord[], applies: boolean): LesionComparison {
+export function compareLesion(
+  lesioned: readonly EpisodeRecord[],
+  intact: readonly EpisodeRecord[],
+  applies: boolean,
+): LesionComparison {
   const paired = (f: (r: readonly EpisodeRecord[]) => Float64Array) => {
     const a = f(lesioned);
     const b = f(intact);
@@ -122,7 +128,10 @@ export function evaluationRng(seed: number): Rng {
   return Rng.fromSeed(seed);
 }
 
-/** An agent to play beside the evaluated one: built on demand from the evaluation's agent stream, or the reason it cannot play. */
+/**
+ * An agent to play beside the evaluated one: built on demand from the evaluation's agent stream, or the reason it
+ * cannot play.
+ */
 export interface ComparisonAgent {
   id: string;
   /** Null when the agent can play the task. */
@@ -159,10 +168,15 @@ export interface EvaluationResult extends AgentResult {
  * comparison agent after them. `makeAgent` returns null when the agent has no memory of that kind:
  * it then plays intact, and the lesion is reported as not applying.
  */
-export function evaluateAgent(family: TaskFamily, makeAgent: (lesion: Lesion, rng: Rng) => Agent | null, options: EvaluationOptions): EvaluationResult {
+export function evaluateAgent(
+  family: TaskFamily,
+  makeAgent: (lesion: Lesion, rng: Rng) => Agent | null,
+  options: EvaluationOptions,
+): EvaluationResult {
   const rng = evaluationRng(options.seed);
   const lesion = options.lesion ?? 'none';
-  const run = (agent: Agent) => evaluate(family, agent, { episodes: options.episodes, batchSize: options.batchSize, rng });
+  const run = (agent: Agent) =>
+    evaluate(family, agent, { episodes: options.episodes, batchSize: options.batchSize, rng });
   const lesioned = makeAgent(lesion, rng.fork(STREAMS.evalAgent));
   const agent = lesioned ?? (makeAgent('none', rng.fork(STREAMS.evalAgent)) as Agent);
   const records = run(agent);
@@ -186,7 +200,8 @@ export function evaluateAgent(family: TaskFamily, makeAgent: (lesion: Lesion, rn
     const otherAgent = other.create(rng.fork(STREAMS.evalAgent));
     const otherRecords = run(otherAgent);
     const theirs = ownRegret !== null ? expectedRegrets(otherRecords) : null;
-    const regretDifference = theirs !== null && ownRegret !== null ? ci95(ownRegret.map((x, i) => x - theirs[i])) : NO_ESTIMATE;
+    const regretDifference =
+      theirs !== null && ownRegret !== null ? ci95(ownRegret.map((x, i) => x - theirs[i])) : NO_ESTIMATE;
     compare[other.id] = { ...agentResult(otherAgent, otherRecords, family), regretDifference };
   }
   return {
@@ -212,6 +227,10 @@ export function frozenEvaluation(
   options: EvaluationOptions,
 ): FrozenEvalResult {
   const paramsHashBefore = hashParameters(net.parameters());
-  const result = evaluateAgent(family, (lesion) => (lesion === 'none' || lesionApplies(net, lesion) ? new NetworkAgent(family, net, lesion) : null), options);
+  const result = evaluateAgent(
+    family,
+    (lesion) => (lesion === 'none' || lesionApplies(net, lesion) ? new NetworkAgent(family, net, lesion) : null),
+    options,
+  );
   return { ...result, paramsHashBefore, paramsHashAfter: hashParameters(net.parameters()) };
 }

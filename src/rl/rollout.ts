@@ -31,7 +31,8 @@ function checkRow(agent: Agent, probs: Float64Array, offset: number, k: number, 
     if (!(p >= 0)) throw new Error(`agent '${agent.id}' returned probability ${p} at step ${step} (row ${offset / k})`);
     sum += p;
   }
-  if (Math.abs(sum - 1) > PROB_TOLERANCE) throw new Error(`agent '${agent.id}' returned probabilities summing to ${sum} at step ${step} (row ${offset / k})`);
+  if (Math.abs(sum - 1) > PROB_TOLERANCE)
+    throw new Error(`agent '${agent.id}' returned probabilities summing to ${sum} at step ${step} (row ${offset / k})`);
 }
 
 /**
@@ -42,13 +43,20 @@ function checkRow(agent: Agent, probs: Float64Array, offset: number, k: number, 
  *
  * The input arrays handed to `agent.act` belong to the rollout and are overwritten at the next step.
  */
-export function playBatch(family: TaskFamily<any>, agent: Agent, instances: readonly TaskInstance[], actionRngs: readonly Rng[]): EpisodeRecord[] {
+export function playBatch(
+  family: TaskFamily,
+  agent: Agent,
+  instances: readonly TaskInstance[],
+  actionRngs: readonly Rng[],
+): EpisodeRecord[] {
   const batch = instances.length;
   const obsSize = family.observationSize;
   const k = family.numActions;
   const maxSteps = family.episodeLength;
-  if (actionRngs.length !== batch) throw new Error(`playBatch: ${batch} instances but ${actionRngs.length} action streams`);
-  if (agent.numActions !== k) throw new Error(`agent '${agent.id}' has ${agent.numActions} actions, task '${family.id}' has ${k}`);
+  if (actionRngs.length !== batch)
+    throw new Error(`playBatch: ${batch} instances but ${actionRngs.length} action streams`);
+  if (agent.numActions !== k)
+    throw new Error(`agent '${agent.id}' has ${agent.numActions} actions, task '${family.id}' has ${k}`);
 
   const observation = new Float64Array(batch * obsSize);
   const prevAction = new Int32Array(batch).fill(-1);
@@ -64,9 +72,18 @@ export function playBatch(family: TaskFamily<any>, agent: Agent, instances: read
   agent.begin(batch);
 
   for (let step = 0; step < maxSteps && running > 0; step++) {
-    const input: AgentInput = { observation, prevAction, prevReward, timeFraction: step / maxSteps, step, prevInfo, instances };
+    const input: AgentInput = {
+      observation,
+      prevAction,
+      prevReward,
+      timeFraction: step / maxSteps,
+      step,
+      prevInfo,
+      instances,
+    };
     const { probs } = agent.act(input);
-    if (probs.length !== batch * k) throw new Error(`agent '${agent.id}' returned ${probs.length} probabilities, expected ${batch} × ${k}`);
+    if (probs.length !== batch * k)
+      throw new Error(`agent '${agent.id}' returned ${probs.length} probabilities, expected ${batch} × ${k}`);
     for (let b = 0; b < batch; b++) {
       if (!active[b]) continue;
       checkRow(agent, probs, b * k, k, step);
@@ -104,16 +121,18 @@ export interface EvaluateOptions {
 }
 
 /** Instance i of the held-out set (the same for every agent under one root stream). */
-export function evalInstance(family: TaskFamily<any>, rng: Rng, episode: number): TaskInstance {
+export function evalInstance(family: TaskFamily, rng: Rng, episode: number): TaskInstance {
   return family.sample(rng.fork(STREAMS.evalTasks).fork(String(episode)));
 }
 
 /** Plays `episodes` held-out episodes and returns their records, in episode order. */
-export function evaluate(family: TaskFamily<any>, agent: Agent, options: EvaluateOptions): EpisodeRecord[] {
+export function evaluate(family: TaskFamily, agent: Agent, options: EvaluateOptions): EpisodeRecord[] {
   const { episodes, rng } = options;
   const batchSize = options.batchSize ?? 100;
-  if (!Number.isInteger(episodes) || episodes < 0) throw new Error(`evaluate: episodes must be a non-negative integer, got ${episodes}`);
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`evaluate: batch size must be a positive integer, got ${batchSize}`);
+  if (!Number.isInteger(episodes) || episodes < 0)
+    throw new Error(`evaluate: episodes must be a non-negative integer, got ${episodes}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new Error(`evaluate: batch size must be a positive integer, got ${batchSize}`);
   const tasks = rng.fork(STREAMS.evalTasks);
   const actions = rng.fork(STREAMS.evalActions);
   const records: EpisodeRecord[] = [];

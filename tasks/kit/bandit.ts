@@ -2,9 +2,19 @@
 // an instance that pays 1 with the chosen arm's probability, reports the behavioral fields every
 // bandit reports, and optionally lets the arm probabilities drift between trials. Not a family
 // itself; each family file says how its arm probabilities are drawn.
-import type { GroundTruth, Space, StepInfo, StepResult, TaskFamily, TaskInstance, TaskMetadata } from '../../src/core/types.ts';
+
 import type { Rng } from '../../src/core/rng.ts';
-import type { BanditPrior, TaskTraits } from '../../src/core/types.ts';
+import type {
+  BanditPrior,
+  GroundTruth,
+  Space,
+  StepInfo,
+  StepResult,
+  TaskFamily,
+  TaskInstance,
+  TaskMetadata,
+  TaskTraits,
+} from '../../src/core/types.ts';
 import { expectedRegretMeasure } from '../../src/measures/main-measure.ts';
 
 /** The `info` fields every bandit reports at every step. */
@@ -69,7 +79,8 @@ export class BernoulliBanditInstance implements TaskInstance {
 
   step(action: number): StepResult {
     const k = this.means.length;
-    if (!Number.isInteger(action) || action < 0 || action >= k) throw new Error(`bandit: action must be an integer in [0, ${k}), got ${action}`);
+    if (!Number.isInteger(action) || action < 0 || action >= k)
+      throw new Error(`bandit: action must be an integer in [0, ${k}), got ${action}`);
     if (this.trial >= this.trials) throw new Error('bandit: step() after the episode ended; call reset() first');
     let best = -Infinity;
     let optimalAction = 0;

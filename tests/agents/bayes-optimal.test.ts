@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  type BayesOptimalAgent,
   bayesOptimal,
-  BayesOptimalAgent,
   exactExpectedReward,
   IndependentArmsSolution,
   independentStateCount,
@@ -9,19 +9,32 @@ import {
   solveFamily,
   solveModel,
 } from '../../agents/bayes-optimal.ts';
-import { Rng } from '../../src/core/rng.ts';
 import { UsageError } from '../../src/core/errors.ts';
-import type { AgentInput, TaskFamily, TaskInstance } from '../../src/core/types.ts';
-import type { TaskTraits } from '../../src/core/types.ts';
+import { Rng } from '../../src/core/rng.ts';
+import type { AgentInput, TaskFamily, TaskInstance, TaskTraits } from '../../src/core/types.ts';
 
 /** The traits the bandit tasks declare: the prior of their arms' reward probabilities. */
-const INDEPENDENT: TaskTraits = { bernoulliArms: true, stationaryArms: true, banditPrior: { kind: 'independent-uniform' } };
+const INDEPENDENT: TaskTraits = {
+  bernoulliArms: true,
+  stationaryArms: true,
+  banditPrior: { kind: 'independent-uniform' },
+};
 const MIRRORED: TaskTraits = { bernoulliArms: true, stationaryArms: true, banditPrior: { kind: 'mirrored-uniform' } };
-const HARD: TaskTraits = { bernoulliArms: true, stationaryArms: true, banditPrior: { kind: 'mirrored-pair', better: 0.6 } };
+const HARD: TaskTraits = {
+  bernoulliArms: true,
+  stationaryArms: true,
+  banditPrior: { kind: 'mirrored-pair', better: 0.6 },
+};
 const DRIFTING: TaskTraits = { bernoulliArms: true, stationaryArms: false };
 
 /** A minimal Bernoulli bandit family standing in for tasks/ (means drawn by `draw`), with the traits given. */
-function fakeBandit(id: string, traits: TaskTraits, arms: number, trials: number, draw: (rng: Rng) => number[] = (rng) => Array.from({ length: arms }, () => rng.uniform())): TaskFamily {
+function fakeBandit(
+  id: string,
+  traits: TaskTraits,
+  arms: number,
+  trials: number,
+  draw: (rng: Rng) => number[] = (rng) => Array.from({ length: arms }, () => rng.uniform()),
+): TaskFamily {
   return {
     id,
     traits,
@@ -38,10 +51,18 @@ function fakeBandit(id: string, traits: TaskTraits, arms: number, trials: number
       const means = draw(rng);
       let t = 0;
       return {
-        reset: () => ((t = 0), new Float64Array([1])),
+        reset: () => {
+          t = 0;
+          return new Float64Array([1]);
+        },
         step: (a: number) => {
           t++;
-          return { observation: new Float64Array([1]), reward: rng.uniform() < means[a] ? 1 : 0, done: t >= trials, info: { trial: t - 1 } };
+          return {
+            observation: new Float64Array([1]),
+            reward: rng.uniform() < means[a] ? 1 : 0,
+            done: t >= trials,
+            info: { trial: t - 1 },
+          };
         },
         groundTruth: () => ({ expectedRewards: means }),
       };
@@ -73,7 +94,7 @@ function memoValue(k: number, T: number): number {
   const f = new Array(k).fill(0);
   const rec = (remaining: number): number => {
     if (remaining === 0) return 0;
-    const key = s.join(',') + '|' + f.join(',');
+    const key = `${s.join(',')}|${f.join(',')}`;
     const hit = memo.get(key);
     if (hit !== undefined) return hit;
     let best = -Infinity;
@@ -125,12 +146,14 @@ function policyValue(policy: (s: number[], f: number[]) => number[], T: number):
 /** P(X > Y) for X ~ Beta(a1, b1), Y ~ Beta(a2, b2), by Simpson's rule on ∫ f_X(x) F_Y(x) dx. */
 function probGreater(a1: number, b1: number, a2: number, b2: number): number {
   const lbeta = (a: number, b: number) => lgamma(a) + lgamma(b) - lgamma(a + b);
-  const density = (x: number, a: number, b: number) => (x <= 0 || x >= 1 ? 0 : Math.exp((a - 1) * Math.log(x) + (b - 1) * Math.log(1 - x) - lbeta(a, b)));
+  const density = (x: number, a: number, b: number) =>
+    x <= 0 || x >= 1 ? 0 : Math.exp((a - 1) * Math.log(x) + (b - 1) * Math.log(1 - x) - lbeta(a, b));
   // Integer parameters: F_Y(x) = P(Binomial(a2 + b2 − 1, x) ≥ a2).
   const cdf = (x: number) => {
     const n = a2 + b2 - 1;
     let total = 0;
-    for (let j = a2; j <= n; j++) total += Math.exp(lgamma(n + 1) - lgamma(j + 1) - lgamma(n - j + 1)) * x ** j * (1 - x) ** (n - j);
+    for (let j = a2; j <= n; j++)
+      total += Math.exp(lgamma(n + 1) - lgamma(j + 1) - lgamma(n - j + 1)) * x ** j * (1 - x) ** (n - j);
     return total;
   };
   const m = 2000;
@@ -151,12 +174,28 @@ function lgamma(n: number): number {
 }
 
 function input(batch: number, step: number, prevAction: ArrayLike<number>, prevReward: ArrayLike<number>): AgentInput {
-  return { observation: new Float64Array(batch), prevAction: Int32Array.from(prevAction), prevReward: Float64Array.from(prevReward), timeFraction: 0, step, prevInfo: [], instances: [] };
+  return {
+    observation: new Float64Array(batch),
+    prevAction: Int32Array.from(prevAction),
+    prevReward: Float64Array.from(prevReward),
+    timeFraction: 0,
+    step,
+    prevInfo: [],
+    instances: [],
+  };
 }
 
 describe('independent arms: the dynamic program', () => {
   it('matches the exhaustive recursion over histories for small k and T', () => {
-    for (const [k, T] of [[2, 1], [2, 2], [2, 3], [2, 6], [3, 4], [3, 5], [4, 4]]) {
+    for (const [k, T] of [
+      [2, 1],
+      [2, 2],
+      [2, 3],
+      [2, 6],
+      [3, 4],
+      [3, 5],
+      [4, 4],
+    ]) {
       const dp = new IndependentArmsSolution(k, T, 1e6);
       expect(dp.expectedReward).toBeCloseTo(naiveValue(new Array(k).fill(0), new Array(k).fill(0), T), 12);
     }
@@ -174,7 +213,12 @@ describe('independent arms: the dynamic program', () => {
   });
 
   it('counts its states like a direct enumeration of sorted arm pairs', () => {
-    for (const [k, T] of [[2, 7], [3, 6], [4, 5], [6, 3]]) {
+    for (const [k, T] of [
+      [2, 7],
+      [3, 6],
+      [4, 5],
+      [6, 3],
+    ]) {
       const seen = new Set<string>();
       const pairs: [number, number][] = [];
       for (let n = 0; n <= T; n++) for (let s = 0; s <= n; s++) pairs.push([s, n - s]);
@@ -215,12 +259,16 @@ describe('independent arms: the dynamic program', () => {
     const big = fakeBandit('bandit-bernoulli', INDEPENDENT, 2, 1000);
     expect(() => solveFamily(big)).toThrow(UsageError);
     // Unordered pairs of arm states: (ordered C(1004, 4) + diagonal Σ_{n≤500} (n+1)) / 2.
-    expect(() => solveFamily(big)).toThrow(/2 arms and 1000 trials need 21,042,459,751 posterior states, over the budget of 50,000,000/);
+    expect(() => solveFamily(big)).toThrow(
+      /2 arms and 1000 trials need 21,042,459,751 posterior states, over the budget of 50,000,000/,
+    );
     expect(bayesOptimal.cannotPlay(big)).toMatch(/2 arms and 1000 trials/);
     expect(bayesOptimal.cannotPlay(fakeBandit('bandit-bernoulli', INDEPENDENT, 50, 1000))).toMatch(/50 arms/);
     // A smaller budget through the option: the exact count is in the message.
     const medium = fakeBandit('bandit-bernoulli', INDEPENDENT, 3, 25);
-    expect(() => bayesOptimal.create(medium, { maxStates: 1000 }, Rng.fromSeed(1))).toThrow(/3 arms and 25 trials need 126,141 posterior states/);
+    expect(() => bayesOptimal.create(medium, { maxStates: 1000 }, Rng.fromSeed(1))).toThrow(
+      /3 arms and 25 trials need 126,141 posterior states/,
+    );
     expect(() => bayesOptimal.create(medium, { horizon: 3 }, Rng.fromSeed(1))).toThrow(/horizon/);
   });
 });
@@ -232,8 +280,10 @@ describe('shared posterior (bandit-correlated)', () => {
       if (remaining === 0) return 0;
       const p1 = predictArm1(s1, f1, s2, f2);
       const p2 = 1 - p1;
-      const arm1 = p1 * (1 + rec(s1 + 1, f1, s2, f2, remaining - 1)) + (1 - p1) * rec(s1, f1 + 1, s2, f2, remaining - 1);
-      const arm2 = p2 * (1 + rec(s1, f1, s2 + 1, f2, remaining - 1)) + (1 - p2) * rec(s1, f1, s2, f2 + 1, remaining - 1);
+      const arm1 =
+        p1 * (1 + rec(s1 + 1, f1, s2, f2, remaining - 1)) + (1 - p1) * rec(s1, f1 + 1, s2, f2, remaining - 1);
+      const arm2 =
+        p2 * (1 + rec(s1, f1, s2 + 1, f2, remaining - 1)) + (1 - p2) * rec(s1, f1, s2, f2 + 1, remaining - 1);
       return Math.max(arm1, arm2);
     };
     return rec(0, 0, 0, 0, T);
@@ -253,7 +303,10 @@ describe('shared posterior (bandit-correlated)', () => {
         const post = h1 / (h1 + h2);
         return post * q + (1 - post) * (1 - q);
       }, 7);
-      expect(new SharedPosteriorSolution({ kind: 'hypotheses', trials: 7, better: q }).expectedReward).toBeCloseTo(brute, 12);
+      expect(new SharedPosteriorSolution({ kind: 'hypotheses', trials: 7, better: q }).expectedReward).toBeCloseTo(
+        brute,
+        12,
+      );
     }
   });
 
@@ -261,7 +314,9 @@ describe('shared posterior (bandit-correlated)', () => {
     const value = exactExpectedReward(fakeBandit('bandit-correlated', MIRRORED, 2, 100));
     expect(75 - value).toBeCloseTo(1.2214, 3);
     // Knowing the arms are coupled is worth something: less regret than with independent arms.
-    expect(75 - value).toBeLessThan(200 / 3 - exactExpectedReward(fakeBandit('bandit-correlated', INDEPENDENT, 2, 100)));
+    expect(75 - value).toBeLessThan(
+      200 / 3 - exactExpectedReward(fakeBandit('bandit-correlated', INDEPENDENT, 2, 100)),
+    );
   });
 });
 
@@ -285,8 +340,23 @@ describe('bayes-optimal agent', () => {
 
   for (const [name, id, traits, arms, draw] of [
     ['3-armed independent bandit', 'bandit-bernoulli', INDEPENDENT, 3, undefined],
-    ['uniform-correlated bandit', 'bandit-correlated', MIRRORED, 2, (rng: Rng) => { const p = rng.uniform(); return [p, 1 - p]; }],
-    ['hard-correlated bandit', 'bandit-correlated', HARD, 2, (rng: Rng) => (rng.bernoulli(0.5) ? [0.6, 0.4] : [0.4, 0.6])],
+    [
+      'uniform-correlated bandit',
+      'bandit-correlated',
+      MIRRORED,
+      2,
+      (rng: Rng) => {
+        const p = rng.uniform();
+        return [p, 1 - p];
+      },
+    ],
+    [
+      'hard-correlated bandit',
+      'bandit-correlated',
+      HARD,
+      2,
+      (rng: Rng) => (rng.bernoulli(0.5) ? [0.6, 0.4] : [0.4, 0.6]),
+    ],
   ] as const) {
     it(`earns its exact expected reward on the ${name} (simulation within 4 standard errors)`, () => {
       const T = 15;
@@ -295,7 +365,7 @@ describe('bayes-optimal agent', () => {
       const agent = bayesOptimal.create(family, undefined, rng.fork('agent'));
       const batch = 20000;
       const instances = Array.from({ length: batch }, (_, i) => family.sample(rng.fork(`i${i}`)));
-      instances.forEach((x) => x.reset());
+      for (const x of instances) x.reset();
       agent.begin(batch);
       const prevAction = new Int32Array(batch).fill(-1);
       const prevReward = new Float64Array(batch);

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../src/core/rng.ts';
-import { UsageError } from '../../src/core/errors.ts';
-import type { AgentInput, TaskFamily } from '../../src/core/types.ts';
 import { findAgent } from '../../agents/index.ts';
-import { findTask } from '../../tasks/index.ts';
+import { UsageError } from '../../src/core/errors.ts';
+import { Rng } from '../../src/core/rng.ts';
+import type { AgentInput, TaskFamily } from '../../src/core/types.ts';
 import { runBaseline } from '../../src/experiments/baseline.ts';
 import { expectedRegrets } from '../../src/measures/behavior.ts';
 import { ci95 } from '../../src/measures/stats.ts';
+import { findTask } from '../../tasks/index.ts';
 
 /** An input for a batch of one: the previous action and reward. */
 function input(prevAction: number, prevReward: number, step: number): AgentInput {
@@ -21,7 +21,7 @@ function input(prevAction: number, prevReward: number, step: number): AgentInput
   };
 }
 
-function bandit(arms: number): TaskFamily<any> {
+function bandit(arms: number): TaskFamily {
   return findTask('bandit-bernoulli').create({ arms, trials: 100 });
 }
 
@@ -84,23 +84,37 @@ describe('classic agents: probabilities', () => {
   });
 
   it('agent options are validated and errors name the key', () => {
-    expect(() => findAgent('epsilon-greedy').create(bandit(2), { epsilon: 2 }, Rng.fromSeed(0))).toThrow("epsilon-greedy: option 'epsilon' must be between 0 and 1, got 2");
-    expect(() => findAgent('ucb1').create(bandit(2), { gamma: 1 }, Rng.fromSeed(0))).toThrow(/ucb1: unknown option 'gamma'/);
+    expect(() => findAgent('epsilon-greedy').create(bandit(2), { epsilon: 2 }, Rng.fromSeed(0))).toThrow(
+      "epsilon-greedy: option 'epsilon' must be between 0 and 1, got 2",
+    );
+    expect(() => findAgent('ucb1').create(bandit(2), { gamma: 1 }, Rng.fromSeed(0))).toThrow(
+      /ucb1: unknown option 'gamma'/,
+    );
     expect(() => findAgent('nope')).toThrow(UsageError);
   });
 
   it('bandit agents cannot play harlow; random and oracle can', () => {
     const harlow = findTask('harlow').create();
-    for (const id of ['greedy', 'epsilon-greedy', 'ucb1', 'thompson']) expect(findAgent(id).cannotPlay(harlow)).toMatch(/no notion of observations or objects/);
+    for (const id of ['greedy', 'epsilon-greedy', 'ucb1', 'thompson'])
+      expect(findAgent(id).cannotPlay(harlow)).toMatch(/no notion of observations or objects/);
     expect(findAgent('random').cannotPlay(harlow)).toBeNull();
     expect(findAgent('oracle').cannotPlay(harlow)).toBeNull();
-    expect(() => runBaseline({ agent: 'ucb1', task: 'harlow', episodes: 1, seed: 0 })).toThrow(/agent 'ucb1' cannot play task 'harlow'/);
+    expect(() => runBaseline({ agent: 'ucb1', task: 'harlow', episodes: 1, seed: 0 })).toThrow(
+      /agent 'ucb1' cannot play task 'harlow'/,
+    );
   });
 });
 
 describe('classic agents: facts', () => {
   const run = (agent: string, agentOptions: Record<string, unknown> = {}) =>
-    runBaseline({ agent, task: 'bandit-bernoulli', taskOptions: { arms: 2, trials: 100 }, agentOptions, episodes: 2000, seed: 11 });
+    runBaseline({
+      agent,
+      task: 'bandit-bernoulli',
+      taskOptions: { arms: 2, trials: 100 },
+      agentOptions,
+      episodes: 2000,
+      seed: 11,
+    });
 
   it("random's expected regret on 2 arms ~ U(0,1), T = 100, is 100·E|p1 − p2|/2 = 16.67", () => {
     const { report } = run('random');
@@ -121,7 +135,10 @@ describe('classic agents: facts', () => {
 
   it('ucb1 and thompson beat random by a margin: the paired regret difference has a 95% CI above 10', () => {
     const random = expectedRegrets(run('random').records);
-    for (const [agent, options] of [['ucb1', { c: 0.2 }], ['thompson', {}]] as const) {
+    for (const [agent, options] of [
+      ['ucb1', { c: 0.2 }],
+      ['thompson', {}],
+    ] as const) {
       const regret = expectedRegrets(run(agent, options).records);
       const diff = random.map((r, i) => r - regret[i]);
       const estimate = ci95(diff);

@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { gittins, gittinsIndex, gittinsHorizon, GittinsTable, GittinsAgent } from '../../agents/gittins.ts';
-import { Rng } from '../../src/core/rng.ts';
+import { GittinsAgent, GittinsTable, gittins, gittinsHorizon, gittinsIndex } from '../../agents/gittins.ts';
 import { UsageError } from '../../src/core/errors.ts';
+import { Rng } from '../../src/core/rng.ts';
 import type { AgentInput, TaskFamily, TaskInstance } from '../../src/core/types.ts';
 
 /** A minimal k-armed Bernoulli bandit family with means ~ U(0, 1), standing in for tasks/. */
-function fakeBandit(id: string, arms: number, trials: number, traits: Record<string, boolean> = { bernoulliArms: true }): TaskFamily & { traits: Record<string, boolean> } {
+function fakeBandit(
+  id: string,
+  arms: number,
+  trials: number,
+  traits: Record<string, boolean> = { bernoulliArms: true },
+): TaskFamily & { traits: Record<string, boolean> } {
   return {
     id,
     options: { arms, trials },
@@ -22,10 +27,18 @@ function fakeBandit(id: string, arms: number, trials: number, traits: Record<str
       const means = Array.from({ length: arms }, () => rng.uniform());
       let t = 0;
       return {
-        reset: () => ((t = 0), new Float64Array([1])),
+        reset: () => {
+          t = 0;
+          return new Float64Array([1]);
+        },
         step: (a: number) => {
           t++;
-          return { observation: new Float64Array([1]), reward: rng.uniform() < means[a] ? 1 : 0, done: t >= trials, info: { trial: t - 1, expectedReward: means[a] } };
+          return {
+            observation: new Float64Array([1]),
+            reward: rng.uniform() < means[a] ? 1 : 0,
+            done: t >= trials,
+            info: { trial: t - 1, expectedReward: means[a] },
+          };
         },
         groundTruth: () => ({ expectedRewards: means }),
       };
@@ -66,7 +79,12 @@ describe('gittinsIndex', () => {
 
   it('the truncation is within 1e-6 of a four-times deeper calibration', () => {
     for (const discount of [0.9, 0.99]) {
-      for (const [a, b] of [[1, 1], [1, 8], [8, 1], [15, 15]]) {
+      for (const [a, b] of [
+        [1, 1],
+        [1, 8],
+        [8, 1],
+        [15, 15],
+      ]) {
         const deep = gittinsIndex(a, b, discount, 4 * gittinsHorizon(discount));
         expect(Math.abs(gittinsIndex(a, b, discount) - deep)).toBeLessThan(1e-6);
       }
@@ -74,7 +92,11 @@ describe('gittinsIndex', () => {
   });
 
   it('exceeds the posterior mean, rises with successes and falls with failures', () => {
-    for (const [a, b] of [[1, 1], [3, 7], [12, 4]]) {
+    for (const [a, b] of [
+      [1, 1],
+      [3, 7],
+      [12, 4],
+    ]) {
       const g = gittinsIndex(a, b, 0.95);
       expect(g).toBeGreaterThan(a / (a + b));
       expect(gittinsIndex(a + 1, b, 0.95)).toBeGreaterThan(g);
@@ -95,7 +117,13 @@ describe('gittinsIndex', () => {
 describe('GittinsTable', () => {
   it('agrees with the fully converged index to 1e-8', () => {
     const table = new GittinsTable(0.99);
-    for (const [s, f] of [[0, 0], [5, 2], [0, 30], [40, 10], [20, 20]]) {
+    for (const [s, f] of [
+      [0, 0],
+      [5, 2],
+      [0, 30],
+      [40, 10],
+      [20, 20],
+    ]) {
       expect(Math.abs(table.index(s, f) - gittinsIndex(1 + s, 1 + f, 0.99))).toBeLessThan(1e-8);
     }
   });
@@ -119,7 +147,7 @@ describe('gittins agent', () => {
     const agent = gittins.create(family, { discount: 0.95 }, rng.fork('agent'));
     const batch = 400;
     const instances = Array.from({ length: batch }, (_, i) => family.sample(rng.fork(`instance-${i}`)));
-    instances.forEach((x) => x.reset());
+    for (const x of instances) x.reset();
     agent.begin(batch);
     const prevAction = new Array(batch).fill(-1);
     const prevReward = new Array(batch).fill(0);
@@ -146,7 +174,9 @@ describe('gittins agent', () => {
     expect(() => gittins.create(family, { discount: 1 }, Rng.fromSeed(1))).toThrow(/discount/);
     expect(() => gittins.create(family, { gamma: 0.9 }, Rng.fromSeed(1))).toThrow(/gamma/);
     expect(gittins.cannotPlay(family)).toBeNull();
-    expect(gittins.cannotPlay(fakeBandit('bandit-restless', 2, 10, { bernoulliArms: true, stationaryArms: false }))).toMatch(/stationary/);
+    expect(
+      gittins.cannotPlay(fakeBandit('bandit-restless', 2, 10, { bernoulliArms: true, stationaryArms: false })),
+    ).toMatch(/stationary/);
     expect(gittins.cannotPlay(fakeBandit('harlow', 2, 10, {}))).toMatch(/Bernoulli/);
   });
 });

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { Rng } from '../../src/core/rng.ts';
-import { findTask } from '../../tasks/index.ts';
 import { findAgent } from '../../agents/index.ts';
+import { hebbianGridSearch } from '../../scripts/hebbian-grid.ts';
+import type { Rng } from '../../src/core/rng.ts';
 import { runBaseline } from '../../src/experiments/baseline.ts';
 import { evaluationRng } from '../../src/rl/frozen-eval.ts';
 import { evaluate, STREAMS } from '../../src/rl/rollout.ts';
-import { hebbianGridSearch } from '../../scripts/hebbian-grid.ts';
+import { findTask } from '../../tasks/index.ts';
 
 describe('hebbian (three-factor rule, no meta-training)', () => {
   it('beats random on the easy correlated bandit, with non-overlapping 95% intervals', () => {
@@ -33,21 +33,37 @@ describe('hebbian (three-factor rule, no meta-training)', () => {
     for (const p of firstProbs) for (const x of p) expect(x).toBe(0.5);
   });
 
-  it('freeze-plasticity makes it a random chooser; the paired lesion effect is reported beside the intact agent', () => {
-    const { report } = runBaseline({ agent: 'hebbian', task: 'bandit-correlated', taskOptions: { variant: 'easy', trials: 30 }, episodes: 200, seed: 5, lesion: 'freeze-plasticity' });
-    expect(report.lesion).toBe('freeze-plasticity');
-    expect(report.intact).toBeDefined();
-    expect(report.lesionEffect!.applies).toBe(true);
-    expect(report.lesionEffect!.regretIncrease.ci95[0]).toBeGreaterThan(0);
-    expect((report.plasticity as { meanAbsWeightChange: number }).meanAbsWeightChange).toBe(0);
-    // Uniform choices on the easy variant: half of the 0.8 gap per trial.
-    expect(report.expectedRegret.mean / 30).toBeCloseTo(0.4, 1);
-  });
+  it(
+    'freeze-plasticity makes it a random chooser; the paired lesion ' + 'effect is reported beside the intact agent',
+    () => {
+      const { report } = runBaseline({
+        agent: 'hebbian',
+        task: 'bandit-correlated',
+        taskOptions: { variant: 'easy', trials: 30 },
+        episodes: 200,
+        seed: 5,
+        lesion: 'freeze-plasticity',
+      });
+      expect(report.lesion).toBe('freeze-plasticity');
+      expect(report.intact).toBeDefined();
+      expect(report.lesionEffect!.applies).toBe(true);
+      expect(report.lesionEffect!.regretIncrease.ci95[0]).toBeGreaterThan(0);
+      expect((report.plasticity as { meanAbsWeightChange: number }).meanAbsWeightChange).toBe(0);
+      // Uniform choices on the easy variant: half of the 0.8 gap per trial.
+      expect(report.expectedRegret.mean / 30).toBeCloseTo(0.4, 1);
+    },
+  );
 
   it('chooses its constants on training instances only (the train-tasks stream), never on evaluation instances', () => {
     const family = findTask('bandit-correlated').create({ variant: 'uniform', trials: 10 });
     const paths: string[] = [];
-    const watched = { ...family, sample: (rng: Rng) => (paths.push(rng.path), family.sample(rng)) };
+    const watched = {
+      ...family,
+      sample: (rng: Rng) => {
+        paths.push(rng.path);
+        return family.sample(rng);
+      },
+    };
     const result = hebbianGridSearch(watched, {
       seed: 9,
       episodes: 20,

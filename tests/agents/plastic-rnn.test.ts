@@ -2,23 +2,27 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../src/core/rng.ts';
-import { Tensor } from '../../src/nn/tensor.ts';
-import { hashParameters } from '../../src/nn/module.ts';
-import { findTask } from '../../tasks/index.ts';
 import { findAgent } from '../../agents/index.ts';
-import { PlasticRnnNetwork, type PlasticState } from '../../agents/plastic-rnn.ts';
-import { NetworkAgent } from '../../agents/kit/network-agent.ts';
-import { frozenEvaluation, type PlasticitySummary } from '../../src/rl/frozen-eval.ts';
-import { parseExperiment } from '../../src/experiments/spec.ts';
-import { runExperiment } from '../../src/experiments/run.ts';
+import type { NetworkAgent } from '../../agents/kit/network-agent.ts';
+import type { PlasticRnnNetwork, PlasticState } from '../../agents/plastic-rnn.ts';
+import { Rng } from '../../src/core/rng.ts';
 import { networkFromCheckpoint, readCheckpoint } from '../../src/experiments/checkpoint.ts';
+import { runExperiment } from '../../src/experiments/run.ts';
+import { parseExperiment } from '../../src/experiments/spec.ts';
+import { hashParameters } from '../../src/nn/module.ts';
 import { PLASTICITY_MODES } from '../../src/nn/ops/plastic.ts';
+import { Tensor } from '../../src/nn/tensor.ts';
+import { frozenEvaluation, type PlasticitySummary } from '../../src/rl/frozen-eval.ts';
+import { findTask } from '../../tasks/index.ts';
 
 const family = findTask('bandit-correlated').create({ variant: 'easy', trials: 20 });
 
 function net(plasticity: string, hidden = 6): PlasticRnnNetwork {
-  return findAgent('plastic-rnn').createNetwork!(family, { hidden, plasticity }, Rng.fromSeed(`net-${plasticity}`)) as PlasticRnnNetwork;
+  return findAgent('plastic-rnn').createNetwork!(
+    family,
+    { hidden, plasticity },
+    Rng.fromSeed(`net-${plasticity}`),
+  ) as PlasticRnnNetwork;
 }
 
 function input(batch: number, t: number): Tensor {
@@ -54,22 +58,37 @@ describe('plastic-rnn', () => {
     }
   });
 
-  it('a NetworkAgent resets the traces at begin(): the first report of the second episode shows one step of change', () => {
-    const agent = findAgent('plastic-rnn').create(family, { hidden: 6 }, Rng.fromSeed(3)) as NetworkAgent<PlasticState>;
-    const play = () => {
-      agent.begin(2);
-      const prevInfo = [undefined, undefined];
-      for (let step = 0; step < 6; step++) {
-        agent.act({ observation: new Float64Array([1, 1]), prevAction: Int32Array.of(step ? 1 : -1, step ? 0 : -1), prevReward: Float64Array.of(step % 2, 1), timeFraction: step / 20, step, prevInfo, instances: [] });
-      }
-      return agent.plasticityTrace.map((r) => r.meanAbsTraceChange);
-    };
-    const first = play();
-    const second = play();
-    expect(second).toEqual(first);
-    expect(first[5]).toBeGreaterThan(first[0]);
-    expect(agent.plasticityWeights).toEqual([4, 4, 4, 4, 4, 4]);
-  });
+  it(
+    'a NetworkAgent resets the traces at begin(): the first report of ' + 'the second episode shows one step of change',
+    () => {
+      const agent = findAgent('plastic-rnn').create(
+        family,
+        { hidden: 6 },
+        Rng.fromSeed(3),
+      ) as NetworkAgent<PlasticState>;
+      const play = () => {
+        agent.begin(2);
+        const prevInfo = [undefined, undefined];
+        for (let step = 0; step < 6; step++) {
+          agent.act({
+            observation: new Float64Array([1, 1]),
+            prevAction: Int32Array.of(step ? 1 : -1, step ? 0 : -1),
+            prevReward: Float64Array.of(step % 2, 1),
+            timeFraction: step / 20,
+            step,
+            prevInfo,
+            instances: [],
+          });
+        }
+        return agent.plasticityTrace.map((r) => r.meanAbsTraceChange);
+      };
+      const first = play();
+      const second = play();
+      expect(second).toEqual(first);
+      expect(first[5]).toBeGreaterThan(first[0]);
+      expect(agent.plasticityWeights).toEqual([4, 4, 4, 4, 4, 4]);
+    },
+  );
 
   it('frozen evaluation leaves the parameter hash unchanged and reports the within-episode trace change', () => {
     const n = net('neuromodulated');
@@ -86,21 +105,24 @@ describe('plastic-rnn', () => {
     expect(p.byStep.meanAbsModulation.every((m) => m > 0 && m <= 1)).toBe(true);
   });
 
-  it('lesions by construction: freeze-plasticity holds the traces at 0, reset-state wipes h and keeps the traces', () => {
-    const n = net('neuromodulated');
-    let state = n.initialState(2);
-    for (let t = 0; t < 4; t++) state = n.step(state, input(2, t)).state;
-    const reset = n.lesion('reset-state', state, 2)!;
-    expect(absSum(reset.h)).toBe(0);
-    expect(reset.trace).toBe(state.trace);
-    let frozen = n.lesion('freeze-plasticity', state, 2)!;
-    expect(frozen.h).toBe(state.h);
-    for (let t = 4; t < 8; t++) {
-      frozen = n.step(n.lesion('freeze-plasticity', frozen, 2)!, input(2, t)).state;
-      expect(absSum(frozen.trace)).toBe(0);
-    }
-    expect(n.plasticityReport(frozen).meanAbsTraceChange).toBe(0);
-  });
+  it(
+    'lesions by construction: freeze-plasticity holds the traces at ' + '0, reset-state wipes h and keeps the traces',
+    () => {
+      const n = net('neuromodulated');
+      let state = n.initialState(2);
+      for (let t = 0; t < 4; t++) state = n.step(state, input(2, t)).state;
+      const reset = n.lesion('reset-state', state, 2)!;
+      expect(absSum(reset.h)).toBe(0);
+      expect(reset.trace).toBe(state.trace);
+      let frozen = n.lesion('freeze-plasticity', state, 2)!;
+      expect(frozen.h).toBe(state.h);
+      for (let t = 4; t < 8; t++) {
+        frozen = n.step(n.lesion('freeze-plasticity', frozen, 2)!, input(2, t)).state;
+        expect(absSum(frozen.trace)).toBe(0);
+      }
+      expect(n.plasticityReport(frozen).meanAbsTraceChange).toBe(0);
+    },
+  );
 
   it('lesions of a tiny trained plastic-rnn raise its regret, and the eval record says by how much', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'engram-plastic-'));

@@ -2,12 +2,12 @@
 // episodes; the pairs that cannot are refused with a UsageError. Iterates over the registries, so
 // a new task or agent is covered the day it is registered.
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../src/core/rng.ts';
-import { UsageError } from '../../src/core/errors.ts';
-import { TASKS } from '../../tasks/index.ts';
 import { AGENTS } from '../../agents/index.ts';
-import { evaluate, STREAMS } from '../../src/rl/rollout.ts';
+import { UsageError } from '../../src/core/errors.ts';
+import { Rng } from '../../src/core/rng.ts';
 import { runBaseline } from '../../src/experiments/baseline.ts';
+import { evaluate, STREAMS } from '../../src/rl/rollout.ts';
+import { TASKS } from '../../tasks/index.ts';
 
 /**
  * Options that keep a family's episodes short enough for a smoke test (its defaults stay what the
@@ -26,7 +26,9 @@ describe('smoke: every task × every agent', () => {
         const reason = agentEntry.cannotPlay(family);
         if (reason !== null) {
           expect(reason.length).toBeGreaterThan(0);
-          expect(() => runBaseline({ agent: agentEntry.id, task: taskEntry.id, taskOptions, episodes: 1, seed: 0 })).toThrow(UsageError);
+          expect(() =>
+            runBaseline({ agent: agentEntry.id, task: taskEntry.id, taskOptions, episodes: 1, seed: 0 }),
+          ).toThrow(UsageError);
           return;
         }
         const rng = Rng.fromSeed(1);

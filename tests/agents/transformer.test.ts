@@ -4,18 +4,18 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../src/core/rng.ts';
-import { UsageError } from '../../src/core/errors.ts';
-import { Tensor } from '../../src/nn/tensor.ts';
-import { gradcheck } from '../../src/nn/gradcheck.ts';
-import { noGrad } from '../../src/nn/tape.ts';
-import { concatColumns, sliceRows } from '../../src/nn/ops/index.ts';
-import { GRADCHECK_TOLERANCE } from '../../src/nn/checks.ts';
-import { findTask } from '../../tasks/index.ts';
 import { findAgent } from '../../agents/index.ts';
-import { TransformerActorCritic } from '../../agents/transformer.ts';
-import { parseExperiment } from '../../src/experiments/spec.ts';
+import type { TransformerActorCritic } from '../../agents/transformer.ts';
+import { UsageError } from '../../src/core/errors.ts';
+import { Rng } from '../../src/core/rng.ts';
 import { runExperiment } from '../../src/experiments/run.ts';
+import { parseExperiment } from '../../src/experiments/spec.ts';
+import { GRADCHECK_TOLERANCE } from '../../src/nn/checks.ts';
+import { gradcheck } from '../../src/nn/gradcheck.ts';
+import { concatColumns, sliceRows } from '../../src/nn/ops/index.ts';
+import { noGrad } from '../../src/nn/tape.ts';
+import { Tensor } from '../../src/nn/tensor.ts';
+import { findTask } from '../../tasks/index.ts';
 
 const family = findTask('bandit-correlated').create({ variant: 'easy', trials: 6 });
 
@@ -37,21 +37,29 @@ describe('transformer agent', () => {
       // tanh MLPs keep finite differences away from relu kinks; 2 layers so gradients cross blocks.
       const net = network({ width: 4, layers: 2, heads: 2, mlp: 6, activation: 'tanh', positions });
       const rng = Rng.fromSeed('inputs');
-      for (const t of net.parameters().values()) for (let i = 0; i < t.size; i++) t.data[i] += rng.uniformRange(-0.2, 0.2);
+      for (const t of net.parameters().values())
+        for (let i = 0; i < t.size; i++) t.data[i] += rng.uniformRange(-0.2, 0.2);
       const inputs = randomInputs(rng, 4, 2, net.inputSize);
-      const checked = new Map<string, Tensor>([...net.parameters(), ...inputs.map((x, i) => [`x${i}`, x] as [string, Tensor])]);
-      const result = gradcheck(() => {
-        let state = net.initialState(2);
-        const outputs: Tensor[] = [];
-        for (const x of inputs) {
-          const out = net.step(state, x);
-          state = out.state;
-          outputs.push(out.logits, out.value);
-        }
-        return concatColumns(outputs);
-        // h = 1e-4: at width 4 the LayerNorms are curved enough that h = 1e-3 leaves a truncation
-        // error of a few 1e-6 (the analytic gradient agrees with h = 1e-4 to about 1e-8).
-      }, checked, { step: 1e-4 });
+      const checked = new Map<string, Tensor>([
+        ...net.parameters(),
+        ...inputs.map((x, i) => [`x${i}`, x] as [string, Tensor]),
+      ]);
+      const result = gradcheck(
+        () => {
+          let state = net.initialState(2);
+          const outputs: Tensor[] = [];
+          for (const x of inputs) {
+            const out = net.step(state, x);
+            state = out.state;
+            outputs.push(out.logits, out.value);
+          }
+          return concatColumns(outputs);
+          // h = 1e-4: at width 4 the LayerNorms are curved enough that h = 1e-3 leaves a truncation
+          // error of a few 1e-6 (the analytic gradient agrees with h = 1e-4 to about 1e-8).
+        },
+        checked,
+        { step: 1e-4 },
+      );
       expect(result.gradientNorm).toBeGreaterThan(1e-3);
       expect(result.maxRelError).toBeLessThan(GRADCHECK_TOLERANCE);
     });
@@ -73,7 +81,7 @@ describe('transformer agent', () => {
       });
       for (let b = 0; b < B; b++) {
         const episode = new Tensor(T, net.inputSize);
-        inputs.forEach((x, t) => episode.data.set(sliceRows(x, b, b + 1).data, t * net.inputSize));
+        for (const [t, x] of inputs.entries()) episode.data.set(sliceRows(x, b, b + 1).data, t * net.inputSize);
         const whole = noGrad(() => net.forwardSequence(episode));
         for (let t = 0; t < T; t++) {
           for (let a = 0; a < net.numActions; a++) {
@@ -88,7 +96,8 @@ describe('transformer agent', () => {
   it('keeps one cache entry per step and layer, and the reset-state lesion empties them', () => {
     const net = network({ width: 8, layers: 2, heads: 4, mlp: 8 });
     let state = net.initialState(2);
-    for (const x of randomInputs(Rng.fromSeed('c'), 3, 2, net.inputSize)) state = noGrad(() => net.step(state, x)).state;
+    for (const x of randomInputs(Rng.fromSeed('c'), 3, 2, net.inputSize))
+      state = noGrad(() => net.step(state, x)).state;
     expect(state.caches.map((c) => c.length)).toEqual([3, 3]);
     expect(state.step).toBe(3);
     const lesioned = net.lesion('reset-state', state, 2)!;
@@ -106,7 +115,14 @@ describe('transformer agent', () => {
     expect(build({ hidden: 48 })).toThrow(/unknown option 'hidden'/);
     // The resolved options rebuild the same architecture (checkpoints store them).
     const net = network({ positions: 'learned' });
-    expect(net.options()).toMatchObject({ width: 32, layers: 1, heads: 2, mlp: 64, positions: 'learned', maxLength: 6 });
+    expect(net.options()).toMatchObject({
+      width: 32,
+      layers: 1,
+      heads: 2,
+      mlp: 64,
+      positions: 'learned',
+      maxLength: 6,
+    });
     expect(network(net.options()).parameterCount()).toBe(net.parameterCount());
   });
 

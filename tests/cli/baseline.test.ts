@@ -1,25 +1,50 @@
 // The command line as scripts call it: `node bin/engram.js ...` in a child process.
-import { describe, expect, it } from 'vitest';
+
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 function engram(...args: string[]) {
-  const result = spawnSync(process.execPath, [path.join(root, 'bin/engram.js'), ...args], { cwd: root, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [path.join(root, 'bin/engram.js'), ...args], {
+    cwd: root,
+    encoding: 'utf8',
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 describe('engram baseline', () => {
   it('--json prints exactly one JSON object with the documented fields', () => {
-    const out = engram('baseline', '--agent', 'thompson', '--task', 'bandit-bernoulli', '--arms', '3', '--trials', '20', '--episodes', '200', '--seed', '5', '--json');
+    const out = engram(
+      'baseline',
+      '--agent',
+      'thompson',
+      '--task',
+      'bandit-bernoulli',
+      '--arms',
+      '3',
+      '--trials',
+      '20',
+      '--episodes',
+      '200',
+      '--seed',
+      '5',
+      '--json',
+    );
     expect(out.status).toBe(0);
     expect(out.stderr).toBe('');
     const lines = out.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
     const report = JSON.parse(lines[0]);
-    expect(report).toMatchObject({ task: 'bandit-bernoulli', agent: 'thompson', episodes: 200, seed: 5, options: { arms: 3, trials: 20 } });
+    expect(report).toMatchObject({
+      task: 'bandit-bernoulli',
+      agent: 'thompson',
+      episodes: 200,
+      seed: 5,
+      options: { arms: 3, trials: 20 },
+    });
     expect(report.meanTotalReward).toBe(report.totalReward.mean);
     expect(report.totalReward.ci95).toHaveLength(2);
     expect(report.expectedRegret.mean).toBeGreaterThan(0);
@@ -27,7 +52,24 @@ describe('engram baseline', () => {
     expect(report.stayAfterWin.mean).toBeGreaterThan(0);
     expect(report.shiftAfterLose.mean).toBeGreaterThan(0);
     // Same seed, same numbers.
-    const again = JSON.parse(engram('baseline', '--agent', 'thompson', '--task', 'bandit-bernoulli', '--arms', '3', '--trials', '20', '--episodes', '200', '--seed', '5', '--json').stdout);
+    const again = JSON.parse(
+      engram(
+        'baseline',
+        '--agent',
+        'thompson',
+        '--task',
+        'bandit-bernoulli',
+        '--arms',
+        '3',
+        '--trials',
+        '20',
+        '--episodes',
+        '200',
+        '--seed',
+        '5',
+        '--json',
+      ).stdout,
+    );
     expect(again).toEqual(report);
   });
 
@@ -40,7 +82,22 @@ describe('engram baseline', () => {
   });
 
   it('passes task and agent options through', () => {
-    const out = engram('baseline', '--agent', 'epsilon-greedy', '--agent-option', 'epsilon=0.3', '--task', 'bandit-correlated', '--variant', 'hard', '--trials', '10', '--episodes', '20', '--json');
+    const out = engram(
+      'baseline',
+      '--agent',
+      'epsilon-greedy',
+      '--agent-option',
+      'epsilon=0.3',
+      '--task',
+      'bandit-correlated',
+      '--variant',
+      'hard',
+      '--trials',
+      '10',
+      '--episodes',
+      '20',
+      '--json',
+    );
     expect(out.status).toBe(0);
     const report = JSON.parse(out.stdout);
     expect(report.options).toEqual({ trials: 10, variant: 'hard' });
@@ -48,16 +105,48 @@ describe('engram baseline', () => {
   });
 
   const bad: [string, string[], RegExp][] = [
-    ['one arm', ['--agent', 'random', '--task', 'bandit-bernoulli', '--arms', '1'], /option 'arms' must be between 2 and 50, got 1/],
-    ['zero trials', ['--agent', 'random', '--task', 'bandit-bernoulli', '--trials', '0'], /option 'trials' must be between 1 and 1000, got 0/],
-    ['an unknown variant', ['--agent', 'random', '--task', 'bandit-correlated', '--variant', 'wild'], /option 'variant' must be one of/],
+    [
+      'one arm',
+      ['--agent', 'random', '--task', 'bandit-bernoulli', '--arms', '1'],
+      /option 'arms' must be between 2 and 50, got 1/,
+    ],
+    [
+      'zero trials',
+      ['--agent', 'random', '--task', 'bandit-bernoulli', '--trials', '0'],
+      /option 'trials' must be between 1 and 1000, got 0/,
+    ],
+    [
+      'an unknown variant',
+      ['--agent', 'random', '--task', 'bandit-correlated', '--variant', 'wild'],
+      /option 'variant' must be one of/,
+    ],
     ['an unknown agent', ['--agent', 'nobody', '--task', 'bandit-bernoulli'], /unknown agent 'nobody'/],
     ['an unknown task', ['--agent', 'random', '--task', 'nowhere'], /unknown task 'nowhere'/],
-    ['a non-numeric value', ['--agent', 'random', '--task', 'bandit-bernoulli', '--arms', 'many'], /--arms must be an integer, got 'many'/],
-    ['an option the task does not take', ['--agent', 'random', '--task', 'harlow', '--arms', '3'], /harlow: unknown option 'arms'/],
-    ['an agent that cannot play the task', ['--agent', 'ucb1', '--task', 'harlow'], /agent 'ucb1' cannot play task 'harlow'/],
-    ['a bad agent option', ['--agent', 'ucb1', '--task', 'bandit-bernoulli', '--agent-option', 'c=-1'], /ucb1: option 'c' must be between 0 and 100, got -1/],
-    ['zero episodes', ['--agent', 'random', '--task', 'bandit-bernoulli', '--episodes', '0'], /--episodes must be a positive integer/],
+    [
+      'a non-numeric value',
+      ['--agent', 'random', '--task', 'bandit-bernoulli', '--arms', 'many'],
+      /--arms must be an integer, got 'many'/,
+    ],
+    [
+      'an option the task does not take',
+      ['--agent', 'random', '--task', 'harlow', '--arms', '3'],
+      /harlow: unknown option 'arms'/,
+    ],
+    [
+      'an agent that cannot play the task',
+      ['--agent', 'ucb1', '--task', 'harlow'],
+      /agent 'ucb1' cannot play task 'harlow'/,
+    ],
+    [
+      'a bad agent option',
+      ['--agent', 'ucb1', '--task', 'bandit-bernoulli', '--agent-option', 'c=-1'],
+      /ucb1: option 'c' must be between 0 and 100, got -1/,
+    ],
+    [
+      'zero episodes',
+      ['--agent', 'random', '--task', 'bandit-bernoulli', '--episodes', '0'],
+      /--episodes must be a positive integer/,
+    ],
     ['a missing --agent', ['--task', 'bandit-bernoulli'], /--agent/],
   ];
   for (const [what, args, message] of bad) {
@@ -79,8 +168,12 @@ describe('engram list', () => {
     const list = JSON.parse(out.stdout);
     const tasks = list.tasks.map((t: { id: string }) => t.id);
     const agents = list.agents.map((a: { id: string }) => a.id);
-    expect(tasks).toEqual(expect.arrayContaining(['bandit-bernoulli', 'bandit-correlated', 'bandit-restless', 'harlow']));
-    expect(agents).toEqual(expect.arrayContaining(['random', 'greedy', 'epsilon-greedy', 'ucb1', 'thompson', 'oracle']));
+    expect(tasks).toEqual(
+      expect.arrayContaining(['bandit-bernoulli', 'bandit-correlated', 'bandit-restless', 'harlow']),
+    );
+    expect(agents).toEqual(
+      expect.arrayContaining(['random', 'greedy', 'epsilon-greedy', 'ucb1', 'thompson', 'oracle']),
+    );
     expect(engram('list').stdout).toMatch(/bandit-restless/);
   });
 });

@@ -10,7 +10,11 @@ const root = path.resolve(import.meta.dirname, '../..');
 const bin = path.join(root, 'bin/engram.js');
 
 function engram(args: string[]) {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, CI: 'true' },
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -20,10 +24,22 @@ function tinySpec(dir: string, change: (spec: Record<string, any>) => void = () 
   spec.task.options = { dim: 4, examples: 5, noise: 0 };
   spec.models = [
     { id: 'lsa-1', model: 'lsa', options: { layers: 1 } },
-    { id: 'transformer', model: 'transformer', options: { width: 8, layers: 1, heads: 2, mlp: 8 }, training: { steps: 3, batchSize: 8 } },
+    {
+      id: 'transformer',
+      model: 'transformer',
+      options: { width: 8, layers: 1, heads: 2, mlp: 8 },
+      training: { steps: 3, batchSize: 8 },
+    },
   ];
   spec.training = { ...spec.training, steps: 30, batchSize: 32, learningRate: 0.01, logEvery: 10 };
-  spec.evaluation = { sequences: 200, lineSearchSequences: 200, gdSteps: 2, reference: 'lsa-1', curveExamples: [1, 5], curveSequences: 50 };
+  spec.evaluation = {
+    sequences: 200,
+    lineSearchSequences: 200,
+    gdSteps: 2,
+    reference: 'lsa-1',
+    curveExamples: [1, 5],
+    curveSequences: 50,
+  };
   change(spec);
   const file = path.join(dir, `spec-${Math.random().toString(36).slice(2)}.json`);
   fs.writeFileSync(file, JSON.stringify(spec));
@@ -39,15 +55,29 @@ describe('engram run, icl-regression kind', () => {
     const lines = run.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
     const result = JSON.parse(lines[0]);
-    for (const key of ['lossRatio', 'cosine', 'predsDiff', 'learnedStep', 'optimalStep']) expect(Number.isFinite(result[key]), key).toBe(true);
+    for (const key of ['lossRatio', 'cosine', 'predsDiff', 'learnedStep', 'optimalStep'])
+      expect(Number.isFinite(result[key]), key).toBe(true);
     expect(result.runDir).toBe(out);
     expect(result.eval.curve.filter((p: { series: string }) => p.series === 'lsa-1')).toHaveLength(2);
-    for (const f of ['config.json', 'metrics.jsonl', 'metrics.csv', 'eval.json', 'report.md', 'figures/loss-vs-examples.svg', 'checkpoints/lsa-1.json', 'checkpoints/transformer.json']) {
+    for (const f of [
+      'config.json',
+      'metrics.jsonl',
+      'metrics.csv',
+      'eval.json',
+      'report.md',
+      'figures/loss-vs-examples.svg',
+      'checkpoints/lsa-1.json',
+      'checkpoints/transformer.json',
+    ]) {
       expect(fs.existsSync(path.join(out, f)), f).toBe(true);
     }
     expect(fs.readFileSync(path.join(out, 'figures/loss-vs-examples.svg'), 'utf8')).toMatch(/^<svg/);
     expect(fs.readFileSync(path.join(out, 'report.md'), 'utf8')).toMatch(/lsa-1 against one step of gradient descent/);
-    const metrics = fs.readFileSync(path.join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const metrics = fs
+      .readFileSync(path.join(out, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(metrics.filter((m) => m.agent === 'lsa-1').map((m) => m.update)).toEqual([10, 20, 30]);
     // Resuming a finished run loads the models and reproduces the evaluation.
     const again = engram(['run', '--resume', out, '--json']);
@@ -81,6 +111,8 @@ describe('engram run, icl-regression kind', () => {
     const list = JSON.parse(engram(['list', '--json']).stdout);
     expect(list.tasks.map((t: { id: string }) => t.id)).toContain('icl-regression');
     expect(list.agents.map((a: { id: string }) => a.id)).toContain('transformer');
-    expect(list.experiments.map((e: { id: string }) => e.id)).toEqual(expect.arrayContaining(['icl-lsa-gd', 'bandit-wang2018-transformer']));
+    expect(list.experiments.map((e: { id: string }) => e.id)).toEqual(
+      expect.arrayContaining(['icl-lsa-gd', 'bandit-wang2018-transformer']),
+    );
   });
 });

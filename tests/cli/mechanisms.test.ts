@@ -6,12 +6,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.ts';
-import { parseExperiment } from '../../src/experiments/spec.ts';
-import { runExperiment } from '../../src/experiments/run.ts';
-import { readCheckpoint, writeCheckpoint } from '../../src/experiments/checkpoint.ts';
 import { UsageError } from '../../src/core/errors.ts';
+import { networkFromCheckpoint, readCheckpoint, writeCheckpoint } from '../../src/experiments/checkpoint.ts';
+import { runExperiment } from '../../src/experiments/run.ts';
+import { parseExperiment } from '../../src/experiments/spec.ts';
 import { hashParameters } from '../../src/nn/module.ts';
-import { networkFromCheckpoint } from '../../src/experiments/checkpoint.ts';
 
 function tmp(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'engram-mech-'));
@@ -32,14 +31,20 @@ const spec = (agent: Record<string, unknown>) =>
 
 describe('shipped checkpoints in experiments', () => {
   it('evaluates a shipped checkpoint instead of training, and retrains with train: true', async () => {
-    const first = await runExperiment(spec({ id: 'plastic-rnn', options: { hidden: 4 } }), { out: path.join(tmp(), 'run') });
+    const first = await runExperiment(spec({ id: 'plastic-rnn', options: { hidden: 4 } }), {
+      out: path.join(tmp(), 'run'),
+    });
     const shippedDir = tmp();
     const ck = readCheckpoint(path.join(first.runDir, 'checkpoints', 'plastic-rnn.json'));
     writeCheckpoint(path.join(shippedDir, 'tiny-plastic.json'), { ...ck, optimizer: null, rng: null });
 
     const withShipped = spec({ id: 'plastic-rnn', options: { hidden: 4 }, checkpoint: 'tiny-plastic' });
     const events: string[] = [];
-    const evaluated = await runExperiment(withShipped, { out: path.join(tmp(), 'run'), checkpointDir: shippedDir, onEvent: (e) => events.push(e.type) });
+    const evaluated = await runExperiment(withShipped, {
+      out: path.join(tmp(), 'run'),
+      checkpointDir: shippedDir,
+      onEvent: (e) => events.push(e.type),
+    });
     expect(events).not.toContain('train-start');
     expect(fs.existsSync(path.join(evaluated.runDir, 'checkpoints', 'plastic-rnn.json'))).toBe(false);
     const result = evaluated.eval!.agents['plastic-rnn'];
@@ -48,17 +53,27 @@ describe('shipped checkpoints in experiments', () => {
     expect(result.expectedRegret).toEqual(first.eval!.agents['plastic-rnn'].expectedRegret);
     expect(evaluated.eval!.agents.hebbian.episodes).toBe(20);
 
-    const retrained = await runExperiment(withShipped, { out: path.join(tmp(), 'run'), checkpointDir: shippedDir, train: true });
+    const retrained = await runExperiment(withShipped, {
+      out: path.join(tmp(), 'run'),
+      checkpointDir: shippedDir,
+      train: true,
+    });
     expect(readCheckpoint(path.join(retrained.runDir, 'checkpoints', 'plastic-rnn.json')).update).toBe(6);
     const config = JSON.parse(fs.readFileSync(path.join(retrained.runDir, 'config.json'), 'utf8'));
     expect(config.agents[0].checkpoint).toBeUndefined();
 
     // A spec whose options contradict the shipped checkpoint is refused before anything runs.
     await expect(
-      runExperiment(spec({ id: 'plastic-rnn', options: { hidden: 5 }, checkpoint: 'tiny-plastic' }), { out: path.join(tmp(), 'run'), checkpointDir: shippedDir }),
+      runExperiment(spec({ id: 'plastic-rnn', options: { hidden: 5 }, checkpoint: 'tiny-plastic' }), {
+        out: path.join(tmp(), 'run'),
+        checkpointDir: shippedDir,
+      }),
     ).rejects.toThrow(UsageError);
     // A name with no file behind it means: train.
-    const missing = await runExperiment(spec({ id: 'plastic-rnn', options: { hidden: 4 }, checkpoint: 'not-shipped' }), { out: path.join(tmp(), 'run'), checkpointDir: shippedDir });
+    const missing = await runExperiment(
+      spec({ id: 'plastic-rnn', options: { hidden: 4 }, checkpoint: 'not-shipped' }),
+      { out: path.join(tmp(), 'run'), checkpointDir: shippedDir },
+    );
     expect(fs.existsSync(path.join(missing.runDir, 'checkpoints', 'plastic-rnn.json'))).toBe(true);
   }, 30_000);
 
@@ -89,7 +104,15 @@ describe('bad input for the plastic agents and lesions', () => {
     let specs = 0;
     const writeSpec = (options: Record<string, unknown>, id = 'plastic-rnn') => {
       const file = path.join(dir, `spec-${specs++}.json`);
-      fs.writeFileSync(file, JSON.stringify({ name: 'bad', task: { id: 'bandit-correlated', options: { trials: 10 } }, agents: [{ id, options }], training: { updates: 1 } }));
+      fs.writeFileSync(
+        file,
+        JSON.stringify({
+          name: 'bad',
+          task: { id: 'bandit-correlated', options: { trials: 10 } },
+          agents: [{ id, options }],
+          training: { updates: 1 },
+        }),
+      );
       return file;
     };
     const base = ['baseline', '--task', 'bandit-correlated', '--episodes', '2'];
@@ -99,7 +122,10 @@ describe('bad input for the plastic agents and lesions', () => {
       [[...base, '--agent', 'hebbian', '--lesion', 'sever'], /unknown lesion 'sever'/],
       [[...base, '--agent', 'thompson', '--lesion', 'freeze-plasticity'], /agent 'thompson' has no lesion/],
       [[...base, '--agent', 'plastic-rnn'], /meta-training/],
-      [['run', writeSpec({ plasticity: 'stdp' })], /plastic-rnn: option 'plasticity' must be one of hebbian, neuromodulated, retroactive/],
+      [
+        ['run', writeSpec({ plasticity: 'stdp' })],
+        /plastic-rnn: option 'plasticity' must be one of hebbian, neuromodulated, retroactive/,
+      ],
       [['run', writeSpec({ clip: 0 })], /plastic-rnn: option 'clip'/],
       [['run', writeSpec({ hidden: 8, size: 3 })], /plastic-rnn: unknown option 'size'/],
       [['run', writeSpec({ baselineRate: 2 }, 'hebbian')], /hebbian: option 'baselineRate'/],

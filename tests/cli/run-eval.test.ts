@@ -1,4 +1,4 @@
-import { spawnSync, spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,7 +8,11 @@ const root = path.resolve(import.meta.dirname, '../..');
 const bin = path.join(root, 'bin/engram.js');
 
 function engram(args: string[]) {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, CI: 'true' },
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -26,7 +30,15 @@ function writeSpec(dir: string, training: Record<string, unknown>): string {
       seed: 2,
       task: { id: 'bandit-correlated', options: { variant: 'easy', trials: 20 } },
       agents: [{ id: 'lstm', options: { hidden: 8 } }],
-      training: { updates: 30, batchSize: 8, learningRate: 0.01, checkpointEvery: 10, logEvery: 5, workers: 1, ...training },
+      training: {
+        updates: 30,
+        batchSize: 8,
+        learningRate: 0.01,
+        checkpointEvery: 10,
+        logEvery: 5,
+        workers: 1,
+        ...training,
+      },
       evaluation: { episodes: 40, compare: ['random'] },
     }),
   );
@@ -42,10 +54,19 @@ describe('engram run and eval', () => {
     const result = JSON.parse(run.stdout);
     expect(result.runDir).toBe(out);
     expect(result.eval.agents.lstm.episodes).toBe(40);
-    expect(run.stderr).not.toMatch(/\u001b/);
-    for (const f of ['config.json', 'metrics.jsonl', 'eval.json', 'checkpoints/lstm.json']) expect(fs.existsSync(path.join(out, f)), f).toBe(true);
+    expect(run.stderr).not.toContain('\u001b');
+    for (const f of ['config.json', 'metrics.jsonl', 'eval.json', 'checkpoints/lstm.json'])
+      expect(fs.existsSync(path.join(out, f)), f).toBe(true);
 
-    const ev = engram(['eval', path.join(out, 'checkpoints/lstm.json'), '--episodes', '30', '--compare', 'random,thompson', '--json']);
+    const ev = engram([
+      'eval',
+      path.join(out, 'checkpoints/lstm.json'),
+      '--episodes',
+      '30',
+      '--compare',
+      'random,thompson',
+      '--json',
+    ]);
     expect(ev.status).toBe(0);
     const e = JSON.parse(ev.stdout);
     expect(e.paramsHashBefore).toBe(e.paramsHashAfter);
@@ -96,7 +117,10 @@ describe('engram run and eval', () => {
     expect(engram(['run', spec, '--out', whole, '--plain']).status).toBe(0);
 
     const killed = path.join(dir, 'killed');
-    const child = spawn(process.execPath, [bin, 'run', spec, '--out', killed, '--plain'], { cwd: root, stdio: 'ignore' });
+    const child = spawn(process.execPath, [bin, 'run', spec, '--out', killed, '--plain'], {
+      cwd: root,
+      stdio: 'ignore',
+    });
     const ckFile = path.join(killed, 'checkpoints/lstm.json');
     await new Promise<void>((resolve) => {
       const poll = setInterval(() => {

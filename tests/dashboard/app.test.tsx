@@ -1,6 +1,5 @@
-import React from 'react';
-import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup, render } from 'ink-testing-library';
+import { afterEach, describe, expect, it } from 'vitest';
 import { App } from '../../src/dashboard/App.tsx';
 import { DashboardStore } from '../../src/dashboard/store.ts';
 import type { RunControl } from '../../src/experiments/events.ts';
@@ -8,11 +7,25 @@ import { evaluationEvents, strip, tick, trainingEvents } from './events.ts';
 
 const FRAME_MS = 20;
 
-function mount(options: { control?: RunControl; onQuit?: () => void; size?: { columns: number; rows: number }; cpuBudget?: number } = {}) {
+function mount(
+  options: {
+    control?: RunControl;
+    onQuit?: () => void;
+    size?: { columns: number; rows: number };
+    cpuBudget?: number;
+  } = {},
+) {
   const store = new DashboardStore();
   // Budget 1: frames every FRAME_MS whatever they cost (the tests check content, not pacing).
   const app = render(
-    <App store={store} control={options.control} onQuit={options.onQuit} frameMs={FRAME_MS} cpuBudget={options.cpuBudget ?? 1} size={options.size ?? { columns: 100, rows: 30 }} />,
+    <App
+      store={store}
+      control={options.control}
+      onQuit={options.onQuit}
+      frameMs={FRAME_MS}
+      cpuBudget={options.cpuBudget ?? 1}
+      size={options.size ?? { columns: 100, rows: 30 }}
+    />,
   );
   return { store, app, frame: () => strip(app.lastFrame()) };
 }
@@ -71,7 +84,9 @@ describe('the live dashboard', () => {
 
     expect(frame()).not.toContain('No evaluation yet');
     app.stdin.write('\t');
-    expect(await until(frame, (f) => f.includes('No evaluation yet'))).toContain('No evaluation yet: it runs when training ends.');
+    expect(await until(frame, (f) => f.includes('No evaluation yet'))).toContain(
+      'No evaluation yet: it runs when training ends.',
+    );
     app.stdin.write('\t');
     expect(await until(frame, (f) => /reward\s+latest/.test(f))).toMatch(/reward\s+latest/);
 
@@ -93,7 +108,9 @@ describe('the live dashboard', () => {
     const control: RunControl = { stop: false, paused: false };
     let interrupts = 0;
     const store = new DashboardStore();
-    const app = render(<App store={store} control={control} onInterrupt={() => interrupts++} frameMs={FRAME_MS} cpuBudget={1} />);
+    const app = render(
+      <App store={store} control={control} onInterrupt={() => interrupts++} frameMs={FRAME_MS} cpuBudget={1} />,
+    );
     for (const e of trainingEvents(5)) store.handle(e);
     app.stdin.write('ppp');
     expect(control.paused).toBe(true);
@@ -102,7 +119,12 @@ describe('the live dashboard', () => {
     app.stdin.write('\u0003');
     expect(interrupts).toBe(3);
     app.stdin.write('\t\t\t');
-    expect(await until(() => strip(app.lastFrame()), (f) => f.includes('No evaluation yet'))).toContain('No evaluation yet');
+    expect(
+      await until(
+        () => strip(app.lastFrame()),
+        (f) => f.includes('No evaluation yet'),
+      ),
+    ).toContain('No evaluation yet');
   });
 
   it('q quits a followed run (no control of it)', async () => {
@@ -118,7 +140,8 @@ describe('the live dashboard', () => {
   it('fits an 80×24 terminal: no line wider than 80, no more than 23 lines', async () => {
     const { store, frame } = mount({ control: { stop: false, paused: false }, size: { columns: 80, rows: 24 } });
     for (const e of trainingEvents(300)) store.handle(e);
-    for (let i = 0; i < 30; i++) store.note(`a long log line that would wrap on a narrow terminal if nobody cut it: ${'x'.repeat(60)} ${i}`);
+    for (let i = 0; i < 30; i++)
+      store.note(`a long log line that would wrap on a narrow terminal if nobody cut it: ${'x'.repeat(60)} ${i}`);
     await tick(FRAME_MS * 3);
     for (const view of ['training', 'evaluation']) {
       const lines = frame().split('\n');

@@ -1,7 +1,7 @@
 // A scripted run for the dashboard tests: the events runExperiment would emit, with known values.
 import type { RunEvent } from '../../src/experiments/events.ts';
-import { ExperimentSchema } from '../../src/experiments/spec.ts';
 import { runHeader } from '../../src/experiments/plan.ts';
+import { ExperimentSchema } from '../../src/experiments/spec.ts';
 import type { UpdateMetrics } from '../../src/rl/a2c.ts';
 import type { AgentResult } from '../../src/rl/frozen-eval.ts';
 
@@ -31,19 +31,34 @@ export function metrics(update: number, overrides: Partial<UpdateMetrics> = {}):
 }
 
 /** run-start, train-start, then updates 1..`upTo` at 0.1 training seconds each, and the checkpoints among them. */
-export function trainingEvents(upTo: number, overrides: (u: number) => Partial<UpdateMetrics> = () => ({})): RunEvent[] {
+export function trainingEvents(
+  upTo: number,
+  overrides: (u: number) => Partial<UpdateMetrics> = () => ({}),
+): RunEvent[] {
   const events: RunEvent[] = [
     { type: 'run-start', runDir: '/runs/dash-test', run: runHeader(spec), resumed: false },
     { type: 'train-start', agent: 'lstm', updates: 400, fromUpdate: 0 },
   ];
   for (let u = 1; u <= upTo; u++) {
-    events.push({ type: 'update', agent: 'lstm', metrics: metrics(u, overrides(u)), updates: 400, wallSeconds: u / 10 });
-    if (u % 100 === 0) events.push({ type: 'checkpoint', agent: 'lstm', update: u, file: '/runs/dash-test/checkpoints/lstm.json' });
+    events.push({
+      type: 'update',
+      agent: 'lstm',
+      metrics: metrics(u, overrides(u)),
+      updates: 400,
+      wallSeconds: u / 10,
+    });
+    if (u % 100 === 0)
+      events.push({ type: 'checkpoint', agent: 'lstm', update: u, file: '/runs/dash-test/checkpoints/lstm.json' });
   }
   return events;
 }
 
-const estimate = (mean: number, half: number) => ({ mean, ci95: [mean - half, mean + half] as [number, number], sem: half / 1.96, n: 500 });
+const estimate = (mean: number, half: number) => ({
+  mean,
+  ci95: [mean - half, mean + half] as [number, number],
+  sem: half / 1.96,
+  n: 500,
+});
 
 export function result(agent: string, kind: string, reward: number, regret: number): AgentResult {
   return {
@@ -72,9 +87,12 @@ export function evaluationEvents(): RunEvent[] {
   ];
 }
 
+/** The escape character that starts terminal styling sequences. */
+const ESC = String.fromCharCode(27);
+
 /** Removes styling escapes so assertions read the text. */
 export function strip(frame: string | undefined): string {
-  return (frame ?? '').replace(/\u001b\[[0-9;]*m/g, '');
+  return (frame ?? '').replace(new RegExp(`${ESC}\\[[0-9;]*m`, 'g'), '');
 }
 
 export const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));

@@ -4,10 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/core/errors.ts';
-import type { RunEvent } from '../../src/experiments/events.ts';
 import { openFollowedRun as openRunDir, RunFollower } from '../../src/dashboard/follow.ts';
-import { runHeader } from '../../src/experiments/plan.ts';
 import { DashboardStore } from '../../src/dashboard/store.ts';
+import type { RunEvent } from '../../src/experiments/events.ts';
+import { runHeader } from '../../src/experiments/plan.ts';
 import { metrics, result, spec } from './events.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -20,14 +20,17 @@ function runDir(): string {
 }
 
 function record(update: number, extra: Record<string, unknown> = {}): string {
-  return JSON.stringify({ agent: 'lstm', ...metrics(update), wallSeconds: update / 10, ...extra }) + '\n';
+  return `${JSON.stringify({ agent: 'lstm', ...metrics(update), wallSeconds: update / 10, ...extra })}\n`;
 }
 
 function finish(dir: string): void {
   fs.writeFileSync(path.join(dir, 'checkpoints', 'lstm.json'), JSON.stringify({ update: 400, done: true, params: {} }));
   fs.writeFileSync(
     path.join(dir, 'eval.json'),
-    JSON.stringify({ experiment: 'dash-test', agents: { lstm: result('lstm', 'learned', 68.5, 6.25), thompson: result('thompson', 'classic', 72.43, 2.87) } }),
+    JSON.stringify({
+      experiment: 'dash-test',
+      agents: { lstm: result('lstm', 'learned', 68.5, 6.25), thompson: result('thompson', 'classic', 72.43, 2.87) },
+    }),
   );
 }
 
@@ -53,7 +56,9 @@ describe('following a run directory', () => {
     follower.poll();
     expect(store.agents[0]).toMatchObject({ update: 30, updates: 400, status: 'training' });
     expect(store.agents[0].wallSeconds).toBeCloseTo(3);
-    expect(store.log.some((l) => l.level === 'warn' && l.text === 'lstm: non-finite train/gradNorm at update 30')).toBe(true);
+    expect(store.log.some((l) => l.level === 'warn' && l.text === 'lstm: non-finite train/gradNorm at update 30')).toBe(
+      true,
+    );
 
     fs.appendFileSync(metricsFile, record(400));
     finish(dir);
@@ -75,8 +80,8 @@ describe('following a run directory', () => {
     follower.poll();
     expect(store.agents[0].update).toBe(30);
     // What run.ts does on resume: an atomic rewrite with only the records the checkpoint covers.
-    fs.writeFileSync(metricsFile + '.tmp', record(10));
-    fs.renameSync(metricsFile + '.tmp', metricsFile);
+    fs.writeFileSync(`${metricsFile}.tmp`, record(10));
+    fs.renameSync(`${metricsFile}.tmp`, metricsFile);
     follower.poll();
     expect(store.resumed).toBe(true);
     expect(store.agents[0].update).toBe(10);
@@ -90,7 +95,11 @@ describe('following a run directory', () => {
 
 describe('engram dashboard', () => {
   const engram = (args: string[]) =>
-    spawnSync(process.execPath, [path.join(root, 'bin/engram.js'), ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, CI: '' } });
+    spawnSync(process.execPath, [path.join(root, 'bin/engram.js'), ...args], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, CI: '' },
+    });
 
   it('prints a finished run as plain lines when stdout is not a terminal, and exits', () => {
     const dir = runDir();
@@ -99,7 +108,7 @@ describe('engram dashboard', () => {
     const r = engram(['dashboard', dir]);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(r.stdout).not.toMatch(/\u001b/);
+    expect(r.stdout).not.toContain('\u001b');
     expect(r.stdout).toContain('lstm 100.0% update 400/400');
     expect(r.stdout).toContain('eval thompson: reward 72.43');
   });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { frame, type FrameOptions } from '../../src/dashboard/frame.ts';
+import { type FrameOptions, frame } from '../../src/dashboard/frame.ts';
 import { plainText } from '../../src/dashboard/lines.ts';
 import { DashboardStore } from '../../src/dashboard/store.ts';
 import { runHeader } from '../../src/experiments/plan.ts';
-import { metrics, spec as fixtureSpec, trainingEvents } from './events.ts';
+import { spec as fixtureSpec, metrics, trainingEvents } from './events.ts';
 
 function text(store: DashboardStore, o: Partial<FrameOptions>): string[] {
   return frame(store, { width: 80, height: 23, view: 'training', keys: 'run', ...o }).map(plainText);
@@ -37,22 +37,38 @@ describe('the frame layout', () => {
     expect(chartRows(text(store, { height: 49 }))).toBeGreaterThan(chartRows(text(store, { height: 12 })));
   });
 
-  it('shows several agents in full where they fit, otherwise the training one in full and the rest on a line each', () => {
-    const many = new DashboardStore();
-    const spec = { ...trainingEvents(0)[0] } as Extract<ReturnType<typeof trainingEvents>[number], { type: 'run-start' }>;
-    many.handle({ ...spec, run: runHeader({ ...fixtureSpec, agents: [{ id: 'lstm', options: {} }, { id: 'gru', options: {} }] }) });
-    many.handle({ type: 'train-start', agent: 'lstm', updates: 400, fromUpdate: 0 });
-    const small = text(many, { height: 23 });
-    expect(small.some((l) => /^gru\s+waiting · 400 updates/.test(l))).toBe(true);
-    expect(small.filter((l) => /reward\s+latest/.test(l)).length).toBe(1);
-    for (let u = 1; u <= 400; u++) many.handle({ type: 'update', agent: 'lstm', metrics: metrics(u), updates: 400, wallSeconds: u / 10 });
-    many.handle({ type: 'train-end', agent: 'lstm', stopped: false });
-    many.handle({ type: 'train-start', agent: 'gru', updates: 400, fromUpdate: 0 });
-    many.handle({ type: 'update', agent: 'gru', metrics: metrics(1), updates: 400, wallSeconds: 0.1 });
-    const both = text(many, { height: 23 });
-    expect(both.filter((l) => /reward\s+latest/.test(l)).length).toBe(2);
-    const short = text(many, { height: 12 });
-    expect(short.filter((l) => /^\s+reward/.test(l)).length).toBe(1); // gru, the one training
-    expect(short.some((l) => /^lstm\s+✓ done 400\/400/.test(l))).toBe(true);
-  });
+  it(
+    'shows several agents in full where they fit, otherwise the training ' + 'one in full and the rest on a line each',
+    () => {
+      const many = new DashboardStore();
+      const spec = { ...trainingEvents(0)[0] } as Extract<
+        ReturnType<typeof trainingEvents>[number],
+        { type: 'run-start' }
+      >;
+      many.handle({
+        ...spec,
+        run: runHeader({
+          ...fixtureSpec,
+          agents: [
+            { id: 'lstm', options: {} },
+            { id: 'gru', options: {} },
+          ],
+        }),
+      });
+      many.handle({ type: 'train-start', agent: 'lstm', updates: 400, fromUpdate: 0 });
+      const small = text(many, { height: 23 });
+      expect(small.some((l) => /^gru\s+waiting · 400 updates/.test(l))).toBe(true);
+      expect(small.filter((l) => /reward\s+latest/.test(l)).length).toBe(1);
+      for (let u = 1; u <= 400; u++)
+        many.handle({ type: 'update', agent: 'lstm', metrics: metrics(u), updates: 400, wallSeconds: u / 10 });
+      many.handle({ type: 'train-end', agent: 'lstm', stopped: false });
+      many.handle({ type: 'train-start', agent: 'gru', updates: 400, fromUpdate: 0 });
+      many.handle({ type: 'update', agent: 'gru', metrics: metrics(1), updates: 400, wallSeconds: 0.1 });
+      const both = text(many, { height: 23 });
+      expect(both.filter((l) => /reward\s+latest/.test(l)).length).toBe(2);
+      const short = text(many, { height: 12 });
+      expect(short.filter((l) => /^\s+reward/.test(l)).length).toBe(1); // gru, the one training
+      expect(short.some((l) => /^lstm\s+✓ done 400\/400/.test(l))).toBe(true);
+    },
+  );
 });

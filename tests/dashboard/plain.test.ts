@@ -1,17 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { plainProgress } from '../../src/dashboard/plain.ts';
-import { wantsDashboard, isCI } from '../../src/dashboard/terminal.ts';
+import { isCI, wantsDashboard } from '../../src/dashboard/terminal.ts';
 import { evaluationEvents, trainingEvents } from './events.ts';
 
 describe('plain progress (pipes, files, CI, --plain)', () => {
   it('writes percent, steps per second, reward, regret and ETA, and never an escape character', () => {
     const lines: string[] = [];
     const onEvent = plainProgress((l) => lines.push(l), 0);
-    for (const e of [...trainingEvents(400, (u) => ({ 'train/gradNorm': u === 300 ? NaN : 4 })), { type: 'warning' as const, message: 'lstm: non-finite loss or gradient at update 300' }, ...evaluationEvents()]) {
+    for (const e of [
+      ...trainingEvents(400, (u) => ({ 'train/gradNorm': u === 300 ? NaN : 4 })),
+      { type: 'warning' as const, message: 'lstm: non-finite loss or gradient at update 300' },
+      ...evaluationEvents(),
+    ]) {
       onEvent(e);
     }
     const text = lines.join('\n');
-    expect(text).not.toMatch(/\u001b/);
+    expect(text).not.toContain('\u001b');
     expect(text).toContain('run dash-test (seed 3) in /runs/dash-test');
     // update 100: 25%, 12000 steps/s, reward 60, regret 20; 300 updates at 0.1 s each to go.
     expect(lines).toContain('lstm  25.0% update 100/400 12000 steps/s reward 60.00 regret 20.00 entropy 0.500 ETA 30s');
@@ -31,7 +35,8 @@ describe('plain progress (pipes, files, CI, --plain)', () => {
   it('prints a repeated warning once per interval', () => {
     const lines: string[] = [];
     const onEvent = plainProgress((l) => lines.push(l), 3600);
-    for (let u = 1; u <= 50; u++) onEvent({ type: 'warning', message: `lstm: non-finite loss or gradient at update ${u}` });
+    for (let u = 1; u <= 50; u++)
+      onEvent({ type: 'warning', message: `lstm: non-finite loss or gradient at update ${u}` });
     expect(lines).toEqual(['warning: lstm: non-finite loss or gradient at update 1']);
   });
 });

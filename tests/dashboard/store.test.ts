@@ -27,7 +27,17 @@ describe('the dashboard store', () => {
     const store = new DashboardStore();
     const start = trainingEvents(0)[0];
     if (start.type !== 'run-start') throw new Error('scripted run must begin with run-start');
-    store.handle({ ...start, run: runHeader({ ...spec, agents: [{ id: 'lstm', options: {} }, { id: 'thompson', options: {} }, { id: 'gru', options: {} }] }) });
+    store.handle({
+      ...start,
+      run: runHeader({
+        ...spec,
+        agents: [
+          { id: 'lstm', options: {} },
+          { id: 'thompson', options: {} },
+          { id: 'gru', options: {} },
+        ],
+      }),
+    });
     expect(store.agents.map((a) => [a.agent, a.status, a.updates])).toEqual([
       ['lstm', 'waiting', 400],
       ['gru', 'waiting', 400],
@@ -39,7 +49,9 @@ describe('the dashboard store', () => {
     for (const e of trainingEvents(100, (u) => ({ 'train/gradNorm': u === 60 ? 45 : 4 }))) store.handle(e);
     const warnings = store.log.filter((l) => l.level === 'warn');
     expect(warnings).toHaveLength(1);
-    expect(warnings[0].text).toMatch(/lstm: exploding gradient norm 45\.0 at update 60 \(11× its running median 4\.00; clip 50\)/);
+    expect(warnings[0].text).toMatch(
+      /lstm: exploding gradient norm 45\.0 at update 60 \(11× its running median 4\.00; clip 50\)/,
+    );
   });
 
   it('does not warn about norms that sit steadily at the clip', () => {
@@ -52,7 +64,9 @@ describe('the dashboard store', () => {
     const store = new DashboardStore();
     for (const e of trainingEvents(100, (u) => ({ 'train/gradNorm': u === 50 ? 70 : 20 }))) store.handle(e);
     const warnings = store.log.filter((l) => l.level === 'warn');
-    expect(warnings.map((w) => w.text)).toEqual(['lstm: gradient norm 70.0 at update 50 is above the clip 50 (running median 20.0)']);
+    expect(warnings.map((w) => w.text)).toEqual([
+      'lstm: gradient norm 70.0 at update 50 is above the clip 50 (running median 20.0)',
+    ]);
   });
 
   it('collapses repeated log lines that differ only in their numbers', () => {

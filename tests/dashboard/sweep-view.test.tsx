@@ -1,20 +1,23 @@
 // The sweep dashboard and the sweep's plain progress, fed a scripted stream of sweep events with
 // a clock the test drives: one row per run, the overall progress and ETA, keys, and plain lines.
-import React from 'react';
-import { afterEach, describe, expect, it } from 'vitest';
+
 import { cleanup, render } from 'ink-testing-library';
+import { afterEach, describe, expect, it } from 'vitest';
 import { SweepApp } from '../../src/dashboard/SweepApp.tsx';
 import { sweepPlainProgress } from '../../src/dashboard/sweep-plain.ts';
 import { SweepStore } from '../../src/dashboard/sweep-store.ts';
+import { runHeader } from '../../src/experiments/plan.ts';
 import { SharedRunControl } from '../../src/experiments/shared-control.ts';
 import type { SweepEvent } from '../../src/experiments/sweep.ts';
-import { runHeader } from '../../src/experiments/plan.ts';
 import { metrics, spec, strip, tick } from './events.ts';
 
 const FRAME_MS = 20;
 const headline = { agent: 'lstm', measure: 'expected regret (T = 100)', value: 1.47 };
 
-/** A sweep of `runs` runs of the 400-update test spec: the first done, seed=1 trained to update 100 in 10 s, the rest queued. */
+/**
+ * A sweep of `runs` runs of the 400-update test spec: the first done, seed=1 trained to update 100 in 10 s, the rest
+ * queued.
+ */
 function started(runs = 3): SweepEvent[] {
   return [
     {
@@ -23,16 +26,36 @@ function started(runs = 3): SweepEvent[] {
       out: '/runs/sweep',
       workers: 2,
       shard: null,
-      runs: Array.from({ length: runs }, (_, i) => ({ id: `seed=${i}`, index: i, spec: { ...spec, seed: i }, state: i === 0 ? ('done' as const) : ('queued' as const), headline: i === 0 ? headline : null })),
+      runs: Array.from({ length: runs }, (_, i) => ({
+        id: `seed=${i}`,
+        index: i,
+        spec: { ...spec, seed: i },
+        state: i === 0 ? ('done' as const) : ('queued' as const),
+        headline: i === 0 ? headline : null,
+      })),
     },
-    { type: 'run-event', id: 'seed=1', event: { type: 'run-start', runDir: '/runs/sweep/runs/seed=1', run: runHeader(spec), resumed: false } },
+    {
+      type: 'run-event',
+      id: 'seed=1',
+      event: { type: 'run-start', runDir: '/runs/sweep/runs/seed=1', run: runHeader(spec), resumed: false },
+    },
     { type: 'run-event', id: 'seed=1', event: { type: 'train-start', agent: 'lstm', updates: 400, fromUpdate: 0 } },
-    ...[1, 50, 100].map((u): SweepEvent => ({ type: 'run-event', id: 'seed=1', event: { type: 'update', agent: 'lstm', metrics: metrics(u), updates: 400, wallSeconds: u / 10 } })),
+    ...[1, 50, 100].map(
+      (u): SweepEvent => ({
+        type: 'run-event',
+        id: 'seed=1',
+        event: { type: 'update', agent: 'lstm', metrics: metrics(u), updates: 400, wallSeconds: u / 10 },
+      }),
+    ),
   ];
 }
 
 const finished: SweepEvent[] = [
-  { type: 'run-event', id: 'seed=1', event: { type: 'warning', message: 'lstm: non-finite loss or gradient at update 120' } },
+  {
+    type: 'run-event',
+    id: 'seed=1',
+    event: { type: 'warning', message: 'lstm: non-finite loss or gradient at update 120' },
+  },
   { type: 'run-end', id: 'seed=1', state: 'done', headline: { ...headline, value: 2.5 } },
   { type: 'run-end', id: 'seed=2', state: 'failed', error: 'ENOTDIR: not a directory', headline: null },
   { type: 'sweep-end', out: '/runs/sweep', stopped: false },
@@ -57,7 +80,9 @@ describe('the sweep dashboard', () => {
     const c = clock();
     const store = new SweepStore(c.now);
     const control = new SharedRunControl();
-    const app = render(<SweepApp store={store} control={control} frameMs={FRAME_MS} cpuBudget={1} size={{ columns: 100, rows: 20 }} />);
+    const app = render(
+      <SweepApp store={store} control={control} frameMs={FRAME_MS} cpuBudget={1} size={{ columns: 100, rows: 20 }} />,
+    );
     const frame = () => strip(app.lastFrame());
     const [start, ...rest] = started();
     store.handle(start);
@@ -81,7 +106,9 @@ describe('the sweep dashboard', () => {
     expect(control.paused).toBe(false);
     app.stdin.write('q');
     expect(control.stop).toBe(true);
-    expect(await until(frame, (x) => x.includes('STOPPING'))).toContain('stopping: every running run writes a checkpoint');
+    expect(await until(frame, (x) => x.includes('STOPPING'))).toContain(
+      'stopping: every running run writes a checkpoint',
+    );
 
     for (const e of finished) store.handle(e);
     const done = await until(frame, (x) => x.includes('DONE'));
@@ -93,9 +120,20 @@ describe('the sweep dashboard', () => {
 
   it('fits an 80×24 terminal however many runs, counting those it cannot show', async () => {
     const store = new SweepStore(clock().now);
-    const app = render(<SweepApp store={store} control={new SharedRunControl()} frameMs={FRAME_MS} cpuBudget={1} size={{ columns: 80, rows: 24 }} />);
+    const app = render(
+      <SweepApp
+        store={store}
+        control={new SharedRunControl()}
+        frameMs={FRAME_MS}
+        cpuBudget={1}
+        size={{ columns: 80, rows: 24 }}
+      />,
+    );
     for (const e of started(40)) store.handle(e);
-    const f = await until(() => strip(app.lastFrame()), (x) => x.includes('more runs not shown'));
+    const f = await until(
+      () => strip(app.lastFrame()),
+      (x) => x.includes('more runs not shown'),
+    );
     const lines = f.split('\n');
     expect(lines.length).toBeLessThanOrEqual(23);
     for (const l of lines) expect(l.length, l).toBeLessThanOrEqual(80);
@@ -115,8 +153,10 @@ describe('plain sweep progress', () => {
     c.set(10_000);
     for (const e of [...rest, ...finished]) onEvent(e);
     const text = lines.join('\n');
-    expect(text).not.toMatch(/\u001b/);
-    expect(lines[0]).toBe('sweep tiny-view (the whole sweep): 3 runs, 1 already done, 2 to run on 2 workers in /runs/sweep');
+    expect(text).not.toContain('\u001b');
+    expect(lines[0]).toBe(
+      'sweep tiny-view (the whole sweep): 3 runs, 1 already done, 2 to run on 2 workers in /runs/sweep',
+    );
     expect(lines).toContain('seed=1: started');
     expect(lines).toContain('sweep 41.7%: 1 done, 1 running, 1 queued; ETA 1m10s (seed=1 25%)');
     expect(lines).toContain('warning: seed=1: lstm: non-finite loss or gradient at update 120');

@@ -16,7 +16,10 @@ describe('the main job', () => {
     expect(result.stopped).toBe(false);
     const report = fs.readFileSync(await writeReport(out), 'utf8');
     const rows = report.split('\n').filter((line) => line.startsWith('|'));
-    const expected = fs.readFileSync(path.resolve(import.meta.dirname, '../fixtures/mechanisms-tables.md'), 'utf8').trim().split('\n');
+    const expected = fs
+      .readFileSync(path.resolve(import.meta.dirname, '../fixtures/mechanisms-tables.md'), 'utf8')
+      .trim()
+      .split('\n');
     expect(rows).toEqual(expected);
   }, 180_000);
 });

@@ -7,13 +7,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.ts';
+import { UsageError } from '../../src/core/errors.ts';
+import { readCheckpoint, writeCheckpoint } from '../../src/experiments/checkpoint.ts';
+import type { EpisodesFile, EvalFile, LesionsFile } from '../../src/experiments/evaluation.ts';
 import { parseSuite } from '../../src/experiments/spec.ts';
 import { runSuite } from '../../src/experiments/suite.ts';
-import { readCheckpoint, writeCheckpoint } from '../../src/experiments/checkpoint.ts';
-import { writeReport, metricsCsv, verdict } from '../../src/report/report.ts';
 import { compareRuns, formatCompare } from '../../src/report/compare.ts';
-import { UsageError } from '../../src/core/errors.ts';
-import type { EpisodesFile, EvalFile, LesionsFile } from '../../src/experiments/evaluation.ts';
+import { metricsCsv, verdict, writeReport } from '../../src/report/report.ts';
 
 function tmp(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'engram-suite-'));
@@ -66,7 +66,10 @@ describe('suites and their reports', () => {
     expect(lesions.agents.lstm['reset-state']!.applies).toBe(true);
     expect(lesions.agents.hebbian['freeze-plasticity']!.applies).toBe(true);
     expect(fs.existsSync(path.join(maze, 'paths.json'))).toBe(true);
-    expect(readJson<EvalFile>(path.join(maze, 'eval.json')).agents['actor-critic'].mainMeasure).toMatchObject({ name: 'trial-2 escape latency', unit: 's' });
+    expect(readJson<EvalFile>(path.join(maze, 'eval.json')).agents['actor-critic'].mainMeasure).toMatchObject({
+      name: 'trial-2 escape latency',
+      unit: 's',
+    });
 
     const report = await writeReport(first.runDir);
     const text = fs.readFileSync(report, 'utf8');
@@ -76,16 +79,31 @@ describe('suites and their reports', () => {
     expect(text).toContain('learning lives in');
     expect(text).toMatch(/code version: [0-9a-f]{40}|code version: unknown/);
     const figures = [...text.matchAll(/\]\((figures\/[^)]+\.svg)\)/g)].map((m) => m[1]);
-    expect(figures).toEqual(expect.arrayContaining(['figures/bandit-training.svg', 'figures/bandit-p-best.svg', 'figures/bandit-regret.svg', 'figures/bandit-lesions.svg', 'figures/maze-latency-by-trial.svg', 'figures/maze-swim-paths.svg']));
+    expect(figures).toEqual(
+      expect.arrayContaining([
+        'figures/bandit-training.svg',
+        'figures/bandit-p-best.svg',
+        'figures/bandit-regret.svg',
+        'figures/bandit-lesions.svg',
+        'figures/maze-latency-by-trial.svg',
+        'figures/maze-swim-paths.svg',
+      ]),
+    );
     for (const f of figures) expect(fs.readFileSync(path.join(first.runDir, f), 'utf8')).toMatch(/^<svg/);
-    expect(fs.readFileSync(path.join(bandit, 'metrics.csv'), 'utf8').split('\n')[0]).toMatch(/^agent,update,envSteps,wallSeconds,/);
+    expect(fs.readFileSync(path.join(bandit, 'metrics.csv'), 'utf8').split('\n')[0]).toMatch(
+      /^agent,update,envSteps,wallSeconds,/,
+    );
 
     // The same suite from the shipped checkpoint: no training, the same numbers.
     const shipped = tmp();
     const ck = readCheckpoint(path.join(bandit, 'checkpoints', 'lstm.json'));
     writeCheckpoint(path.join(shipped, 'tiny-lstm.json'), { ...ck, optimizer: null, rng: null, history: [] });
     const events: string[] = [];
-    const again = await runSuite(tinySuite('tiny-lstm'), { out: path.join(tmp(), 'suite'), checkpointDir: shipped, onEvent: (e) => events.push(e.type) });
+    const again = await runSuite(tinySuite('tiny-lstm'), {
+      out: path.join(tmp(), 'suite'),
+      checkpointDir: shipped,
+      onEvent: (e) => events.push(e.type),
+    });
     expect(events).not.toContain('train-start');
     expect(events.filter((e) => e === 'part-start')).toHaveLength(2);
     expect(events.filter((e) => e === 'run-end')).toHaveLength(1);
@@ -94,10 +112,16 @@ describe('suites and their reports', () => {
     expect(readJson<LesionsFile>(path.join(again.runDir, 'parts', 'bandit', 'lesions.json'))).toEqual(lesions);
 
     // Without the shipped file, a suite refuses rather than train unasked.
-    await expect(runSuite(tinySuite('not-there'), { out: path.join(tmp(), 'suite'), checkpointDir: shipped })).rejects.toThrow(/not found.*--train/);
+    await expect(
+      runSuite(tinySuite('not-there'), { out: path.join(tmp(), 'suite'), checkpointDir: shipped }),
+    ).rejects.toThrow(/not found.*--train/);
 
     // Another seed: compare gives seed-level intervals over the two runs.
-    const other = await runSuite(tinySuite('tiny-lstm'), { out: path.join(tmp(), 'suite'), checkpointDir: shipped, seed: 6 });
+    const other = await runSuite(tinySuite('tiny-lstm'), {
+      out: path.join(tmp(), 'suite'),
+      checkpointDir: shipped,
+      seed: 6,
+    });
     const compared = compareRuns([again.runDir, other.runDir]);
     expect(compared.groups.map((g) => g.experiment)).toEqual(['bandit', 'maze']);
     const g = compared.groups[0];
@@ -125,12 +149,24 @@ describe('report helpers', () => {
   });
 
   it('says where learning lives from the lesions that hurt', () => {
-    const e = (lo: number, hi: number, applies = true) => ({ applies, value: { mean: 0, ci95: [0, 0] as [number, number], sem: 0, n: 9 }, difference: { mean: (lo + hi) / 2, ci95: [lo, hi] as [number, number], n: 9, resamples: 100 } });
+    const e = (lo: number, hi: number, applies = true) => ({
+      applies,
+      value: { mean: 0, ci95: [0, 0] as [number, number], sem: 0, n: 9 },
+      difference: { mean: (lo + hi) / 2, ci95: [lo, hi] as [number, number], n: 9, resamples: 100 },
+    });
     const intact = { mean: 1, ci95: [0.9, 1.1] as [number, number], sem: 0.05, n: 9 };
-    expect(verdict({ kind: 'learned', intact, 'reset-state': e(1, 2), 'freeze-plasticity': e(0, 0, false) }, 'lower')).toBe('activity');
-    expect(verdict({ kind: 'plastic', intact, 'reset-state': e(-0.1, 0.2), 'freeze-plasticity': e(-3, -1) }, 'higher')).toBe('synapses');
-    expect(verdict({ kind: 'plastic', intact, 'reset-state': e(0.5, 1), 'freeze-plasticity': e(0.1, 2) }, 'lower')).toBe('activity and synapses');
-    expect(verdict({ kind: 'plastic', intact, 'reset-state': e(-1, 1), 'freeze-plasticity': e(-1, 1) }, 'lower')).toBe('neither lesion hurt');
+    expect(
+      verdict({ kind: 'learned', intact, 'reset-state': e(1, 2), 'freeze-plasticity': e(0, 0, false) }, 'lower'),
+    ).toBe('activity');
+    expect(
+      verdict({ kind: 'plastic', intact, 'reset-state': e(-0.1, 0.2), 'freeze-plasticity': e(-3, -1) }, 'higher'),
+    ).toBe('synapses');
+    expect(
+      verdict({ kind: 'plastic', intact, 'reset-state': e(0.5, 1), 'freeze-plasticity': e(0.1, 2) }, 'lower'),
+    ).toBe('activity and synapses');
+    expect(verdict({ kind: 'plastic', intact, 'reset-state': e(-1, 1), 'freeze-plasticity': e(-1, 1) }, 'lower')).toBe(
+      'neither lesion hurt',
+    );
   });
 });
 
@@ -150,7 +186,15 @@ describe('report and compare on the command line', () => {
     const dir = tmp();
     expect(await main(['report', dir])).toBe(2);
     expect(stderr.join('')).toMatch(/not a run directory/);
-    fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ name: 'x', task: { id: 'bandit-bernoulli' }, agents: [{ id: 'random' }], training: { updates: 1 } }));
+    fs.writeFileSync(
+      path.join(dir, 'config.json'),
+      JSON.stringify({
+        name: 'x',
+        task: { id: 'bandit-bernoulli' },
+        agents: [{ id: 'random' }],
+        training: { updates: 1 },
+      }),
+    );
     stderr = [];
     expect(await main(['compare', dir])).toBe(2);
     expect(stderr.join('')).toMatch(/has not finished/);
@@ -160,7 +204,9 @@ describe('report and compare on the command line', () => {
   it('refuses a suite spec with a part name used twice, naming it', () => {
     const part = { name: 'p', task: { id: 'bandit-bernoulli' }, agents: [{ id: 'random' }], training: { updates: 1 } };
     expect(() => parseSuite({ kind: 'suite', name: 's', parts: [part, part] }, 'spec')).toThrow(UsageError);
-    expect(() => parseSuite({ kind: 'suite', name: 's', parts: [part, part] }, 'spec')).toThrow(/parts\.1\.name: part name 'p' is used twice/);
+    expect(() => parseSuite({ kind: 'suite', name: 's', parts: [part, part] }, 'spec')).toThrow(
+      /parts\.1\.name: part name 'p' is used twice/,
+    );
   });
 });
 
@@ -168,13 +214,32 @@ describe('agent training overrides', () => {
   it('override only the keys given; the experiment keeps the rest', async () => {
     const { agentTraining, parseExperiment } = await import('../../src/experiments/spec.ts');
     const s = parseExperiment(
-      { name: 'x', task: { id: 'bandit-bernoulli' }, agents: [{ id: 'lstm', training: { learningRate: 0.01 } }], training: { updates: 5, batchSize: 7, workers: 2, entropyStart: 0.2 } },
+      {
+        name: 'x',
+        task: { id: 'bandit-bernoulli' },
+        agents: [{ id: 'lstm', training: { learningRate: 0.01 } }],
+        training: { updates: 5, batchSize: 7, workers: 2, entropyStart: 0.2 },
+      },
       'test',
     );
     expect(s.agents[0].training).toEqual({ learningRate: 0.01 });
-    expect(agentTraining(s, s.agents[0])).toMatchObject({ learningRate: 0.01, updates: 5, batchSize: 7, workers: 2, entropyStart: 0.2 });
-    expect(() => parseExperiment({ name: 'x', task: { id: 'bandit-bernoulli' }, agents: [{ id: 'lstm', training: { learningRat: 1 } }], training: { updates: 5 } }, 'test')).toThrow(
-      /unknown key 'agents\.0\.training\.learningRat'/,
-    );
+    expect(agentTraining(s, s.agents[0])).toMatchObject({
+      learningRate: 0.01,
+      updates: 5,
+      batchSize: 7,
+      workers: 2,
+      entropyStart: 0.2,
+    });
+    expect(() =>
+      parseExperiment(
+        {
+          name: 'x',
+          task: { id: 'bandit-bernoulli' },
+          agents: [{ id: 'lstm', training: { learningRat: 1 } }],
+          training: { updates: 5 },
+        },
+        'test',
+      ),
+    ).toThrow(/unknown key 'agents\.0\.training\.learningRat'/);
   });
 });

@@ -1,11 +1,13 @@
 // `engram sweep` and `engram merge` as scripts and cluster jobs call them: exit statuses, the one
 // JSON object, shards merged into the same results as the sweep run whole, and the Slurm scripts.
+
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.ts';
+import type { EvalFile } from '../../src/experiments/evaluation.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const bin = path.join(root, 'bin/engram.js');
@@ -54,7 +56,7 @@ function writeSweep(dir: string, sweep: Record<string, unknown>): string {
   return file;
 }
 
-function evaluation(runDir: string): Record<string, any> {
+function evaluation(runDir: string): EvalFile {
   const ev = JSON.parse(fs.readFileSync(path.join(runDir, 'eval.json'), 'utf8'));
   for (const a of Object.values(ev.agents) as Record<string, unknown>[]) delete a.trainingSeconds;
   return ev;
@@ -72,12 +74,19 @@ describe('engram sweep and merge on the command line', () => {
     const lines = whole.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
     const result = JSON.parse(lines[0]);
-    expect(result).toMatchObject({ out: path.join(dir, 'whole'), shard: null, stopped: false, done: 2, failed: 0, compare: `npx engram compare ${path.join(dir, 'whole')}/runs/*` });
+    expect(result).toMatchObject({
+      out: path.join(dir, 'whole'),
+      shard: null,
+      stopped: false,
+      done: 2,
+      failed: 0,
+      compare: `npx engram compare ${path.join(dir, 'whole')}/runs/*`,
+    });
     expect(result.runs.map((r: { id: string }) => r.id)).toEqual(['seed=0', 'seed=1']);
     // Progress went to stderr, as plain lines.
     expect(whole.stderr).toMatch(/sweep tiny \(the whole sweep\): 2 runs, 0 already done, 2 to run on 2 workers/);
     expect(whole.stderr).toMatch(/seed=1: done, lstm /);
-    expect(whole.stderr).not.toMatch(/\u001b/);
+    expect(whole.stderr).not.toContain('\u001b');
 
     expect(shard0.status, shard0.stderr).toBe(0);
     expect(shard0.stdout).toMatch(/sweep tiny \(shard 0\/2\): 1 runs/);
@@ -87,7 +96,14 @@ describe('engram sweep and merge on the command line', () => {
     expect(fs.readdirSync(path.join(dir, 'shard1/runs'))).toEqual(['seed=1']);
 
     const merged = path.join(dir, 'merged');
-    const merge = await inProcess(['merge', path.join(dir, 'shard0'), path.join(dir, 'shard1'), '--out', merged, '--json']);
+    const merge = await inProcess([
+      'merge',
+      path.join(dir, 'shard0'),
+      path.join(dir, 'shard1'),
+      '--out',
+      merged,
+      '--json',
+    ]);
     expect(merge.status, merge.stderr).toBe(0);
     expect(JSON.parse(merge.stdout)).toEqual({ out: merged, copied: ['seed=0', 'seed=1'], present: [], missing: [] });
     for (const id of ['seed=0', 'seed=1']) {
@@ -111,7 +127,21 @@ describe('engram sweep and merge on the command line', () => {
     const dir = tmp();
     const out = path.join(dir, 'cluster');
     const sweep = writeSweep(dir, { vary: { seed: [0, 1, 2], 'agents.0.options.hidden': [8, 16] } });
-    const r = await inProcess(['sweep', sweep, '--slurm', '--shards', '3', '--cpus', '2', '--partition', 'debug', '--time', '0:30:00', '--out', out]);
+    const r = await inProcess([
+      'sweep',
+      sweep,
+      '--slurm',
+      '--shards',
+      '3',
+      '--cpus',
+      '2',
+      '--partition',
+      'debug',
+      '--time',
+      '0:30:00',
+      '--out',
+      out,
+    ]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain(`submit with: bash ${out}/submit.sh`);
     const array = fs.readFileSync(path.join(out, 'sweep.sbatch'), 'utf8');
@@ -122,7 +152,10 @@ describe('engram sweep and merge on the command line', () => {
     expect(array).toContain('#SBATCH --time=0:30:00\n');
     expect(array).toContain(`#SBATCH --chdir=${root}\n`);
     expect(array).toContain(`#SBATCH --output=${out}/slurm/sweep-%A_%a.out\n`);
-    expect(array).toContain(`exec node ${bin} sweep ${sweep} --shard "$SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT" --workers 2 --out "${out}/shards/$SLURM_ARRAY_TASK_ID" --plain\n`);
+    expect(array).toContain(
+      `exec node ${bin} sweep ${sweep} --shard "$SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT" ` +
+        `--workers 2 --out "${out}/shards/$SLURM_ARRAY_TASK_ID" --plain\n`,
+    );
     const merge = fs.readFileSync(path.join(out, 'merge.sbatch'), 'utf8');
     expect(merge).toContain(`exec node ${bin} merge ${out}/shards/0 ${out}/shards/1 ${out}/shards/2 --out ${out}\n`);
     expect(merge).not.toContain('--array');
@@ -155,9 +188,18 @@ describe('engram sweep and merge on the command line', () => {
     fs.writeFileSync(path.join(taken, 'notes.txt'), 'mine');
     const cases: [string[], RegExp][] = [
       [['sweep', writeSweep(dir, { vary: { seed: [0] }, workers: 2 })], /invalid sweep spec .*: unknown key 'workers'/],
-      [['sweep', writeSweep(dir, { vary: { 'training.learnigRate': [0.1] } })], /vary key 'training\.learnigRate' is not in the base experiment/],
-      [['sweep', writeSweep(dir, { vary: { 'training.learningRate': [0.1, -1] } })], /run learningRate=-1\): training\.learningRate/],
-      [['sweep', writeSweep(dir, { vary: { 'agents.0.options.hidden': [8, 'big'] } })], /run hidden=big: lstm: option 'hidden'/],
+      [
+        ['sweep', writeSweep(dir, { vary: { 'training.learnigRate': [0.1] } })],
+        /vary key 'training\.learnigRate' is not in the base experiment/,
+      ],
+      [
+        ['sweep', writeSweep(dir, { vary: { 'training.learningRate': [0.1, -1] } })],
+        /run learningRate=-1\): training\.learningRate/,
+      ],
+      [
+        ['sweep', writeSweep(dir, { vary: { 'agents.0.options.hidden': [8, 'big'] } })],
+        /run hidden=big: lstm: option 'hidden'/,
+      ],
       [['sweep', path.join(dir, 'missing.json')], /sweep spec not found/],
       [['sweep'], /missing sweep spec/],
       [['sweep', good, '--shard', '2/2'], /--shard 2\/2: I counts from 0 and must be below N \(2\)/],
@@ -175,7 +217,10 @@ describe('engram sweep and merge on the command line', () => {
     ];
     // The command line's own main() in this process (a process each would spend its second loading
     // TypeScript), and two of the cases in real processes, for the exit status itself.
-    const runs: [string[], RegExp, 'process' | 'main'][] = [...cases.slice(0, 2).map(([a, m]) => [a, m, 'process'] as [string[], RegExp, 'process']), ...cases.map(([a, m]) => [a, m, 'main'] as [string[], RegExp, 'main'])];
+    const runs: [string[], RegExp, 'process' | 'main'][] = [
+      ...cases.slice(0, 2).map(([a, m]) => [a, m, 'process'] as [string[], RegExp, 'process']),
+      ...cases.map(([a, m]) => [a, m, 'main'] as [string[], RegExp, 'main']),
+    ];
     for (const [args, message, how] of runs) {
       const r = how === 'process' ? await engram(args) : await inProcess(args);
       expect(r.status, args.join(' ')).toBe(2);

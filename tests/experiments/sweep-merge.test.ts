@@ -10,7 +10,10 @@ import { openSweepDir, readSweepDir } from '../../src/experiments/sweep-dir.ts';
 import { expandSweep, type Shard } from '../../src/experiments/sweep-spec.ts';
 
 const fixtures = path.resolve(import.meta.dirname, '../fixtures/sweep');
-const sweep = expandSweep({ name: 'merge', base: 'tiny-bandit.json', vary: { seed: [0, 1, 2] } }, path.join(fixtures, 'merge.json'));
+const sweep = expandSweep(
+  { name: 'merge', base: 'tiny-bandit.json', vary: { seed: [0, 1, 2] } },
+  path.join(fixtures, 'merge.json'),
+);
 
 function tmp(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'engram-sweep-merge-'));
@@ -24,7 +27,8 @@ function part(shard: Shard | null, finished: string[], stopped: string[] = [], s
     fs.mkdirSync(path.join(dir, 'runs', id, 'checkpoints'), { recursive: true });
     fs.writeFileSync(path.join(dir, 'runs', id, 'config.json'), JSON.stringify({ id }));
     fs.writeFileSync(path.join(dir, 'runs', id, 'checkpoints/lstm.json'), `checkpoint of ${id}`);
-    if (finished.includes(id)) fs.writeFileSync(path.join(dir, 'runs', id, 'eval.json'), JSON.stringify({ id, regret: id.length }));
+    if (finished.includes(id))
+      fs.writeFileSync(path.join(dir, 'runs', id, 'eval.json'), JSON.stringify({ id, regret: id.length }));
   }
   return dir;
 }
@@ -44,7 +48,9 @@ describe('engram merge', () => {
     expect(readSweepDir(out)).toMatchObject({ shard: null, sweep: { hash: sweep.hash } });
     expect(fs.readFileSync(path.join(out, 'runs/seed=2/checkpoints/lstm.json'), 'utf8')).toBe('checkpoint of seed=2');
     expect(fs.readdirSync(path.join(out, 'runs')).sort()).toEqual(['seed=0', 'seed=1', 'seed=2']);
-    expect(JSON.parse(fs.readFileSync(path.join(out, 'status.json'), 'utf8')).runs['seed=1']).toEqual({ state: 'queued' });
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'status.json'), 'utf8')).runs['seed=1']).toEqual({
+      state: 'queued',
+    });
     // The parts are left as they were.
     expect(fs.existsSync(path.join(a, 'runs/seed=0/eval.json'))).toBe(true);
 
@@ -55,18 +61,33 @@ describe('engram merge', () => {
   });
 
   it('refuses parts of another sweep, the same shard twice, a run in two parts, and a conflicting target', () => {
-    const other = expandSweep({ name: 'other', base: 'tiny-bandit.json', vary: { seed: [0, 1, 2] }, overrides: { training: { updates: 31 } } }, path.join(fixtures, 'other.json'));
+    const other = expandSweep(
+      { name: 'other', base: 'tiny-bandit.json', vary: { seed: [0, 1, 2] }, overrides: { training: { updates: 31 } } },
+      path.join(fixtures, 'other.json'),
+    );
     const a = part({ index: 0, count: 2 }, ['seed=0']);
     const out = () => path.join(tmp(), 'merged');
     const cases: [() => unknown, RegExp][] = [
-      [() => mergeSweeps([a, part({ index: 1, count: 2 }, [], [], other)], out(), noDefault), /is part of another sweep than .* \('other': other runs or settings\)/],
+      [
+        () => mergeSweeps([a, part({ index: 1, count: 2 }, [], [], other)], out(), noDefault),
+        /is part of another sweep than .* \('other': other runs or settings\)/,
+      ],
       [() => mergeSweeps([a, part({ index: 0, count: 2 }, ['seed=2'])], out(), noDefault), /are both shard 0\/2/],
-      [() => mergeSweeps([a, part(null, ['seed=0', 'seed=1'])], out(), noDefault), /run seed=0 is in both .* and .*; merge only one of them/],
+      [
+        () => mergeSweeps([a, part(null, ['seed=0', 'seed=1'])], out(), noDefault),
+        /run seed=0 is in both .* and .*; merge only one of them/,
+      ],
       [() => mergeSweeps([a, a], out(), noDefault), /is named twice/],
       [() => mergeSweeps([a], a, noDefault), /is both a part and the target/],
-      [() => mergeSweeps([a], part({ index: 1, count: 2 }, []), noDefault), /holds shard 1\/2; merge into a directory of the whole sweep/],
+      [
+        () => mergeSweeps([a], part({ index: 1, count: 2 }, []), noDefault),
+        /holds shard 1\/2; merge into a directory of the whole sweep/,
+      ],
       [() => mergeSweeps([a], part(null, [], [], other), noDefault), /holds another sweep \('other'/],
-      [() => mergeSweeps([a], part(null, [], ['seed=0']), noDefault), /run seed=0 is already in .* and differs from the one in/],
+      [
+        () => mergeSweeps([a], part(null, [], ['seed=0']), noDefault),
+        /run seed=0 is already in .* and differs from the one in/,
+      ],
       [() => mergeSweeps([tmp()], out(), noDefault), /not a sweep directory \(no sweep\.json\)/],
     ];
     for (const [merge, message] of cases) expect(merge).toThrow(message);

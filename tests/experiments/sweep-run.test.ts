@@ -1,10 +1,12 @@
 // Running sweeps on worker threads: the runs are exactly the runs runExperiment makes on its own,
 // a stopped sweep resumes (finished runs untouched, a stopped run from its checkpoint), and a run
 // that fails does not stop the others.
+
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { EvalFile } from '../../src/experiments/evaluation.ts';
 import { runExperiment } from '../../src/experiments/run.ts';
 import { SharedRunControl } from '../../src/experiments/shared-control.ts';
 import { runSweep, type SweepEvent } from '../../src/experiments/sweep.ts';
@@ -18,14 +20,14 @@ function tmp(): string {
 }
 
 /** eval.json without the training wall time, the one number that differs between identical runs. */
-function evaluation(runDir: string): Record<string, any> {
+function evaluation(runDir: string): EvalFile {
   const ev = JSON.parse(fs.readFileSync(path.join(runDir, 'eval.json'), 'utf8'));
   for (const a of Object.values(ev.agents) as Record<string, unknown>[]) delete a.trainingSeconds;
   return ev;
 }
 
 /** The same run made by runExperiment in this thread. */
-async function direct(run: SweepRun): Promise<Record<string, any>> {
+async function direct(run: SweepRun): Promise<EvalFile> {
   const out = path.join(tmp(), run.id);
   await runExperiment(run.spec, { out });
   return evaluation(out);
@@ -61,11 +63,16 @@ describe('engram sweep on worker threads', () => {
     }
     expect(evaluation(path.join(out, 'runs/seed=0'))).not.toEqual(evaluation(path.join(out, 'runs/seed=1')));
     expect(readSweepDir(out).sweep.hash).toBe(sweep.hash);
-    expect(JSON.parse(fs.readFileSync(path.join(out, 'status.json'), 'utf8'))).toEqual({ runs: { 'seed=0': { state: 'done' }, 'seed=1': { state: 'done' } } });
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'status.json'), 'utf8'))).toEqual({
+      runs: { 'seed=0': { state: 'done' }, 'seed=1': { state: 'done' } },
+    });
   });
 
   it('resumes a stopped sweep: finished runs are kept, a stopped run continues from its checkpoint', async () => {
-    const sweep = expandSweep({ name: 'resume', base: 'tiny-bandit.json', overrides: { training: { updates: 200 } }, vary: { seed: [3, 4] } }, path.join(fixtures, 'resume.json'));
+    const sweep = expandSweep(
+      { name: 'resume', base: 'tiny-bandit.json', overrides: { training: { updates: 200 } }, vary: { seed: [3, 4] } },
+      path.join(fixtures, 'resume.json'),
+    );
     const out = path.join(tmp(), 'sweep');
     const control = new SharedRunControl();
     // One worker: seed=3 finishes, then seed=4 is stopped at its first update.
@@ -92,7 +99,9 @@ describe('engram sweep on worker threads', () => {
     // The finished run was not run again.
     expect(events.some((e) => e.type === 'run-event' && e.id === 'seed=3')).toBe(false);
     expect(fs.readFileSync(path.join(out, 'runs/seed=3/eval.json')).equals(finished)).toBe(true);
-    const trainStarts = events.flatMap((e) => (e.type === 'run-event' && e.id === 'seed=4' && e.event.type === 'train-start' ? [e.event] : []));
+    const trainStarts = events.flatMap((e) =>
+      e.type === 'run-event' && e.id === 'seed=4' && e.event.type === 'train-start' ? [e.event] : [],
+    );
     expect(trainStarts).toHaveLength(1);
     expect(trainStarts[0].fromUpdate).toBeGreaterThan(0);
     expect(evaluation(path.join(out, 'runs/seed=4'))).toEqual(await direct(sweep.runs[1]));
@@ -117,7 +126,10 @@ describe('engram sweep on worker threads', () => {
     const out = path.join(tmp(), 'sweep');
     openSweepDir(out, sweep, { index: 0, count: 2 });
     await expect(runSweep(sweep, { out })).rejects.toThrow(/holds shard 0\/2 of this sweep, not the whole sweep/);
-    const other = expandSweep({ name: 'other', base: 'tiny-bandit.json', vary: { seed: [7] } }, path.join(fixtures, 'other.json'));
+    const other = expandSweep(
+      { name: 'other', base: 'tiny-bandit.json', vary: { seed: [7] } },
+      path.join(fixtures, 'other.json'),
+    );
     await expect(runSweep(other, { out })).rejects.toThrow(/holds another sweep \('tiny'/);
     const busy = tmp();
     fs.writeFileSync(path.join(busy, 'notes.txt'), 'mine');

@@ -1,11 +1,8 @@
 // In-context regression: the sampler, the baselines, von Oswald et al.'s construction, and training.
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../src/core/rng.ts';
-import { UsageError } from '../../src/core/errors.ts';
-import { Tape } from '../../src/nn/tape.ts';
-import { createIclRegression } from '../../tasks/icl-regression.ts';
-import { findTask } from '../../tasks/index.ts';
 import { findAgent } from '../../agents/index.ts';
+import { UsageError } from '../../src/core/errors.ts';
+import { Rng } from '../../src/core/rng.ts';
 import {
   gradientDescentWeights,
   leastSquaresWeights,
@@ -15,9 +12,17 @@ import {
   predictionsOf,
   ridgeWeights,
 } from '../../src/icl/baselines.ts';
-import { constructGradientStepLsa, createRegressionModel, effectiveStep, tokensOf, type LsaModel } from '../../src/icl/models.ts';
-import { modelPredictions, queryGradients, trainRegressionModel } from '../../src/icl/train.ts';
-import { IclTrainingSchema } from '../../src/icl/train.ts';
+import {
+  constructGradientStepLsa,
+  createRegressionModel,
+  effectiveStep,
+  type LsaModel,
+  tokensOf,
+} from '../../src/icl/models.ts';
+import { IclTrainingSchema, modelPredictions, queryGradients, trainRegressionModel } from '../../src/icl/train.ts';
+import { Tape } from '../../src/nn/tape.ts';
+import { createIclRegression } from '../../tasks/icl-regression.ts';
+import { findTask } from '../../tasks/index.ts';
 
 const family = createIclRegression({ dim: 5, examples: 8 });
 
@@ -118,7 +123,13 @@ describe('training', () => {
     const test = f.sampleSequences(Rng.fromSeed('held-out'), 1000);
     const before = meanSquaredError(test, modelPredictions(model, test));
     const losses: number[] = [];
-    trainRegressionModel(model, f, IclTrainingSchema.parse({ steps: 150, batchSize: 64, learningRate: 0.01 }), Rng.fromSeed('train'), (m) => losses.push(m['train/loss']));
+    trainRegressionModel(
+      model,
+      f,
+      IclTrainingSchema.parse({ steps: 150, batchSize: 64, learningRate: 0.01 }),
+      Rng.fromSeed('train'),
+      (m) => losses.push(m['train/loss']),
+    );
     const after = meanSquaredError(test, modelPredictions(model, test));
     expect(losses).toHaveLength(150);
     expect(after).toBeLessThan(0.6 * before);
@@ -126,16 +137,27 @@ describe('training', () => {
     expect(effectiveStep(model).step).toBeGreaterThan(0);
   });
 
-  it('the softmax transformer reads regression sequences through the agent’s blocks, and its loss gradient is finite', () => {
-    const f = createIclRegression({ dim: 3, examples: 4 });
-    const model = createRegressionModel('transformer', 3, { width: 8, layers: 1, heads: 2, mlp: 8 }, Rng.fromSeed('tf'));
-    const batch = f.sampleSequences(Rng.fromSeed('x'), 5);
-    const tape = new Tape();
-    const y = tape.record(() => model.predict(tokensOf(batch), 5, 4));
-    expect(y.shape).toBe('5x1');
-    tape.backwardFrom([[y, new Float64Array(5).fill(1)]]);
-    for (const p of model.parameters().values()) for (const g of p.grad ?? []) expect(Number.isFinite(g)).toBe(true);
-    expect(() => createRegressionModel('transformer', 3, { width: 6, heads: 4 }, Rng.fromSeed('tf'))).toThrow(UsageError);
-    expect(() => createRegressionModel('lsa', 3, { depth: 2 }, Rng.fromSeed('tf'))).toThrow(/unknown option 'depth'/);
-  });
+  it(
+    'the softmax transformer reads regression sequences through the ' +
+      'agent’s blocks, and its loss gradient is finite',
+    () => {
+      const f = createIclRegression({ dim: 3, examples: 4 });
+      const model = createRegressionModel(
+        'transformer',
+        3,
+        { width: 8, layers: 1, heads: 2, mlp: 8 },
+        Rng.fromSeed('tf'),
+      );
+      const batch = f.sampleSequences(Rng.fromSeed('x'), 5);
+      const tape = new Tape();
+      const y = tape.record(() => model.predict(tokensOf(batch), 5, 4));
+      expect(y.shape).toBe('5x1');
+      tape.backwardFrom([[y, new Float64Array(5).fill(1)]]);
+      for (const p of model.parameters().values()) for (const g of p.grad ?? []) expect(Number.isFinite(g)).toBe(true);
+      expect(() => createRegressionModel('transformer', 3, { width: 6, heads: 4 }, Rng.fromSeed('tf'))).toThrow(
+        UsageError,
+      );
+      expect(() => createRegressionModel('lsa', 3, { depth: 2 }, Rng.fromSeed('tf'))).toThrow(/unknown option 'depth'/);
+    },
+  );
 });

@@ -1,7 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { ci95, halfWidth, mean, pairedBootstrap, quantileSorted, sem, tQuantile975, variance } from '../../src/measures/stats.ts';
-import { cumulativeRegretByTrial, pBestByTrial, shiftAfterLose, stayAfterWin, summarize, totalRewards, expectedRegrets } from '../../src/measures/behavior.ts';
 import type { EpisodeRecord, StepInfo } from '../../src/core/types.ts';
+import {
+  cumulativeRegretByTrial,
+  expectedRegrets,
+  pBestByTrial,
+  shiftAfterLose,
+  stayAfterWin,
+  summarize,
+  totalRewards,
+} from '../../src/measures/behavior.ts';
+import {
+  ci95,
+  halfWidth,
+  mean,
+  pairedBootstrap,
+  quantileSorted,
+  sem,
+  tQuantile975,
+  variance,
+} from '../../src/measures/stats.ts';
 
 describe('stats', () => {
   it('mean, variance and SEM match hand computation', () => {
@@ -36,11 +53,22 @@ describe('stats', () => {
   });
 });
 
-function episode(actions: number[], rewards: number[], correct: boolean[], extra: Partial<StepInfo>[] = []): EpisodeRecord {
+function episode(
+  actions: number[],
+  rewards: number[],
+  correct: boolean[],
+  extra: Partial<StepInfo>[] = [],
+): EpisodeRecord {
   return {
     actions,
     rewards,
-    infos: actions.map((_, t) => ({ trial: t, newTrial: true, correct: correct[t], expectedRegret: correct[t] ? 0 : 0.5, ...(extra[t] ?? {}) })),
+    infos: actions.map((_, t) => ({
+      trial: t,
+      newTrial: true,
+      correct: correct[t],
+      expectedRegret: correct[t] ? 0 : 0.5,
+      ...(extra[t] ?? {}),
+    })),
   };
 }
 
@@ -91,13 +119,23 @@ describe('paired bootstrap and regret by trial', () => {
     expect(constant.mean).toBeCloseTo(1, 12);
     expect(constant.ci95[0]).toBeCloseTo(1, 12);
     expect(constant.ci95[1]).toBeCloseTo(1, 12);
-    const noisy = pairedBootstrap(a, b.map((x, i) => x + (i % 3) - 1), 'seed');
+    const noisy = pairedBootstrap(
+      a,
+      b.map((x, i) => x + (i % 3) - 1),
+      'seed',
+    );
     expect(noisy.ci95[0]).toBeLessThan(noisy.mean);
     expect(noisy.ci95[1]).toBeGreaterThan(noisy.mean);
     // The interval is close to the normal one for a symmetric difference (SEM ≈ 0.058 here).
     const t = ci95(a.map((x, i) => x - (b[i] + (i % 3) - 1)));
     expect(Math.abs(noisy.ci95[0] - t.ci95[0])).toBeLessThan(0.03);
-    expect(pairedBootstrap(a, b.map((x, i) => x + (i % 3) - 1), 'seed')).toEqual(noisy);
+    expect(
+      pairedBootstrap(
+        a,
+        b.map((x, i) => x + (i % 3) - 1),
+        'seed',
+      ),
+    ).toEqual(noisy);
     expect(quantileSorted([1, 2, 3, 4, 5], 0.5)).toBe(3);
     expect(quantileSorted([0, 10], 0.25)).toBe(2.5);
   });

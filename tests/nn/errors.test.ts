@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  Tape,
-  Tensor,
   add,
   addRowVector,
   concatColumns,
@@ -18,6 +16,8 @@ import {
   sliceColumns,
   softmax,
   sum,
+  Tape,
+  Tensor,
 } from './helpers.ts';
 
 let previous = false;
@@ -35,7 +35,9 @@ describe('shape errors name the operation and both shapes', () => {
   it('elementwise operations never broadcast silently', () => {
     expect(() => add(Tensor.zeros(3, 4), Tensor.zeros(1, 4))).toThrow('add: shapes 3x4 and 1x4 do not match');
     expect(() => mul(Tensor.zeros(2, 2), Tensor.zeros(2, 1))).toThrow('mul: shapes 2x2 and 2x1 do not match');
-    expect(() => addRowVector(Tensor.zeros(3, 4), Tensor.zeros(3, 4))).toThrow(/addRowVector: shapes 3x4 and 3x4 do not match/);
+    expect(() => addRowVector(Tensor.zeros(3, 4), Tensor.zeros(3, 4))).toThrow(
+      /addRowVector: shapes 3x4 and 3x4 do not match/,
+    );
     expect(() => addRowVector(Tensor.zeros(3, 4), Tensor.zeros(1, 3))).toThrow(/addRowVector: shapes 3x4 and 1x3/);
   });
   it('structure, gather and fused ops', () => {
@@ -43,10 +45,19 @@ describe('shape errors name the operation and both shapes', () => {
     expect(() => sliceColumns(Tensor.zeros(2, 3), 1, 4)).toThrow(/sliceColumns: columns 1..4 .* 2x3/);
     expect(() => gatherColumns(Tensor.zeros(2, 3), [0, 3])).toThrow(/gatherColumns: index 3 in row 1 .* 2x3/);
     expect(() => gatherColumns(Tensor.zeros(2, 3), [0, 1.5])).toThrow(/gatherColumns: index 1.5/);
-    expect(() => layerNorm(Tensor.zeros(2, 3), Tensor.zeros(1, 2), Tensor.zeros(1, 3))).toThrow(/layerNorm: shapes 2x3 and 1x2/);
-    expect(() => lstmCell(Tensor.zeros(2, 3), Tensor.zeros(2, 4), Tensor.zeros(2, 4), Tensor.zeros(3, 15), Tensor.zeros(4, 16), Tensor.zeros(1, 16))).toThrow(
-      /lstmCell: shapes 2x3 and 3x15 do not match/,
+    expect(() => layerNorm(Tensor.zeros(2, 3), Tensor.zeros(1, 2), Tensor.zeros(1, 3))).toThrow(
+      /layerNorm: shapes 2x3 and 1x2/,
     );
+    expect(() =>
+      lstmCell(
+        Tensor.zeros(2, 3),
+        Tensor.zeros(2, 4),
+        Tensor.zeros(2, 4),
+        Tensor.zeros(3, 15),
+        Tensor.zeros(4, 16),
+        Tensor.zeros(1, 16),
+      ),
+    ).toThrow(/lstmCell: shapes 2x3 and 3x15 do not match/);
     expect(() => new Tensor(2, 2, new Float64Array(3))).toThrow(/2x2 needs 4 values, got 3/);
   });
   it('backward needs a scalar or an explicit output gradient', () => {
@@ -66,14 +77,25 @@ describe('NaN reporting', () => {
   });
 
   it('says when the NaN came in through an input', () => {
-    expect(() => add(Tensor.from([[NaN]]), Tensor.from([[1]]))).toThrow(/forward pass of add .*input already contained NaN/);
+    expect(() => add(Tensor.from([[NaN]]), Tensor.from([[1]]))).toThrow(
+      /forward pass of add .*input already contained NaN/,
+    );
   });
 
   it('names the operation where NaN first appears in the backward pass', () => {
     // The forward value is fine; the derivative of this op is NaN at x = 0.
     const a = Tensor.from([[0, 1]], true);
     const tape = new Tape();
-    const loss = tape.record(() => mean(finishOpForTests(a, (_i, x) => Math.sqrt(Math.abs(x)), (_i, x) => 0.5 / Math.sqrt(x) * (x === 0 ? NaN : 1), 'sqrtAbs')));
+    const loss = tape.record(() =>
+      mean(
+        finishOpForTests(
+          a,
+          (_i, x) => Math.sqrt(Math.abs(x)),
+          (_i, x) => (0.5 / Math.sqrt(x)) * (x === 0 ? NaN : 1),
+          'sqrtAbs',
+        ),
+      ),
+    );
     expect(() => tape.backward(loss)).toThrow(/NaN in the backward pass of sqrtAbs/);
   });
 
@@ -96,7 +118,14 @@ describe('degenerate shapes', () => {
     tape.backward(loss);
     expect(x.grad![0]).toBe(0);
     expect(softmax(Tensor.from([[3]])).item()).toBe(1);
-    const s = lstmCell(Tensor.from([[1]]), Tensor.zeros(1, 1), Tensor.zeros(1, 1), Tensor.zeros(1, 4), Tensor.zeros(1, 4), Tensor.zeros(1, 4));
+    const s = lstmCell(
+      Tensor.from([[1]]),
+      Tensor.zeros(1, 1),
+      Tensor.zeros(1, 1),
+      Tensor.zeros(1, 4),
+      Tensor.zeros(1, 4),
+      Tensor.zeros(1, 4),
+    );
     expect(s.c.item()).toBe(0); // g = tanh(0) = 0
     expect(s.h.item()).toBe(0);
   });

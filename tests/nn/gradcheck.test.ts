@@ -1,6 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Tensor, builtinGradchecks, finishOpForTests, gradcheck, setCheckNumerics, GRADCHECK_TOLERANCE, runBuiltinGradchecks } from './helpers.ts';
 import { main } from '../../src/cli/main.ts';
+import {
+  builtinGradchecks,
+  finishOpForTests,
+  GRADCHECK_TOLERANCE,
+  gradcheck,
+  runBuiltinGradchecks,
+  setCheckNumerics,
+  Tensor,
+} from './helpers.ts';
 
 beforeAll(() => {
   setCheckNumerics(true);
@@ -20,10 +28,38 @@ describe('built-in gradient checks', () => {
   it('covers every operation and layer', () => {
     const names = builtinGradchecks().map((c) => c.name);
     for (const expected of [
-      'matmul', 'add', 'addRowVector', 'mul', 'sigmoid', 'tanh', 'relu', 'exp', 'log', 'softmax', 'logSoftmax',
-      'concatColumns', 'sliceColumns', 'sum', 'mean', 'layerNorm', 'causalMask+softmax', 'transpose', 'scale',
-      'gatherColumns', 'square', 'sub', 'lstmCell', 'gruCell', 'attendCached', 'Linear', 'LstmCell (4 steps)',
-      'GruCell (4 steps)', 'LayerNorm', 'Mlp (tanh)', 'MultiHeadSelfAttention (KV cache, 4 steps)', 'logSoftmax+gatherColumns',
+      'matmul',
+      'add',
+      'addRowVector',
+      'mul',
+      'sigmoid',
+      'tanh',
+      'relu',
+      'exp',
+      'log',
+      'softmax',
+      'logSoftmax',
+      'concatColumns',
+      'sliceColumns',
+      'sum',
+      'mean',
+      'layerNorm',
+      'causalMask+softmax',
+      'transpose',
+      'scale',
+      'gatherColumns',
+      'square',
+      'sub',
+      'lstmCell',
+      'gruCell',
+      'attendCached',
+      'Linear',
+      'LstmCell (4 steps)',
+      'GruCell (4 steps)',
+      'LayerNorm',
+      'Mlp (tanh)',
+      'MultiHeadSelfAttention (KV cache, 4 steps)',
+      'logSoftmax+gatherColumns',
     ]) {
       expect(names).toContain(expected);
     }
@@ -33,8 +69,16 @@ describe('built-in gradient checks', () => {
 describe('gradcheck', () => {
   it('detects a wrong gradient', () => {
     // An op whose backward is off by a factor of 1.001 in one entry.
-    const a = Tensor.from([[0.3, -0.7], [1.1, 0.4]]);
-    const wrongSquare = (x: Tensor) => finishOpForTests(x, (i, v) => v * v, (i, v) => (i === 3 ? 2.002 * v : 2 * v));
+    const a = Tensor.from([
+      [0.3, -0.7],
+      [1.1, 0.4],
+    ]);
+    const wrongSquare = (x: Tensor) =>
+      finishOpForTests(
+        x,
+        (_i, v) => v * v,
+        (i, v) => (i === 3 ? 2.002 * v : 2 * v),
+      );
     const result = gradcheck(() => wrongSquare(a), { a });
     expect(result.maxRelError).toBeGreaterThan(1e-4);
     expect(result.worst?.index).toBe(3);

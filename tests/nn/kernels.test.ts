@@ -1,24 +1,24 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.ts';
 import {
-  Tape,
-  Tensor,
-  kernels,
-  setCheckNumerics,
-  lstmCell,
-  gruCell,
-  matmul,
-  addRowVector,
   add,
-  sub,
+  addRowVector,
+  concatColumns,
+  gruCell,
+  kernels,
+  lstmCell,
+  MultiHeadSelfAttention,
+  matmul,
   mul,
+  noGrad,
+  setCheckNumerics,
   sigmoid,
-  tanh,
   sliceColumns,
   sliceRows,
-  concatColumns,
-  MultiHeadSelfAttention,
-  noGrad,
+  sub,
+  Tape,
+  Tensor,
+  tanh,
 } from './helpers.ts';
 
 beforeAll(() => {
@@ -31,7 +31,15 @@ function random(rng: Rng, rows: number, cols: number, requiresGrad = false): Ten
   return t;
 }
 
-function naive(a: Float64Array, b: Float64Array, m: number, k: number, n: number, transA: boolean, transB: boolean): Float64Array {
+function naive(
+  a: Float64Array,
+  b: Float64Array,
+  m: number,
+  k: number,
+  n: number,
+  transA: boolean,
+  transB: boolean,
+): Float64Array {
   const c = new Float64Array(m * n);
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < n; j++) {
@@ -52,7 +60,15 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 describe('matrix-product kernels', () => {
   // Shapes exercise the unrolled loops and every remainder (k, m, n not multiples of 4 or 2), and 1×1.
-  const shapes: [number, number, number][] = [[1, 1, 1], [1, 7, 1], [3, 5, 2], [2, 4, 8], [5, 9, 7], [32, 53, 192], [4, 3, 6]];
+  const shapes: [number, number, number][] = [
+    [1, 1, 1],
+    [1, 7, 1],
+    [3, 5, 2],
+    [2, 4, 8],
+    [5, 9, 7],
+    [32, 53, 192],
+    [4, 3, 6],
+  ];
   for (const [m, k, n] of shapes) {
     it(`gemm, gemmNT and gemmTN agree with the textbook triple loop at ${m}x${k}·${k}x${n}`, () => {
       const rng = Rng.fromSeed(`${m}-${k}-${n}`);
@@ -63,14 +79,24 @@ describe('matrix-product kernels', () => {
       expect(maxAbsDiff(c, naive(a, b, m, k, n, false, false))).toBeLessThan(1e-12);
       // Accumulation adds to what is there.
       kernels.gemm(a, b, c, m, k, n, true);
-      expect(maxAbsDiff(c, naive(a, b, m, k, n, false, false).map((x) => 2 * x))).toBeLessThan(1e-12);
+      expect(
+        maxAbsDiff(
+          c,
+          naive(a, b, m, k, n, false, false).map((x) => 2 * x),
+        ),
+      ).toBeLessThan(1e-12);
 
       const bt = Float64Array.from({ length: n * k }, () => rng.uniformRange(-1, 1)); // n×k
       const cNT = new Float64Array(m * n).fill(3);
       kernels.gemmNT(a, bt, cNT, m, k, n, false);
       expect(maxAbsDiff(cNT, naive(a, bt, m, k, n, false, true))).toBeLessThan(1e-12);
       kernels.gemmNT(a, bt, cNT, m, k, n, true);
-      expect(maxAbsDiff(cNT, naive(a, bt, m, k, n, false, true).map((x) => 2 * x))).toBeLessThan(1e-12);
+      expect(
+        maxAbsDiff(
+          cNT,
+          naive(a, bt, m, k, n, false, true).map((x) => 2 * x),
+        ),
+      ).toBeLessThan(1e-12);
 
       const at = Float64Array.from({ length: k * m }, () => rng.uniformRange(-1, 1)); // k×m
       const cTN = new Float64Array(m * n).fill(-1);
@@ -125,7 +151,7 @@ describe('fused LSTM cell', () => {
     const fused = run((x, h, c, w1, w2, bb) => lstmCell(x, h, c, w1, w2, bb));
     const composed = run(composedLstm);
     expect(maxAbsDiff(fused.out, composed.out)).toBeLessThan(1e-14);
-    fused.grads.forEach((g, k) => expect(maxAbsDiff(g, composed.grads[k])).toBeLessThan(1e-13));
+    for (const [k, g] of fused.grads.entries()) expect(maxAbsDiff(g, composed.grads[k])).toBeLessThan(1e-13);
     // One node per step (plus the final concat) instead of a dozen.
     expect(fused.nodes).toBe(4);
     expect(composed.nodes).toBeGreaterThan(30);
@@ -161,7 +187,12 @@ describe('fused GRU cell', () => {
     const B = 2;
     const I = 3;
     const H = 4;
-    const params = [random(rng, I, 3 * H, true), random(rng, H, 3 * H, true), random(rng, 1, 3 * H, true), random(rng, 1, 3 * H, true)];
+    const params = [
+      random(rng, I, 3 * H, true),
+      random(rng, H, 3 * H, true),
+      random(rng, 1, 3 * H, true),
+      random(rng, 1, 3 * H, true),
+    ];
     const xs = [0, 1, 2].map(() => random(rng, B, I, true));
     const seed = Float64Array.from({ length: B * H }, () => rng.uniformRange(-1, 1));
     const run = (cell: typeof composedGru) => {
@@ -178,7 +209,7 @@ describe('fused GRU cell', () => {
     const fused = run(gruCell);
     const composed = run(composedGru);
     expect(maxAbsDiff(fused.out, composed.out)).toBeLessThan(1e-14);
-    fused.grads.forEach((g, k) => expect(maxAbsDiff(g, composed.grads[k])).toBeLessThan(1e-13));
+    for (const [k, g] of fused.grads.entries()) expect(maxAbsDiff(g, composed.grads[k])).toBeLessThan(1e-13);
   });
 });
 
@@ -212,7 +243,7 @@ describe('self-attention with a key/value cache', () => {
     tape2.backwardFrom(stepped.map((r, t) => [r, seed.subarray(t * 6, (t + 1) * 6)] as const));
     const steppedValues = stepped.flatMap((r) => Array.from(r.data));
     expect(maxAbsDiff(steppedValues, whole.data)).toBeLessThan(1e-14);
-    [...params, x].forEach((t, k) => expect(maxAbsDiff(t.grad!, wholeGrads[k])).toBeLessThan(1e-13));
+    for (const [k, t] of [...params, x].entries()) expect(maxAbsDiff(t.grad!, wholeGrads[k])).toBeLessThan(1e-13);
     // The gradient reached the first token through the cache.
     expect(Math.abs(x.grad![0])).toBeGreaterThan(0);
   });
@@ -234,4 +265,3 @@ describe('self-attention with a key/value cache', () => {
     expect(maxAbsDiff(out.data.subarray(0, 4), notReset.data)).toBeGreaterThan(1e-6);
   });
 });
-

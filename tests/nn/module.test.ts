@@ -1,20 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.ts';
 import {
+  GruCell,
+  hashParameters,
+  LayerNorm,
   Linear,
   LstmCell,
-  GruCell,
+  loadParameters,
   Mlp,
-  LayerNorm,
-  MultiHeadSelfAttention,
   Module,
+  MultiHeadSelfAttention,
+  noGrad,
+  parametersToJSON,
+  sum,
   Tape,
   Tensor,
-  noGrad,
-  sum,
-  hashParameters,
-  loadParameters,
-  parametersToJSON,
 } from './helpers.ts';
 
 class ActorCritic extends Module {
@@ -67,8 +67,19 @@ describe('Module parameters', () => {
   it('serializes to plain JSON and loads back bit-exactly, including −0 and non-finite values', () => {
     const model = new ActorCritic(Rng.fromSeed(3));
     // Values that stress decimal round-tripping, plus the ones JSON numbers cannot hold.
-    const special = [0.1 + 0.2, Number.MIN_VALUE, -Number.MAX_VALUE, 1 / 3, 5e-324, -0, NaN, Infinity, -Infinity, 2 ** -1074 * 3];
-    special.forEach((x, i) => (model.core.bias.data[i] = x));
+    const special = [
+      0.1 + 0.2,
+      Number.MIN_VALUE,
+      -Number.MAX_VALUE,
+      1 / 3,
+      5e-324,
+      -0,
+      NaN,
+      Infinity,
+      -Infinity,
+      2 ** -1074 * 3,
+    ];
+    for (const [i, x] of special.entries()) model.core.bias.data[i] = x;
     const text = JSON.stringify(model.toJSON());
     const copy = new ActorCritic(Rng.fromSeed(99));
     expect(copy.hash()).not.toBe(model.hash());
@@ -104,9 +115,11 @@ describe('Module parameters', () => {
     const before = model.hash();
     const json = model.toJSON();
     expect(() => model.fromJSON({ ...json, extra: json['policy.bias'] })).toThrow(/unknown parameter 'extra'/);
-    const { ['value.bias']: _dropped, ...missing } = json;
+    const { 'value.bias': _dropped, ...missing } = json;
     expect(() => model.fromJSON(missing)).toThrow(/'value.bias' is missing/);
-    expect(() => model.fromJSON({ ...json, 'policy.bias': { rows: 1, cols: 3, data: [0, 0, 0] } })).toThrow(/has shape 1x3, expected 1x2/);
+    expect(() => model.fromJSON({ ...json, 'policy.bias': { rows: 1, cols: 3, data: [0, 0, 0] } })).toThrow(
+      /has shape 1x3, expected 1x2/,
+    );
     const corrupted = JSON.parse(JSON.stringify(json));
     corrupted['value.weight'].data[2] = 'oops';
     expect(() => model.fromJSON(corrupted)).toThrow(/value.weight.*"oops"/);
@@ -124,7 +137,21 @@ describe('Module parameters', () => {
     // Order of insertion does not matter (sorted by name).
     const x = Tensor.scalar(1);
     const y = Tensor.scalar(2);
-    expect(hashParameters(new Map([['x', x], ['y', y]]))).toBe(hashParameters(new Map([['y', y], ['x', x]])));
+    expect(
+      hashParameters(
+        new Map([
+          ['x', x],
+          ['y', y],
+        ]),
+      ),
+    ).toBe(
+      hashParameters(
+        new Map([
+          ['y', y],
+          ['x', x],
+        ]),
+      ),
+    );
     const record = parametersToJSON(new Map([['a', t]]));
     const u = Tensor.zeros(1, 2);
     loadParameters(new Map([['a', u]]), record);
@@ -167,7 +194,9 @@ describe('Module parameters', () => {
 
   it('rejects unknown and out-of-range options', () => {
     const rng = Rng.fromSeed(0);
-    expect(() => new Linear({ inputSize: 2, outputSize: 3, bais: false } as never, rng)).toThrow(/unknown option 'bais'/);
+    expect(() => new Linear({ inputSize: 2, outputSize: 3, bais: false } as never, rng)).toThrow(
+      /unknown option 'bais'/,
+    );
     expect(() => new LstmCell({ inputSize: 0, hiddenSize: 3 }, rng)).toThrow(/inputSize.*positive integer/);
     expect(() => new MultiHeadSelfAttention({ modelSize: 5, numHeads: 2 }, rng)).toThrow(/does not divide/);
     expect(() => new Mlp({ sizes: [3] }, rng)).toThrow(/at least/);

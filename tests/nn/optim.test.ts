@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Adam, Tensor, clipGradNorm } from './helpers.ts';
+import { Adam, clipGradNorm, Tensor } from './helpers.ts';
 
 describe('Adam', () => {
   it('matches a hand-computed first and second step', () => {
@@ -8,21 +8,27 @@ describe('Adam', () => {
     p.grad = Float64Array.of(0.5, -3);
     adam.step();
     // Step 1: m̂ = g, v̂ = g², so p ← p − α·g/(|g| + ε) (ε divided through the bias correction as PyTorch does).
-    expect(p.data[0]).toBeCloseTo(1 - 0.1 * 0.5 / (0.5 + 1e-8), 14);
-    expect(p.data[1]).toBeCloseTo(-2 + 0.1 * 3 / (3 + 1e-8), 14);
+    expect(p.data[0]).toBeCloseTo(1 - (0.1 * 0.5) / (0.5 + 1e-8), 14);
+    expect(p.data[1]).toBeCloseTo(-2 + (0.1 * 3) / (3 + 1e-8), 14);
     // Step 2 with gradient 1 for the first entry: m = 0.9·0.05 + 0.1·1 = 0.145, v = 0.999·0.00025 + 0.001·1.
     p.grad = Float64Array.of(1, 0);
     adam.step();
     const m = 0.9 * 0.05 + 0.1 * 1;
     const v = 0.999 * 0.00025 + 0.001 * 1;
-    const expected = 1 - 0.1 * 0.5 / (0.5 + 1e-8) - ((0.1 / (1 - 0.81)) * m) / (Math.sqrt(v) / Math.sqrt(1 - 0.999 ** 2) + 1e-8);
+    const expected =
+      1 - (0.1 * 0.5) / (0.5 + 1e-8) - ((0.1 / (1 - 0.81)) * m) / (Math.sqrt(v) / Math.sqrt(1 - 0.999 ** 2) + 1e-8);
     expect(p.data[0]).toBeCloseTo(expected, 14);
     expect(adam.stepCount).toBe(2);
   });
 
   it('state round-trips through JSON and continues exactly', () => {
     const make = () => Tensor.from([[0.3, -0.1, 2]], true);
-    const grads = [[0.1, -0.2, 0.3], [1, 2, -1], [-0.5, 0, 0.25], [0.7, 0.7, 0.7]];
+    const grads = [
+      [0.1, -0.2, 0.3],
+      [1, 2, -1],
+      [-0.5, 0, 0.25],
+      [0.7, 0.7, 0.7],
+    ];
     const a = make();
     const adamA = new Adam(new Map([['w', a]]), { learningRate: 0.01 });
     for (const g of grads) {
@@ -57,7 +63,13 @@ describe('clipGradNorm', () => {
     const b = Tensor.zeros(1, 1, true);
     a.grad = Float64Array.of(3, 0);
     b.grad = Float64Array.of(4);
-    const norm = clipGradNorm(new Map([['a', a], ['b', b]]), 1);
+    const norm = clipGradNorm(
+      new Map([
+        ['a', a],
+        ['b', b],
+      ]),
+      1,
+    );
     expect(norm).toBe(5);
     const after = Math.hypot(a.grad[0], a.grad[1], b.grad[0]);
     expect(after).toBeCloseTo(1, 5);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Tensor, Tape, builtinGradchecks, GRADCHECK_TOLERANCE } from '../../src/nn/index.ts';
-import { plasticRnnCell, PLASTICITY_MODES, type PlasticWeights } from '../../src/nn/ops/plastic.ts';
+import { builtinGradchecks, GRADCHECK_TOLERANCE, Tape, Tensor } from '../../src/nn/index.ts';
+import { PLASTICITY_MODES, type PlasticWeights, plasticRnnCell } from '../../src/nn/ops/plastic.ts';
 
 function weights(H: number, I: number, mode: string, fill: (k: number) => number): PlasticWeights {
   const t = (rows: number, cols: number, offset: number) => {
@@ -47,7 +47,15 @@ describe('plasticRnnCell: the fused plastic step', () => {
       modulationBias: Tensor.scalar(0.1),
     };
     const hNew = Math.tanh(-0.1 + 0.5 * 0.7 + 0.4 * (0.2 + 0.9 * 0.3));
-    const hebbian = plasticRnnCell('hebbian', x, h, trace, null, { ...w, modulationWeight: null, modulationBias: null }, 1);
+    const hebbian = plasticRnnCell(
+      'hebbian',
+      x,
+      h,
+      trace,
+      null,
+      { ...w, modulationWeight: null, modulationBias: null },
+      1,
+    );
     expect(hebbian.h.data[0]).toBeCloseTo(hNew, 14);
     expect(hebbian.trace.data[0]).toBeCloseTo(0.75 * 0.3 + 0.25 * 0.4 * hNew, 14);
     const M = Math.tanh(hNew * 1.5 + 0.1);
@@ -55,14 +63,14 @@ describe('plasticRnnCell: the fused plastic step', () => {
     expect(neuromodulated.modulation![0]).toBeCloseTo(M, 14);
     expect(neuromodulated.trace.data[0]).toBeCloseTo(0.3 + M * 0.4 * hNew, 14);
     const clipped = plasticRnnCell('neuromodulated', x, h, trace, null, { ...w, eta: null }, 0.32);
-    expect(clipped.trace.data[0]).toBe(0.3 + M * 0.4 * hNew > 0.32 ? 0.32 : 0.3 + M * 0.4 * hNew);
+    expect(clipped.trace.data[0]).toBe(Math.min(0.3 + M * 0.4 * hNew, 0.32));
     const eligibility = Tensor.from([[-0.2]]);
     const retroactive = plasticRnnCell('retroactive', x, h, trace, eligibility, w, 1);
     expect(retroactive.trace.data[0]).toBeCloseTo(0.3 + M * -0.2, 14);
     expect(retroactive.eligibility!.data[0]).toBeCloseTo(0.75 * -0.2 + 0.25 * 0.4 * hNew, 14);
   });
 
-  it("back-propagates through the clip with its subgradient: 1 inside [−c, c] (boundary included), 0 outside", () => {
+  it('back-propagates through the clip with its subgradient: 1 inside [−c, c] (boundary included), 0 outside', () => {
     // α = 0 and no gradient on h_t: dL/dHebb_t then comes only through the trace update, and is
     // exactly dL/dHebb_{t+1} where the clip was inactive and 0 where it cut.
     const H = 2;
@@ -87,8 +95,17 @@ describe('plasticRnnCell: the fused plastic step', () => {
   it('stopModulatorGradient keeps the gradient of w_M and b_M and cuts the one from M_t into the activity', () => {
     const grads = (stop: boolean) => {
       const w = weights(4, 3, 'neuromodulated', (k) => 0.3 * Math.sin(0.7 * k + 1));
-      const x = Tensor.from([[0.5, -0.2, 0.9], [0.1, 0.4, -0.6]], true);
-      const h = Tensor.from([[0.3, -0.5, 0.2, 0.6], [-0.1, 0.4, 0.7, -0.3]]);
+      const x = Tensor.from(
+        [
+          [0.5, -0.2, 0.9],
+          [0.1, 0.4, -0.6],
+        ],
+        true,
+      );
+      const h = Tensor.from([
+        [0.3, -0.5, 0.2, 0.6],
+        [-0.1, 0.4, 0.7, -0.3],
+      ]);
       const trace = Tensor.zeros(2, 16);
       const tape = new Tape();
       const out = tape.record(() => plasticRnnCell('neuromodulated', x, h, trace, null, w, 1, h, stop));
@@ -107,9 +124,15 @@ describe('plasticRnnCell: the fused plastic step', () => {
     const w = weights(3, 2, 'neuromodulated', () => 0.1);
     const x = Tensor.zeros(2, 2);
     const h = Tensor.zeros(2, 3);
-    expect(() => plasticRnnCell('neuromodulated', x, h, Tensor.zeros(2, 8), null, w, 1)).toThrow(/plasticRnnCell\(neuromodulated\): trace is 2x8, expected 2x9/);
+    expect(() => plasticRnnCell('neuromodulated', x, h, Tensor.zeros(2, 8), null, w, 1)).toThrow(
+      /plasticRnnCell\(neuromodulated\): trace is 2x8, expected 2x9/,
+    );
     expect(() => plasticRnnCell('hebbian', x, h, Tensor.zeros(2, 9), null, w, 1)).toThrow(/needs eta/);
-    expect(() => plasticRnnCell('retroactive', x, h, Tensor.zeros(2, 9), null, { ...w, eta: Tensor.scalar(0.1) }, 1)).toThrow(/eligibility trace must be 2x9/);
-    expect(() => plasticRnnCell('neuromodulated', x, h, Tensor.zeros(2, 9), null, w, 0)).toThrow(/clip bound must be positive/);
+    expect(() =>
+      plasticRnnCell('retroactive', x, h, Tensor.zeros(2, 9), null, { ...w, eta: Tensor.scalar(0.1) }, 1),
+    ).toThrow(/eligibility trace must be 2x9/);
+    expect(() => plasticRnnCell('neuromodulated', x, h, Tensor.zeros(2, 9), null, w, 0)).toThrow(
+      /clip bound must be positive/,
+    );
   });
 });

@@ -1,19 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.ts';
 import {
+  concatColumns,
   GruCell,
+  gatherColumns,
+  isCheckingNumerics,
   Linear,
   LstmCell,
-  Tape,
-  Tensor,
-  concatColumns,
-  gatherColumns,
   logSoftmax,
   mean,
   noGrad,
   sum,
+  Tape,
+  Tensor,
   tanh,
-  isCheckingNumerics,
 } from './helpers.ts';
 
 function gradientsAfterUpdate(cell: LstmCell, gru: GruCell, head: Linear, xs: Tensor[]): Float64Array[] {
@@ -31,7 +31,9 @@ function gradientsAfterUpdate(cell: LstmCell, gru: GruCell, head: Linear, xs: Te
     return total;
   });
   tape.backward(loss);
-  return [...cell.parameters().values(), ...gru.parameters().values(), ...head.parameters().values()].map((t) => t.grad!.slice());
+  return [...cell.parameters().values(), ...gru.parameters().values(), ...head.parameters().values()].map((t) =>
+    t.grad!.slice(),
+  );
 }
 
 describe('Tape', () => {
@@ -40,7 +42,12 @@ describe('Tape', () => {
     const cell = new LstmCell({ inputSize: 3, hiddenSize: 4 }, rng);
     const gru = new GruCell({ inputSize: 4, hiddenSize: 5 }, rng);
     const head = new Linear({ inputSize: 5, outputSize: 3 }, rng);
-    const xs = [0, 1, 2, 3].map(() => Tensor.from([[rng.normal(), rng.normal(), rng.normal()], [rng.normal(), rng.normal(), rng.normal()]]));
+    const xs = [0, 1, 2, 3].map(() =>
+      Tensor.from([
+        [rng.normal(), rng.normal(), rng.normal()],
+        [rng.normal(), rng.normal(), rng.normal()],
+      ]),
+    );
     const first = gradientsAfterUpdate(cell, gru, head, xs);
     // Dirty pooled buffers with an unrelated computation of the same shapes, then repeat.
     const dirty = new Tape();

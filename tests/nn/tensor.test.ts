@@ -1,10 +1,13 @@
-import { describe, expect, it } from 'vitest';
 import { Matrix } from 'ml-matrix';
-import { Tensor, matmul } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { matmul, Tensor } from './helpers.ts';
 
 describe('Tensor', () => {
   it('keeps its values in one flat row-major buffer shared with its ml-matrix view', () => {
-    const t = Tensor.from([[1, 2, 3], [4, 5, 6]]);
+    const t = Tensor.from([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(Array.from(t.data)).toEqual([1, 2, 3, 4, 5, 6]);
     const view = t.matrix;
     expect(view.rows).toBe(2);
@@ -14,20 +17,36 @@ describe('Tensor', () => {
     expect(t.get(0, 2)).toBe(30); // no copy
     t.data[4] = 50;
     expect(view.get(1, 1)).toBe(50);
-    expect(view.to2DArray()).toEqual([[1, 2, 30], [4, 50, 6]]);
+    expect(view.to2DArray()).toEqual([
+      [1, 2, 30],
+      [4, 50, 6],
+    ]);
   });
 
   it('agrees with ml-matrix on a product', () => {
-    const a = Tensor.from([[1, 2], [3, 4], [5, 6]]);
-    const b = Tensor.from([[0.5, -1, 2], [1.5, 0, -0.25]]);
+    const a = Tensor.from([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
+    const b = Tensor.from([
+      [0.5, -1, 2],
+      [1.5, 0, -0.25],
+    ]);
     const expected = new Matrix(a.toArray()).mmul(new Matrix(b.toArray()));
     expect(matmul(a, b).toArray()).toEqual(expected.to2DArray());
   });
 
   it('converts from ml-matrix and to arrays, and exposes gradients as matrices', () => {
-    const m = new Matrix([[1, 2], [3, 4]]);
+    const m = new Matrix([
+      [1, 2],
+      [3, 4],
+    ]);
     const t = Tensor.fromMatrix(m, true);
-    expect(t.toArray()).toEqual([[1, 2], [3, 4]]);
+    expect(t.toArray()).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
     expect(t.requiresGrad).toBe(true);
     expect(t.gradMatrix).toBeNull();
     t.gradBuffer()[3] = 7;

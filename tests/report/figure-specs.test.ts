@@ -1,22 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import { vegaLiteToSvg } from '../../src/report/svg.ts';
+import type { SwimTrial } from '../../src/measures/spatial.ts';
+import type { Estimate } from '../../src/measures/stats.ts';
 import {
   choiceByTrialSpec,
+  type LesionRow,
   latencyByDaySpec,
   latencyByTrialSpec,
   lesionChartSpec,
+  type MetricsRecord,
   plasticTraceSpec,
   regretByTrialSpec,
   stepsBetweenHitsSpec,
   swimPathsSpec,
   trainingCurvesSpec,
-  type LesionRow,
-  type MetricsRecord,
 } from '../../src/report/figure-specs.ts';
-import type { SwimTrial } from '../../src/measures/spatial.ts';
-import type { Estimate } from '../../src/measures/stats.ts';
+import { vegaLiteToSvg } from '../../src/report/svg.ts';
 
-const est = (mean: number, half: number, n = 200): Estimate => ({ mean, ci95: [mean - half, mean + half], sem: half / 1.96, n });
+const est = (mean: number, half: number, n = 200): Estimate => ({
+  mean,
+  ci95: [mean - half, mean + half],
+  sem: half / 1.96,
+  n,
+});
 const noInterval = (mean: number): Estimate => ({ mean, ci95: [NaN, NaN], sem: NaN, n: 1 });
 const AGENTS = ['lstm', 'plastic-rnn', 'bayes-optimal'];
 
@@ -40,7 +45,12 @@ function rowsOf(spec: unknown): Record<string, unknown>[] {
 async function render(spec: Parameters<typeof vegaLiteToSvg>[0]): Promise<string> {
   const svg = await vegaLiteToSvg(spec);
   expect(svg.startsWith('<svg')).toBe(true);
-  return svg.replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&#39;/g, "'").replace(/&quot;/g, '"');
+  return svg
+    .replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"');
 }
 
 /** The visible text of an SVG (tags dropped: lines of a wrapped title join with a space). */
@@ -59,11 +69,27 @@ describe('report figures', () => {
   it('training curves: one panel per measure with finite values, smoothed by a running mean', async () => {
     const records: MetricsRecord[] = [];
     for (const agent of ['lstm', 'plastic-rnn']) {
-      for (let u = 1; u <= 60; u++) records.push({ agent, update: u * 10, envSteps: u * 32000, 'train/episodeReward': 50 + u / 3 + (u % 2 ? 3 : -3), 'train/expectedRegret': 25 - u / 4, 'train/entropy': 0.6, wallSeconds: u });
+      for (let u = 1; u <= 60; u++)
+        records.push({
+          agent,
+          update: u * 10,
+          envSteps: u * 32000,
+          'train/episodeReward': 50 + u / 3 + (u % 2 ? 3 : -3),
+          'train/expectedRegret': 25 - u / 4,
+          'train/entropy': 0.6,
+          wallSeconds: u,
+        });
     }
     const spec = trainingCurvesSpec(records, 'bandit: training');
     const svg = await render(spec);
-    expectText(svg, ['environment steps (millions)', 'expected regret per episode (reward)', 'reward per episode', 'lstm', 'plastic-rnn', 'running mean over 20 logged points']);
+    expectText(svg, [
+      'environment steps (millions)',
+      'expected regret per episode (reward)',
+      'reward per episode',
+      'lstm',
+      'plastic-rnn',
+      'running mean over 20 logged points',
+    ]);
     // The smoothed reward has no alternating ±3 left in the middle of the run.
     const smooth = rowsOf(spec).filter((r) => r.series === 'lstm' && typeof r.k === 'number' && (r.y as number) > 40);
     const mid = smooth.slice(20, 40).map((r) => r.y as number);
@@ -78,7 +104,9 @@ describe('report figures', () => {
 
   it('choice by trial: band, chance line, and estimates without an interval drawn at their mean', async () => {
     const byAgent: Record<string, Estimate[]> = {};
-    AGENTS.forEach((a, i) => (byAgent[a] = Array.from({ length: 100 }, (_, t) => est(0.5 + 0.4 * (1 - Math.exp(-t / (5 + 5 * i))), 0.02))));
+    for (const [i, a] of AGENTS.entries()) {
+      byAgent[a] = Array.from({ length: 100 }, (_, t) => est(0.5 + 0.4 * (1 - Math.exp(-t / (5 + 5 * i))), 0.02));
+    }
     byAgent['single-episode'] = Array.from({ length: 100 }, (_, t) => noInterval(t < 50 ? 0.5 : 1));
     const spec = choiceByTrialSpec(byAgent, 'P(best arm) by trial', 'P(best arm)', 0.5);
     const svg = await render(spec);
@@ -98,8 +126,16 @@ describe('report figures', () => {
       regret[a] = Array.from({ length: 100 }, (_, t) => (i + 1) * Math.log(t + 2));
       trace[a] = Array.from({ length: 100 }, (_, t) => (i + 1) * (1 - Math.exp(-t / 20)));
     });
-    expectText(await render(regretByTrialSpec(regret, 'cumulative regret')), ['cumulative expected regret (reward)', 'trial of the episode', ...AGENTS]);
-    expectText(await render(plasticTraceSpec(trace, 'plastic trace')), ['mean |Hebb_t − Hebb_0| (trace units)', 'step of the episode', ...AGENTS]);
+    expectText(await render(regretByTrialSpec(regret, 'cumulative regret')), [
+      'cumulative expected regret (reward)',
+      'trial of the episode',
+      ...AGENTS,
+    ]);
+    expectText(await render(plasticTraceSpec(trace, 'plastic trace')), [
+      'mean |Hebb_t − Hebb_0| (trace units)',
+      'step of the episode',
+      ...AGENTS,
+    ]);
   });
 
   it('latency by trial marks the days; latency by day takes per-day estimates', async () => {
@@ -109,9 +145,24 @@ describe('report figures', () => {
       byTrial.random.push(t === 3 ? noInterval(50) : est(55, 5, 20));
     }
     const svg = await render(latencyByTrialSpec(byTrial, 4, 'escape latency by trial'));
-    expectText(svg, ['escape latency (s)', 'trial of the episode (4 per day)', 'actor-critic', 'random', 'day 1', 'day 9']);
-    const byDay = { 'actor-critic, trial 1': Array.from({ length: 9 }, (_, d) => est(50 - 4 * d, 5, 20)), 'actor-critic, trial 2': Array.from({ length: 9 }, (_, d) => est(45 - 4 * d, 5, 20)) };
-    expectText(await render(latencyByDaySpec(byDay, 'trial 1 and 2 by day')), ['escape latency (s)', 'day', 'actor-critic, trial 1', 'actor-critic, trial 2']);
+    expectText(svg, [
+      'escape latency (s)',
+      'trial of the episode (4 per day)',
+      'actor-critic',
+      'random',
+      'day 1',
+      'day 9',
+    ]);
+    const byDay = {
+      'actor-critic, trial 1': Array.from({ length: 9 }, (_, d) => est(50 - 4 * d, 5, 20)),
+      'actor-critic, trial 2': Array.from({ length: 9 }, (_, d) => est(45 - 4 * d, 5, 20)),
+    };
+    expectText(await render(latencyByDaySpec(byDay, 'trial 1 and 2 by day')), [
+      'escape latency (s)',
+      'day',
+      'actor-critic, trial 1',
+      'actor-critic, trial 2',
+    ]);
   });
 
   it('swim paths: one panel per agent and trial, platform drawn to scale', async () => {
@@ -123,12 +174,30 @@ describe('report figures', () => {
       pathLength: 3,
       found,
       quadrantTime: 0.5,
-      path: Array.from({ length: 40 }, (_, i) => [0.9 * Math.cos(k + i / 10) * (1 - i / 50), 0.9 * Math.sin(k + i / 10) * (1 - i / 50)] as [number, number]),
+      path: Array.from(
+        { length: 40 },
+        (_, i) =>
+          [0.9 * Math.cos(k + i / 10) * (1 - i / 50), 0.9 * Math.sin(k + i / 10) * (1 - i / 50)] as [number, number],
+      ),
       platform: [0.3, -0.4],
     });
-    const spec = swimPathsSpec({ 'actor-critic': [trial(0, true), trial(1, true)], random: [trial(0, false), trial(1, false)] }, 1, 0.05, 'swim paths');
+    const spec = swimPathsSpec(
+      { 'actor-critic': [trial(0, true), trial(1, true)], random: [trial(0, false), trial(1, false)] },
+      1,
+      0.05,
+      'swim paths',
+    );
     const svg = await render(spec);
-    expectText(svg, ['x (m)', 'y (m)', 'actor-critic', 'random', 'day 9, trial 1', 'day 9, trial 2', '7.5 s', '60 s, timeout']);
+    expectText(svg, [
+      'x (m)',
+      'y (m)',
+      'actor-critic',
+      'random',
+      'day 9, trial 1',
+      'day 9, trial 2',
+      '7.5 s',
+      '60 s, timeout',
+    ]);
     const panels = rowsOf(spec).filter((r) => r.kind === 'label');
     expect(panels.length).toBe(4);
   });
@@ -150,11 +219,26 @@ describe('report figures', () => {
     for (const agent of ['lstm', 'plastic-rnn', 'hebbian', 'thompson']) {
       rows.push({ agent, condition: 'intact', value: est(1.5, 0.1), applies: true });
       rows.push({ agent, condition: 'reset-state', value: est(12.3, 0.8), applies: agent !== 'hebbian' });
-      rows.push({ agent, condition: 'freeze-plasticity', value: est(agent === 'plastic-rnn' ? 9.1 : 1.5, 0.5), applies: agent === 'plastic-rnn' || agent === 'hebbian' });
+      rows.push({
+        agent,
+        condition: 'freeze-plasticity',
+        value: est(agent === 'plastic-rnn' ? 9.1 : 1.5, 0.5),
+        applies: agent === 'plastic-rnn' || agent === 'hebbian',
+      });
     }
     const spec = lesionChartSpec(rows, 'expected regret per episode (reward)', 'lesions');
     const svg = await render(spec);
-    expectText(svg, ['expected regret per episode (reward)', 'intact', 'reset-state', 'freeze-plasticity', 'lstm', 'thompson', '12.3', '9.10', 'n/a']);
+    expectText(svg, [
+      'expected regret per episode (reward)',
+      'intact',
+      'reset-state',
+      'freeze-plasticity',
+      'lstm',
+      'thompson',
+      '12.3',
+      '9.10',
+      'n/a',
+    ]);
     expect(rowsOf(spec).filter((r) => r.label === 'n/a').length).toBe(3);
   });
 

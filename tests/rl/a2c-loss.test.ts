@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { a2cGradients, type RolloutBuffers } from '../../src/rl/a2c.ts';
 import { Rng } from '../../src/core/rng.ts';
+import { a2cGradients, type RolloutBuffers } from '../../src/rl/a2c.ts';
 
 function randomRollout(rng: Rng, T: number, B: number, A: number, endAt?: number[]): RolloutBuffers {
   const mk = (n: number, f: () => number) => Array.from({ length: T }, () => Float64Array.from({ length: n }, f));
@@ -12,12 +12,21 @@ function randomRollout(rng: Rng, T: number, B: number, A: number, endAt?: number
     values: mk(B, () => rng.normal()),
     actions: Array.from({ length: T }, () => Int32Array.from({ length: B }, () => rng.int(A))),
     rewards: mk(B, () => (rng.bernoulli(0.5) ? 1 : 0)),
-    alive: Array.from({ length: T }, (_, t) => Float64Array.from({ length: B }, (_, b) => (endAt && t > endAt[b] ? 0 : 1))),
+    alive: Array.from({ length: T }, (_, t) =>
+      Float64Array.from({ length: B }, (_, b) => (endAt && t > endAt[b] ? 0 : 1)),
+    ),
   };
 }
 
 // The loss written directly, with the GAE targets computed from `targetValues` and held fixed.
-function referenceLoss(r: RolloutBuffers, targetValues: Float64Array[], g: number, lam: number, cv: number, beta: number): number {
+function referenceLoss(
+  r: RolloutBuffers,
+  targetValues: Float64Array[],
+  g: number,
+  lam: number,
+  cv: number,
+  beta: number,
+): number {
   const { steps: T, batchSize: B, numActions: A } = r;
   let loss = 0;
   for (let b = 0; b < B; b++) {
@@ -42,7 +51,9 @@ function referenceLoss(r: RolloutBuffers, targetValues: Float64Array[], g: numbe
 describe('a2cGradients', () => {
   it('matches finite differences of the loss for logits and values, with masked episode ends', () => {
     const rng = Rng.fromSeed(5);
-    const T = 6, B = 3, A = 3;
+    const T = 6,
+      B = 3,
+      A = 3;
     const r = randomRollout(rng, T, B, A, [5, 3, 0]);
     const c = { discount: 0.9, gaeLambda: 0.8, valueCoef: 0.05, entropyCoef: 0.03 };
     const dl = Array.from({ length: T }, () => new Float64Array(B * A));
@@ -80,7 +91,9 @@ describe('a2cGradients', () => {
   it('with λ = 1 and no critic gives the discounted return as the advantage', () => {
     const T = 3;
     const r: RolloutBuffers = {
-      steps: T, batchSize: 1, numActions: 2,
+      steps: T,
+      batchSize: 1,
+      numActions: 2,
       logits: [new Float64Array(2), new Float64Array(2), new Float64Array(2)],
       values: [new Float64Array(1), new Float64Array(1), new Float64Array(1)],
       actions: [Int32Array.of(0), Int32Array.of(0), Int32Array.of(0)],

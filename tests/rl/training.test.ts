@@ -2,14 +2,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseExperiment } from '../../src/experiments/spec.ts';
-import { resumeRun, runExperiment } from '../../src/experiments/run.ts';
-import type { RunControl } from '../../src/experiments/events.ts';
-import { readCheckpoint } from '../../src/experiments/checkpoint.ts';
-import { networkFromCheckpoint } from '../../src/experiments/checkpoint.ts';
-import { frozenEvaluation } from '../../src/rl/frozen-eval.ts';
+import { networkFromCheckpoint, readCheckpoint } from '../../src/experiments/checkpoint.ts';
 import { comparisonAgents } from '../../src/experiments/comparison.ts';
+import type { RunControl } from '../../src/experiments/events.ts';
+import { resumeRun, runExperiment } from '../../src/experiments/run.ts';
+import { parseExperiment } from '../../src/experiments/spec.ts';
 import { hashParameters } from '../../src/nn/module.ts';
+import { frozenEvaluation } from '../../src/rl/frozen-eval.ts';
 
 function tmp(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'engram-test-'));
@@ -23,7 +22,15 @@ const tiny = (overrides: Record<string, unknown> = {}) =>
       seed: 1,
       task: { id: 'bandit-correlated', options: { variant: 'easy', trials: 20 } },
       agents: [{ id: 'lstm', options: { hidden: 16 } }],
-      training: { updates: 400, batchSize: 16, learningRate: 0.01, checkpointEvery: 50, logEvery: 10, workers: 1, ...overrides },
+      training: {
+        updates: 400,
+        batchSize: 16,
+        learningRate: 0.01,
+        checkpointEvery: 50,
+        logEvery: 10,
+        workers: 1,
+        ...overrides,
+      },
       evaluation: { episodes: 300, compare: ['random'] },
     },
     'test',
@@ -38,9 +45,21 @@ describe('meta-training with A2C', () => {
     // The 95% intervals of the expected regret do not overlap.
     expect(lstm.expectedRegret.ci95[1]).toBeLessThan(random.expectedRegret.ci95[0]);
     expect(lstm.paramsHashBefore).toBe(lstm.paramsHashAfter);
-    const metrics = fs.readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const metrics = fs
+      .readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(metrics).toHaveLength(40);
-    for (const key of ['train/episodeReward', 'train/expectedRegret', 'train/entropy', 'train/valueLoss', 'train/policyLoss', 'train/gradNorm', 'perf/envStepsPerSecond']) {
+    for (const key of [
+      'train/episodeReward',
+      'train/expectedRegret',
+      'train/entropy',
+      'train/valueLoss',
+      'train/policyLoss',
+      'train/gradNorm',
+      'perf/envStepsPerSecond',
+    ]) {
       expect(Number.isFinite(metrics[39][key]), key).toBe(true);
     }
   });
@@ -71,10 +90,14 @@ describe('meta-training with A2C', () => {
     expect(b.optimizer).toEqual(a.optimizer);
     expect(resumed.eval!.agents.lstm.expectedRegret).toEqual(whole.eval!.agents.lstm.expectedRegret);
     const strip = (file: string) =>
-      fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => {
-        const { wallSeconds: _w, 'perf/envStepsPerSecond': _p, ...rest } = JSON.parse(l);
-        return rest;
-      });
+      fs
+        .readFileSync(file, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => {
+          const { wallSeconds: _w, 'perf/envStepsPerSecond': _p, ...rest } = JSON.parse(l);
+          return rest;
+        });
     expect(strip(path.join(dir, 'metrics.jsonl'))).toEqual(strip(path.join(whole.runDir, 'metrics.jsonl')));
   });
 
@@ -83,7 +106,13 @@ describe('meta-training with A2C', () => {
     const whole = await runExperiment(spec, { out: tmp() });
     const dir = tmp();
     const control: RunControl = { stop: false, paused: false };
-    await runExperiment(spec, { out: dir, control, onEvent: (e) => { if (e.type === 'update' && e.metrics.update === 15) control.stop = true; } });
+    await runExperiment(spec, {
+      out: dir,
+      control,
+      onEvent: (e) => {
+        if (e.type === 'update' && e.metrics.update === 15) control.stop = true;
+      },
+    });
     await resumeRun(dir);
     const a = readCheckpoint(path.join(whole.runDir, 'checkpoints', 'lstm.json'));
     const b = readCheckpoint(path.join(dir, 'checkpoints', 'lstm.json'));
@@ -96,7 +125,12 @@ describe('meta-training with A2C', () => {
     const file = path.join(dir, 'checkpoints', 'lstm.json');
     const { family, net } = networkFromCheckpoint(readCheckpoint(file), file);
     const before = hashParameters(net.parameters());
-    const r1 = frozenEvaluation(family, net, { episodes: 50, batchSize: 16, seed: 3, compare: comparisonAgents(family, ['thompson']) });
+    const r1 = frozenEvaluation(family, net, {
+      episodes: 50,
+      batchSize: 16,
+      seed: 3,
+      compare: comparisonAgents(family, ['thompson']),
+    });
     const r2 = frozenEvaluation(family, net, { episodes: 50, batchSize: 25, seed: 3, compare: [] });
     expect(r1.paramsHashBefore).toBe(before);
     expect(r1.paramsHashAfter).toBe(before);

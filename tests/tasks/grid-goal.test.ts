@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../src/core/rng.ts';
 import { UsageError } from '../../src/core/errors.ts';
-import { createGridGoal, gridLayout } from '../../tasks/grid-goal.ts';
-import { gridGoalSummary } from '../../src/measures/spatial.ts';
+import { Rng } from '../../src/core/rng.ts';
 import type { EpisodeRecord } from '../../src/core/types.ts';
+import { gridGoalSummary } from '../../src/measures/spatial.ts';
+import { createGridGoal, gridLayout } from '../../tasks/grid-goal.ts';
 
 describe('grid-goal layout', () => {
   it('13×13: border walls, pillars where both coordinates are even, the centre free', () => {
@@ -26,7 +26,9 @@ describe('grid-goal layout', () => {
     // Around the centre (6, 6): the four diagonal neighbours (5|7, 5|7) are odd-odd cells (free),
     // the orthogonal ones (5,6), (7,6), (6,5), (6,7) are odd-even (free); so all 0.
     expect(Array.from(obs)).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
-    const r = instance.step(0); // up to (5, 6): neighbours (4,5) (4,7) pillars? row 4 even, cols 5,7 odd → free; (4,6) even-even → pillar.
+    // Up to (5, 6): its neighbours (4,5) and (4,7) are free (row 4 even, columns 5 and 7 odd);
+    // (4,6), even-even, is a pillar.
+    const r = instance.step(0);
     expect(r.info.position).toEqual([5, 6]);
     expect(Array.from(r.observation.subarray(0, 9))).toEqual([0, 1, 0, 0, 0, 0, 0, 0, 0]);
     expect(r.observation[9]).toBeCloseTo(1 / 200, 12);
@@ -73,7 +75,8 @@ describe('grid-goal layout', () => {
   });
 
   it('steps between goal hits', () => {
-    const infos = (hitsAt: number[]) => Array.from({ length: 20 }, (_, s) => ({ trial: 0, foundGoal: hitsAt.includes(s + 1) }));
+    const infos = (hitsAt: number[]) =>
+      Array.from({ length: 20 }, (_, s) => ({ trial: 0, foundGoal: hitsAt.includes(s + 1) }));
     const records: EpisodeRecord[] = [
       { actions: [], rewards: [], infos: infos([3, 7, 9]) },
       { actions: [], rewards: [], infos: infos([5]) },

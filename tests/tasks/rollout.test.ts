@@ -1,13 +1,13 @@
 // The evaluation rollout's randomness contract (src/rl/rollout.ts): same seed, same trajectories;
 // one instance per episode index for every agent; results independent of the batch size.
 import { describe, expect, it } from 'vitest';
+import { findAgent } from '../../agents/index.ts';
 import { Rng } from '../../src/core/rng.ts';
 import type { Agent, AgentInput, AgentOutput, TaskFamily } from '../../src/core/types.ts';
-import { findAgent } from '../../agents/index.ts';
-import { findTask } from '../../tasks/index.ts';
 import { evalInstance, evaluate, playBatch, STREAMS } from '../../src/rl/rollout.ts';
+import { findTask } from '../../tasks/index.ts';
 
-function play(agentId: string, family: TaskFamily<any>, seed: number, batchSize = 10, episodes = 25) {
+function play(agentId: string, family: TaskFamily, seed: number, batchSize = 10, episodes = 25) {
   const rng = Rng.fromSeed(seed);
   const agent = findAgent(agentId).create(family, {}, rng.fork(STREAMS.evalAgent));
   return evaluate(family, agent, { episodes, batchSize, rng });
@@ -43,7 +43,8 @@ describe('evaluation rollout', () => {
   });
 
   it('the results do not depend on the batch size (for agents without an internal stream)', () => {
-    for (const agent of ['random', 'epsilon-greedy', 'ucb1']) expect(play(agent, family, 3, 7)).toEqual(play(agent, family, 3, 25));
+    for (const agent of ['random', 'epsilon-greedy', 'ucb1'])
+      expect(play(agent, family, 3, 7)).toEqual(play(agent, family, 3, 25));
   });
 
   it('masks batch elements whose episodes ended early', () => {
@@ -80,7 +81,12 @@ describe('evaluation rollout', () => {
       },
     };
     const rng = Rng.fromSeed(0);
-    const records = playBatch(ragged, spy, [0, 1, 2].map(() => ragged.sample(rng)), [0, 1, 2].map((i) => rng.fork(String(i))));
+    const records = playBatch(
+      ragged,
+      spy,
+      [0, 1, 2].map(() => ragged.sample(rng)),
+      [0, 1, 2].map((i) => rng.fork(String(i))),
+    );
     expect(records.map((r) => r.actions.length)).toEqual([1, 2, 3]);
     // After element 0 finished, it is shown as an episode start (−1), never as acting again.
     expect(seen).toEqual([
@@ -91,7 +97,13 @@ describe('evaluation rollout', () => {
   });
 
   it('rejects an agent whose probabilities do not sum to 1', () => {
-    const broken: Agent = { id: 'broken', kind: 'classic', numActions: 3, begin() {}, act: (input) => ({ probs: new Float64Array(input.prevAction.length * 3).fill(0.5) }) };
+    const broken: Agent = {
+      id: 'broken',
+      kind: 'classic',
+      numActions: 3,
+      begin() {},
+      act: (input) => ({ probs: new Float64Array(input.prevAction.length * 3).fill(0.5) }),
+    };
     expect(() => evaluate(family, broken, { episodes: 1, rng: Rng.fromSeed(0) })).toThrow(/summing to 1.5/);
   });
 });

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../src/core/rng.ts';
 import { UsageError } from '../../src/core/errors.ts';
-import { TASKS, findTask } from '../../tasks/index.ts';
-import { createBanditRestless, reflectUnit } from '../../tasks/bandit-restless.ts';
+import { Rng } from '../../src/core/rng.ts';
 import { createBanditCorrelated } from '../../tasks/bandit-correlated.ts';
+import { createBanditRestless, reflectUnit } from '../../tasks/bandit-restless.ts';
 import { createHarlow } from '../../tasks/harlow.ts';
+import { findTask, TASKS } from '../../tasks/index.ts';
 
 function usageMessage(fn: () => unknown): string {
   try {
@@ -18,16 +18,28 @@ function usageMessage(fn: () => unknown): string {
 
 describe('task options', () => {
   it('reject out-of-range values with a message naming the task, the key, the range and the value', () => {
-    expect(usageMessage(() => findTask('bandit-bernoulli').create({ arms: 1 }))).toBe("bandit-bernoulli: option 'arms' must be between 2 and 50, got 1");
-    expect(usageMessage(() => findTask('bandit-bernoulli').create({ trials: 0 }))).toBe("bandit-bernoulli: option 'trials' must be between 1 and 1000, got 0");
-    expect(usageMessage(() => findTask('bandit-restless').create({ volatility: -0.1 }))).toMatch(/^bandit-restless: option 'volatility' must be between 0 and 1/);
+    expect(usageMessage(() => findTask('bandit-bernoulli').create({ arms: 1 }))).toBe(
+      "bandit-bernoulli: option 'arms' must be between 2 and 50, got 1",
+    );
+    expect(usageMessage(() => findTask('bandit-bernoulli').create({ trials: 0 }))).toBe(
+      "bandit-bernoulli: option 'trials' must be between 1 and 1000, got 0",
+    );
+    expect(usageMessage(() => findTask('bandit-restless').create({ volatility: -0.1 }))).toMatch(
+      /^bandit-restless: option 'volatility' must be between 0 and 1/,
+    );
     expect(usageMessage(() => findTask('harlow').create({ trials: 0 }))).toMatch(/^harlow: option 'trials'/);
   });
 
   it('reject non-integers, unknown variants and unknown keys, naming the key', () => {
-    expect(usageMessage(() => findTask('bandit-bernoulli').create({ arms: 2.5 }))).toBe("bandit-bernoulli: option 'arms' must be an integer, got 2.5");
-    expect(usageMessage(() => findTask('bandit-bernoulli').create({ arms: 'five' }))).toMatch(/option 'arms' must be a number, got 'five'/);
-    expect(usageMessage(() => findTask('bandit-correlated').create({ variant: 'impossible' }))).toMatch(/^bandit-correlated: option 'variant' must be one of uniform, easy, medium, hard, independent, got 'impossible'/);
+    expect(usageMessage(() => findTask('bandit-bernoulli').create({ arms: 2.5 }))).toBe(
+      "bandit-bernoulli: option 'arms' must be an integer, got 2.5",
+    );
+    expect(usageMessage(() => findTask('bandit-bernoulli').create({ arms: 'five' }))).toMatch(
+      /option 'arms' must be a number, got 'five'/,
+    );
+    expect(usageMessage(() => findTask('bandit-correlated').create({ variant: 'impossible' }))).toMatch(
+      /^bandit-correlated: option 'variant' must be one of uniform, easy, medium, hard, independent, got 'impossible'/,
+    );
     expect(usageMessage(() => findTask('harlow').create({ arms: 5 }))).toMatch(/^harlow: unknown option 'arms'/);
   });
 
@@ -42,7 +54,10 @@ describe('task options', () => {
   });
 });
 
-/** A random action: an index for discrete action spaces, a number in [−1, 1) for continuous ones (icl-regression's prediction). */
+/**
+ * A random action: an index for discrete action spaces, a number in [−1, 1) for continuous ones (icl-regression's
+ * prediction).
+ */
 function anyAction(family: { actionSpace: { kind: string }; numActions: number }, rng: Rng): number {
   return family.actionSpace.kind === 'discrete' ? rng.int(family.numActions) : rng.uniformRange(-1, 1);
 }
@@ -62,11 +77,15 @@ describe('every registered task', () => {
         const result = instance.step(anyAction(family, rng));
         steps++;
         expect(result.observation.length).toBe(family.observationSize);
-        for (const field of family.infoFields) expect(result.info[field], `${field} at step ${steps}`).not.toBeUndefined();
+        for (const field of family.infoFields)
+          expect(result.info[field], `${field} at step ${steps}`).not.toBeUndefined();
         // Families with an expected reward (bandits, Harlow, regression) report regret; the spatial ones do not.
         if (family.infoFields.includes('expectedRegret')) {
           expect(result.info.expectedRegret).toBeGreaterThanOrEqual(0);
-          expect(result.info.expectedRegret).toBeCloseTo((result.info.bestExpectedReward as number) - (result.info.expectedReward as number), 12);
+          expect(result.info.expectedRegret).toBeCloseTo(
+            (result.info.bestExpectedReward as number) - (result.info.expectedReward as number),
+            12,
+          );
           expect(result.info.correct).toBe(result.info.expectedRegret === 0);
         }
         done = result.done;
@@ -92,41 +111,48 @@ describe('every registered task', () => {
 });
 
 describe('bandits', () => {
-  it('bandit-correlated: the uniform variant has means p and 1 − p; the fixed variants put the better arm on a random side', () => {
-    const uniform = createBanditCorrelated({ variant: 'uniform' });
-    for (let i = 0; i < 20; i++) {
-      const [a, b] = uniform.sample(Rng.fromSeed(`u${i}`)).groundTruth().expectedRewards!;
-      expect(a + b).toBeCloseTo(1, 12);
-    }
-    const hard = createBanditCorrelated({ variant: 'hard' });
-    const sides = new Set<number>();
-    for (let i = 0; i < 40; i++) {
-      const means = hard.sample(Rng.fromSeed(`h${i}`)).groundTruth().expectedRewards!;
-      expect([...means].sort()).toEqual([0.4, 0.6]);
-      sides.add(means.indexOf(0.6));
-    }
-    expect(sides).toEqual(new Set([0, 1]));
-  });
+  it(
+    'bandit-correlated: the uniform variant has means p and 1 − p; the ' +
+      'fixed variants put the better arm on a random side',
+    () => {
+      const uniform = createBanditCorrelated({ variant: 'uniform' });
+      for (let i = 0; i < 20; i++) {
+        const [a, b] = uniform.sample(Rng.fromSeed(`u${i}`)).groundTruth().expectedRewards!;
+        expect(a + b).toBeCloseTo(1, 12);
+      }
+      const hard = createBanditCorrelated({ variant: 'hard' });
+      const sides = new Set<number>();
+      for (let i = 0; i < 40; i++) {
+        const means = hard.sample(Rng.fromSeed(`h${i}`)).groundTruth().expectedRewards!;
+        expect([...means].sort()).toEqual([0.4, 0.6]);
+        sides.add(means.indexOf(0.6));
+      }
+      expect(sides).toEqual(new Set([0, 1]));
+    },
+  );
 
-  it('bandit-restless: the means stay in [0, 1], sum to 1, and move; regret is against the arm best at that trial', () => {
-    const family = createBanditRestless({ trials: 1000, volatility: 0.3 });
-    const instance = family.sample(Rng.fromSeed('walk'));
-    instance.reset();
-    let moved = 0;
-    let previous = instance.groundTruth().expectedRewards![0];
-    for (let t = 0; t < 1000; t++) {
-      const means = instance.groundTruth().expectedRewards!;
-      expect(means[0]).toBeGreaterThanOrEqual(0);
-      expect(means[0]).toBeLessThanOrEqual(1);
-      expect(means[0] + means[1]).toBeCloseTo(1, 12);
-      const r = instance.step(0);
-      expect(r.info.bestExpectedReward).toBe(Math.max(...means));
-      expect(r.info.optimalAction).toBe(means[0] >= means[1] ? 0 : 1);
-      if (means[0] !== previous) moved++;
-      previous = means[0];
-    }
-    expect(moved).toBeGreaterThan(900);
-  });
+  it(
+    'bandit-restless: the means stay in [0, 1], sum to 1, and move; ' + 'regret is against the arm best at that trial',
+    () => {
+      const family = createBanditRestless({ trials: 1000, volatility: 0.3 });
+      const instance = family.sample(Rng.fromSeed('walk'));
+      instance.reset();
+      let moved = 0;
+      let previous = instance.groundTruth().expectedRewards![0];
+      for (let t = 0; t < 1000; t++) {
+        const means = instance.groundTruth().expectedRewards!;
+        expect(means[0]).toBeGreaterThanOrEqual(0);
+        expect(means[0]).toBeLessThanOrEqual(1);
+        expect(means[0] + means[1]).toBeCloseTo(1, 12);
+        const r = instance.step(0);
+        expect(r.info.bestExpectedReward).toBe(Math.max(...means));
+        expect(r.info.optimalAction).toBe(means[0] >= means[1] ? 0 : 1);
+        if (means[0] !== previous) moved++;
+        previous = means[0];
+      }
+      expect(moved).toBeGreaterThan(900);
+    },
+  );
 
   it('reflectUnit mirrors values at the edges of [0, 1]', () => {
     expect(reflectUnit(-0.2)).toBeCloseTo(0.2, 12);
@@ -149,7 +175,9 @@ describe('harlow', () => {
       const rewardedObject = truth.rewardedObject as number;
       const side = truth.rewardedSide as number;
       // The rewarded object's features sit on the rewarded side of the observation.
-      expect(Array.from(obs.subarray(side * f, side * f + f))).toEqual(Array.from(family.pool.subarray(rewardedObject * f, rewardedObject * f + f)));
+      expect(Array.from(obs.subarray(side * f, side * f + f))).toEqual(
+        Array.from(family.pool.subarray(rewardedObject * f, rewardedObject * f + f)),
+      );
       const action = t % 2;
       const r = instance.step(action);
       expect(r.info.trial).toBe(t);

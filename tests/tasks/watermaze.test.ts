@@ -1,16 +1,31 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../src/core/rng.ts';
 import { UsageError } from '../../src/core/errors.ts';
 import { PlaceCells } from '../../src/core/place-cells.ts';
-import { cardinalStarts, createWatermaze, platformCandidates, segmentHitsCircle, swimWithReflections } from '../../tasks/watermaze.ts';
-import { swimTrials, watermazeSummary } from '../../src/measures/spatial.ts';
+import { Rng } from '../../src/core/rng.ts';
 import type { EpisodeRecord, StepResult } from '../../src/core/types.ts';
+import { swimTrials, watermazeSummary } from '../../src/measures/spatial.ts';
+import {
+  cardinalStarts,
+  createWatermaze,
+  platformCandidates,
+  segmentHitsCircle,
+  swimWithReflections,
+} from '../../tasks/watermaze.ts';
 
 /** Plays one episode with actions from `policy`, recording it. */
-function play(family: ReturnType<typeof createWatermaze>, seed: string, policy: (t: number) => number): EpisodeRecord & { results: StepResult[] } {
+function play(
+  family: ReturnType<typeof createWatermaze>,
+  seed: string,
+  policy: (t: number) => number,
+): EpisodeRecord & { results: StepResult[] } {
   const instance = family.sample(Rng.fromSeed(seed));
   instance.reset();
-  const record = { actions: [] as number[], rewards: [] as number[], infos: [] as StepResult['info'][], results: [] as StepResult[] };
+  const record = {
+    actions: [] as number[],
+    rewards: [] as number[],
+    infos: [] as StepResult['info'][],
+    results: [] as StepResult[],
+  };
   for (let t = 0; t < family.episodeLength; t++) {
     const a = policy(t);
     const r = instance.step(a);
@@ -31,7 +46,8 @@ describe('place cells', () => {
     expect(f[10]).toBeCloseTo(Math.exp(-0.5), 12);
     expect(cells.activity(cx, cy)[10]).toBe(1);
     // Every centre lies in the pool.
-    for (let i = 0; i < 493; i++) expect(Math.hypot(cells.centres[2 * i], cells.centres[2 * i + 1])).toBeLessThanOrEqual(1);
+    for (let i = 0; i < 493; i++)
+      expect(Math.hypot(cells.centres[2 * i], cells.centres[2 * i + 1])).toBeLessThanOrEqual(1);
   });
 });
 
@@ -48,7 +64,14 @@ describe('watermaze geometry', () => {
   it('the task detects the crossing: a rat swimming through the platform within one step escapes', () => {
     // One coarse step of 0.6 m east from the east start (0.9, 0) would leave the pool; use a
     // pool-crossing straight swim west from the east start towards a platform on its path.
-    const family = createWatermaze({ protocol: 'reference', platform: 0, timeStep: 1, swimSpeed: 0.3, momentum: 0, candidateDistance: 0.5 });
+    const family = createWatermaze({
+      protocol: 'reference',
+      platform: 0,
+      timeStep: 1,
+      swimSpeed: 0.3,
+      momentum: 0,
+      candidateDistance: 0.5,
+    });
     const [px, py] = family.candidates[0];
     const instance = family.sample(Rng.fromSeed('cross'));
     instance.reset();
@@ -70,22 +93,25 @@ describe('watermaze geometry', () => {
     expect(found).toBe(true);
   });
 
-  it('walls reflect: a swim into the wall ends inside the pool, mirrored about the tangent, and keeps its length', () => {
-    // From (0.9, 0) swim 0.3 east: hits the wall at (1, 0) after 0.1, comes back 0.2 to (0.8, 0).
-    const s = swimWithReflections(0.9, 0, 0.3, 0, 1, 0, 1);
-    const end = s.pieces[s.pieces.length - 1];
-    expect(end.bx).toBeCloseTo(0.8, 12);
-    expect(end.by).toBeCloseTo(0, 12);
-    expect(s.ux).toBeCloseTo(-1, 12);
-    // At an angle: the tangential part is kept, the normal part flips.
-    const d = 0.3 / Math.SQRT2;
-    const t = swimWithReflections(0.9, 0, d, d, Math.SQRT1_2, Math.SQRT1_2, 1);
-    const last = t.pieces[t.pieces.length - 1];
-    expect(Math.hypot(last.bx, last.by)).toBeLessThanOrEqual(1);
-    const total = t.pieces.reduce((sum, p) => sum + Math.hypot(p.bx - p.ax, p.by - p.ay), 0);
-    expect(total).toBeCloseTo(0.3, 12);
-    expect(t.uy).toBeGreaterThan(0);
-  });
+  it(
+    'walls reflect: a swim into the wall ends inside the pool, mirrored ' + 'about the tangent, and keeps its length',
+    () => {
+      // From (0.9, 0) swim 0.3 east: hits the wall at (1, 0) after 0.1, comes back 0.2 to (0.8, 0).
+      const s = swimWithReflections(0.9, 0, 0.3, 0, 1, 0, 1);
+      const end = s.pieces[s.pieces.length - 1];
+      expect(end.bx).toBeCloseTo(0.8, 12);
+      expect(end.by).toBeCloseTo(0, 12);
+      expect(s.ux).toBeCloseTo(-1, 12);
+      // At an angle: the tangential part is kept, the normal part flips.
+      const d = 0.3 / Math.SQRT2;
+      const t = swimWithReflections(0.9, 0, d, d, Math.SQRT1_2, Math.SQRT1_2, 1);
+      const last = t.pieces[t.pieces.length - 1];
+      expect(Math.hypot(last.bx, last.by)).toBeLessThanOrEqual(1);
+      const total = t.pieces.reduce((sum, p) => sum + Math.hypot(p.bx - p.ax, p.by - p.ay), 0);
+      expect(total).toBeCloseTo(0.3, 12);
+      expect(t.uy).toBeGreaterThan(0);
+    },
+  );
 
   it('a random swimmer never leaves the pool', () => {
     const family = createWatermaze({ protocol: 'dmp', timeStep: 0.5, timeout: 60 });
@@ -110,7 +136,9 @@ describe('watermaze geometry', () => {
     expect(trials).toHaveLength(12);
     const orders = new Set<string>();
     for (let day = 0; day < 3; day++) {
-      const starts = trials.filter((t) => t.day === day).map((t) => t.path[0].map((v) => Math.round(v * 10) / 10).join(','));
+      const starts = trials
+        .filter((t) => t.day === day)
+        .map((t) => t.path[0].map((v) => Math.round(v * 10) / 10).join(','));
       expect(new Set(starts)).toEqual(new Set(['0.9,0', '0,0.9', '-0.9,0', '0,-0.9']));
       orders.add(starts.join(';'));
     }
@@ -154,20 +182,24 @@ describe('watermaze protocols and day structure', () => {
     expect(new Set(refTrials.map((t) => t.platform.join(',')))).toEqual(new Set([reference.candidates[3].join(',')]));
   });
 
-  it('trial bookkeeping: newTrial on the first step, trialEnd only on the last, the episode ends after days × trials', () => {
-    const family = createWatermaze({ protocol: 'dmp', days: 2, timeStep: 1, timeout: 4 });
-    const record = play(family, 'book', () => 2);
-    expect(record.results[record.results.length - 1].done).toBe(true);
-    let trial = -1;
-    for (let s = 0; s < record.infos.length; s++) {
-      const info = record.infos[s];
-      if (info.newTrial) trial++;
-      expect(info.trial).toBe(trial);
-      expect(info.trialEnd).toBe(s === record.infos.length - 1 || record.infos[s + 1].newTrial === true);
-    }
-    expect(trial).toBe(7);
-    expect(record.infos.filter((i) => i.timedOut)).toHaveLength(8 - record.infos.filter((i) => i.foundGoal).length);
-  });
+  it(
+    'trial bookkeeping: newTrial on the first step, trialEnd only on ' +
+      'the last, the episode ends after days × trials',
+    () => {
+      const family = createWatermaze({ protocol: 'dmp', days: 2, timeStep: 1, timeout: 4 });
+      const record = play(family, 'book', () => 2);
+      expect(record.results[record.results.length - 1].done).toBe(true);
+      let trial = -1;
+      for (let s = 0; s < record.infos.length; s++) {
+        const info = record.infos[s];
+        if (info.newTrial) trial++;
+        expect(info.trial).toBe(trial);
+        expect(info.trialEnd).toBe(s === record.infos.length - 1 || record.infos[s + 1].newTrial === true);
+      }
+      expect(trial).toBe(7);
+      expect(record.infos.filter((i) => i.timedOut)).toHaveLength(8 - record.infos.filter((i) => i.foundGoal).length);
+    },
+  );
 
   it('the same stream gives the same episode; latency and path length are reported per trial', () => {
     const family = createWatermaze({ protocol: 'dmp', timeStep: 0.5, timeout: 30 });
@@ -178,7 +210,7 @@ describe('watermaze protocols and day structure', () => {
     expect(s.escapeLatencyByTrial).toHaveLength(4);
     for (const e of s.escapeLatencyByTrial) expect(e.mean).toBeLessThanOrEqual(30);
     const trials = swimTrials(a);
-    for (const t of trials) expect(t.pathLength).toBeCloseTo((t.escapeLatency * 0.3), 9);
+    for (const t of trials) expect(t.pathLength).toBeCloseTo(t.escapeLatency * 0.3, 9);
   });
 
   it('coordinates instead of place cells: a 2-number observation; bad options are UsageErrors naming the key', () => {

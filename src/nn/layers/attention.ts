@@ -5,14 +5,14 @@
 // back-propagation through an episode works as it does for the LSTM. Projections are initialised
 // Glorot-uniform with zero biases; the key projection has no bias (see below).
 import type { Rng } from '../../core/rng.ts';
-import { Module } from '../module.ts';
-import type { Tensor } from '../tensor.ts';
 import { glorotBound } from '../init.ts';
+import { Module } from '../module.ts';
 import { attendCached, causalMask } from '../ops/attention.ts';
-import { matmul, matmulTransposed } from '../ops/linear-algebra.ts';
-import { concatColumns, sliceColumns } from '../ops/structure.ts';
 import { scale } from '../ops/elementwise.ts';
+import { matmul, matmulTransposed } from '../ops/linear-algebra.ts';
 import { softmax } from '../ops/softmax.ts';
+import { concatColumns, sliceColumns } from '../ops/structure.ts';
+import type { Tensor } from '../tensor.ts';
 import { Linear } from './linear.ts';
 import { positiveInteger, rejectUnknownKeys } from './options.ts';
 
@@ -43,7 +43,9 @@ export class KeyValueCache {
 
   append(key: Tensor, value: Tensor): void {
     if (key.rows !== this.batchSize || value.rows !== this.batchSize) {
-      throw new Error(`KeyValueCache: shapes ${key.shape} and ${value.shape} do not match a batch of ${this.batchSize}`);
+      throw new Error(
+        `KeyValueCache: shapes ${key.shape} and ${value.shape} do not match a batch of ${this.batchSize}`,
+      );
     }
     this.keys.push(key);
     this.values.push(value);
@@ -58,7 +60,8 @@ export class KeyValueCache {
 
   /** Rows whose episode ended (done[b] truthy) attend only to steps appended from now on. */
   resetRows(done: ArrayLike<number | boolean>): void {
-    if (done.length !== this.batchSize) throw new Error(`KeyValueCache.resetRows: ${done.length} flags for a batch of ${this.batchSize}`);
+    if (done.length !== this.batchSize)
+      throw new Error(`KeyValueCache.resetRows: ${done.length} flags for a batch of ${this.batchSize}`);
     for (let b = 0; b < this.batchSize; b++) if (done[b]) this.start[b] = this.keys.length;
   }
 }
@@ -103,7 +106,8 @@ export class MultiHeadSelfAttention extends Module {
 
   /** One step: tokens x (B×D) are appended to the cache and attend over it; returns B×D. */
   step(x: Tensor, cache: KeyValueCache): Tensor {
-    if (x.cols !== this.modelSize) throw new Error(`MultiHeadSelfAttention.step: shapes ${x.shape} and Bx${this.modelSize} do not match`);
+    if (x.cols !== this.modelSize)
+      throw new Error(`MultiHeadSelfAttention.step: shapes ${x.shape} and Bx${this.modelSize} do not match`);
     cache.append(this.key.forward(x), this.value.forward(x));
     const attended = attendCached(this.query.forward(x), cache.keys, cache.values, this.numHeads, cache.start);
     return this.output.forward(attended);
@@ -122,7 +126,10 @@ export class MultiHeadSelfAttention extends Module {
     for (let h = 0; h < this.numHeads; h++) {
       const from = h * this.headSize;
       const to = from + this.headSize;
-      const scores = scale(matmulTransposed(sliceColumns(q, from, to), sliceColumns(k, from, to)), 1 / Math.sqrt(this.headSize));
+      const scores = scale(
+        matmulTransposed(sliceColumns(q, from, to), sliceColumns(k, from, to)),
+        1 / Math.sqrt(this.headSize),
+      );
       heads.push(matmul(softmax(causalMask(scores)), sliceColumns(v, from, to)));
     }
     return this.output.forward(heads.length === 1 ? heads[0] : concatColumns(heads));

@@ -1,11 +1,11 @@
 // A GRU cell (Cho et al. 2014) in PyTorch's formulation, stepped one time step at a time; each
 // step is one fused tape node. Initialised like PyTorch's nn.GRU: uniform on ±1/√hiddenSize.
 import type { Rng } from '../../core/rng.ts';
-import { Module } from '../module.ts';
-import { Tensor } from '../tensor.ts';
 import { uniformParameter } from '../init.ts';
-import { gruCell } from '../ops/recurrent.ts';
+import { Module } from '../module.ts';
 import { scaleRows } from '../ops/elementwise.ts';
+import { gruCell } from '../ops/recurrent.ts';
+import { Tensor } from '../tensor.ts';
 import { positiveInteger, rejectUnknownKeys } from './options.ts';
 
 export interface GruCellOptions {

@@ -1,8 +1,9 @@
 // Layer normalization (Ba, Kiros & Hinton 2016) of each row, with gain initialised to 1 and bias to 0.
-import { Module } from '../module.ts';
-import type { Tensor } from '../tensor.ts';
+
 import { constantParameter } from '../init.ts';
+import { Module } from '../module.ts';
 import { layerNorm } from '../ops/layer-norm.ts';
+import type { Tensor } from '../tensor.ts';
 import { positiveInteger, rejectUnknownKeys } from './options.ts';
 
 export interface LayerNormOptions {

@@ -6,9 +6,9 @@
 // context length, so a model trained on N examples can be read at other N.
 import type { Rng } from '../../core/rng.ts';
 import { Module } from '../module.ts';
-import type { Tensor } from '../tensor.ts';
 import { add } from '../ops/elementwise.ts';
 import { linearAttention } from '../ops/linear-attention.ts';
+import type { Tensor } from '../tensor.ts';
 import { Linear } from './linear.ts';
 import { positiveInteger, rejectUnknownKeys } from './options.ts';
 
@@ -40,7 +40,8 @@ export class LinearSelfAttention extends Module {
     }
     const d = this.modelSize;
     const initBound = options.initBound;
-    const projection = (name: string) => this.registerModule(name, new Linear({ inputSize: d, outputSize: d, bias: false, initBound }, rng.fork(name)));
+    const projection = (name: string) =>
+      this.registerModule(name, new Linear({ inputSize: d, outputSize: d, bias: false, initBound }, rng.fork(name)));
     this.query = projection('query');
     this.key = projection('key');
     this.value = projection('value');

@@ -1,10 +1,10 @@
 // A fully connected layer y = x·W + b. Initialised like PyTorch's nn.Linear: W and b uniform on
 // ±1/√inputSize.
 import type { Rng } from '../../core/rng.ts';
-import { Module } from '../module.ts';
-import type { Tensor } from '../tensor.ts';
 import { uniformParameter } from '../init.ts';
+import { Module } from '../module.ts';
 import { linear } from '../ops/linear-algebra.ts';
+import type { Tensor } from '../tensor.ts';
 import { positiveInteger, rejectUnknownKeys } from './options.ts';
 
 export interface LinearOptions {
@@ -33,7 +33,8 @@ export class Linear extends Module {
     this.outputSize = positiveInteger('Linear', 'outputSize', options.outputSize);
     const bound = options.initBound ?? 1 / Math.sqrt(this.inputSize);
     this.weight = this.registerParameter('weight', uniformParameter(this.inputSize, this.outputSize, bound, rng));
-    this.bias = options.bias === false ? null : this.registerParameter('bias', uniformParameter(1, this.outputSize, bound, rng));
+    this.bias =
+      options.bias === false ? null : this.registerParameter('bias', uniformParameter(1, this.outputSize, bound, rng));
   }
 
   /** x (B×inputSize) → B×outputSize. */

@@ -2,11 +2,11 @@
 // step at a time, as a meta-RL agent acts (Wang et al. 2018). Each step is one fused tape node.
 // Initialised like PyTorch's nn.LSTM: every weight and bias uniform on ±1/√hiddenSize.
 import type { Rng } from '../../core/rng.ts';
-import { Module } from '../module.ts';
-import { Tensor } from '../tensor.ts';
 import { uniformParameter } from '../init.ts';
-import { lstmCell, type LstmState } from '../ops/recurrent.ts';
+import { Module } from '../module.ts';
 import { scaleRows } from '../ops/elementwise.ts';
+import { type LstmState, lstmCell } from '../ops/recurrent.ts';
+import { Tensor } from '../tensor.ts';
 import { positiveInteger, rejectUnknownKeys } from './options.ts';
 
 export interface LstmCellOptions {

@@ -2,8 +2,8 @@
 // the last). Each Linear is initialised like PyTorch's.
 import type { Rng } from '../../core/rng.ts';
 import { Module } from '../module.ts';
-import type { Tensor } from '../tensor.ts';
 import { relu, tanh } from '../ops/elementwise.ts';
+import type { Tensor } from '../tensor.ts';
 import { Linear } from './linear.ts';
 import { positiveInteger, rejectUnknownKeys } from './options.ts';
 
@@ -32,16 +32,23 @@ export class Mlp extends Module {
   constructor(options: MlpOptions, rng: Rng) {
     super();
     rejectUnknownKeys('Mlp', options, ['sizes', 'activation', 'outputActivation']);
-    if (!Array.isArray(options.sizes) || options.sizes.length < 2) throw new Error(`Mlp: option 'sizes' needs at least an input and an output size`);
-    options.sizes.forEach((s, i) => positiveInteger('Mlp', `sizes[${i}]`, s));
+    if (!Array.isArray(options.sizes) || options.sizes.length < 2)
+      throw new Error(`Mlp: option 'sizes' needs at least an input and an output size`);
+    for (const [i, s] of options.sizes.entries()) positiveInteger('Mlp', `sizes[${i}]`, s);
     for (const key of ['activation', 'outputActivation'] as const) {
       const a = options[key];
-      if (a !== undefined && a !== 'tanh' && a !== 'relu' && a !== 'none') throw new Error(`Mlp: option '${key}' must be 'tanh', 'relu' or 'none', got ${JSON.stringify(a)}`);
+      if (a !== undefined && a !== 'tanh' && a !== 'relu' && a !== 'none')
+        throw new Error(`Mlp: option '${key}' must be 'tanh', 'relu' or 'none', got ${JSON.stringify(a)}`);
     }
     this.activation = options.activation ?? 'tanh';
     this.outputActivation = options.outputActivation ?? 'none';
     for (let i = 0; i + 1 < options.sizes.length; i++) {
-      this.layers.push(this.registerModule(`layer${i}`, new Linear({ inputSize: options.sizes[i], outputSize: options.sizes[i + 1] }, rng)));
+      this.layers.push(
+        this.registerModule(
+          `layer${i}`,
+          new Linear({ inputSize: options.sizes[i], outputSize: options.sizes[i + 1] }, rng),
+        ),
+      );
     }
   }
 

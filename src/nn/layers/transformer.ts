@@ -6,11 +6,11 @@
 // tested against). Sinusoidal positions follow Vaswani et al. 2017, section 3.5.
 import type { Rng } from '../../core/rng.ts';
 import { Module } from '../module.ts';
-import { Tensor } from '../tensor.ts';
 import { add } from '../ops/elementwise.ts';
+import { Tensor } from '../tensor.ts';
+import { type KeyValueCache, MultiHeadSelfAttention } from './attention.ts';
 import { LayerNorm } from './layer-norm.ts';
-import { Mlp, type Activation } from './mlp.ts';
-import { MultiHeadSelfAttention, type KeyValueCache } from './attention.ts';
+import { type Activation, Mlp } from './mlp.ts';
 import { positiveInteger, rejectUnknownKeys } from './options.ts';
 
 export interface TransformerBlockOptions {
@@ -37,11 +37,17 @@ export class TransformerBlock extends Module {
     this.modelSize = positiveInteger('TransformerBlock', 'modelSize', options.modelSize);
     const mlpSize = positiveInteger('TransformerBlock', 'mlpSize', options.mlpSize);
     this.attentionNorm = this.registerModule('attentionNorm', new LayerNorm({ size: this.modelSize }));
-    this.attention = this.registerModule('attention', new MultiHeadSelfAttention({ modelSize: this.modelSize, numHeads: options.numHeads }, rng.fork('attention')));
+    this.attention = this.registerModule(
+      'attention',
+      new MultiHeadSelfAttention({ modelSize: this.modelSize, numHeads: options.numHeads }, rng.fork('attention')),
+    );
     this.mlpNorm = this.registerModule('mlpNorm', new LayerNorm({ size: this.modelSize }));
     this.mlp = this.registerModule(
       'mlp',
-      new Mlp({ sizes: [this.modelSize, mlpSize, this.modelSize], activation: options.activation ?? 'relu' }, rng.fork('mlp')),
+      new Mlp(
+        { sizes: [this.modelSize, mlpSize, this.modelSize], activation: options.activation ?? 'relu' },
+        rng.fork('mlp'),
+      ),
     );
   }
 

@@ -3,9 +3,10 @@
 // cache held as one tensor per past step, fused into a single tape node whose inputs are the query
 // and every cached key and value, so gradients flow through the cache back to the steps that
 // produced them (Vaswani et al. 2017, eq. 1, with the 1/√d_k scaling).
-import { Tensor } from '../tensor.ts';
-import { finishOp, recording, recordingAny } from '../tape.ts';
+
 import { softmaxRow } from '../kernels.ts';
+import { finishOp, recording, recordingAny } from '../tape.ts';
+import { Tensor } from '../tensor.ts';
 
 /**
  * The score given to masked positions. It is finite so that finite differences and the NaN check
@@ -31,15 +32,22 @@ export function causalMask(scores: Tensor, offset = scores.cols - scores.rows): 
     for (let j = 0; j < visible; j++) y[row + j] = x[row + j];
     for (let j = visible; j < n; j++) y[row + j] = MASKED_SCORE;
   }
-  finishOp('causalMask', [scores], [out], recording(scores) ? () => {
-    const g = out.grad!;
-    const gs = scores.gradBuffer();
-    for (let i = 0; i < m; i++) {
-      const row = i * n;
-      const visible = Math.max(0, Math.min(n, i + offset + 1));
-      for (let j = 0; j < visible; j++) gs[row + j] += g[row + j];
-    }
-  } : null);
+  finishOp(
+    'causalMask',
+    [scores],
+    [out],
+    recording(scores)
+      ? () => {
+          const g = out.grad!;
+          const gs = scores.gradBuffer();
+          for (let i = 0; i < m; i++) {
+            const row = i * n;
+            const visible = Math.max(0, Math.min(n, i + offset + 1));
+            for (let j = 0; j < visible; j++) gs[row + j] += g[row + j];
+          }
+        }
+      : null,
+  );
   return out;
 }
 
@@ -66,13 +74,18 @@ export function attendCached(
     throw new Error(`attendCached: ${numHeads} heads do not divide the query width (shape ${query.shape})`);
   }
   for (let s = 0; s < steps; s++) {
-    if (keys[s].rows !== batch || keys[s].cols !== width) throw new Error(`attendCached: shapes ${query.shape} and ${keys[s].shape} do not match (key ${s})`);
-    if (values[s].rows !== batch || values[s].cols !== width) throw new Error(`attendCached: shapes ${query.shape} and ${values[s].shape} do not match (value ${s})`);
+    if (keys[s].rows !== batch || keys[s].cols !== width)
+      throw new Error(`attendCached: shapes ${query.shape} and ${keys[s].shape} do not match (key ${s})`);
+    if (values[s].rows !== batch || values[s].cols !== width)
+      throw new Error(`attendCached: shapes ${query.shape} and ${values[s].shape} do not match (value ${s})`);
   }
   if (start !== undefined) {
     if (start.length !== batch) throw new Error(`attendCached: ${start.length} start steps for a batch of ${batch}`);
     for (let b = 0; b < batch; b++) {
-      if (start[b] < 0 || start[b] >= steps) throw new Error(`attendCached: start step ${start[b]} of row ${b} leaves no key to attend to (${steps} cached)`);
+      if (start[b] < 0 || start[b] >= steps)
+        throw new Error(
+          `attendCached: start step ${start[b]} of row ${b} leaves no key to attend to (${steps} cached)`,
+        );
     }
   }
   const headSize = width / numHeads;
@@ -103,40 +116,47 @@ export function attendCached(
     }
   }
   const inputs = [query, ...keys, ...values];
-  finishOp('attendCached', inputs, [out], recordingAny(inputs) ? () => {
-    const g = out.grad!;
-    const dWeights = new Float64Array(steps);
-    for (let b = 0; b < batch; b++) {
-      const s0 = first[b];
-      for (let h = 0; h < numHeads; h++) {
-        const col = b * width + h * headSize;
-        const p = (b * numHeads + h) * steps;
-        // dL/dw_s = g·v_s; softmax backward: dL/dscore_s = w_s (dL/dw_s − Σ_r w_r dL/dw_r).
-        let weighted = 0;
-        for (let s = s0; s < steps; s++) {
-          const v = values[s].data;
-          let dot = 0;
-          for (let d = 0; d < headSize; d++) dot += g[col + d] * v[col + d];
-          dWeights[s] = dot;
-          weighted += probs[p + s] * dot;
-          if (values[s].requiresGrad) {
-            const gv = values[s].gradBuffer();
-            const w = probs[p + s];
-            for (let d = 0; d < headSize; d++) gv[col + d] += w * g[col + d];
+  finishOp(
+    'attendCached',
+    inputs,
+    [out],
+    recordingAny(inputs)
+      ? () => {
+          const g = out.grad!;
+          const dWeights = new Float64Array(steps);
+          for (let b = 0; b < batch; b++) {
+            const s0 = first[b];
+            for (let h = 0; h < numHeads; h++) {
+              const col = b * width + h * headSize;
+              const p = (b * numHeads + h) * steps;
+              // dL/dw_s = g·v_s; softmax backward: dL/dscore_s = w_s (dL/dw_s − Σ_r w_r dL/dw_r).
+              let weighted = 0;
+              for (let s = s0; s < steps; s++) {
+                const v = values[s].data;
+                let dot = 0;
+                for (let d = 0; d < headSize; d++) dot += g[col + d] * v[col + d];
+                dWeights[s] = dot;
+                weighted += probs[p + s] * dot;
+                if (values[s].requiresGrad) {
+                  const gv = values[s].gradBuffer();
+                  const w = probs[p + s];
+                  for (let d = 0; d < headSize; d++) gv[col + d] += w * g[col + d];
+                }
+              }
+              const gq = query.requiresGrad ? query.gradBuffer() : null;
+              for (let s = s0; s < steps; s++) {
+                const dScore = probs[p + s] * (dWeights[s] - weighted) * scaleFactor;
+                const k = keys[s].data;
+                if (gq !== null) for (let d = 0; d < headSize; d++) gq[col + d] += dScore * k[col + d];
+                if (keys[s].requiresGrad) {
+                  const gk = keys[s].gradBuffer();
+                  for (let d = 0; d < headSize; d++) gk[col + d] += dScore * q[col + d];
+                }
+              }
+            }
           }
         }
-        const gq = query.requiresGrad ? query.gradBuffer() : null;
-        for (let s = s0; s < steps; s++) {
-          const dScore = probs[p + s] * (dWeights[s] - weighted) * scaleFactor;
-          const k = keys[s].data;
-          if (gq !== null) for (let d = 0; d < headSize; d++) gq[col + d] += dScore * k[col + d];
-          if (keys[s].requiresGrad) {
-            const gk = keys[s].gradBuffer();
-            for (let d = 0; d < headSize; d++) gk[col + d] += dScore * q[col + d];
-          }
-        }
-      }
-    }
-  } : null);
+      : null,
+  );
   return out;
 }

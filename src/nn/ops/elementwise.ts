@@ -1,7 +1,8 @@
 // Elementwise operations, and the one documented broadcast: a 1×n row vector added to every row.
-import { Tensor } from '../tensor.ts';
-import { finishOp, recording } from '../tape.ts';
+
 import { addColumnSums } from '../kernels.ts';
+import { finishOp, recording } from '../tape.ts';
+import { Tensor } from '../tensor.ts';
 import { rowVectorFor, sameShape } from './check.ts';
 
 /** a + b (same shape). */
@@ -12,11 +13,18 @@ export function add(a: Tensor, b: Tensor): Tensor {
   const y = b.data;
   const o = out.data;
   for (let i = 0; i < o.length; i++) o[i] = x[i] + y[i];
-  finishOp('add', [a, b], [out], recording(a, b) ? () => {
-    const g = out.grad!;
-    if (a.requiresGrad) accumulate(a.gradBuffer(), g, 1);
-    if (b.requiresGrad) accumulate(b.gradBuffer(), g, 1);
-  } : null);
+  finishOp(
+    'add',
+    [a, b],
+    [out],
+    recording(a, b)
+      ? () => {
+          const g = out.grad!;
+          if (a.requiresGrad) accumulate(a.gradBuffer(), g, 1);
+          if (b.requiresGrad) accumulate(b.gradBuffer(), g, 1);
+        }
+      : null,
+  );
   return out;
 }
 
@@ -28,11 +36,18 @@ export function sub(a: Tensor, b: Tensor): Tensor {
   const y = b.data;
   const o = out.data;
   for (let i = 0; i < o.length; i++) o[i] = x[i] - y[i];
-  finishOp('sub', [a, b], [out], recording(a, b) ? () => {
-    const g = out.grad!;
-    if (a.requiresGrad) accumulate(a.gradBuffer(), g, 1);
-    if (b.requiresGrad) accumulate(b.gradBuffer(), g, -1);
-  } : null);
+  finishOp(
+    'sub',
+    [a, b],
+    [out],
+    recording(a, b)
+      ? () => {
+          const g = out.grad!;
+          if (a.requiresGrad) accumulate(a.gradBuffer(), g, 1);
+          if (b.requiresGrad) accumulate(b.gradBuffer(), g, -1);
+        }
+      : null,
+  );
   return out;
 }
 
@@ -44,17 +59,24 @@ export function mul(a: Tensor, b: Tensor): Tensor {
   const y = b.data;
   const o = out.data;
   for (let i = 0; i < o.length; i++) o[i] = x[i] * y[i];
-  finishOp('mul', [a, b], [out], recording(a, b) ? () => {
-    const g = out.grad!;
-    if (a.requiresGrad) {
-      const ga = a.gradBuffer();
-      for (let i = 0; i < g.length; i++) ga[i] += g[i] * y[i];
-    }
-    if (b.requiresGrad) {
-      const gb = b.gradBuffer();
-      for (let i = 0; i < g.length; i++) gb[i] += g[i] * x[i];
-    }
-  } : null);
+  finishOp(
+    'mul',
+    [a, b],
+    [out],
+    recording(a, b)
+      ? () => {
+          const g = out.grad!;
+          if (a.requiresGrad) {
+            const ga = a.gradBuffer();
+            for (let i = 0; i < g.length; i++) ga[i] += g[i] * y[i];
+          }
+          if (b.requiresGrad) {
+            const gb = b.gradBuffer();
+            for (let i = 0; i < g.length; i++) gb[i] += g[i] * x[i];
+          }
+        }
+      : null,
+  );
   return out;
 }
 
@@ -73,7 +95,8 @@ export function scale(a: Tensor, s: number): Tensor {
  * `(1 − done) ⊙ h` of recurrent agents. The factors are data, not tensors, and get no gradient.
  */
 export function scaleRows(a: Tensor, factors: ArrayLike<number>): Tensor {
-  if (factors.length !== a.rows) throw new Error(`scaleRows: ${factors.length} factors for a tensor of shape ${a.shape}`);
+  if (factors.length !== a.rows)
+    throw new Error(`scaleRows: ${factors.length} factors for a tensor of shape ${a.shape}`);
   const out = new Tensor(a.rows, a.cols);
   const n = a.cols;
   const x = a.data;
@@ -84,15 +107,22 @@ export function scaleRows(a: Tensor, factors: ArrayLike<number>): Tensor {
     for (let j = 0; j < n; j++) o[row + j] = f * x[row + j];
   }
   const saved = Float64Array.from(factors);
-  finishOp('scaleRows', [a], [out], recording(a) ? () => {
-    const g = out.grad!;
-    const ga = a.gradBuffer();
-    for (let i = 0; i < a.rows; i++) {
-      const f = saved[i];
-      const row = i * n;
-      for (let j = 0; j < n; j++) ga[row + j] += f * g[row + j];
-    }
-  } : null);
+  finishOp(
+    'scaleRows',
+    [a],
+    [out],
+    recording(a)
+      ? () => {
+          const g = out.grad!;
+          const ga = a.gradBuffer();
+          for (let i = 0; i < a.rows; i++) {
+            const f = saved[i];
+            const row = i * n;
+            for (let j = 0; j < n; j++) ga[row + j] += f * g[row + j];
+          }
+        }
+      : null,
+  );
   return out;
 }
 
@@ -108,11 +138,18 @@ export function addRowVector(a: Tensor, row: Tensor): Tensor {
     const off = i * n;
     for (let j = 0; j < n; j++) o[off + j] = x[off + j] + r[j];
   }
-  finishOp('addRowVector', [a, row], [out], recording(a, row) ? () => {
-    const g = out.grad!;
-    if (a.requiresGrad) accumulate(a.gradBuffer(), g, 1);
-    if (row.requiresGrad) addColumnSums(g, row.gradBuffer(), a.rows, n);
-  } : null);
+  finishOp(
+    'addRowVector',
+    [a, row],
+    [out],
+    recording(a, row)
+      ? () => {
+          const g = out.grad!;
+          if (a.requiresGrad) accumulate(a.gradBuffer(), g, 1);
+          if (row.requiresGrad) addColumnSums(g, row.gradBuffer(), a.rows, n);
+        }
+      : null,
+  );
   return out;
 }
 
@@ -122,11 +159,18 @@ export function square(a: Tensor): Tensor {
   const x = a.data;
   const o = out.data;
   for (let i = 0; i < o.length; i++) o[i] = x[i] * x[i];
-  finishOp('square', [a], [out], recording(a) ? () => {
-    const g = out.grad!;
-    const ga = a.gradBuffer();
-    for (let i = 0; i < g.length; i++) ga[i] += 2 * x[i] * g[i];
-  } : null);
+  finishOp(
+    'square',
+    [a],
+    [out],
+    recording(a)
+      ? () => {
+          const g = out.grad!;
+          const ga = a.gradBuffer();
+          for (let i = 0; i < g.length; i++) ga[i] += 2 * x[i] * g[i];
+        }
+      : null,
+  );
   return out;
 }
 
@@ -136,11 +180,18 @@ export function sigmoid(a: Tensor): Tensor {
   const x = a.data;
   const o = out.data;
   for (let i = 0; i < o.length; i++) o[i] = 1 / (1 + Math.exp(-x[i]));
-  finishOp('sigmoid', [a], [out], recording(a) ? () => {
-    const g = out.grad!;
-    const ga = a.gradBuffer();
-    for (let i = 0; i < g.length; i++) ga[i] += g[i] * o[i] * (1 - o[i]);
-  } : null);
+  finishOp(
+    'sigmoid',
+    [a],
+    [out],
+    recording(a)
+      ? () => {
+          const g = out.grad!;
+          const ga = a.gradBuffer();
+          for (let i = 0; i < g.length; i++) ga[i] += g[i] * o[i] * (1 - o[i]);
+        }
+      : null,
+  );
   return out;
 }
 
@@ -150,11 +201,18 @@ export function tanh(a: Tensor): Tensor {
   const x = a.data;
   const o = out.data;
   for (let i = 0; i < o.length; i++) o[i] = Math.tanh(x[i]);
-  finishOp('tanh', [a], [out], recording(a) ? () => {
-    const g = out.grad!;
-    const ga = a.gradBuffer();
-    for (let i = 0; i < g.length; i++) ga[i] += g[i] * (1 - o[i] * o[i]);
-  } : null);
+  finishOp(
+    'tanh',
+    [a],
+    [out],
+    recording(a)
+      ? () => {
+          const g = out.grad!;
+          const ga = a.gradBuffer();
+          for (let i = 0; i < g.length; i++) ga[i] += g[i] * (1 - o[i] * o[i]);
+        }
+      : null,
+  );
   return out;
 }
 
@@ -163,12 +221,19 @@ export function relu(a: Tensor): Tensor {
   const out = new Tensor(a.rows, a.cols);
   const x = a.data;
   const o = out.data;
-  for (let i = 0; i < o.length; i++) o[i] = x[i] > 0 ? x[i] : 0;
-  finishOp('relu', [a], [out], recording(a) ? () => {
-    const g = out.grad!;
-    const ga = a.gradBuffer();
-    for (let i = 0; i < g.length; i++) if (x[i] > 0) ga[i] += g[i];
-  } : null);
+  for (let i = 0; i < o.length; i++) o[i] = Math.max(x[i], 0);
+  finishOp(
+    'relu',
+    [a],
+    [out],
+    recording(a)
+      ? () => {
+          const g = out.grad!;
+          const ga = a.gradBuffer();
+          for (let i = 0; i < g.length; i++) if (x[i] > 0) ga[i] += g[i];
+        }
+      : null,
+  );
   return out;
 }
 
@@ -178,11 +243,18 @@ export function exp(a: Tensor): Tensor {
   const x = a.data;
   const o = out.data;
   for (let i = 0; i < o.length; i++) o[i] = Math.exp(x[i]);
-  finishOp('exp', [a], [out], recording(a) ? () => {
-    const g = out.grad!;
-    const ga = a.gradBuffer();
-    for (let i = 0; i < g.length; i++) ga[i] += g[i] * o[i];
-  } : null);
+  finishOp(
+    'exp',
+    [a],
+    [out],
+    recording(a)
+      ? () => {
+          const g = out.grad!;
+          const ga = a.gradBuffer();
+          for (let i = 0; i < g.length; i++) ga[i] += g[i] * o[i];
+        }
+      : null,
+  );
   return out;
 }
 
@@ -192,11 +264,18 @@ export function log(a: Tensor): Tensor {
   const x = a.data;
   const o = out.data;
   for (let i = 0; i < o.length; i++) o[i] = Math.log(x[i]);
-  finishOp('log', [a], [out], recording(a) ? () => {
-    const g = out.grad!;
-    const ga = a.gradBuffer();
-    for (let i = 0; i < g.length; i++) ga[i] += g[i] / x[i];
-  } : null);
+  finishOp(
+    'log',
+    [a],
+    [out],
+    recording(a)
+      ? () => {
+          const g = out.grad!;
+          const ga = a.gradBuffer();
+          for (let i = 0; i < g.length; i++) ga[i] += g[i] / x[i];
+        }
+      : null,
+  );
   return out;
 }
 

@@ -1,11 +1,18 @@
 // All differentiable operations.
-export { add, sub, mul, scale, scaleRows, addRowVector, square, sigmoid, tanh, relu, exp, log } from './elementwise.ts';
-export { matmul, matmulTransposed, transpose, linear } from './linear-algebra.ts';
-export { concatColumns, sliceColumns, concatRows, sliceRows } from './structure.ts';
-export { sum, mean, gatherColumns } from './reduce.ts';
-export { softmax, logSoftmax } from './softmax.ts';
+
+export { attendCached, causalMask, MASKED_SCORE } from './attention.ts';
+export { add, addRowVector, exp, log, mul, relu, scale, scaleRows, sigmoid, square, sub, tanh } from './elementwise.ts';
 export { layerNorm } from './layer-norm.ts';
-export { causalMask, attendCached, MASKED_SCORE } from './attention.ts';
+export { linear, matmul, matmulTransposed, transpose } from './linear-algebra.ts';
 export { linearAttention } from './linear-attention.ts';
-export { lstmCell, gruCell, type LstmState } from './recurrent.ts';
-export { plasticRnnCell, PLASTICITY_MODES, type PlasticityMode, type PlasticWeights, type PlasticStepOutput } from './plastic.ts';
+export {
+  PLASTICITY_MODES,
+  type PlasticityMode,
+  type PlasticStepOutput,
+  type PlasticWeights,
+  plasticRnnCell,
+} from './plastic.ts';
+export { gruCell, type LstmState, lstmCell } from './recurrent.ts';
+export { gatherColumns, mean, sum } from './reduce.ts';
+export { logSoftmax, softmax } from './softmax.ts';
+export { concatColumns, concatRows, sliceColumns, sliceRows } from './structure.ts';

@@ -1,8 +1,9 @@
 // Layer normalization (Ba, Kiros & Hinton 2016, eq. 4) over each row, with a learned gain and
 // bias, as one tape node: y = γ ⊙ (x − μ) / √(σ² + ε) + β, σ² the biased variance of the row.
-import { Tensor } from '../tensor.ts';
-import { finishOp, recording } from '../tape.ts';
+
 import { addColumnSums } from '../kernels.ts';
+import { finishOp, recording } from '../tape.ts';
+import { Tensor } from '../tensor.ts';
 import { rowVectorFor } from './check.ts';
 
 export function layerNorm(x: Tensor, gain: Tensor, bias: Tensor, epsilon = 1e-5): Tensor {
@@ -37,35 +38,42 @@ export function layerNorm(x: Tensor, gain: Tensor, bias: Tensor, epsilon = 1e-5)
       y[row + j] = gamma[j] * xhat + beta[j];
     }
   }
-  finishOp('layerNorm', [x, gain, bias], [out], recording(x, gain, bias) ? () => {
-    const g = out.grad!;
-    if (gain.requiresGrad) {
-      const gg = gain.gradBuffer();
-      for (let i = 0; i < m; i++) {
-        const row = i * n;
-        for (let j = 0; j < n; j++) gg[j] += g[row + j] * normalized[row + j];
-      }
-    }
-    if (bias.requiresGrad) addColumnSums(g, bias.gradBuffer(), m, n);
-    if (x.requiresGrad) {
-      const gx = x.gradBuffer();
-      for (let i = 0; i < m; i++) {
-        const row = i * n;
-        let meanD = 0;
-        let meanDX = 0;
-        for (let j = 0; j < n; j++) {
-          const d = g[row + j] * gamma[j];
-          meanD += d;
-          meanDX += d * normalized[row + j];
+  finishOp(
+    'layerNorm',
+    [x, gain, bias],
+    [out],
+    recording(x, gain, bias)
+      ? () => {
+          const g = out.grad!;
+          if (gain.requiresGrad) {
+            const gg = gain.gradBuffer();
+            for (let i = 0; i < m; i++) {
+              const row = i * n;
+              for (let j = 0; j < n; j++) gg[j] += g[row + j] * normalized[row + j];
+            }
+          }
+          if (bias.requiresGrad) addColumnSums(g, bias.gradBuffer(), m, n);
+          if (x.requiresGrad) {
+            const gx = x.gradBuffer();
+            for (let i = 0; i < m; i++) {
+              const row = i * n;
+              let meanD = 0;
+              let meanDX = 0;
+              for (let j = 0; j < n; j++) {
+                const d = g[row + j] * gamma[j];
+                meanD += d;
+                meanDX += d * normalized[row + j];
+              }
+              meanD /= n;
+              meanDX /= n;
+              const rstd = inverseStd[i];
+              for (let j = 0; j < n; j++) {
+                gx[row + j] += rstd * (g[row + j] * gamma[j] - meanD - normalized[row + j] * meanDX);
+              }
+            }
+          }
         }
-        meanD /= n;
-        meanDX /= n;
-        const rstd = inverseStd[i];
-        for (let j = 0; j < n; j++) {
-          gx[row + j] += rstd * (g[row + j] * gamma[j] - meanD - normalized[row + j] * meanDX);
-        }
-      }
-    }
-  } : null);
+      : null,
+  );
   return out;
 }

@@ -1,8 +1,9 @@
 // Matrix products on the flat kernels, and the fused affine map used by every Linear layer (one
 // tape node for x·W + b instead of two).
-import { Tensor } from '../tensor.ts';
-import { finishOp, recording } from '../tape.ts';
+
 import { addColumnSums, broadcastRows, gemm, gemmNT, gemmTN } from '../kernels.ts';
+import { finishOp, recording } from '../tape.ts';
+import { Tensor } from '../tensor.ts';
 import { rowVectorFor } from './check.ts';
 
 /** a·b for a (m×k) and b (k×n). */
@@ -13,11 +14,18 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const n = b.cols;
   const out = new Tensor(m, n);
   gemm(a.data, b.data, out.data, m, k, n, false);
-  finishOp('matmul', [a, b], [out], recording(a, b) ? () => {
-    const g = out.grad!;
-    if (a.requiresGrad) gemmNT(g, b.data, a.gradBuffer(), m, n, k, true);
-    if (b.requiresGrad) gemmTN(a.data, g, b.gradBuffer(), k, m, n, true);
-  } : null);
+  finishOp(
+    'matmul',
+    [a, b],
+    [out],
+    recording(a, b)
+      ? () => {
+          const g = out.grad!;
+          if (a.requiresGrad) gemmNT(g, b.data, a.gradBuffer(), m, n, k, true);
+          if (b.requiresGrad) gemmTN(a.data, g, b.gradBuffer(), k, m, n, true);
+        }
+      : null,
+  );
   return out;
 }
 
@@ -29,12 +37,19 @@ export function matmulTransposed(a: Tensor, b: Tensor): Tensor {
   const n = b.rows;
   const out = new Tensor(m, n);
   gemmNT(a.data, b.data, out.data, m, k, n, false);
-  finishOp('matmulTransposed', [a, b], [out], recording(a, b) ? () => {
-    const g = out.grad!;
-    // dA = G·B (m×n · n×k); dB = Gᵀ·A (n×m · m×k).
-    if (a.requiresGrad) gemm(g, b.data, a.gradBuffer(), m, n, k, true);
-    if (b.requiresGrad) gemmTN(g, a.data, b.gradBuffer(), n, m, k, true);
-  } : null);
+  finishOp(
+    'matmulTransposed',
+    [a, b],
+    [out],
+    recording(a, b)
+      ? () => {
+          const g = out.grad!;
+          // dA = G·B (m×n · n×k); dB = Gᵀ·A (n×m · m×k).
+          if (a.requiresGrad) gemm(g, b.data, a.gradBuffer(), m, n, k, true);
+          if (b.requiresGrad) gemmTN(g, a.data, b.gradBuffer(), n, m, k, true);
+        }
+      : null,
+  );
   return out;
 }
 
@@ -46,11 +61,18 @@ export function transpose(a: Tensor): Tensor {
   const x = a.data;
   const o = out.data;
   for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) o[j * m + i] = x[i * n + j];
-  finishOp('transpose', [a], [out], recording(a) ? () => {
-    const g = out.grad!;
-    const ga = a.gradBuffer();
-    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) ga[i * n + j] += g[j * m + i];
-  } : null);
+  finishOp(
+    'transpose',
+    [a],
+    [out],
+    recording(a)
+      ? () => {
+          const g = out.grad!;
+          const ga = a.gradBuffer();
+          for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) ga[i * n + j] += g[j * m + i];
+        }
+      : null,
+  );
   return out;
 }
 
@@ -68,11 +90,18 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
   } else {
     gemm(x.data, weight.data, out.data, m, k, n, false);
   }
-  finishOp('linear', bias === null ? [x, weight] : [x, weight, bias], [out], recording(x, weight, bias) ? () => {
-    const g = out.grad!;
-    if (x.requiresGrad) gemmNT(g, weight.data, x.gradBuffer(), m, n, k, true);
-    if (weight.requiresGrad) gemmTN(x.data, g, weight.gradBuffer(), k, m, n, true);
-    if (bias !== null && bias.requiresGrad) addColumnSums(g, bias.gradBuffer(), m, n);
-  } : null);
+  finishOp(
+    'linear',
+    bias === null ? [x, weight] : [x, weight, bias],
+    [out],
+    recording(x, weight, bias)
+      ? () => {
+          const g = out.grad!;
+          if (x.requiresGrad) gemmNT(g, weight.data, x.gradBuffer(), m, n, k, true);
+          if (weight.requiresGrad) gemmTN(x.data, g, weight.gradBuffer(), k, m, n, true);
+          if (bias?.requiresGrad) addColumnSums(g, bias.gradBuffer(), m, n);
+        }
+      : null,
+  );
   return out;
 }

@@ -3,8 +3,9 @@
 // query token's update is Σᵢ (q·kᵢ) vᵢ over the context tokens i. Without a softmax the sum factors
 // through one head-size × head-size summary Mₕ = Σᵢ kᵢ vᵢᵀ per sequence and head, so the op is one
 // tape node and costs O(tokens · headSize²).
-import { Tensor } from '../tensor.ts';
+
 import { finishOp, recordingAny } from '../tape.ts';
+import { Tensor } from '../tensor.ts';
 
 /**
  * Rows are time-major: row t·S + s is token t of sequence s (S = `sequences`), the layout of the
@@ -69,43 +70,50 @@ export function linearAttention(
     }
   }
   const inputs = [query, key, value];
-  finishOp('linearAttention', inputs, [out], recordingAny(inputs) ? () => {
-    const g = out.grad!;
-    const gq = query.requiresGrad ? query.gradBuffer() : null;
-    const gk = key.requiresGrad ? key.gradBuffer() : null;
-    const gv = value.requiresGrad ? value.gradBuffer() : null;
-    const dSummary = new Float64Array(hs * hs);
-    for (let s = 0; s < S; s++) {
-      for (let h = 0; h < numHeads; h++) {
-        const m = (s * numHeads + h) * hs * hs;
-        dSummary.fill(0);
-        // out = scale · q M: dq = scale · M g; dM = scale · Σ_t q gᵀ.
-        for (let t = 0; t < steps; t++) {
-          const row = (t * S + s) * width + h * hs;
-          for (let a = 0; a < hs; a++) {
-            const ma = m + a * hs;
-            let dq = 0;
-            for (let b = 0; b < hs; b++) {
-              dq += summary[ma + b] * g[row + b];
-              dSummary[a * hs + b] += scale * q[row + a] * g[row + b];
+  finishOp(
+    'linearAttention',
+    inputs,
+    [out],
+    recordingAny(inputs)
+      ? () => {
+          const g = out.grad!;
+          const gq = query.requiresGrad ? query.gradBuffer() : null;
+          const gk = key.requiresGrad ? key.gradBuffer() : null;
+          const gv = value.requiresGrad ? value.gradBuffer() : null;
+          const dSummary = new Float64Array(hs * hs);
+          for (let s = 0; s < S; s++) {
+            for (let h = 0; h < numHeads; h++) {
+              const m = (s * numHeads + h) * hs * hs;
+              dSummary.fill(0);
+              // out = scale · q M: dq = scale · M g; dM = scale · Σ_t q gᵀ.
+              for (let t = 0; t < steps; t++) {
+                const row = (t * S + s) * width + h * hs;
+                for (let a = 0; a < hs; a++) {
+                  const ma = m + a * hs;
+                  let dq = 0;
+                  for (let b = 0; b < hs; b++) {
+                    dq += summary[ma + b] * g[row + b];
+                    dSummary[a * hs + b] += scale * q[row + a] * g[row + b];
+                  }
+                  if (gq !== null) gq[row + a] += scale * dq;
+                }
+              }
+              // M = Σᵢ kᵢ vᵢᵀ: dkᵢ = dM vᵢ; dvᵢ = dMᵀ kᵢ.
+              for (let i = 0; i < contextLength; i++) {
+                const row = (i * S + s) * width + h * hs;
+                for (let a = 0; a < hs; a++) {
+                  let dk = 0;
+                  for (let b = 0; b < hs; b++) {
+                    dk += dSummary[a * hs + b] * v[row + b];
+                    if (gv !== null) gv[row + b] += dSummary[a * hs + b] * k[row + a];
+                  }
+                  if (gk !== null) gk[row + a] += dk;
+                }
+              }
             }
-            if (gq !== null) gq[row + a] += scale * dq;
           }
         }
-        // M = Σᵢ kᵢ vᵢᵀ: dkᵢ = dM vᵢ; dvᵢ = dMᵀ kᵢ.
-        for (let i = 0; i < contextLength; i++) {
-          const row = (i * S + s) * width + h * hs;
-          for (let a = 0; a < hs; a++) {
-            let dk = 0;
-            for (let b = 0; b < hs; b++) {
-              dk += dSummary[a * hs + b] * v[row + b];
-              if (gv !== null) gv[row + b] += dSummary[a * hs + b] * k[row + a];
-            }
-            if (gk !== null) gk[row + a] += dk;
-          }
-        }
-      }
-    }
-  } : null);
+      : null,
+  );
   return out;
 }

@@ -43,7 +43,7 @@ export interface RuleGradients {
 }
 
 function clipValue(v: number, c: number): number {
-  return v > c ? c : v < -c ? -c : v;
+  return v > c ? c : Math.max(v, -c);
 }
 
 // A write-only buffer for gradients nobody asked for (keeps branches out of the hot loops).
@@ -110,7 +110,7 @@ export function neuromodulatedForward(s: RuleStep, out: Float64Array): void {
       const ti = tb + i * H;
       for (let j = 0; j < H; j++) {
         const v = T[ti + j] + pre * ho[row + j];
-        out[ti + j] = v > clip ? clip : v < -clip ? -clip : v;
+        out[ti + j] = v > clip ? clip : Math.max(v, -clip);
       }
     }
   }
@@ -227,7 +227,12 @@ export function retroactiveForward(s: RuleStep, out: Float64Array, outEligibilit
 }
 
 /** The gradient through the retroactive rule from dL/dHebb_{t+1} = `gT` and dL/dE_{t+1} = `gE`; returns dL/dη. */
-export function retroactiveBackward(s: RuleStep, gT: Float64Array | null, gE: Float64Array | null, d: RuleGradients): number {
+export function retroactiveBackward(
+  s: RuleStep,
+  gT: Float64Array | null,
+  gE: Float64Array | null,
+  d: RuleGradients,
+): number {
   const { B, H, pre: pp, post: ho, trace: T, eta: n, clip } = s;
   const M = s.modulation as Float64Array;
   const E = s.eligibility as Float64Array;

@@ -25,10 +25,10 @@ import {
   hebbianForward,
   neuromodulatedBackward,
   neuromodulatedForward,
-  retroactiveBackward,
-  retroactiveForward,
   type RuleGradients,
   type RuleStep,
+  retroactiveBackward,
+  retroactiveForward,
   scratchSink,
 } from './plastic-rules.ts';
 
@@ -77,27 +77,42 @@ function scratch(length: number): [Float64Array, Float64Array] {
 }
 
 /** Throws naming the op and the tensor whose shape does not fit. */
-function checkShapes(mode: PlasticityMode, x: Tensor, h: Tensor, trace: Tensor, eligibility: Tensor | null, w: PlasticWeights, clip: number, presynaptic: Tensor): void {
+function checkShapes(
+  mode: PlasticityMode,
+  x: Tensor,
+  h: Tensor,
+  trace: Tensor,
+  eligibility: Tensor | null,
+  w: PlasticWeights,
+  clip: number,
+  presynaptic: Tensor,
+): void {
   const [B, I, H] = [x.rows, x.cols, h.cols];
   const HH = H * H;
   const name = `plasticRnnCell(${mode})`;
   const fail = (what: string) => {
     throw new Error(`${name}: ${what}`);
   };
-  if (w.weightInput.rows !== I || w.weightInput.cols !== H) fail(`shapes ${x.shape} and ${w.weightInput.shape} do not match (input weight must be ${I}x${H})`);
+  if (w.weightInput.rows !== I || w.weightInput.cols !== H)
+    fail(`shapes ${x.shape} and ${w.weightInput.shape} do not match (input weight must be ${I}x${H})`);
   if (h.rows !== B) fail(`shapes ${x.shape} and ${h.shape} do not match (batch sizes differ)`);
   if (w.bias.rows !== 1 || w.bias.cols !== H) fail(`bias is ${w.bias.shape}, expected 1x${H}`);
-  if (w.weightRecurrent.rows !== H || w.weightRecurrent.cols !== H) fail(`recurrent weight is ${w.weightRecurrent.shape}, expected ${H}x${H}`);
+  if (w.weightRecurrent.rows !== H || w.weightRecurrent.cols !== H)
+    fail(`recurrent weight is ${w.weightRecurrent.shape}, expected ${H}x${H}`);
   if (w.alpha.rows !== H || w.alpha.cols !== H) fail(`alpha is ${w.alpha.shape}, expected ${H}x${H}`);
   if (trace.rows !== B || trace.cols !== HH) fail(`trace is ${trace.shape}, expected ${B}x${HH}`);
   const usesModulation = mode !== 'hebbian';
   if (mode !== 'neuromodulated' && (w.eta === null || w.eta.size !== 1)) fail('needs eta (1x1)');
-  if (usesModulation && (w.modulationWeight === null || w.modulationWeight.rows !== H || w.modulationWeight.cols !== 1)) fail(`needs a modulation weight of shape ${H}x1`);
-  if (usesModulation && (w.modulationBias === null || w.modulationBias.size !== 1)) fail('needs a modulation bias (1x1)');
+  if (usesModulation && (w.modulationWeight === null || w.modulationWeight.rows !== H || w.modulationWeight.cols !== 1))
+    fail(`needs a modulation weight of shape ${H}x1`);
+  if (usesModulation && (w.modulationBias === null || w.modulationBias.size !== 1))
+    fail('needs a modulation bias (1x1)');
   if (mode === 'retroactive') {
-    if (eligibility === null || eligibility.rows !== B || eligibility.cols !== HH) fail(`eligibility trace must be ${B}x${HH}`);
+    if (eligibility === null || eligibility.rows !== B || eligibility.cols !== HH)
+      fail(`eligibility trace must be ${B}x${HH}`);
   } else if (eligibility !== null) fail('only the retroactive rule has an eligibility trace');
-  if (presynaptic.rows !== B || presynaptic.cols !== H) fail(`presynaptic activity is ${presynaptic.shape}, expected ${B}x${H}`);
+  if (presynaptic.rows !== B || presynaptic.cols !== H)
+    fail(`presynaptic activity is ${presynaptic.shape}, expected ${B}x${H}`);
   if (usesModulation && !(clip > 0)) fail(`clip bound must be positive, got ${clip}`);
 }
 
@@ -132,7 +147,11 @@ function activityForward(x: Tensor, h: Tensor, trace: Float64Array, w: PlasticWe
       const a2 = a1 + H;
       const a3 = a2 + H;
       for (let j = 0; j < H; j++) {
-        a[row + j] += h0 * al[a0 + j] * T[t0 + j] + h1 * al[a1 + j] * T[t1 + j] + h2 * al[a2 + j] * T[t2 + j] + h3 * al[a3 + j] * T[t3 + j];
+        a[row + j] +=
+          h0 * al[a0 + j] * T[t0 + j] +
+          h1 * al[a1 + j] * T[t1 + j] +
+          h2 * al[a2 + j] * T[t2 + j] +
+          h3 * al[a3 + j] * T[t3 + j];
       }
     }
     for (; i < H; i++) {
@@ -159,7 +178,13 @@ function modulationForward(post: Float64Array, B: number, H: number, w: PlasticW
 }
 
 /** The gradient through M = tanh(h_t · w_M + b_M): into w_M, b_M and, unless stopped, dL/dh_t. */
-function modulationBackward(s: RuleStep, dModulation: Float64Array, dh: Float64Array, w: PlasticWeights, stopGradient: boolean): void {
+function modulationBackward(
+  s: RuleStep,
+  dModulation: Float64Array,
+  dh: Float64Array,
+  w: PlasticWeights,
+  stopGradient: boolean,
+): void {
   const { B, H, post: ho } = s;
   const M = s.modulation as Float64Array;
   const modulationWeight = w.modulationWeight as Tensor;
@@ -182,7 +207,16 @@ function modulationBackward(s: RuleStep, dModulation: Float64Array, dh: Float64A
 }
 
 /** The gradient through the activity, from dL/dh_t = `dh`: da = dh ⊙ (1 − h_t²), then every input and weight. */
-function activityBackward(x: Tensor, h: Tensor, trace: Tensor, w: PlasticWeights, s: RuleStep, dh: Float64Array, da: Float64Array, dTrace: Float64Array | null): void {
+function activityBackward(
+  x: Tensor,
+  h: Tensor,
+  trace: Tensor,
+  w: PlasticWeights,
+  s: RuleStep,
+  dh: Float64Array,
+  da: Float64Array,
+  dTrace: Float64Array | null,
+): void {
   const { B, H, post: ho } = s;
   const I = x.cols;
   const HH = H * H;
@@ -259,7 +293,8 @@ export function plasticRnnCell(
   const inputs: Tensor[] = [x, h, trace, weights.weightInput, weights.bias, weights.weightRecurrent, weights.alpha];
   if (eligibility !== null) inputs.push(eligibility);
   if (usesEta && eta !== null) inputs.push(eta);
-  if (usesModulation && modulationWeight !== null && modulationBias !== null) inputs.push(modulationWeight, modulationBias);
+  if (usesModulation && modulationWeight !== null && modulationBias !== null)
+    inputs.push(modulationWeight, modulationBias);
   if (presynaptic !== h) inputs.push(presynaptic);
 
   const hOut = new Tensor(B, H);

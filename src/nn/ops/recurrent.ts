@@ -1,8 +1,7 @@
 // Fused recurrent cell steps: one tape node per LSTM or GRU step instead of a dozen elementwise
 // nodes, with the gate arithmetic in src/nn/kernels.ts. Weights are laid out input × gates
 // (x·W, the transpose of PyTorch's weight_ih) so the forward product runs along contiguous rows.
-import { Tensor } from '../tensor.ts';
-import { finishOp, recordingAny, savedBuffer } from '../tape.ts';
+
 import {
   addColumnSums,
   broadcastRows,
@@ -14,6 +13,8 @@ import {
   lstmBackwardActivations,
   lstmForwardActivations,
 } from '../kernels.ts';
+import { finishOp, recordingAny, savedBuffer } from '../tape.ts';
+import { Tensor } from '../tensor.ts';
 
 // Scratch buffers: gate gradients live only inside one backward call, and gate activations in
 // inference mode only inside one forward call, so both can reuse one growing buffer each.
@@ -38,16 +39,31 @@ export interface LstmState {
  * One LSTM step for a batch: x (B×I), h and c (B×H), weightInput (I×4H), weightHidden (H×4H),
  * bias (1×4H), gates in PyTorch's order i, f, g, o.
  */
-export function lstmCell(x: Tensor, h: Tensor, c: Tensor, weightInput: Tensor, weightHidden: Tensor, bias: Tensor): LstmState {
+export function lstmCell(
+  x: Tensor,
+  h: Tensor,
+  c: Tensor,
+  weightInput: Tensor,
+  weightHidden: Tensor,
+  bias: Tensor,
+): LstmState {
   const batch = x.rows;
   const inputSize = x.cols;
   const hidden = h.cols;
   const h4 = 4 * hidden;
-  if (weightInput.rows !== inputSize || weightInput.cols !== h4) throw new Error(`lstmCell: shapes ${x.shape} and ${weightInput.shape} do not match (input weight must be ${inputSize}x${h4})`);
+  if (weightInput.rows !== inputSize || weightInput.cols !== h4)
+    throw new Error(
+      `lstmCell: shapes ${x.shape} and ${weightInput.shape} do not match (input weight must be ${inputSize}x${h4})`,
+    );
   if (h.rows !== batch) throw new Error(`lstmCell: shapes ${x.shape} and ${h.shape} do not match (batch sizes differ)`);
-  if (c.rows !== batch || c.cols !== hidden) throw new Error(`lstmCell: shapes ${h.shape} and ${c.shape} do not match (h and c)`);
-  if (weightHidden.rows !== hidden || weightHidden.cols !== h4) throw new Error(`lstmCell: shapes ${h.shape} and ${weightHidden.shape} do not match (hidden weight must be ${hidden}x${h4})`);
-  if (bias.rows !== 1 || bias.cols !== h4) throw new Error(`lstmCell: shapes ${weightHidden.shape} and ${bias.shape} do not match (bias must be 1x${h4})`);
+  if (c.rows !== batch || c.cols !== hidden)
+    throw new Error(`lstmCell: shapes ${h.shape} and ${c.shape} do not match (h and c)`);
+  if (weightHidden.rows !== hidden || weightHidden.cols !== h4)
+    throw new Error(
+      `lstmCell: shapes ${h.shape} and ${weightHidden.shape} do not match (hidden weight must be ${hidden}x${h4})`,
+    );
+  if (bias.rows !== 1 || bias.cols !== h4)
+    throw new Error(`lstmCell: shapes ${weightHidden.shape} and ${bias.shape} do not match (bias must be 1x${h4})`);
 
   const inputs = [x, h, c, weightInput, weightHidden, bias];
   const record = recordingAny(inputs);
@@ -59,15 +75,32 @@ export function lstmCell(x: Tensor, h: Tensor, c: Tensor, weightInput: Tensor, w
   const hOut = new Tensor(batch, hidden);
   const cOut = new Tensor(batch, hidden);
   lstmForwardActivations(gates, c.data, hOut.data, cOut.data, tanhC, batch, hidden);
-  finishOp('lstmCell', inputs, [hOut, cOut], record ? () => {
-    const dGates = scratch('a', batch * h4);
-    lstmBackwardActivations(hOut.grad, cOut.grad, gates, tanhC, c.data, dGates, c.requiresGrad ? c.gradBuffer() : null, batch, hidden);
-    if (x.requiresGrad) gemmNT(dGates, weightInput.data, x.gradBuffer(), batch, h4, inputSize, true);
-    if (h.requiresGrad) gemmNT(dGates, weightHidden.data, h.gradBuffer(), batch, h4, hidden, true);
-    if (weightInput.requiresGrad) gemmTN(x.data, dGates, weightInput.gradBuffer(), inputSize, batch, h4, true);
-    if (weightHidden.requiresGrad) gemmTN(h.data, dGates, weightHidden.gradBuffer(), hidden, batch, h4, true);
-    if (bias.requiresGrad) addColumnSums(dGates, bias.gradBuffer(), batch, h4);
-  } : null);
+  finishOp(
+    'lstmCell',
+    inputs,
+    [hOut, cOut],
+    record
+      ? () => {
+          const dGates = scratch('a', batch * h4);
+          lstmBackwardActivations(
+            hOut.grad,
+            cOut.grad,
+            gates,
+            tanhC,
+            c.data,
+            dGates,
+            c.requiresGrad ? c.gradBuffer() : null,
+            batch,
+            hidden,
+          );
+          if (x.requiresGrad) gemmNT(dGates, weightInput.data, x.gradBuffer(), batch, h4, inputSize, true);
+          if (h.requiresGrad) gemmNT(dGates, weightHidden.data, h.gradBuffer(), batch, h4, hidden, true);
+          if (weightInput.requiresGrad) gemmTN(x.data, dGates, weightInput.gradBuffer(), inputSize, batch, h4, true);
+          if (weightHidden.requiresGrad) gemmTN(h.data, dGates, weightHidden.gradBuffer(), hidden, batch, h4, true);
+          if (bias.requiresGrad) addColumnSums(dGates, bias.gradBuffer(), batch, h4);
+        }
+      : null,
+  );
   return { h: hOut, c: cOut };
 }
 
@@ -75,16 +108,35 @@ export function lstmCell(x: Tensor, h: Tensor, c: Tensor, weightInput: Tensor, w
  * One GRU step for a batch: x (B×I), h (B×H), weightInput (I×3H), weightHidden (H×3H), and the two
  * biases (1×3H) that PyTorch's formulation needs because r multiplies h·W_hn + b_hn. Gate order r, z, n.
  */
-export function gruCell(x: Tensor, h: Tensor, weightInput: Tensor, weightHidden: Tensor, biasInput: Tensor, biasHidden: Tensor): Tensor {
+export function gruCell(
+  x: Tensor,
+  h: Tensor,
+  weightInput: Tensor,
+  weightHidden: Tensor,
+  biasInput: Tensor,
+  biasHidden: Tensor,
+): Tensor {
   const batch = x.rows;
   const inputSize = x.cols;
   const hidden = h.cols;
   const h3 = 3 * hidden;
-  if (weightInput.rows !== inputSize || weightInput.cols !== h3) throw new Error(`gruCell: shapes ${x.shape} and ${weightInput.shape} do not match (input weight must be ${inputSize}x${h3})`);
+  if (weightInput.rows !== inputSize || weightInput.cols !== h3)
+    throw new Error(
+      `gruCell: shapes ${x.shape} and ${weightInput.shape} do not match (input weight must be ${inputSize}x${h3})`,
+    );
   if (h.rows !== batch) throw new Error(`gruCell: shapes ${x.shape} and ${h.shape} do not match (batch sizes differ)`);
-  if (weightHidden.rows !== hidden || weightHidden.cols !== h3) throw new Error(`gruCell: shapes ${h.shape} and ${weightHidden.shape} do not match (hidden weight must be ${hidden}x${h3})`);
-  if (biasInput.rows !== 1 || biasInput.cols !== h3) throw new Error(`gruCell: shapes ${weightInput.shape} and ${biasInput.shape} do not match (input bias must be 1x${h3})`);
-  if (biasHidden.rows !== 1 || biasHidden.cols !== h3) throw new Error(`gruCell: shapes ${weightHidden.shape} and ${biasHidden.shape} do not match (hidden bias must be 1x${h3})`);
+  if (weightHidden.rows !== hidden || weightHidden.cols !== h3)
+    throw new Error(
+      `gruCell: shapes ${h.shape} and ${weightHidden.shape} do not match (hidden weight must be ${hidden}x${h3})`,
+    );
+  if (biasInput.rows !== 1 || biasInput.cols !== h3)
+    throw new Error(
+      `gruCell: shapes ${weightInput.shape} and ${biasInput.shape} do not match (input bias must be 1x${h3})`,
+    );
+  if (biasHidden.rows !== 1 || biasHidden.cols !== h3)
+    throw new Error(
+      `gruCell: shapes ${weightHidden.shape} and ${biasHidden.shape} do not match (hidden bias must be 1x${h3})`,
+    );
 
   const inputs = [x, h, weightInput, weightHidden, biasInput, biasHidden];
   const record = recordingAny(inputs);
@@ -96,17 +148,33 @@ export function gruCell(x: Tensor, h: Tensor, weightInput: Tensor, weightHidden:
   gemm(h.data, weightHidden.data, gh, batch, hidden, h3, true);
   const hOut = new Tensor(batch, hidden);
   gruForwardActivations(gi, gh, h.data, hOut.data, batch, hidden);
-  finishOp('gruCell', inputs, [hOut], record ? () => {
-    const dGi = scratch('a', batch * h3);
-    const dGh = scratch('b', batch * h3);
-    gruBackwardActivations(hOut.grad!, gi, gh, h.data, dGi, dGh, h.requiresGrad ? h.gradBuffer() : null, batch, hidden);
-    if (x.requiresGrad) gemmNT(dGi, weightInput.data, x.gradBuffer(), batch, h3, inputSize, true);
-    if (h.requiresGrad) gemmNT(dGh, weightHidden.data, h.gradBuffer(), batch, h3, hidden, true);
-    if (weightInput.requiresGrad) gemmTN(x.data, dGi, weightInput.gradBuffer(), inputSize, batch, h3, true);
-    if (weightHidden.requiresGrad) gemmTN(h.data, dGh, weightHidden.gradBuffer(), hidden, batch, h3, true);
-    if (biasInput.requiresGrad) addColumnSums(dGi, biasInput.gradBuffer(), batch, h3);
-    if (biasHidden.requiresGrad) addColumnSums(dGh, biasHidden.gradBuffer(), batch, h3);
-  } : null);
+  finishOp(
+    'gruCell',
+    inputs,
+    [hOut],
+    record
+      ? () => {
+          const dGi = scratch('a', batch * h3);
+          const dGh = scratch('b', batch * h3);
+          gruBackwardActivations(
+            hOut.grad!,
+            gi,
+            gh,
+            h.data,
+            dGi,
+            dGh,
+            h.requiresGrad ? h.gradBuffer() : null,
+            batch,
+            hidden,
+          );
+          if (x.requiresGrad) gemmNT(dGi, weightInput.data, x.gradBuffer(), batch, h3, inputSize, true);
+          if (h.requiresGrad) gemmNT(dGh, weightHidden.data, h.gradBuffer(), batch, h3, hidden, true);
+          if (weightInput.requiresGrad) gemmTN(x.data, dGi, weightInput.gradBuffer(), inputSize, batch, h3, true);
+          if (weightHidden.requiresGrad) gemmTN(h.data, dGh, weightHidden.gradBuffer(), hidden, batch, h3, true);
+          if (biasInput.requiresGrad) addColumnSums(dGi, biasInput.gradBuffer(), batch, h3);
+          if (biasHidden.requiresGrad) addColumnSums(dGh, biasHidden.gradBuffer(), batch, h3);
+        }
+      : null,
+  );
   return hOut;
 }
-

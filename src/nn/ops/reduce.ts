@@ -1,6 +1,7 @@
 // Reductions to a 1×1 scalar (losses), and the per-row gather of log-probabilities of the actions taken.
-import { Tensor } from '../tensor.ts';
+
 import { finishOp, recording } from '../tape.ts';
+import { Tensor } from '../tensor.ts';
 
 /** Σ of all elements, as a 1×1 tensor. */
 export function sum(a: Tensor): Tensor {
@@ -8,11 +9,18 @@ export function sum(a: Tensor): Tensor {
   let s = 0;
   for (let i = 0; i < x.length; i++) s += x[i];
   const out = Tensor.scalar(s);
-  finishOp('sum', [a], [out], recording(a) ? () => {
-    const g = out.grad![0];
-    const ga = a.gradBuffer();
-    for (let i = 0; i < ga.length; i++) ga[i] += g;
-  } : null);
+  finishOp(
+    'sum',
+    [a],
+    [out],
+    recording(a)
+      ? () => {
+          const g = out.grad![0];
+          const ga = a.gradBuffer();
+          for (let i = 0; i < ga.length; i++) ga[i] += g;
+        }
+      : null,
+  );
   return out;
 }
 
@@ -24,17 +32,25 @@ export function mean(a: Tensor): Tensor {
   for (let i = 0; i < x.length; i++) s += x[i];
   const count = x.length;
   const out = Tensor.scalar(s / count);
-  finishOp('mean', [a], [out], recording(a) ? () => {
-    const g = out.grad![0] / count;
-    const ga = a.gradBuffer();
-    for (let i = 0; i < ga.length; i++) ga[i] += g;
-  } : null);
+  finishOp(
+    'mean',
+    [a],
+    [out],
+    recording(a)
+      ? () => {
+          const g = out.grad![0] / count;
+          const ga = a.gradBuffer();
+          for (let i = 0; i < ga.length; i++) ga[i] += g;
+        }
+      : null,
+  );
   return out;
 }
 
 /** out[i] = a[i, indices[i]] as an m×1 column: the log-probability of the action chosen in each batch row. */
 export function gatherColumns(a: Tensor, indices: ArrayLike<number>): Tensor {
-  if (indices.length !== a.rows) throw new Error(`gatherColumns: ${indices.length} indices for a tensor of shape ${a.shape}`);
+  if (indices.length !== a.rows)
+    throw new Error(`gatherColumns: ${indices.length} indices for a tensor of shape ${a.shape}`);
   const m = a.rows;
   const n = a.cols;
   const idx = Int32Array.from(indices);
@@ -45,10 +61,17 @@ export function gatherColumns(a: Tensor, indices: ArrayLike<number>): Tensor {
   }
   const out = new Tensor(m, 1);
   for (let i = 0; i < m; i++) out.data[i] = a.data[i * n + idx[i]];
-  finishOp('gatherColumns', [a], [out], recording(a) ? () => {
-    const g = out.grad!;
-    const ga = a.gradBuffer();
-    for (let i = 0; i < m; i++) ga[i * n + idx[i]] += g[i];
-  } : null);
+  finishOp(
+    'gatherColumns',
+    [a],
+    [out],
+    recording(a)
+      ? () => {
+          const g = out.grad!;
+          const ga = a.gradBuffer();
+          for (let i = 0; i < m; i++) ga[i * n + idx[i]] += g[i];
+        }
+      : null,
+  );
   return out;
 }

@@ -1,7 +1,8 @@
 // Concatenation and slicing: of columns (joining observation, previous action and reward into one
 // input; splitting heads), and of rows (stacking time steps).
-import { Tensor } from '../tensor.ts';
+
 import { finishOp, recording, recordingAny } from '../tape.ts';
+import { Tensor } from '../tensor.ts';
 
 /** [t₁ t₂ …] side by side; all parts must have the same number of rows. */
 export function concatColumns(parts: readonly Tensor[]): Tensor {
@@ -9,7 +10,8 @@ export function concatColumns(parts: readonly Tensor[]): Tensor {
   const m = parts[0].rows;
   let n = 0;
   for (const p of parts) {
-    if (p.rows !== m) throw new Error(`concatColumns: shapes ${parts[0].shape} and ${p.shape} do not match (row counts differ)`);
+    if (p.rows !== m)
+      throw new Error(`concatColumns: shapes ${parts[0].shape} and ${p.shape} do not match (row counts differ)`);
     n += p.cols;
   }
   const out = new Tensor(m, n);
@@ -25,22 +27,29 @@ export function concatColumns(parts: readonly Tensor[]): Tensor {
     }
     offset += w;
   }
-  finishOp('concatColumns', parts, [out], recordingAny(parts) ? () => {
-    const g = out.grad!;
-    let off = 0;
-    for (const p of parts) {
-      const w = p.cols;
-      if (p.requiresGrad) {
-        const gp = p.gradBuffer();
-        for (let i = 0; i < m; i++) {
-          const src = i * n + off;
-          const dst = i * w;
-          for (let j = 0; j < w; j++) gp[dst + j] += g[src + j];
+  finishOp(
+    'concatColumns',
+    parts,
+    [out],
+    recordingAny(parts)
+      ? () => {
+          const g = out.grad!;
+          let off = 0;
+          for (const p of parts) {
+            const w = p.cols;
+            if (p.requiresGrad) {
+              const gp = p.gradBuffer();
+              for (let i = 0; i < m; i++) {
+                const src = i * n + off;
+                const dst = i * w;
+                for (let j = 0; j < w; j++) gp[dst + j] += g[src + j];
+              }
+            }
+            off += w;
+          }
         }
-      }
-      off += w;
-    }
-  } : null);
+      : null,
+  );
   return out;
 }
 
@@ -60,15 +69,22 @@ export function sliceColumns(a: Tensor, start: number, end: number): Tensor {
     const dst = i * w;
     for (let j = 0; j < w; j++) o[dst + j] = x[src + j];
   }
-  finishOp('sliceColumns', [a], [out], recording(a) ? () => {
-    const g = out.grad!;
-    const ga = a.gradBuffer();
-    for (let i = 0; i < m; i++) {
-      const dst = i * n + start;
-      const src = i * w;
-      for (let j = 0; j < w; j++) ga[dst + j] += g[src + j];
-    }
-  } : null);
+  finishOp(
+    'sliceColumns',
+    [a],
+    [out],
+    recording(a)
+      ? () => {
+          const g = out.grad!;
+          const ga = a.gradBuffer();
+          for (let i = 0; i < m; i++) {
+            const dst = i * n + start;
+            const src = i * w;
+            for (let j = 0; j < w; j++) ga[dst + j] += g[src + j];
+          }
+        }
+      : null,
+  );
   return out;
 }
 
@@ -78,7 +94,8 @@ export function concatRows(parts: readonly Tensor[]): Tensor {
   const n = parts[0].cols;
   let m = 0;
   for (const p of parts) {
-    if (p.cols !== n) throw new Error(`concatRows: shapes ${parts[0].shape} and ${p.shape} do not match (column counts differ)`);
+    if (p.cols !== n)
+      throw new Error(`concatRows: shapes ${parts[0].shape} and ${p.shape} do not match (column counts differ)`);
     m += p.rows;
   }
   const out = new Tensor(m, n);
@@ -87,17 +104,24 @@ export function concatRows(parts: readonly Tensor[]): Tensor {
     out.data.set(p.data, offset);
     offset += p.size;
   }
-  finishOp('concatRows', parts, [out], recordingAny(parts) ? () => {
-    const g = out.grad!;
-    let off = 0;
-    for (const p of parts) {
-      if (p.requiresGrad) {
-        const gp = p.gradBuffer();
-        for (let i = 0; i < gp.length; i++) gp[i] += g[off + i];
-      }
-      off += p.size;
-    }
-  } : null);
+  finishOp(
+    'concatRows',
+    parts,
+    [out],
+    recordingAny(parts)
+      ? () => {
+          const g = out.grad!;
+          let off = 0;
+          for (const p of parts) {
+            if (p.requiresGrad) {
+              const gp = p.gradBuffer();
+              for (let i = 0; i < gp.length; i++) gp[i] += g[off + i];
+            }
+            off += p.size;
+          }
+        }
+      : null,
+  );
   return out;
 }
 
@@ -108,11 +132,18 @@ export function sliceRows(a: Tensor, start: number, end: number): Tensor {
   }
   const n = a.cols;
   const out = new Tensor(end - start, n, a.data.slice(start * n, end * n));
-  finishOp('sliceRows', [a], [out], recording(a) ? () => {
-    const g = out.grad!;
-    const ga = a.gradBuffer();
-    const off = start * n;
-    for (let i = 0; i < g.length; i++) ga[off + i] += g[i];
-  } : null);
+  finishOp(
+    'sliceRows',
+    [a],
+    [out],
+    recording(a)
+      ? () => {
+          const g = out.grad!;
+          const ga = a.gradBuffer();
+          const off = start * n;
+          for (let i = 0; i < g.length; i++) ga[off + i] += g[i];
+        }
+      : null,
+  );
   return out;
 }
