@@ -217,3 +217,16 @@ export function finishOp(
     activeTape.push({ op, inputs, outputs, backward });
   }
 }
+
+/**
+ * finishOp for an operation of one input: `backward(g, ga)` adds the input's gradient `ga` from the
+ * output's gradient `g`; it is recorded only when the input requires gradients.
+ */
+export function finishUnaryOp(
+  op: string,
+  a: Tensor,
+  out: Tensor,
+  backward: (g: Float64Array, ga: Float64Array) => void,
+): void {
+  finishOp(op, [a], [out], recording(a) ? () => backward(out.grad!, a.gradBuffer()) : null);
+}

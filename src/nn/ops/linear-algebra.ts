@@ -2,7 +2,7 @@
 // tape node for x·W + b instead of two).
 
 import { addColumnSums, broadcastRows, gemm, gemmNT, gemmTN } from '../kernels.ts';
-import { finishOp, recording } from '../tape.ts';
+import { finishOp, finishUnaryOp, recording } from '../tape.ts';
 import { Tensor } from '../tensor.ts';
 import { rowVectorFor } from './check.ts';
 
@@ -61,18 +61,9 @@ export function transpose(a: Tensor): Tensor {
   const x = a.data;
   const o = out.data;
   for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) o[j * m + i] = x[i * n + j];
-  finishOp(
-    'transpose',
-    [a],
-    [out],
-    recording(a)
-      ? () => {
-          const g = out.grad!;
-          const ga = a.gradBuffer();
-          for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) ga[i * n + j] += g[j * m + i];
-        }
-      : null,
-  );
+  finishUnaryOp('transpose', a, out, (g, ga) => {
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) ga[i * n + j] += g[j * m + i];
+  });
   return out;
 }
 

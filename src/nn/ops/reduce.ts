@@ -1,6 +1,6 @@
 // Reductions to a 1×1 scalar (losses), and the per-row gather of log-probabilities of the actions taken.
 
-import { finishOp, recording } from '../tape.ts';
+import { finishUnaryOp } from '../tape.ts';
 import { Tensor } from '../tensor.ts';
 
 /** Σ of all elements, as a 1×1 tensor. */
@@ -9,18 +9,10 @@ export function sum(a: Tensor): Tensor {
   let s = 0;
   for (let i = 0; i < x.length; i++) s += x[i];
   const out = Tensor.scalar(s);
-  finishOp(
-    'sum',
-    [a],
-    [out],
-    recording(a)
-      ? () => {
-          const g = out.grad![0];
-          const ga = a.gradBuffer();
-          for (let i = 0; i < ga.length; i++) ga[i] += g;
-        }
-      : null,
-  );
+  finishUnaryOp('sum', a, out, (g, ga) => {
+    const g0 = g[0];
+    for (let i = 0; i < ga.length; i++) ga[i] += g0;
+  });
   return out;
 }
 
@@ -32,18 +24,10 @@ export function mean(a: Tensor): Tensor {
   for (let i = 0; i < x.length; i++) s += x[i];
   const count = x.length;
   const out = Tensor.scalar(s / count);
-  finishOp(
-    'mean',
-    [a],
-    [out],
-    recording(a)
-      ? () => {
-          const g = out.grad![0] / count;
-          const ga = a.gradBuffer();
-          for (let i = 0; i < ga.length; i++) ga[i] += g;
-        }
-      : null,
-  );
+  finishUnaryOp('mean', a, out, (g, ga) => {
+    const g0 = g[0] / count;
+    for (let i = 0; i < ga.length; i++) ga[i] += g0;
+  });
   return out;
 }
 
@@ -61,17 +45,8 @@ export function gatherColumns(a: Tensor, indices: ArrayLike<number>): Tensor {
   }
   const out = new Tensor(m, 1);
   for (let i = 0; i < m; i++) out.data[i] = a.data[i * n + idx[i]];
-  finishOp(
-    'gatherColumns',
-    [a],
-    [out],
-    recording(a)
-      ? () => {
-          const g = out.grad!;
-          const ga = a.gradBuffer();
-          for (let i = 0; i < m; i++) ga[i * n + idx[i]] += g[i];
-        }
-      : null,
-  );
+  finishUnaryOp('gatherColumns', a, out, (g, ga) => {
+    for (let i = 0; i < m; i++) ga[i * n + idx[i]] += g[i];
+  });
   return out;
 }

@@ -2,7 +2,7 @@
 // after subtracting the row maximum so that large logits do not overflow.
 
 import { softmaxRow, softmaxRows } from '../kernels.ts';
-import { finishOp, recording } from '../tape.ts';
+import { finishUnaryOp } from '../tape.ts';
 import { Tensor } from '../tensor.ts';
 
 /** Each row mapped to exp(x − max) / Σ exp(x − max). */
@@ -13,23 +13,14 @@ export function softmax(a: Tensor): Tensor {
   const out = new Tensor(m, n);
   const y = out.data;
   softmaxRows(a.data, y, m, n);
-  finishOp(
-    'softmax',
-    [a],
-    [out],
-    recording(a)
-      ? () => {
-          const g = out.grad!;
-          const ga = a.gradBuffer();
-          for (let i = 0; i < m; i++) {
-            const row = i * n;
-            let dot = 0;
-            for (let j = 0; j < n; j++) dot += g[row + j] * y[row + j];
-            for (let j = 0; j < n; j++) ga[row + j] += y[row + j] * (g[row + j] - dot);
-          }
-        }
-      : null,
-  );
+  finishUnaryOp('softmax', a, out, (g, ga) => {
+    for (let i = 0; i < m; i++) {
+      const row = i * n;
+      let dot = 0;
+      for (let j = 0; j < n; j++) dot += g[row + j] * y[row + j];
+      for (let j = 0; j < n; j++) ga[row + j] += y[row + j] * (g[row + j] - dot);
+    }
+  });
   return out;
 }
 
@@ -48,22 +39,13 @@ export function logSoftmax(a: Tensor): Tensor {
     const shift = stats[0] + Math.log(stats[1]);
     for (let j = 0; j < n; j++) y[row + j] = x[row + j] - shift;
   }
-  finishOp(
-    'logSoftmax',
-    [a],
-    [out],
-    recording(a)
-      ? () => {
-          const g = out.grad!;
-          const ga = a.gradBuffer();
-          for (let i = 0; i < m; i++) {
-            const row = i * n;
-            let total = 0;
-            for (let j = 0; j < n; j++) total += g[row + j];
-            for (let j = 0; j < n; j++) ga[row + j] += g[row + j] - Math.exp(y[row + j]) * total;
-          }
-        }
-      : null,
-  );
+  finishUnaryOp('logSoftmax', a, out, (g, ga) => {
+    for (let i = 0; i < m; i++) {
+      const row = i * n;
+      let total = 0;
+      for (let j = 0; j < n; j++) total += g[row + j];
+      for (let j = 0; j < n; j++) ga[row + j] += g[row + j] - Math.exp(y[row + j]) * total;
+    }
+  });
   return out;
 }

@@ -1,7 +1,7 @@
 // Concatenation and slicing: of columns (joining observation, previous action and reward into one
 // input; splitting heads), and of rows (stacking time steps).
 
-import { finishOp, recording, recordingAny } from '../tape.ts';
+import { finishOp, finishUnaryOp, recordingAny } from '../tape.ts';
 import { Tensor } from '../tensor.ts';
 
 /** [t₁ t₂ …] side by side; all parts must have the same number of rows. */
@@ -69,22 +69,13 @@ export function sliceColumns(a: Tensor, start: number, end: number): Tensor {
     const dst = i * w;
     for (let j = 0; j < w; j++) o[dst + j] = x[src + j];
   }
-  finishOp(
-    'sliceColumns',
-    [a],
-    [out],
-    recording(a)
-      ? () => {
-          const g = out.grad!;
-          const ga = a.gradBuffer();
-          for (let i = 0; i < m; i++) {
-            const dst = i * n + start;
-            const src = i * w;
-            for (let j = 0; j < w; j++) ga[dst + j] += g[src + j];
-          }
-        }
-      : null,
-  );
+  finishUnaryOp('sliceColumns', a, out, (g, ga) => {
+    for (let i = 0; i < m; i++) {
+      const dst = i * n + start;
+      const src = i * w;
+      for (let j = 0; j < w; j++) ga[dst + j] += g[src + j];
+    }
+  });
   return out;
 }
 
@@ -132,18 +123,9 @@ export function sliceRows(a: Tensor, start: number, end: number): Tensor {
   }
   const n = a.cols;
   const out = new Tensor(end - start, n, a.data.slice(start * n, end * n));
-  finishOp(
-    'sliceRows',
-    [a],
-    [out],
-    recording(a)
-      ? () => {
-          const g = out.grad!;
-          const ga = a.gradBuffer();
-          const off = start * n;
-          for (let i = 0; i < g.length; i++) ga[off + i] += g[i];
-        }
-      : null,
-  );
+  finishUnaryOp('sliceRows', a, out, (g, ga) => {
+    const off = start * n;
+    for (let i = 0; i < g.length; i++) ga[off + i] += g[i];
+  });
   return out;
 }
