@@ -22,7 +22,7 @@
 // a timeout (`timedOut`), the value of where the rat stopped is unknown: the step is not learned
 // from (a truncated trial is not a terminal one).
 import { z } from 'zod';
-import { parseOptions } from '../src/core/options.ts';
+import { option, parseOptions } from '../src/core/options.ts';
 import type { Lesion } from '../src/core/policy.ts';
 import { traitsOf } from '../src/core/traits.ts';
 import type { Agent, AgentInput, AgentOutput, TaskFamily } from '../src/core/types.ts';
@@ -31,14 +31,13 @@ import type { AgentEntry } from './kit/entry.ts';
 
 export const actorCriticOptions = z
   .object({
-    /** γ, the discount per time step. */
-    discount: z.number().min(0).max(1).default(0.98),
-    /** η_c, the critic's learning rate. */
-    criticLearningRate: z.number().min(0).max(100).default(0.1),
-    /** η_a, the actor's learning rate. */
-    actorLearningRate: z.number().min(0).max(100).default(0.1),
-    /** β, the inverse temperature of the softmax over directions (Foster et al. 2000: 2). */
-    inverseTemperature: z.number().gt(0).max(1000).default(2),
+    discount: option(z.number().min(0).max(1).default(0.98), 'γ, the discount per time step'),
+    criticLearningRate: option(z.number().min(0).max(100).default(0.1), "η_c, the critic's learning rate"),
+    actorLearningRate: option(z.number().min(0).max(100).default(0.1), "η_a, the actor's learning rate"),
+    inverseTemperature: option(
+      z.number().gt(0).max(1000).default(2),
+      'β, the inverse temperature of the softmax over directions (Foster et al. 2000: 2)',
+    ),
   })
   .strict();
 export type ActorCriticOptions = z.output<typeof actorCriticOptions>;

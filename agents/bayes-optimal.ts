@@ -20,20 +20,25 @@
 //   probability is 1/(1 + ((1−q)/q)^(a−b)).
 import { z } from 'zod';
 import { UsageError } from '../src/core/errors.ts';
-import { parseOptions } from '../src/core/options.ts';
+import { option, parseOptions } from '../src/core/options.ts';
 import type { Rng } from '../src/core/rng.ts';
 import { traitsOf } from '../src/core/traits.ts';
-import type { Agent, AgentInput, AgentOutput, TaskFamily } from '../src/core/types.ts';
-import { ArmCounts } from './kit/bandit-counts.ts';
+import type { Agent, TaskFamily } from '../src/core/types.ts';
+import { type ArmCounts, CountingBanditAgent, uniformOverBest } from './kit/bandit-counts.ts';
 import type { AgentEntry } from './kit/entry.ts';
+
+/** Q-values within this much of the best (relative, at least 1e-12) count as tied. */
+const RELATIVE_TIE = (best: number) => 1e-12 * Math.max(1, Math.abs(best));
 
 /** States a table may hold by default: 50M float64 values are 400 MB. */
 export const DEFAULT_MAX_STATES = 50_000_000;
 
 export const bayesOptimalOptions = z
   .object({
-    /** Refuse a task whose table would hold more posterior states than this (8 bytes each). */
-    maxStates: z.int().min(1).max(200_000_000).default(DEFAULT_MAX_STATES),
+    maxStates: option(
+      z.int().min(1).max(200_000_000).default(DEFAULT_MAX_STATES),
+      'Refuse a task whose table would hold more posterior states than this (8 bytes each)',
+    ),
   })
   .strict();
 
@@ -437,52 +442,30 @@ export function exactExpectedReward(family: TaskFamily): number {
 }
 
 /** Acts greedily on the exact Q-values; tied arms share the probability equally. */
-export class BayesOptimalAgent implements Agent {
+export class BayesOptimalAgent extends CountingBanditAgent {
   readonly id = 'bayes-optimal';
-  readonly kind = 'classic' as const;
-  readonly numActions: number;
-  readonly solution: BanditSolution;
-  private readonly counts: ArmCounts;
-  private readonly q: Float64Array;
 
-  constructor(numActions: number, solution: BanditSolution) {
-    this.numActions = numActions;
-    this.solution = solution;
-    this.counts = new ArmCounts(numActions);
-    this.q = new Float64Array(numActions);
+  constructor(
+    numActions: number,
+    readonly solution: BanditSolution,
+  ) {
+    super(numActions);
   }
 
-  begin(batchSize: number): void {
-    this.counts.begin(batchSize);
-  }
-
-  act(input: AgentInput): AgentOutput {
-    const k = this.numActions;
-    const counts = this.counts;
-    counts.update(input);
-    const probs = new Float64Array(counts.batchSize * k);
-    const q = this.q;
-    for (let b = 0; b < counts.batchSize; b++) {
-      const row = b * k;
-      let known: boolean;
-      if (this.solution instanceof IndependentArmsSolution) {
-        known = this.solution.qValues(counts, b, q);
-      } else {
-        // Evidence for p (arm 1 pays p, arm 2 pays 1 − p): arm 1's successes and arm 2's failures.
-        const [s1, s2] = [counts.successes[row], counts.successes[row + 1]];
-        const [f1, f2] = [counts.pulls[row] - s1, counts.pulls[row + 1] - s2];
-        known = this.solution.qValues(s1 + f2, f1 + s2, q);
-      }
-      if (!known) q.fill(0); // past the horizon the solution was built for: nothing left to gain
-      let best = -Infinity;
-      for (let a = 0; a < k; a++) if (q[a] > best) best = q[a];
-      // Exchangeable arms give bit-identical Q-values; the tolerance only absorbs rounding.
-      const tolerance = 1e-12 * Math.max(1, Math.abs(best));
-      let tied = 0;
-      for (let a = 0; a < k; a++) if (q[a] >= best - tolerance) tied++;
-      for (let a = 0; a < k; a++) if (q[a] >= best - tolerance) probs[row + a] = 1 / tied;
+  protected chooseRow(b: number, probs: Float64Array, offset: number): void {
+    const { counts, scores: q } = this;
+    let known: boolean;
+    if (this.solution instanceof IndependentArmsSolution) {
+      known = this.solution.qValues(counts, b, q);
+    } else {
+      // Evidence for p (arm 1 pays p, arm 2 pays 1 − p): arm 1's successes and arm 2's failures.
+      const [s1, s2] = [counts.successes[offset], counts.successes[offset + 1]];
+      const [f1, f2] = [counts.pulls[offset] - s1, counts.pulls[offset + 1] - s2];
+      known = this.solution.qValues(s1 + f2, f1 + s2, q);
     }
-    return { probs };
+    if (!known) q.fill(0); // past the horizon the solution was built for: nothing left to gain
+    // Exchangeable arms give bit-identical Q-values; the tolerance only absorbs rounding.
+    uniformOverBest(q, 0, this.numActions, probs, offset, 'random', RELATIVE_TIE);
   }
 
   /** What the `baseline` command adds to its report. */

@@ -3,18 +3,16 @@
 // choice probabilities, (1 − ε)·[a among the tied best]/ties + ε/k, and lets the rollout draw the
 // action. RL² (Duan et al. 2016, Table 1) tuned ε on the grid {0, 0.1, …, 1} per setting.
 import { z } from 'zod';
-import { parseOptions } from '../src/core/options.ts';
+import { option, parseOptions } from '../src/core/options.ts';
 import type { AgentInput, AgentOutput } from '../src/core/types.ts';
 import { GreedyAgent } from './greedy.ts';
-import { banditOnly, TIE_BREAKS, type TieBreak } from './kit/bandit-counts.ts';
+import { banditOnly, type TieBreak, tiesOption } from './kit/bandit-counts.ts';
 import type { AgentEntry } from './kit/entry.ts';
 
 export const epsilonGreedyOptions = z
   .object({
-    /** Exploration probability ε per pull. */
-    epsilon: z.number().min(0).max(1).default(0.1),
-    /** Among arms with equal posterior means: `random` (uniform) or `first` (lowest index, as in RL²). */
-    ties: z.enum(TIE_BREAKS).default('random'),
+    epsilon: option(z.number().min(0).max(1).default(0.1), 'Exploration probability ε per pull'),
+    ties: tiesOption,
   })
   .strict();
 export type EpsilonGreedyOptions = z.output<typeof epsilonGreedyOptions>;

@@ -14,21 +14,19 @@
 // were known (a lower bound), with N = ⌈ln(0.003)/ln γ⌉ (579 for γ = 0.99), which measured below
 // 3e-7 from the N = 4000 value for γ ≤ 0.995 and states up to Beta(20, 20).
 import { z } from 'zod';
-import { parseOptions } from '../src/core/options.ts';
+import { option, parseOptions } from '../src/core/options.ts';
 import type { Rng } from '../src/core/rng.ts';
 import { traitsOf } from '../src/core/traits.ts';
-import type { Agent, AgentInput, AgentOutput, TaskFamily } from '../src/core/types.ts';
-import { ArmCounts } from './kit/bandit-counts.ts';
+import type { Agent, TaskFamily } from '../src/core/types.ts';
+import { CountingBanditAgent, uniformOverBest } from './kit/bandit-counts.ts';
 import type { AgentEntry } from './kit/entry.ts';
 
 export const gittinsOptions = z
   .object({
-    /**
-     * Discount factor γ of the calibration problem (dimensionless, per pull). The larger γ, the
-     * longer the agent's outlook and the more it explores. Capped at 0.995 because the truncated
-     * calibration costs ∝ 1/(1−γ)² per state.
-     */
-    discount: z.number().gt(0).max(0.995).default(0.99),
+    discount: option(
+      z.number().gt(0).max(0.995).default(0.99),
+      "Discount factor γ of the calibration problem (dimensionless, per pull). The larger γ, the longer the agent's outlook and the more it explores. Capped at 0.995 because the truncated calibration costs ∝ 1/(1−γ)² per state",
+    ),
   })
   .strict();
 
@@ -244,46 +242,25 @@ export function gittinsTable(discount: number): GittinsTable {
 }
 
 /** Pulls the arm with the highest Gittins index; tied arms share the probability equally. */
-export class GittinsAgent implements Agent {
+export class GittinsAgent extends CountingBanditAgent {
   readonly id = 'gittins';
-  readonly kind = 'classic' as const;
-  readonly numActions: number;
-  readonly options: GittinsOptions;
   private readonly table: GittinsTable;
-  private readonly counts: ArmCounts;
-  private readonly scratch: Float64Array;
 
-  constructor(numActions: number, options: GittinsOptions) {
-    this.numActions = numActions;
-    this.options = options;
+  constructor(
+    numActions: number,
+    readonly options: GittinsOptions,
+  ) {
+    super(numActions);
     this.table = gittinsTable(options.discount);
-    this.counts = new ArmCounts(numActions);
-    this.scratch = new Float64Array(numActions);
   }
 
-  begin(batchSize: number): void {
-    this.counts.begin(batchSize);
-  }
-
-  act(input: AgentInput): AgentOutput {
-    const k = this.numActions;
-    this.counts.update(input);
+  protected chooseRow(_b: number, probs: Float64Array, offset: number): void {
     const { successes, pulls } = this.counts;
-    const probs = new Float64Array(this.counts.batchSize * k);
-    for (let b = 0; b < this.counts.batchSize; b++) {
-      const row = b * k;
-      let best = -Infinity;
-      for (let a = 0; a < k; a++) {
-        const v = this.table.index(successes[row + a], pulls[row + a] - successes[row + a]);
-        this.scratch[a] = v;
-        if (v > best) best = v;
-      }
-      // Equal posteriors give bit-identical indices; the tolerance only absorbs the solver's 1e-11.
-      let tied = 0;
-      for (let a = 0; a < k; a++) if (this.scratch[a] >= best - 1e-10) tied++;
-      for (let a = 0; a < k; a++) if (this.scratch[a] >= best - 1e-10) probs[row + a] = 1 / tied;
+    for (let a = 0; a < this.numActions; a++) {
+      this.scores[a] = this.table.index(successes[offset + a], pulls[offset + a] - successes[offset + a]);
     }
-    return { probs };
+    // Equal posteriors give bit-identical indices; the tolerance only absorbs the solver's 1e-11.
+    uniformOverBest(this.scores, 0, this.numActions, probs, offset, 'random', 1e-10);
   }
 }
 

@@ -5,46 +5,29 @@
 // but took the lowest index among ties (`ties: 'first'`), which explores less.
 import { z } from 'zod';
 import { parseOptions } from '../src/core/options.ts';
-import type { Agent, AgentInput, AgentOutput } from '../src/core/types.ts';
-import { ArmCounts, banditOnly, TIE_BREAKS, type TieBreak, uniformOverBest } from './kit/bandit-counts.ts';
+import { banditOnly, CountingBanditAgent, type TieBreak, tiesOption, uniformOverBest } from './kit/bandit-counts.ts';
 import type { AgentEntry } from './kit/entry.ts';
 
 export const greedyOptions = z
   .object({
-    /** Among arms with equal posterior means: `random` (uniform) or `first` (lowest index, as in RL²). */
-    ties: z.enum(TIE_BREAKS).default('random'),
+    ties: tiesOption,
   })
   .strict();
 export type GreedyOptions = z.output<typeof greedyOptions>;
 
-export class GreedyAgent implements Agent {
+export class GreedyAgent extends CountingBanditAgent {
   readonly id: string = 'greedy';
-  readonly kind = 'classic' as const;
-  protected readonly counts: ArmCounts;
-  private scores: Float64Array;
 
   constructor(
-    readonly numActions: number,
+    numActions: number,
     readonly ties: TieBreak = 'random',
   ) {
-    this.counts = new ArmCounts(numActions);
-    this.scores = new Float64Array(numActions);
+    super(numActions);
   }
 
-  begin(batchSize: number): void {
-    this.counts.begin(batchSize);
-  }
-
-  act(input: AgentInput): AgentOutput {
-    this.counts.update(input);
-    const k = this.numActions;
-    const batch = this.counts.batchSize;
-    const probs = new Float64Array(batch * k);
-    for (let b = 0; b < batch; b++) {
-      for (let a = 0; a < k; a++) this.scores[a] = this.counts.posteriorMean(b, a);
-      uniformOverBest(this.scores, 0, k, probs, b * k, this.ties);
-    }
-    return { probs };
+  protected chooseRow(b: number, probs: Float64Array, offset: number): void {
+    for (let a = 0; a < this.numActions; a++) this.scores[a] = this.counts.posteriorMean(b, a);
+    uniformOverBest(this.scores, 0, this.numActions, probs, offset, this.ties);
   }
 }
 

@@ -18,7 +18,7 @@
 // learns which action it took, and what it earned, at the next call (prevAction, prevReward),
 // and pairs it with the observation it saw when it chose.
 import { z } from 'zod';
-import { parseOptions } from '../src/core/options.ts';
+import { option, parseOptions } from '../src/core/options.ts';
 import type { Lesion } from '../src/core/policy.ts';
 import type { Agent, AgentInput, AgentOutput, EpisodeRecord } from '../src/core/types.ts';
 import { softmaxRow } from '../src/nn/kernels.ts';
@@ -26,17 +26,22 @@ import type { AgentEntry } from './kit/entry.ts';
 
 export const hebbianOptions = z
   .object({
-    /** η, the learning rate of the three-factor rule (weight change per unit of reward prediction error). */
-    learningRate: z.number().gt(0).max(100).default(2),
-    /** τ_e, the eligibility trace's time constant in steps (λ = exp(−1/τ_e) per step). */
-    eligibilityTime: z.number().gt(0).max(1000).default(0.2),
-    /** ρ, the rate of the running reward average r̄ (the baseline subtracted from r). */
-    baselineRate: z.number().gt(0).max(1).default(0.3),
-    /**
-     * The softmax temperature. With weights starting at zero only η / temperature matters, so the
-     * grid search keeps it at 1 (the unit of w) and searches η.
-     */
-    temperature: z.number().gt(0).max(100).default(1),
+    learningRate: option(
+      z.number().gt(0).max(100).default(2),
+      'η, the learning rate of the three-factor rule (weight change per unit of reward prediction error)',
+    ),
+    eligibilityTime: option(
+      z.number().gt(0).max(1000).default(0.2),
+      "τ_e, the eligibility trace's time constant in steps (λ = exp(−1/τ_e) per step)",
+    ),
+    baselineRate: option(
+      z.number().gt(0).max(1).default(0.3),
+      'ρ, the rate of the running reward average r̄ (the baseline subtracted from r)',
+    ),
+    temperature: option(
+      z.number().gt(0).max(100).default(1),
+      'The softmax temperature. With weights starting at zero only η / temperature matters, so the grid search keeps it at 1 (the unit of w) and searches η',
+    ),
   })
   .strict();
 export type HebbianOptions = z.output<typeof hebbianOptions>;

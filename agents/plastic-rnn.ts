@@ -12,7 +12,7 @@
 // The step is one fused tape node (src/nn/ops/plastic.ts); the policy and value heads are linear
 // readouts of h, as for the LSTM (agents/learned-common.ts).
 import { z } from 'zod';
-import { parseOptions } from '../src/core/options.ts';
+import { option, parseOptions } from '../src/core/options.ts';
 import { type Lesion, type PolicyNetwork, policyInputSize, type StepOutput } from '../src/core/policy.ts';
 import type { Rng } from '../src/core/rng.ts';
 import type { TaskFamily } from '../src/core/types.ts';
@@ -28,24 +28,22 @@ import { NetworkAgent } from './kit/network-agent.ts';
 /** Options of the plastic recurrent agent. */
 export const plasticRnnOptions = z
   .object({
-    /** Number of recurrent units H (each batch element carries an H×H plastic trace). */
-    hidden: z.number().int().min(1).max(256).default(48),
-    /**
-     * The plasticity rule: `hebbian` (Miconi 2018: Hebb ← (1 − η) Hebb + η h_{t−1} h_tᵀ),
-     * `neuromodulated` (Miconi 2019 simple neuromodulation: Hebb ← clip(Hebb + M_t h_{t−1} h_tᵀ)),
-     * or `retroactive` (Miconi 2019: an eligibility trace E ← (1 − η) E + η h_{t−1} h_tᵀ, and
-     * Hebb ← clip(Hebb + M_t E)).
-     */
-    plasticity: z.enum(PLASTICITY_MODES).default('neuromodulated'),
-    /** The bound c of the neuromodulated traces: Hebb stays in [−c, c] (Miconi 2019 clip at 1). */
-    clip: z.number().gt(0).max(100).default(1),
-    /**
-     * `full` back-propagates through the neuromodulator M_t = tanh(h_t · w_M + b_M) into the
-     * activity h_t; `stop` treats h_t there as a constant (w_M and b_M still learn), an ablation
-     * of the loop h → M → Hebb → h. Tried against the gradient-norm spikes of meta-training at
-     * lr 3e-3 (README "Where learning lives"); it did not remove them, so the default is `full`.
-     */
-    modulatorGradient: z.enum(['full', 'stop']).default('full'),
+    hidden: option(
+      z.number().int().min(1).max(256).default(48),
+      'Number of recurrent units H (each batch element carries an H×H plastic trace)',
+    ),
+    plasticity: option(
+      z.enum(PLASTICITY_MODES).default('neuromodulated'),
+      'The plasticity rule: `hebbian` (Miconi 2018: Hebb ← (1 − η) Hebb + η h_{t−1} h_tᵀ), `neuromodulated` (Miconi 2019 simple neuromodulation: Hebb ← clip(Hebb + M_t h_{t−1} h_tᵀ)), or `retroactive` (Miconi 2019: an eligibility trace E ← (1 − η) E + η h_{t−1} h_tᵀ, and Hebb ← clip(Hebb + M_t E))',
+    ),
+    clip: option(
+      z.number().gt(0).max(100).default(1),
+      'The bound c of the neuromodulated traces: Hebb stays in [−c, c] (Miconi 2019 clip at 1)',
+    ),
+    modulatorGradient: option(
+      z.enum(['full', 'stop']).default('full'),
+      '`full` back-propagates through the neuromodulator M_t = tanh(h_t · w_M + b_M) into the activity h_t; `stop` treats h_t there as a constant (w_M and b_M still learn), an ablation of the loop h → M → Hebb → h. Tried against the gradient-norm spikes of meta-training at lr 3e-3 (README "Where learning lives"); it did not remove them, so the default is `full`',
+    ),
   })
   .strict();
 export type PlasticRnnOptions = z.output<typeof plasticRnnOptions>;

@@ -7,50 +7,36 @@
 import { z } from 'zod';
 import { parseOptions } from '../src/core/options.ts';
 import type { Rng } from '../src/core/rng.ts';
-import type { Agent, AgentInput, AgentOutput } from '../src/core/types.ts';
-import { ArmCounts, banditOnly } from './kit/bandit-counts.ts';
+import { banditOnly, CountingBanditAgent } from './kit/bandit-counts.ts';
 import type { AgentEntry } from './kit/entry.ts';
 
 export const thompsonOptions = z.object({}).strict();
 export type ThompsonOptions = z.output<typeof thompsonOptions>;
 
-export class ThompsonAgent implements Agent {
+export class ThompsonAgent extends CountingBanditAgent {
   readonly id = 'thompson';
-  readonly kind = 'classic' as const;
-  private readonly counts: ArmCounts;
 
   constructor(
-    readonly numActions: number,
+    numActions: number,
     private readonly rng: Rng,
   ) {
-    this.counts = new ArmCounts(numActions);
+    super(numActions);
   }
 
-  begin(batchSize: number): void {
-    this.counts.begin(batchSize);
-  }
-
-  act(input: AgentInput): AgentOutput {
-    const counts = this.counts;
-    counts.update(input);
-    const k = this.numActions;
-    const batch = counts.batchSize;
-    const probs = new Float64Array(batch * k);
-    for (let b = 0; b < batch; b++) {
-      let best = -Infinity;
-      let choice = 0;
-      for (let a = 0; a < k; a++) {
-        const i = b * k + a;
-        const draw = this.rng.beta(1 + counts.successes[i], 1 + counts.pulls[i] - counts.successes[i]);
-        // Continuous draws tie with probability 0, so the first maximum is a fair choice.
-        if (draw > best) {
-          best = draw;
-          choice = a;
-        }
+  protected chooseRow(b: number, probs: Float64Array, offset: number): void {
+    const { counts } = this;
+    let best = Number.NEGATIVE_INFINITY;
+    let choice = 0;
+    for (let a = 0; a < this.numActions; a++) {
+      const i = offset + a;
+      const draw = this.rng.beta(1 + counts.successes[i], 1 + counts.pulls[i] - counts.successes[i]);
+      // Continuous draws tie with probability 0, so the first maximum is a fair choice.
+      if (draw > best) {
+        best = draw;
+        choice = a;
       }
-      probs[b * k + choice] = 1;
     }
-    return { probs };
+    probs[offset + choice] = 1;
   }
 }
 

@@ -9,7 +9,7 @@
 // and the `reset-state` lesion replace by empty ones.
 import { z } from 'zod';
 import { UsageError } from '../src/core/errors.ts';
-import { parseOptions } from '../src/core/options.ts';
+import { option, parseOptions } from '../src/core/options.ts';
 import { type Lesion, type PolicyNetwork, policyInputSize, type StepOutput } from '../src/core/policy.ts';
 import type { Rng } from '../src/core/rng.ts';
 import type { TaskFamily } from '../src/core/types.ts';
@@ -28,23 +28,22 @@ import { NetworkAgent } from './kit/network-agent.ts';
 /** Options of the transformer agent (symbols of Vaswani et al. 2017). */
 export const transformerOptions = z
   .object({
-    /** Width of the residual stream, d_model. Keep it small: attention's cost per step grows with the episode. */
-    width: z.int().min(2).max(512).default(32),
-    /** Number of transformer blocks, N. */
-    layers: z.int().min(1).max(8).default(1),
-    /** Attention heads per block, h; must divide `width`. */
-    heads: z.int().min(1).max(16).default(2),
-    /** Hidden width of each block's MLP, d_ff. */
-    mlp: z.int().min(1).max(4096).default(64),
-    /** Nonlinearity of the MLPs. */
-    activation: z.enum(['relu', 'tanh']).default('relu'),
-    /**
-     * Position code added to every token: `sinusoidal` (Vaswani et al., fixed), `learned` (one
-     * trained vector per step), or `none` (the input's t/T is then the only clock).
-     */
-    positions: z.enum(['sinusoidal', 'learned', 'none']).default('sinusoidal'),
-    /** Longest episode the position table covers, in steps (default: the task's episode length). */
-    maxLength: z.int().min(1).max(100_000).optional(),
+    width: option(
+      z.int().min(2).max(512).default(32),
+      "Width of the residual stream, d_model. Keep it small: attention's cost per step grows with the episode",
+    ),
+    layers: option(z.int().min(1).max(8).default(1), 'Number of transformer blocks, N'),
+    heads: option(z.int().min(1).max(16).default(2), 'Attention heads per block, h; must divide `width`'),
+    mlp: option(z.int().min(1).max(4096).default(64), "Hidden width of each block's MLP, d_ff"),
+    activation: option(z.enum(['relu', 'tanh']).default('relu'), 'Nonlinearity of the MLPs'),
+    positions: option(
+      z.enum(['sinusoidal', 'learned', 'none']).default('sinusoidal'),
+      "Position code added to every token: `sinusoidal` (Vaswani et al., fixed), `learned` (one trained vector per step), or `none` (the input's t/T is then the only clock)",
+    ),
+    maxLength: option(
+      z.int().min(1).max(100_000).optional(),
+      "Longest episode the position table covers, in steps (default: the task's episode length)",
+    ),
   })
   .strict();
 export type TransformerOptions = z.output<typeof transformerOptions>;

@@ -9,69 +9,58 @@
 // - `none`: the textbook algorithm: every arm is pulled once (untried arms uniformly at random),
 //   then mean_a = s_a/n_a. With T < k it never gets past the first round.
 import { z } from 'zod';
-import { parseOptions } from '../src/core/options.ts';
-import type { Agent, AgentInput, AgentOutput } from '../src/core/types.ts';
-import { ArmCounts, banditOnly, TIE_BREAKS, uniformOverBest } from './kit/bandit-counts.ts';
+import { option, parseOptions } from '../src/core/options.ts';
+import { banditOnly, CountingBanditAgent, tiesOption, uniformOverBest } from './kit/bandit-counts.ts';
 import type { AgentEntry } from './kit/entry.ts';
 
 export const ucb1Options = z
   .object({
-    /** Exploration constant c multiplying the confidence radius sqrt(2 ln t / n) (Auer et al.: 1). */
-    c: z.number().min(0).max(100).default(1),
-    /** `beta`: Beta(1,1) pseudo-counts as in RL²; `none`: textbook UCB1, every arm once first. */
-    prior: z.enum(['beta', 'none']).default('beta'),
-    /** Among arms with equal bounds: `random` (uniform) or `first` (lowest index, as in RL²). */
-    ties: z.enum(TIE_BREAKS).default('random'),
+    c: option(
+      z.number().min(0).max(100).default(1),
+      'Exploration constant c multiplying the confidence radius sqrt(2 ln t / n) (Auer et al.: 1)',
+    ),
+    prior: option(
+      z.enum(['beta', 'none']).default('beta'),
+      '`beta`: Beta(1,1) pseudo-counts as in RL²; `none`: textbook UCB1, every arm once first',
+    ),
+    ties: tiesOption,
   })
   .strict();
 export type Ucb1Options = z.output<typeof ucb1Options>;
 
-export class Ucb1Agent implements Agent {
+export class Ucb1Agent extends CountingBanditAgent {
   readonly id = 'ucb1';
-  readonly kind = 'classic' as const;
-  private readonly counts: ArmCounts;
-  private readonly scores: Float64Array;
 
   constructor(
-    readonly numActions: number,
+    numActions: number,
     readonly options: Ucb1Options,
   ) {
-    this.counts = new ArmCounts(numActions);
-    this.scores = new Float64Array(numActions);
+    super(numActions);
   }
 
-  begin(batchSize: number): void {
-    this.counts.begin(batchSize);
-  }
-
-  act(input: AgentInput): AgentOutput {
-    const counts = this.counts;
-    counts.update(input);
+  protected chooseRow(b: number, probs: Float64Array, offset: number): void {
+    const { counts, scores } = this;
     const k = this.numActions;
-    const batch = counts.batchSize;
-    const probs = new Float64Array(batch * k);
     const { c, prior } = this.options;
-    for (let b = 0; b < batch; b++) {
-      const t = counts.totalPulls[b];
-      const logT = t > 1 ? Math.log(t) : 0;
-      let untried = false;
-      for (let a = 0; a < k; a++) {
-        const i = b * k + a;
-        const n = counts.pulls[i];
-        const s = counts.successes[i];
-        if (prior === 'beta') {
-          this.scores[a] = (1 + s) / (2 + n) + c * Math.sqrt((2 * logT) / (2 + n));
-        } else if (n === 0) {
-          this.scores[a] = Infinity;
-          untried = true;
-        } else {
-          this.scores[a] = s / n + c * Math.sqrt((2 * logT) / n);
-        }
+    const t = counts.totalPulls[b];
+    const logT = t > 1 ? Math.log(t) : 0;
+    let untried = false;
+    for (let a = 0; a < k; a++) {
+      const i = b * k + a;
+      const n = counts.pulls[i];
+      const s = counts.successes[i];
+      if (prior === 'beta') {
+        scores[a] = (1 + s) / (2 + n) + c * Math.sqrt((2 * logT) / (2 + n));
+      } else if (n === 0) {
+        scores[a] = Number.POSITIVE_INFINITY;
+        untried = true;
+      } else {
+        scores[a] = s / n + c * Math.sqrt((2 * logT) / n);
       }
-      if (untried) for (let a = 0; a < k; a++) if (this.scores[a] !== Infinity) this.scores[a] = -Infinity;
-      uniformOverBest(this.scores, 0, k, probs, b * k, this.options.ties);
     }
-    return { probs };
+    if (untried)
+      for (let a = 0; a < k; a++) if (scores[a] !== Number.POSITIVE_INFINITY) scores[a] = Number.NEGATIVE_INFINITY;
+    uniformOverBest(scores, 0, k, probs, offset, this.options.ties);
   }
 }
 

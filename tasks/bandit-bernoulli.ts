@@ -2,16 +2,14 @@
 // k arms whose success probabilities are drawn independently from U(0, 1) for every episode, and
 // T pulls per episode. One step is one pull.
 import { z } from 'zod';
-import { parseOptions } from '../src/core/options.ts';
+import { option, parseOptions } from '../src/core/options.ts';
 import type { TaskEntry } from '../src/core/registry.ts';
 import { type BanditFamily, createBanditFamily } from './kit/bandit.ts';
 
 export const banditBernoulliOptions = z
   .object({
-    /** Number of arms (k in RL²). */
-    arms: z.int().min(2).max(50).default(2),
-    /** Pulls per episode (n in RL², T here), one trial each. */
-    trials: z.int().min(1).max(1000).default(100),
+    arms: option(z.int().min(2).max(50).default(2), 'Number of arms (k in RL²)'),
+    trials: option(z.int().min(1).max(1000).default(100), 'Pulls per episode (n in RL², T here), one trial each'),
   })
   .strict();
 

@@ -3,7 +3,7 @@
 // probabilities are dependent (p and 1 − p), so one arm's outcome says something about the other,
 // and a meta-learner can exploit the structure where a classic independent-arms algorithm cannot.
 import { z } from 'zod';
-import { parseOptions } from '../src/core/options.ts';
+import { option, parseOptions } from '../src/core/options.ts';
 import type { TaskEntry } from '../src/core/registry.ts';
 import type { Rng } from '../src/core/rng.ts';
 import type { BanditPrior } from '../src/core/types.ts';
@@ -22,13 +22,14 @@ const FIXED_PAIRS: Record<'easy' | 'medium' | 'hard', readonly [number, number]>
 
 export const banditCorrelatedOptions = z
   .object({
-    /** Pulls per episode (T), one trial each; Wang et al. 2016 used 100. */
-    trials: z.int().min(1).max(1000).default(100),
-    /**
-     * `uniform`: means (p, 1 − p) with p ~ U(0, 1); `easy` {0.1, 0.9}, `medium` {0.25, 0.75},
-     * `hard` {0.4, 0.6}; `independent`: both ~ U(0, 1) (no structure to exploit).
-     */
-    variant: z.enum(CORRELATED_VARIANTS).default('uniform'),
+    trials: option(
+      z.int().min(1).max(1000).default(100),
+      'Pulls per episode (T), one trial each; Wang et al. 2016 used 100',
+    ),
+    variant: option(
+      z.enum(CORRELATED_VARIANTS).default('uniform'),
+      '`uniform`: means (p, 1 − p) with p ~ U(0, 1); `easy` {0.1, 0.9}, `medium` {0.25, 0.75}, `hard` {0.4, 0.6}; `independent`: both ~ U(0, 1) (no structure to exploit)',
+    ),
   })
   .strict();
 

@@ -7,17 +7,18 @@
 // p ← p + N(0, σ²) with σ = `volatility`, reflected back into [0, 1] (a value past an edge is
 // mirrored by the edge). Regret is measured against the arm that is best at that trial.
 import { z } from 'zod';
-import { parseOptions } from '../src/core/options.ts';
+import { option, parseOptions } from '../src/core/options.ts';
 import type { TaskEntry } from '../src/core/registry.ts';
 import type { Rng } from '../src/core/rng.ts';
 import { type BanditFamily, createBanditFamily } from './kit/bandit.ts';
 
 export const banditRestlessOptions = z
   .object({
-    /** Pulls per episode (T), one trial each. */
-    trials: z.int().min(1).max(1000).default(100),
-    /** Standard deviation σ of p's Gaussian step per trial (probability units); 0 makes the bandit stationary. */
-    volatility: z.number().min(0).max(1).default(0.05),
+    trials: option(z.int().min(1).max(1000).default(100), 'Pulls per episode (T), one trial each'),
+    volatility: option(
+      z.number().min(0).max(1).default(0.05),
+      "Standard deviation σ of p's Gaussian step per trial (probability units); 0 makes the bandit stationary",
+    ),
   })
   .strict();
 

@@ -17,7 +17,7 @@
 // `reset-state` lesion (wiping activity after every hit) apply.
 import { z } from 'zod';
 import { UsageError } from '../src/core/errors.ts';
-import { parseOptions } from '../src/core/options.ts';
+import { option, parseOptions } from '../src/core/options.ts';
 import type { TaskEntry } from '../src/core/registry.ts';
 import type { Rng } from '../src/core/rng.ts';
 import type {
@@ -34,14 +34,19 @@ import { gridGoalReport } from '../src/measures/spatial.ts';
 
 export const gridGoalOptions = z
   .object({
-    /** Side of the square grid, walls included; odd (Miconi et al. 2019: 13 in the brief, 11 in the code's default). */
-    size: z.int().min(5).max(51).default(13),
-    /** Steps per episode (Miconi et al. 2019: 200). */
-    steps: z.int().min(1).max(10000).default(200),
-    /** Reward for reaching the goal (Miconi et al. 2019: 10). */
-    goalReward: z.number().min(0).max(1000).default(10),
-    /** Reward subtracted for bumping into a wall (published code's default: 0). */
-    wallPenalty: z.number().min(0).max(100).default(0),
+    size: option(
+      z.int().min(5).max(51).default(13),
+      "Side of the square grid, walls included; odd (Miconi et al. 2019: 13 in the brief, 11 in the code's default)",
+    ),
+    steps: option(z.int().min(1).max(10000).default(200), 'Steps per episode (Miconi et al. 2019: 200)'),
+    goalReward: option(
+      z.number().min(0).max(1000).default(10),
+      'Reward for reaching the goal (Miconi et al. 2019: 10)',
+    ),
+    wallPenalty: option(
+      z.number().min(0).max(100).default(0),
+      "Reward subtracted for bumping into a wall (published code's default: 0)",
+    ),
   })
   .strict();
 

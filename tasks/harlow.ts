@@ -12,7 +12,7 @@
 // +1 for the rewarded object and 0 otherwise (Wang et al. used +1/−1 in some versions; 0 keeps
 // rewards comparable with the bandits). One step is one trial.
 import { z } from 'zod';
-import { parseOptions } from '../src/core/options.ts';
+import { option, parseOptions } from '../src/core/options.ts';
 import type { TaskEntry } from '../src/core/registry.ts';
 import { Rng } from '../src/core/rng.ts';
 import type { GroundTruth, StepInfo, StepResult, TaskFamily, TaskInstance, TaskTraits } from '../src/core/types.ts';
@@ -20,16 +20,23 @@ import { trialAccuracyMeasure } from '../src/measures/main-measure.ts';
 
 export const harlowOptions = z
   .object({
-    /** Trials per episode (Wang et al. 2018: 6). */
-    trials: z.int().min(1).max(100).default(6),
-    /** Number of objects in the pool the pairs are drawn from. */
-    poolSize: z.int().min(2).max(100000).default(1000),
-    /** Features per object (the observation holds 2 × features numbers). */
-    features: z.int().min(1).max(256).default(8),
-    /** Feature distribution: `gaussian` N(0, 1) or `binary` {0, 1} with probability 1/2 each. */
-    featureKind: z.enum(['gaussian', 'binary']).default('gaussian'),
-    /** Seed of the object pool (the pool is part of the task, not of an instance). */
-    poolSeed: z.int().min(0).default(0),
+    trials: option(z.int().min(1).max(100).default(6), 'Trials per episode (Wang et al. 2018: 6)'),
+    poolSize: option(
+      z.int().min(2).max(100000).default(1000),
+      'Number of objects in the pool the pairs are drawn from',
+    ),
+    features: option(
+      z.int().min(1).max(256).default(8),
+      'Features per object (the observation holds 2 × features numbers)',
+    ),
+    featureKind: option(
+      z.enum(['gaussian', 'binary']).default('gaussian'),
+      'Feature distribution: `gaussian` N(0, 1) or `binary` {0, 1} with probability 1/2 each',
+    ),
+    poolSeed: option(
+      z.int().min(0).default(0),
+      'Seed of the object pool (the pool is part of the task, not of an instance)',
+    ),
   })
   .strict();
 

@@ -10,19 +10,19 @@
 // needs discrete actions) refuses it, and `engram run` trains models on it through the
 // `icl-regression` experiment kind (src/icl/), which draws whole batches with `sampleSequences`.
 import { z } from 'zod';
-import { parseOptions } from '../src/core/options.ts';
+import { option, parseOptions } from '../src/core/options.ts';
 import type { TaskEntry } from '../src/core/registry.ts';
 import type { Rng } from '../src/core/rng.ts';
 import type { GroundTruth, StepResult, TaskFamily, TaskInstance } from '../src/core/types.ts';
 
 export const iclRegressionOptions = z
   .object({
-    /** Input dimension d (von Oswald et al.: 10). */
-    dim: z.int().min(1).max(100).default(10),
-    /** Context examples per sequence, N (von Oswald et al.: 10). */
-    examples: z.int().min(1).max(1000).default(10),
-    /** Standard deviation σ of Gaussian label noise on the context labels and the query label (0: none). */
-    noise: z.number().min(0).max(100).default(0),
+    dim: option(z.int().min(1).max(100).default(10), 'Input dimension d (von Oswald et al.: 10)'),
+    examples: option(z.int().min(1).max(1000).default(10), 'Context examples per sequence, N (von Oswald et al.: 10)'),
+    noise: option(
+      z.number().min(0).max(100).default(0),
+      'Standard deviation σ of Gaussian label noise on the context labels and the query label (0: none)',
+    ),
   })
   .strict();
 export type IclRegressionOptions = z.output<typeof iclRegressionOptions>;

@@ -34,7 +34,7 @@
 // twice the straight swim). Starts are at `startDistance` from the centre at east, north, west, south.
 import { z } from 'zod';
 import { UsageError } from '../src/core/errors.ts';
-import { parseOptions } from '../src/core/options.ts';
+import { option, parseOptions } from '../src/core/options.ts';
 import { PLACE_CELL_LAYOUTS, PlaceCells } from '../src/core/place-cells.ts';
 import type { TaskEntry } from '../src/core/registry.ts';
 import type { Rng } from '../src/core/rng.ts';
@@ -52,52 +52,77 @@ import { watermazeReport } from '../src/measures/spatial.ts';
 
 export const watermazeOptions = z
   .object({
-    /** `reference` (one platform for all days) or `dmp` (delayed matching-to-place: a new platform each day). */
-    protocol: z.enum(['reference', 'dmp']).default('reference'),
-    /** Days per episode (one animal's days; state carries over between them within the episode). */
-    days: z.int().min(1).max(100).default(1),
-    /** Trials per day (Foster et al. 2000: 4). */
-    trialsPerDay: z.int().min(1).max(32).default(4),
-    /** `reference` protocol: index 0…7 of the candidate position used every day. */
-    platform: z.int().min(0).max(7).default(0),
-    /** R, the pool's radius (m). */
-    poolRadius: z.number().gt(0).max(10).default(1),
-    /** The platform's radius (m) (Foster et al. 2000: 0.05). */
-    platformRadius: z.number().gt(0).max(1).default(0.05),
-    /**
-     * Distance of the 8 candidate platform positions from the pool's centre (m); with `two-rings`, of the outer four.
-     */
-    candidateDistance: z.number().min(0).max(10).default(0.5),
-    /** Where the 8 candidates lie: one ring, or an outer ring of 4 (diagonals) and an inner ring of 4 (axes). */
-    candidateLayout: z.enum(['ring', 'two-rings']).default('ring'),
-    /** Distance of the 4 cardinal start positions from the pool's centre (m). */
-    startDistance: z.number().min(0).max(10).default(0.9),
-    /** Swim speed (m/s) (Foster et al. 2000: 0.3). */
-    swimSpeed: z.number().gt(0).max(10).default(0.3),
-    /**
-     * Δt, the time step (s) (Foster et al. 2000: 0.1). Coarser steps make episodes shorter for training learned agents.
-     */
-    timeStep: z.number().gt(0).max(10).default(0.1),
-    /** A trial ends unrewarded after this many seconds (Foster et al. 2000: 120). */
-    timeout: z.number().gt(0).max(1000).default(120),
-    /** m, the weight of the previous swim direction in the new one (0: no momentum). */
-    momentum: z
-      .number()
-      .min(0)
-      .lt(1)
-      .default(1 / 3),
-    /** What agents observe: place-cell activity, or the coordinates (x/R, y/R). */
-    observation: z.enum(['place-cells', 'coordinates']).default('place-cells'),
-    /** N, the number of place cells (Foster et al. 2000: 493). */
-    placeCells: z.int().min(1).max(10000).default(493),
-    /** σ, the place fields' width (m) (Foster et al. 2000: 0.16). */
-    placeFieldWidth: z.number().gt(0).max(10).default(0.16),
-    /** How the field centres cover the pool (src/core/place-cells.ts). */
-    placeCellLayout: z.enum(PLACE_CELL_LAYOUTS).default('even'),
-    /** Seed of the `random` layout. */
-    placeCellSeed: z.int().min(0).default(0),
-    /** Reward for reaching the platform. */
-    reward: z.number().gt(0).max(100).default(1),
+    protocol: option(
+      z.enum(['reference', 'dmp']).default('reference'),
+      '`reference` (one platform for all days) or `dmp` (delayed matching-to-place: a new platform each day)',
+    ),
+    days: option(
+      z.int().min(1).max(100).default(1),
+      "Days per episode (one animal's days; state carries over between them within the episode)",
+    ),
+    trialsPerDay: option(z.int().min(1).max(32).default(4), 'Trials per day (Foster et al. 2000: 4)'),
+    platform: option(
+      z.int().min(0).max(7).default(0),
+      '`reference` protocol: index 0…7 of the candidate position used every day',
+    ),
+    poolRadius: option(z.number().gt(0).max(10).default(1), "R, the pool's radius", 'm'),
+    platformRadius: option(
+      z.number().gt(0).max(1).default(0.05),
+      "The platform's radius (Foster et al. 2000: 0.05)",
+      'm',
+    ),
+    candidateDistance: option(
+      z.number().min(0).max(10).default(0.5),
+      "Distance of the 8 candidate platform positions from the pool's centre; with `two-rings`, of the outer four",
+      'm',
+    ),
+    candidateLayout: option(
+      z.enum(['ring', 'two-rings']).default('ring'),
+      'Where the 8 candidates lie: one ring, or an outer ring of 4 (diagonals) and an inner ring of 4 (axes)',
+    ),
+    startDistance: option(
+      z.number().min(0).max(10).default(0.9),
+      "Distance of the 4 cardinal start positions from the pool's centre",
+      'm',
+    ),
+    swimSpeed: option(z.number().gt(0).max(10).default(0.3), 'Swim speed (Foster et al. 2000: 0.3)', 'm/s'),
+    timeStep: option(
+      z.number().gt(0).max(10).default(0.1),
+      'Δt, the time step (Foster et al. 2000: 0.1). Coarser steps make episodes shorter for training learned agents',
+      's',
+    ),
+    timeout: option(
+      z.number().gt(0).max(1000).default(120),
+      'A trial ends unrewarded after this many seconds (Foster et al. 2000: 120)',
+      's',
+    ),
+    momentum: option(
+      z
+        .number()
+        .min(0)
+        .lt(1)
+        .default(1 / 3),
+      'm, the weight of the previous swim direction in the new one (0: no momentum)',
+    ),
+    observation: option(
+      z.enum(['place-cells', 'coordinates']).default('place-cells'),
+      'What agents observe: place-cell activity, or the coordinates (x/R, y/R)',
+    ),
+    placeCells: option(
+      z.int().min(1).max(10000).default(493),
+      'N, the number of place cells (Foster et al. 2000: 493)',
+    ),
+    placeFieldWidth: option(
+      z.number().gt(0).max(10).default(0.16),
+      "σ, the place fields' width (Foster et al. 2000: 0.16)",
+      'm',
+    ),
+    placeCellLayout: option(
+      z.enum(PLACE_CELL_LAYOUTS).default('even'),
+      'How the field centres cover the pool (src/core/place-cells.ts)',
+    ),
+    placeCellSeed: option(z.int().min(0).default(0), 'Seed of the `random` layout'),
+    reward: option(z.number().gt(0).max(100).default(1), 'Reward for reaching the platform'),
   })
   .strict();
 

@@ -3,8 +3,10 @@
 // no arm is favored by its index), and the reason they cannot play non-bandit tasks. Not an
 // agent itself.
 
+import { z } from 'zod';
+import { option } from '../../src/core/options.ts';
 import { traitsOf } from '../../src/core/traits.ts';
-import type { AgentInput, TaskFamily } from '../../src/core/types.ts';
+import type { Agent, AgentInput, AgentOutput, TaskFamily } from '../../src/core/types.ts';
 
 /** Null if a classic bandit algorithm can play the family, otherwise why not. */
 export function banditOnly(family: TaskFamily): string | null {
@@ -73,10 +75,17 @@ export class ArmCounts {
 export const TIE_BREAKS = ['random', 'first'] as const;
 export type TieBreak = (typeof TIE_BREAKS)[number];
 
+/** The `ties` option of the classic bandit agents. */
+export const tiesOption = option(
+  z.enum(TIE_BREAKS).default('random'),
+  'Among arms with equal best scores: `random` (uniform) or `first` (lowest index, as in RL²)',
+);
+
 /**
- * Writes into probs[offset … offset+k) the uniform distribution over the arms whose score equals
- * the maximum (exact equality: equal counts give bit-identical scores), or with `ties = 'first'`
- * the one-hot of the first of them.
+ * Writes into probs[offset … offset+k) the uniform distribution over the arms whose score is the
+ * maximum (exact equality by default: equal counts give bit-identical scores; `tolerance`, a number
+ * or a function of the maximum, absorbs a solver's rounding), or with `ties = 'first'` the one-hot
+ * of the first of them. Scores that are all NaN or −∞ give the uniform distribution.
  */
 export function uniformOverBest(
   scores: ArrayLike<number>,
@@ -85,31 +94,54 @@ export function uniformOverBest(
   probs: Float64Array,
   offset: number,
   mode: TieBreak = 'random',
+  tolerance: number | ((best: number) => number) = 0,
 ): void {
-  let best = -Infinity;
-  let count = 0;
-  for (let a = 0; a < k; a++) {
-    const s = scores[scoreOffset + a];
-    if (s > best) {
-      best = s;
-      count = 1;
-    } else if (s === best) count++;
-  }
-  if (count === 0) {
-    // Every score was NaN or −∞: fall back to uniform rather than return an invalid distribution.
+  let best = Number.NEGATIVE_INFINITY;
+  for (let a = 0; a < k; a++) if (scores[scoreOffset + a] > best) best = scores[scoreOffset + a];
+  if (best === Number.NEGATIVE_INFINITY) {
     for (let a = 0; a < k; a++) probs[offset + a] = 1 / k;
     return;
   }
-  if (mode === 'first') {
-    for (let a = 0; a < k; a++) probs[offset + a] = 0;
-    for (let a = 0; a < k; a++) {
-      if (scores[scoreOffset + a] === best) {
-        probs[offset + a] = 1;
-        break;
-      }
-    }
-    return;
+  const floor = best - (typeof tolerance === 'number' ? tolerance : tolerance(best));
+  let count = 0;
+  for (let a = 0; a < k; a++) if (scores[scoreOffset + a] >= floor) count++;
+  const first = mode === 'first';
+  let taken = false;
+  for (let a = 0; a < k; a++) {
+    const tied = scores[scoreOffset + a] >= floor;
+    probs[offset + a] = first ? (tied && !taken ? 1 : 0) : tied ? 1 / count : 0;
+    if (tied) taken = true;
   }
-  const p = 1 / count;
-  for (let a = 0; a < k; a++) probs[offset + a] = scores[scoreOffset + a] === best ? p : 0;
+}
+
+/**
+ * A classic bandit agent that acts on per-arm counts: at every step it counts the previous
+ * outcome, then writes each batch element's choice probabilities (`chooseRow`).
+ */
+export abstract class CountingBanditAgent implements Agent {
+  abstract readonly id: string;
+  readonly kind = 'classic' as const;
+  protected readonly counts: ArmCounts;
+  /** k scores, scratch for `chooseRow`. */
+  protected readonly scores: Float64Array;
+
+  constructor(readonly numActions: number) {
+    this.counts = new ArmCounts(numActions);
+    this.scores = new Float64Array(numActions);
+  }
+
+  begin(batchSize: number): void {
+    this.counts.begin(batchSize);
+  }
+
+  act(input: AgentInput): AgentOutput {
+    this.counts.update(input);
+    const k = this.numActions;
+    const probs = new Float64Array(this.counts.batchSize * k);
+    for (let b = 0; b < this.counts.batchSize; b++) this.chooseRow(b, probs, b * k);
+    return { probs };
+  }
+
+  /** Writes batch element b's probabilities over the arms into probs[offset … offset + k). */
+  protected abstract chooseRow(b: number, probs: Float64Array, offset: number): void;
 }

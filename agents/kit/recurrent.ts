@@ -3,7 +3,7 @@
 // the registry entry that builds it and wraps it for frozen acting. Its input is the observation,
 // the one-hot previous action, the previous reward and t/T (src/rl/policy.ts).
 import { z } from 'zod';
-import { parseOptions } from '../../src/core/options.ts';
+import { option, parseOptions } from '../../src/core/options.ts';
 import { type Lesion, type PolicyNetwork, policyInputSize, type StepOutput } from '../../src/core/policy.ts';
 import type { Rng } from '../../src/core/rng.ts';
 import type { TaskFamily } from '../../src/core/types.ts';
@@ -16,8 +16,10 @@ import { NetworkAgent } from './network-agent.ts';
 /** Options of a recurrent learned agent. */
 export const recurrentOptions = z
   .object({
-    /** Number of hidden units (Wang et al. 2018 used 48 for the bandits). */
-    hidden: z.number().int().min(1).max(1024).default(48),
+    hidden: option(
+      z.number().int().min(1).max(1024).default(48),
+      'Number of hidden units (Wang et al. 2018 used 48 for the bandits)',
+    ),
   })
   .strict();
 export type RecurrentOptions = z.output<typeof recurrentOptions>;

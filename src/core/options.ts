@@ -3,7 +3,7 @@
 // module turns zod's issues into one UsageError line that names the component and the key, so the
 // command line can print it as is (for example
 // `bandit-bernoulli: option 'arms' must be between 2 and 50, got 1`).
-import type { z } from 'zod';
+import { z } from 'zod';
 import { UsageError } from './errors.ts';
 
 type ObjectSchema = z.ZodObject<z.ZodRawShape>;
@@ -73,4 +73,24 @@ export function parseOptions<S extends ObjectSchema>(
   const result = schema.safeParse(given);
   if (!result.success) throw new UsageError(describe(owner, schema, given, result.error.issues[0]));
   return result.data;
+}
+
+/** What an option's metadata says of it (zod `.meta()`; `engram list` and docs/tasks.md print it). */
+export interface OptionMeta {
+  description: string;
+  /** The unit a bare number is in (SI: `s`, `m`, `m/s`, …), for physical quantities. */
+  unit?: string;
+}
+
+/**
+ * Documents an option of a task or agent: what it is (the paper's symbol first, where it has one:
+ * "R, the pool's radius"), and for a physical quantity the unit its numbers are in.
+ */
+export function option<T extends z.ZodType>(schema: T, description: string, unit?: string): T {
+  return schema.meta(unit === undefined ? { description } : { description, unit }) as T;
+}
+
+/** The metadata of an option (looking through `.default()` and `.optional()`, which keep it). */
+export function optionMeta(field: z.ZodType): OptionMeta | undefined {
+  return z.globalRegistry.get(field) as OptionMeta | undefined;
 }

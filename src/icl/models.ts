@@ -11,7 +11,7 @@
 import { z } from 'zod';
 import type { SequenceBatch } from '../../tasks/icl-regression.ts';
 import { UsageError } from '../core/errors.ts';
-import { parseOptions } from '../core/options.ts';
+import { option, parseOptions } from '../core/options.ts';
 import { Rng } from '../core/rng.ts';
 import { LayerNorm } from '../nn/layers/layer-norm.ts';
 import { Linear } from '../nn/layers/linear.ts';
@@ -50,12 +50,15 @@ export function tokensOf(batch: SequenceBatch): Tensor {
 
 export const lsaOptions = z
   .object({
-    /** Number of linear self-attention layers (von Oswald et al.: 1, or several for GD++-like iterations). */
-    layers: z.int().min(1).max(16).default(1),
-    /** Heads per layer (the construction needs 1). */
-    heads: z.int().min(1).max(16).default(1),
-    /** Half-width of the uniform initialisation of every weight matrix. */
-    initBound: z.number().gt(0).max(10).default(0.1),
+    layers: option(
+      z.int().min(1).max(16).default(1),
+      'Number of linear self-attention layers (von Oswald et al.: 1, or several for GD++-like iterations)',
+    ),
+    heads: option(z.int().min(1).max(16).default(1), 'Heads per layer (the construction needs 1)'),
+    initBound: option(
+      z.number().gt(0).max(10).default(0.1),
+      'Half-width of the uniform initialisation of every weight matrix',
+    ),
   })
   .strict();
 export type LsaOptions = z.output<typeof lsaOptions>;
@@ -105,14 +108,10 @@ export class LsaModel extends Module implements RegressionModel {
 
 export const regressionTransformerOptions = z
   .object({
-    /** Width of the residual stream, d_model. */
-    width: z.int().min(2).max(512).default(32),
-    /** Number of transformer blocks. */
-    layers: z.int().min(1).max(8).default(2),
-    /** Attention heads per block; must divide `width`. */
-    heads: z.int().min(1).max(16).default(2),
-    /** Hidden width of each block's MLP, d_ff. */
-    mlp: z.int().min(1).max(4096).default(64),
+    width: option(z.int().min(2).max(512).default(32), 'Width of the residual stream, d_model'),
+    layers: option(z.int().min(1).max(8).default(2), 'Number of transformer blocks'),
+    heads: option(z.int().min(1).max(16).default(2), 'Attention heads per block; must divide `width`'),
+    mlp: option(z.int().min(1).max(4096).default(64), "Hidden width of each block's MLP, d_ff"),
     activation: z.enum(['relu', 'tanh']).default('relu'),
   })
   .strict();
