@@ -29,17 +29,13 @@ import type { Agent, AgentInput, AgentOutput, TaskFamily } from '../src/core/typ
 import { softmaxRow } from '../src/nn/kernels.ts';
 import type { AgentEntry } from './kit/entry.ts';
 
-export const actorCriticOptions = z
-  .object({
-    discount: option(z.number().min(0).max(1).default(0.98), 'γ, the discount per time step'),
-    criticLearningRate: option(z.number().min(0).max(100).default(0.1), "η_c, the critic's learning rate"),
-    actorLearningRate: option(z.number().min(0).max(100).default(0.1), "η_a, the actor's learning rate"),
-    inverseTemperature: option(
-      z.number().gt(0).max(1000).default(2),
-      'β, the inverse temperature of the softmax over directions (Foster et al. 2000: 2)',
-    ),
-  })
-  .strict();
+export const actorCriticOptions = z.strictObject({
+  discount: option(z.number().min(0).max(1).default(0.98), 'γ, the discount per time step'),
+  criticLearningRate: option(z.number().min(0).max(100).default(0.1), "η_c, the critic's learning rate"),
+  actorLearningRate: option(z.number().min(0).max(100).default(0.1), "η_a, the actor's learning rate"),
+  // Foster et al. 2000: 2.
+  inverseTemperature: option(z.number().gt(0).max(1000).default(2), 'β, inverse temperature of the softmax'),
+});
 export type ActorCriticOptions = z.output<typeof actorCriticOptions>;
 
 /** One TD step of the Foster et al. rule for one animal, on flat arrays (exported for tests). */

@@ -33,14 +33,9 @@ const RELATIVE_TIE = (best: number) => 1e-12 * Math.max(1, Math.abs(best));
 /** States a table may hold by default: 50M float64 values are 400 MB. */
 export const DEFAULT_MAX_STATES = 50_000_000;
 
-export const bayesOptimalOptions = z
-  .object({
-    maxStates: option(
-      z.int().min(1).max(200_000_000).default(DEFAULT_MAX_STATES),
-      'Refuse a task whose table would hold more posterior states than this (8 bytes each)',
-    ),
-  })
-  .strict();
+export const bayesOptimalOptions = z.strictObject({
+  maxStates: option(z.int().min(1).max(200_000_000).default(DEFAULT_MAX_STATES), 'Most states a table may hold'),
+});
 
 export type BayesOptimalOptions = z.output<typeof bayesOptimalOptions>;
 

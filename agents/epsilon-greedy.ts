@@ -9,12 +9,10 @@ import { GreedyAgent } from './greedy.ts';
 import { banditOnly, type TieBreak, tiesOption } from './kit/bandit-counts.ts';
 import type { AgentEntry } from './kit/entry.ts';
 
-export const epsilonGreedyOptions = z
-  .object({
-    epsilon: option(z.number().min(0).max(1).default(0.1), 'Exploration probability ε per pull'),
-    ties: tiesOption,
-  })
-  .strict();
+export const epsilonGreedyOptions = z.strictObject({
+  epsilon: option(z.number().min(0).max(1).default(0.1), 'Exploration probability ε per pull'),
+  ties: tiesOption,
+});
 export type EpsilonGreedyOptions = z.output<typeof epsilonGreedyOptions>;
 
 export class EpsilonGreedyAgent extends GreedyAgent {

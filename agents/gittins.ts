@@ -21,14 +21,11 @@ import type { Agent, TaskFamily } from '../src/core/types.ts';
 import { CountingBanditAgent, uniformOverBest } from './kit/bandit-counts.ts';
 import type { AgentEntry } from './kit/entry.ts';
 
-export const gittinsOptions = z
-  .object({
-    discount: option(
-      z.number().gt(0).max(0.995).default(0.99),
-      "Discount factor γ of the calibration problem (dimensionless, per pull). The larger γ, the longer the agent's outlook and the more it explores. Capped at 0.995 because the truncated calibration costs ∝ 1/(1−γ)² per state",
-    ),
-  })
-  .strict();
+export const gittinsOptions = z.strictObject({
+  // The larger γ, the longer the outlook and the more it explores; capped at 0.995 because the
+  // truncated calibration costs ∝ 1/(1−γ)² per state.
+  discount: option(z.number().gt(0).max(0.995).default(0.99), 'γ, the discount of the calibration problem, per pull'),
+});
 
 export type GittinsOptions = z.output<typeof gittinsOptions>;
 

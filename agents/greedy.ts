@@ -8,11 +8,9 @@ import { parseOptions } from '../src/core/options.ts';
 import { banditOnly, CountingBanditAgent, type TieBreak, tiesOption, uniformOverBest } from './kit/bandit-counts.ts';
 import type { AgentEntry } from './kit/entry.ts';
 
-export const greedyOptions = z
-  .object({
-    ties: tiesOption,
-  })
-  .strict();
+export const greedyOptions = z.strictObject({
+  ties: tiesOption,
+});
 export type GreedyOptions = z.output<typeof greedyOptions>;
 
 export class GreedyAgent extends CountingBanditAgent {

@@ -24,26 +24,17 @@ import type { Agent, AgentInput, AgentOutput, EpisodeRecord } from '../src/core/
 import { softmaxRow } from '../src/nn/kernels.ts';
 import type { AgentEntry } from './kit/entry.ts';
 
-export const hebbianOptions = z
-  .object({
-    learningRate: option(
-      z.number().gt(0).max(100).default(2),
-      'η, the learning rate of the three-factor rule (weight change per unit of reward prediction error)',
-    ),
-    eligibilityTime: option(
-      z.number().gt(0).max(1000).default(0.2),
-      "τ_e, the eligibility trace's time constant in steps (λ = exp(−1/τ_e) per step)",
-    ),
-    baselineRate: option(
-      z.number().gt(0).max(1).default(0.3),
-      'ρ, the rate of the running reward average r̄ (the baseline subtracted from r)',
-    ),
-    temperature: option(
-      z.number().gt(0).max(100).default(1),
-      'The softmax temperature. With weights starting at zero only η / temperature matters, so the grid search keeps it at 1 (the unit of w) and searches η',
-    ),
-  })
-  .strict();
+export const hebbianOptions = z.strictObject({
+  // Weight change per unit of reward prediction error.
+  learningRate: option(z.number().gt(0).max(100).default(2), 'η, the learning rate of the three-factor rule'),
+  // λ = exp(−1/τ_e) per step.
+  eligibilityTime: option(z.number().gt(0).max(1000).default(0.2), 'τ_e, the eligibility time constant in steps'),
+  // r̄ is the baseline subtracted from r.
+  baselineRate: option(z.number().gt(0).max(1).default(0.3), 'ρ, the rate of the running reward average r̄'),
+  // With weights starting at zero only η / temperature matters, so the grid search keeps it at 1
+  // (the unit of w) and searches η.
+  temperature: option(z.number().gt(0).max(100).default(1), 'The softmax temperature'),
+});
 export type HebbianOptions = z.output<typeof hebbianOptions>;
 
 export class HebbianAgent implements Agent {

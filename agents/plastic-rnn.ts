@@ -26,26 +26,20 @@ import type { AgentEntry } from './kit/entry.ts';
 import { NetworkAgent } from './kit/network-agent.ts';
 
 /** Options of the plastic recurrent agent. */
-export const plasticRnnOptions = z
-  .object({
-    hidden: option(
-      z.number().int().min(1).max(256).default(48),
-      'Number of recurrent units H (each batch element carries an H×H plastic trace)',
-    ),
-    plasticity: option(
-      z.enum(PLASTICITY_MODES).default('neuromodulated'),
-      'The plasticity rule: `hebbian` (Miconi 2018: Hebb ← (1 − η) Hebb + η h_{t−1} h_tᵀ), `neuromodulated` (Miconi 2019 simple neuromodulation: Hebb ← clip(Hebb + M_t h_{t−1} h_tᵀ)), or `retroactive` (Miconi 2019: an eligibility trace E ← (1 − η) E + η h_{t−1} h_tᵀ, and Hebb ← clip(Hebb + M_t E))',
-    ),
-    clip: option(
-      z.number().gt(0).max(100).default(1),
-      'The bound c of the neuromodulated traces: Hebb stays in [−c, c] (Miconi 2019 clip at 1)',
-    ),
-    modulatorGradient: option(
-      z.enum(['full', 'stop']).default('full'),
-      '`full` back-propagates through the neuromodulator M_t = tanh(h_t · w_M + b_M) into the activity h_t; `stop` treats h_t there as a constant (w_M and b_M still learn), an ablation of the loop h → M → Hebb → h. Tried against the gradient-norm spikes of meta-training at lr 3e-3 (README "Where learning lives"); it did not remove them, so the default is `full`',
-    ),
-  })
-  .strict();
+export const plasticRnnOptions = z.strictObject({
+  // Each batch element carries an H×H plastic trace.
+  hidden: option(z.number().int().min(1).max(256).default(48), 'H, the number of recurrent units'),
+  // `hebbian` (Miconi 2018): Hebb ← (1 − η) Hebb + η h_{t−1} h_tᵀ; `neuromodulated` (Miconi 2019):
+  // Hebb ← clip(Hebb + M_t h_{t−1} h_tᵀ); `retroactive` (Miconi 2019): an eligibility trace
+  // E ← (1 − η) E + η h_{t−1} h_tᵀ and Hebb ← clip(Hebb + M_t E).
+  plasticity: option(z.enum(PLASTICITY_MODES).default('neuromodulated'), 'The plasticity rule'),
+  // Miconi 2019 clip at 1.
+  clip: option(z.number().gt(0).max(100).default(1), 'c, the bound of neuromodulated traces: Hebb in [−c, c]'),
+  // `stop` treats h_t as a constant in M_t = tanh(h_t · w_M + b_M) (w_M and b_M still learn), an
+  // ablation of the loop h → M → Hebb → h. Tried against the gradient-norm spikes of meta-training at
+  // lr 3e-3 (docs/results/bandit-mechanisms.md); it did not remove them, so the default is `full`.
+  modulatorGradient: option(z.enum(['full', 'stop']).default('full'), 'Gradient into h_t through M_t: full, or stop'),
+});
 export type PlasticRnnOptions = z.output<typeof plasticRnnOptions>;
 
 /** The episode state: activity and plastic traces, all reset by `initialState` and nowhere else. */

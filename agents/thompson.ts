@@ -23,7 +23,7 @@ export class ThompsonAgent extends CountingBanditAgent {
     super(numActions);
   }
 
-  protected chooseRow(b: number, probs: Float64Array, offset: number): void {
+  protected chooseRow(_b: number, probs: Float64Array, offset: number): void {
     const { counts } = this;
     let best = Number.NEGATIVE_INFINITY;
     let choice = 0;

@@ -26,26 +26,18 @@ import type { AgentEntry } from './kit/entry.ts';
 import { NetworkAgent } from './kit/network-agent.ts';
 
 /** Options of the transformer agent (symbols of Vaswani et al. 2017). */
-export const transformerOptions = z
-  .object({
-    width: option(
-      z.int().min(2).max(512).default(32),
-      "Width of the residual stream, d_model. Keep it small: attention's cost per step grows with the episode",
-    ),
-    layers: option(z.int().min(1).max(8).default(1), 'Number of transformer blocks, N'),
-    heads: option(z.int().min(1).max(16).default(2), 'Attention heads per block, h; must divide `width`'),
-    mlp: option(z.int().min(1).max(4096).default(64), "Hidden width of each block's MLP, d_ff"),
-    activation: option(z.enum(['relu', 'tanh']).default('relu'), 'Nonlinearity of the MLPs'),
-    positions: option(
-      z.enum(['sinusoidal', 'learned', 'none']).default('sinusoidal'),
-      "Position code added to every token: `sinusoidal` (Vaswani et al., fixed), `learned` (one trained vector per step), or `none` (the input's t/T is then the only clock)",
-    ),
-    maxLength: option(
-      z.int().min(1).max(100_000).optional(),
-      "Longest episode the position table covers, in steps (default: the task's episode length)",
-    ),
-  })
-  .strict();
+export const transformerOptions = z.strictObject({
+  // Keep it small: attention's cost per step grows with the episode.
+  width: option(z.int().min(2).max(512).default(32), 'd_model, the width of the residual stream'),
+  layers: option(z.int().min(1).max(8).default(1), 'Number of transformer blocks, N'),
+  heads: option(z.int().min(1).max(16).default(2), 'Attention heads per block, h; must divide `width`'),
+  mlp: option(z.int().min(1).max(4096).default(64), "Hidden width of each block's MLP, d_ff"),
+  activation: option(z.enum(['relu', 'tanh']).default('relu'), 'Nonlinearity of the MLPs'),
+  // `sinusoidal` (Vaswani et al., fixed), `learned` (one trained vector per step), or `none` (the
+  // input's t/T is then the only clock).
+  positions: option(z.enum(['sinusoidal', 'learned', 'none']).default('sinusoidal'), 'Position code'),
+  maxLength: option(z.int().min(1).max(100_000).optional(), 'Longest episode of the position table'),
+});
 export type TransformerOptions = z.output<typeof transformerOptions>;
 
 /** The episode state: one key/value cache per block, and the number of steps taken. */

@@ -13,19 +13,13 @@ import { option, parseOptions } from '../src/core/options.ts';
 import { banditOnly, CountingBanditAgent, tiesOption, uniformOverBest } from './kit/bandit-counts.ts';
 import type { AgentEntry } from './kit/entry.ts';
 
-export const ucb1Options = z
-  .object({
-    c: option(
-      z.number().min(0).max(100).default(1),
-      'Exploration constant c multiplying the confidence radius sqrt(2 ln t / n) (Auer et al.: 1)',
-    ),
-    prior: option(
-      z.enum(['beta', 'none']).default('beta'),
-      '`beta`: Beta(1,1) pseudo-counts as in RL²; `none`: textbook UCB1, every arm once first',
-    ),
-    ties: tiesOption,
-  })
-  .strict();
+export const ucb1Options = z.strictObject({
+  // It multiplies the confidence radius sqrt(2 ln t / n).
+  c: option(z.number().min(0).max(100).default(1), 'Exploration constant c (Auer et al.: 1)'),
+  // `none`: textbook UCB1, every arm once first.
+  prior: option(z.enum(['beta', 'none']).default('beta'), 'beta: Beta(1,1) pseudo-counts (RL²); none: textbook'),
+  ties: tiesOption,
+});
 export type Ucb1Options = z.output<typeof ucb1Options>;
 
 export class Ucb1Agent extends CountingBanditAgent {

@@ -6,12 +6,10 @@ import { option, parseOptions } from '../src/core/options.ts';
 import type { TaskEntry } from '../src/core/registry.ts';
 import { type BanditFamily, createBanditFamily } from './kit/bandit.ts';
 
-export const banditBernoulliOptions = z
-  .object({
-    arms: option(z.int().min(2).max(50).default(2), 'Number of arms (k in RL²)'),
-    trials: option(z.int().min(1).max(1000).default(100), 'Pulls per episode (n in RL², T here), one trial each'),
-  })
-  .strict();
+export const banditBernoulliOptions = z.strictObject({
+  arms: option(z.int().min(2).max(50).default(2), 'Number of arms (k in RL²)'),
+  trials: option(z.int().min(1).max(1000).default(100), 'Pulls per episode (n in RL², T here), one trial each'),
+});
 
 export type BanditBernoulliOptions = z.output<typeof banditBernoulliOptions>;
 export type BanditBernoulliFamily = BanditFamily<BanditBernoulliOptions>;

@@ -20,18 +20,12 @@ const FIXED_PAIRS: Record<'easy' | 'medium' | 'hard', readonly [number, number]>
   hard: [0.4, 0.6],
 };
 
-export const banditCorrelatedOptions = z
-  .object({
-    trials: option(
-      z.int().min(1).max(1000).default(100),
-      'Pulls per episode (T), one trial each; Wang et al. 2016 used 100',
-    ),
-    variant: option(
-      z.enum(CORRELATED_VARIANTS).default('uniform'),
-      '`uniform`: means (p, 1 − p) with p ~ U(0, 1); `easy` {0.1, 0.9}, `medium` {0.25, 0.75}, `hard` {0.4, 0.6}; `independent`: both ~ U(0, 1) (no structure to exploit)',
-    ),
-  })
-  .strict();
+export const banditCorrelatedOptions = z.strictObject({
+  trials: option(z.int().min(1).max(1000).default(100), 'T, pulls per episode (Wang et al. 2016: 100)'),
+  // `uniform`: means (p, 1 − p) with p ~ U(0, 1); `easy` {0.1, 0.9}, `medium` {0.25, 0.75},
+  // `hard` {0.4, 0.6}; `independent`: both ~ U(0, 1) (no structure to exploit).
+  variant: option(z.enum(CORRELATED_VARIANTS).default('uniform'), 'How the arm probabilities are drawn'),
+});
 
 export type BanditCorrelatedOptions = z.output<typeof banditCorrelatedOptions>;
 export type BanditCorrelatedFamily = BanditFamily<BanditCorrelatedOptions>;

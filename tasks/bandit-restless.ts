@@ -12,15 +12,11 @@ import type { TaskEntry } from '../src/core/registry.ts';
 import type { Rng } from '../src/core/rng.ts';
 import { type BanditFamily, createBanditFamily } from './kit/bandit.ts';
 
-export const banditRestlessOptions = z
-  .object({
-    trials: option(z.int().min(1).max(1000).default(100), 'Pulls per episode (T), one trial each'),
-    volatility: option(
-      z.number().min(0).max(1).default(0.05),
-      "Standard deviation σ of p's Gaussian step per trial (probability units); 0 makes the bandit stationary",
-    ),
-  })
-  .strict();
+export const banditRestlessOptions = z.strictObject({
+  trials: option(z.int().min(1).max(1000).default(100), 'Pulls per episode (T), one trial each'),
+  // In probability units; 0 makes the bandit stationary.
+  volatility: option(z.number().min(0).max(1).default(0.05), "σ, the SD of p's Gaussian step per trial"),
+});
 
 export type BanditRestlessOptions = z.output<typeof banditRestlessOptions>;
 export type BanditRestlessFamily = BanditFamily<BanditRestlessOptions>;

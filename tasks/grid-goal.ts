@@ -32,23 +32,14 @@ import type {
 import { rewardPerEpisode } from '../src/measures/main-measure.ts';
 import { gridGoalReport } from '../src/measures/spatial.ts';
 
-export const gridGoalOptions = z
-  .object({
-    size: option(
-      z.int().min(5).max(51).default(13),
-      "Side of the square grid, walls included; odd (Miconi et al. 2019: 13 in the brief, 11 in the code's default)",
-    ),
-    steps: option(z.int().min(1).max(10000).default(200), 'Steps per episode (Miconi et al. 2019: 200)'),
-    goalReward: option(
-      z.number().min(0).max(1000).default(10),
-      'Reward for reaching the goal (Miconi et al. 2019: 10)',
-    ),
-    wallPenalty: option(
-      z.number().min(0).max(100).default(0),
-      "Reward subtracted for bumping into a wall (published code's default: 0)",
-    ),
-  })
-  .strict();
+export const gridGoalOptions = z.strictObject({
+  // Miconi et al. 2019: 13 in the brief, 11 in the code's default.
+  size: option(z.int().min(5).max(51).default(13), 'Side of the grid, walls included; odd'),
+  steps: option(z.int().min(1).max(10000).default(200), 'Steps per episode (Miconi et al. 2019: 200)'),
+  goalReward: option(z.number().min(0).max(1000).default(10), 'Reward for reaching the goal (Miconi: 10)'),
+  // The published code's default: 0.
+  wallPenalty: option(z.number().min(0).max(100).default(0), 'Reward subtracted for bumping into a wall'),
+});
 
 export type GridGoalOptions = z.output<typeof gridGoalOptions>;
 

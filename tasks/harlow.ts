@@ -18,27 +18,14 @@ import { Rng } from '../src/core/rng.ts';
 import type { GroundTruth, StepInfo, StepResult, TaskFamily, TaskInstance, TaskTraits } from '../src/core/types.ts';
 import { trialAccuracyMeasure } from '../src/measures/main-measure.ts';
 
-export const harlowOptions = z
-  .object({
-    trials: option(z.int().min(1).max(100).default(6), 'Trials per episode (Wang et al. 2018: 6)'),
-    poolSize: option(
-      z.int().min(2).max(100000).default(1000),
-      'Number of objects in the pool the pairs are drawn from',
-    ),
-    features: option(
-      z.int().min(1).max(256).default(8),
-      'Features per object (the observation holds 2 × features numbers)',
-    ),
-    featureKind: option(
-      z.enum(['gaussian', 'binary']).default('gaussian'),
-      'Feature distribution: `gaussian` N(0, 1) or `binary` {0, 1} with probability 1/2 each',
-    ),
-    poolSeed: option(
-      z.int().min(0).default(0),
-      'Seed of the object pool (the pool is part of the task, not of an instance)',
-    ),
-  })
-  .strict();
+export const harlowOptions = z.strictObject({
+  trials: option(z.int().min(1).max(100).default(6), 'Trials per episode (Wang et al. 2018: 6)'),
+  poolSize: option(z.int().min(2).max(100000).default(1000), 'Objects in the pool the pairs are drawn from'),
+  // The observation holds 2 × features numbers.
+  features: option(z.int().min(1).max(256).default(8), 'Features per object'),
+  featureKind: option(z.enum(['gaussian', 'binary']).default('gaussian'), 'gaussian N(0, 1) or binary {0, 1} features'),
+  poolSeed: option(z.int().min(0).default(0), 'Seed of the object pool (part of the task)'),
+});
 
 export type HarlowOptions = z.output<typeof harlowOptions>;
 

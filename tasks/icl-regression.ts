@@ -15,16 +15,12 @@ import type { TaskEntry } from '../src/core/registry.ts';
 import type { Rng } from '../src/core/rng.ts';
 import type { GroundTruth, StepResult, TaskFamily, TaskInstance } from '../src/core/types.ts';
 
-export const iclRegressionOptions = z
-  .object({
-    dim: option(z.int().min(1).max(100).default(10), 'Input dimension d (von Oswald et al.: 10)'),
-    examples: option(z.int().min(1).max(1000).default(10), 'Context examples per sequence, N (von Oswald et al.: 10)'),
-    noise: option(
-      z.number().min(0).max(100).default(0),
-      'Standard deviation σ of Gaussian label noise on the context labels and the query label (0: none)',
-    ),
-  })
-  .strict();
+export const iclRegressionOptions = z.strictObject({
+  dim: option(z.int().min(1).max(100).default(10), 'Input dimension d (von Oswald et al.: 10)'),
+  examples: option(z.int().min(1).max(1000).default(10), 'Context examples per sequence, N (von Oswald et al.: 10)'),
+  // On the context labels and the query label.
+  noise: option(z.number().min(0).max(100).default(0), 'σ, the SD of Gaussian label noise (0: none)'),
+});
 export type IclRegressionOptions = z.output<typeof iclRegressionOptions>;
 
 /**

@@ -50,81 +50,37 @@ import type {
 import { escapeLatencyMeasure } from '../src/measures/main-measure.ts';
 import { watermazeReport } from '../src/measures/spatial.ts';
 
-export const watermazeOptions = z
-  .object({
-    protocol: option(
-      z.enum(['reference', 'dmp']).default('reference'),
-      '`reference` (one platform for all days) or `dmp` (delayed matching-to-place: a new platform each day)',
-    ),
-    days: option(
-      z.int().min(1).max(100).default(1),
-      "Days per episode (one animal's days; state carries over between them within the episode)",
-    ),
-    trialsPerDay: option(z.int().min(1).max(32).default(4), 'Trials per day (Foster et al. 2000: 4)'),
-    platform: option(
-      z.int().min(0).max(7).default(0),
-      '`reference` protocol: index 0…7 of the candidate position used every day',
-    ),
-    poolRadius: option(z.number().gt(0).max(10).default(1), "R, the pool's radius", 'm'),
-    platformRadius: option(
-      z.number().gt(0).max(1).default(0.05),
-      "The platform's radius (Foster et al. 2000: 0.05)",
-      'm',
-    ),
-    candidateDistance: option(
-      z.number().min(0).max(10).default(0.5),
-      "Distance of the 8 candidate platform positions from the pool's centre; with `two-rings`, of the outer four",
-      'm',
-    ),
-    candidateLayout: option(
-      z.enum(['ring', 'two-rings']).default('ring'),
-      'Where the 8 candidates lie: one ring, or an outer ring of 4 (diagonals) and an inner ring of 4 (axes)',
-    ),
-    startDistance: option(
-      z.number().min(0).max(10).default(0.9),
-      "Distance of the 4 cardinal start positions from the pool's centre",
-      'm',
-    ),
-    swimSpeed: option(z.number().gt(0).max(10).default(0.3), 'Swim speed (Foster et al. 2000: 0.3)', 'm/s'),
-    timeStep: option(
-      z.number().gt(0).max(10).default(0.1),
-      'Δt, the time step (Foster et al. 2000: 0.1). Coarser steps make episodes shorter for training learned agents',
-      's',
-    ),
-    timeout: option(
-      z.number().gt(0).max(1000).default(120),
-      'A trial ends unrewarded after this many seconds (Foster et al. 2000: 120)',
-      's',
-    ),
-    momentum: option(
-      z
-        .number()
-        .min(0)
-        .lt(1)
-        .default(1 / 3),
-      'm, the weight of the previous swim direction in the new one (0: no momentum)',
-    ),
-    observation: option(
-      z.enum(['place-cells', 'coordinates']).default('place-cells'),
-      'What agents observe: place-cell activity, or the coordinates (x/R, y/R)',
-    ),
-    placeCells: option(
-      z.int().min(1).max(10000).default(493),
-      'N, the number of place cells (Foster et al. 2000: 493)',
-    ),
-    placeFieldWidth: option(
-      z.number().gt(0).max(10).default(0.16),
-      "σ, the place fields' width (Foster et al. 2000: 0.16)",
-      'm',
-    ),
-    placeCellLayout: option(
-      z.enum(PLACE_CELL_LAYOUTS).default('even'),
-      'How the field centres cover the pool (src/core/place-cells.ts)',
-    ),
-    placeCellSeed: option(z.int().min(0).default(0), 'Seed of the `random` layout'),
-    reward: option(z.number().gt(0).max(100).default(1), 'Reward for reaching the platform'),
-  })
-  .strict();
+/** The default momentum (Foster et al. 2000). */
+const ONE_THIRD = 1 / 3;
+
+export const watermazeOptions = z.strictObject({
+  // `reference`: one platform for all days; `dmp`: a new platform each day.
+  protocol: option(z.enum(['reference', 'dmp']).default('reference'), 'reference or dmp (delayed matching-to-place)'),
+  // The state carries over between the days of an episode.
+  days: option(z.int().min(1).max(100).default(1), "Days per episode (one animal's days)"),
+  trialsPerDay: option(z.int().min(1).max(32).default(4), 'Trials per day (Foster et al. 2000: 4)'),
+  platform: option(z.int().min(0).max(7).default(0), 'reference: index 0…7 of the daily platform'),
+  poolRadius: option(z.number().gt(0).max(10).default(1), "R, the pool's radius", 'm'),
+  platformRadius: option(z.number().gt(0).max(1).default(0.05), "The platform's radius (Foster: 0.05)", 'm'),
+  // With `two-rings`, of the outer four.
+  candidateDistance: option(z.number().min(0).max(10).default(0.5), 'Distance of the 8 candidates', 'm'),
+  // `two-rings`: an outer ring of 4 (diagonals) and an inner ring of 4 (axes).
+  candidateLayout: option(z.enum(['ring', 'two-rings']).default('ring'), 'Where the 8 candidates lie'),
+  startDistance: option(z.number().min(0).max(10).default(0.9), 'Distance of the 4 starts from the centre', 'm'),
+  swimSpeed: option(z.number().gt(0).max(10).default(0.3), 'Swim speed (Foster et al. 2000: 0.3)', 'm/s'),
+  // Coarser steps make episodes shorter for training learned agents.
+  timeStep: option(z.number().gt(0).max(10).default(0.1), 'Δt, the time step (Foster et al. 2000: 0.1)', 's'),
+  timeout: option(z.number().gt(0).max(1000).default(120), 'A trial ends unrewarded after this (Foster: 120)', 's'),
+  // 0: no momentum; (x/R, y/R) coordinates can replace the place cells (`observation`).
+  momentum: option(z.number().min(0).lt(1).default(ONE_THIRD), 'm, the weight of the previous swim direction'),
+  observation: option(z.enum(['place-cells', 'coordinates']).default('place-cells'), 'What agents observe'),
+  placeCells: option(z.int().min(1).max(10000).default(493), 'N, the number of place cells (Foster: 493)'),
+  placeFieldWidth: option(z.number().gt(0).max(10).default(0.16), "σ, the place fields' width (Foster: 0.16)", 'm'),
+  // See src/core/place-cells.ts.
+  placeCellLayout: option(z.enum(PLACE_CELL_LAYOUTS).default('even'), 'How the field centres cover the pool'),
+  placeCellSeed: option(z.int().min(0).default(0), 'Seed of the `random` layout'),
+  reward: option(z.number().gt(0).max(100).default(1), 'Reward for reaching the platform'),
+});
 
 export type WatermazeOptions = z.output<typeof watermazeOptions>;
 

@@ -14,14 +14,9 @@ import type { AgentEntry } from './entry.ts';
 import { NetworkAgent } from './network-agent.ts';
 
 /** Options of a recurrent learned agent. */
-export const recurrentOptions = z
-  .object({
-    hidden: option(
-      z.number().int().min(1).max(1024).default(48),
-      'Number of hidden units (Wang et al. 2018 used 48 for the bandits)',
-    ),
-  })
-  .strict();
+export const recurrentOptions = z.strictObject({
+  hidden: option(z.number().int().min(1).max(1024).default(48), 'Number of hidden units (Wang et al. 2018: 48)'),
+});
 export type RecurrentOptions = z.output<typeof recurrentOptions>;
 
 /** A recurrent core: its state, how a step updates it, and which tensor is its output h. */

@@ -48,19 +48,12 @@ export function tokensOf(batch: SequenceBatch): Tensor {
   return tokens;
 }
 
-export const lsaOptions = z
-  .object({
-    layers: option(
-      z.int().min(1).max(16).default(1),
-      'Number of linear self-attention layers (von Oswald et al.: 1, or several for GD++-like iterations)',
-    ),
-    heads: option(z.int().min(1).max(16).default(1), 'Heads per layer (the construction needs 1)'),
-    initBound: option(
-      z.number().gt(0).max(10).default(0.1),
-      'Half-width of the uniform initialisation of every weight matrix',
-    ),
-  })
-  .strict();
+export const lsaOptions = z.strictObject({
+  // von Oswald et al.: 1, or several for GD++-like iterations.
+  layers: option(z.int().min(1).max(16).default(1), 'Number of linear self-attention layers'),
+  heads: option(z.int().min(1).max(16).default(1), 'Heads per layer (the construction needs 1)'),
+  initBound: option(z.number().gt(0).max(10).default(0.1), 'Half-width of the uniform initialisation'),
+});
 export type LsaOptions = z.output<typeof lsaOptions>;
 
 export class LsaModel extends Module implements RegressionModel {
@@ -106,15 +99,13 @@ export class LsaModel extends Module implements RegressionModel {
   }
 }
 
-export const regressionTransformerOptions = z
-  .object({
-    width: option(z.int().min(2).max(512).default(32), 'Width of the residual stream, d_model'),
-    layers: option(z.int().min(1).max(8).default(2), 'Number of transformer blocks'),
-    heads: option(z.int().min(1).max(16).default(2), 'Attention heads per block; must divide `width`'),
-    mlp: option(z.int().min(1).max(4096).default(64), "Hidden width of each block's MLP, d_ff"),
-    activation: z.enum(['relu', 'tanh']).default('relu'),
-  })
-  .strict();
+export const regressionTransformerOptions = z.strictObject({
+  width: option(z.int().min(2).max(512).default(32), 'Width of the residual stream, d_model'),
+  layers: option(z.int().min(1).max(8).default(2), 'Number of transformer blocks'),
+  heads: option(z.int().min(1).max(16).default(2), 'Attention heads per block; must divide `width`'),
+  mlp: option(z.int().min(1).max(4096).default(64), "Hidden width of each block's MLP, d_ff"),
+  activation: z.enum(['relu', 'tanh']).default('relu'),
+});
 export type RegressionTransformerOptions = z.output<typeof regressionTransformerOptions>;
 
 export class RegressionTransformer extends Module implements RegressionModel {
