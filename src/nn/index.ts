@@ -38,6 +38,7 @@ export * from './ops/index.ts';
 export {
   currentTape,
   finishOp,
+  finishUnaryOp,
   isCheckingNumerics,
   noGrad,
   recording,

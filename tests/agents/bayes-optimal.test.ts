@@ -11,64 +11,7 @@ import {
 } from '../../agents/bayes-optimal.ts';
 import { UsageError } from '../../src/core/errors.ts';
 import { Rng } from '../../src/core/rng.ts';
-import type { AgentInput, TaskFamily, TaskInstance, TaskTraits } from '../../src/core/types.ts';
-
-/** The traits the bandit tasks declare: the prior of their arms' reward probabilities. */
-const INDEPENDENT: TaskTraits = {
-  bernoulliArms: true,
-  stationaryArms: true,
-  banditPrior: { kind: 'independent-uniform' },
-};
-const MIRRORED: TaskTraits = { bernoulliArms: true, stationaryArms: true, banditPrior: { kind: 'mirrored-uniform' } };
-const HARD: TaskTraits = {
-  bernoulliArms: true,
-  stationaryArms: true,
-  banditPrior: { kind: 'mirrored-pair', better: 0.6 },
-};
-const DRIFTING: TaskTraits = { bernoulliArms: true, stationaryArms: false };
-
-/** A minimal Bernoulli bandit family standing in for tasks/ (means drawn by `draw`), with the traits given. */
-function fakeBandit(
-  id: string,
-  traits: TaskTraits,
-  arms: number,
-  trials: number,
-  draw: (rng: Rng) => number[] = (rng) => Array.from({ length: arms }, () => rng.uniform()),
-): TaskFamily {
-  return {
-    id,
-    traits,
-    options: { trials },
-    metadata: { description: 'fake bandit', papers: [] },
-    observationSpace: { kind: 'box', shape: [1], low: 1, high: 1 },
-    actionSpace: { kind: 'discrete', n: arms },
-    observationSize: 1,
-    numActions: arms,
-    episodeLength: trials,
-    trialsPerEpisode: trials,
-    infoFields: [],
-    sample(rng: Rng): TaskInstance {
-      const means = draw(rng);
-      let t = 0;
-      return {
-        reset: () => {
-          t = 0;
-          return new Float64Array([1]);
-        },
-        step: (a: number) => {
-          t++;
-          return {
-            observation: new Float64Array([1]),
-            reward: rng.uniform() < means[a] ? 1 : 0,
-            done: t >= trials,
-            info: { trial: t - 1 },
-          };
-        },
-        groundTruth: () => ({ expectedRewards: means }),
-      };
-    },
-  };
-}
+import { agentInput, DRIFTING, fakeBandit, HARD, INDEPENDENT, MIRRORED } from '../helpers/bandits.ts';
 
 /** Exhaustive recursion over every history (no table, no symmetry): the textbook Bellman equation. */
 function naiveValue(s: number[], f: number[], remaining: number): number {
@@ -87,8 +30,12 @@ function naiveValue(s: number[], f: number[], remaining: number): number {
   return best;
 }
 
-/** The same Bellman equation memoized on the unsorted counts (string keys): independent of the ranking. */
-function memoValue(k: number, T: number): number {
+/**
+ * The value of posterior states (successes s, failures f per arm), memoized on the unsorted counts
+ * (string keys, independent of the solver's ranking): `combine` turns the Q-values of the arms into
+ * the state's value (the maximum for the Bellman equation, an average for a fixed policy).
+ */
+function stateValue(k: number, T: number, combine: (q: number[], s: number[], f: number[]) => number): number {
   const memo = new Map<string, number>();
   const s = new Array(k).fill(0);
   const f = new Array(k).fill(0);
@@ -97,8 +44,7 @@ function memoValue(k: number, T: number): number {
     const key = `${s.join(',')}|${f.join(',')}`;
     const hit = memo.get(key);
     if (hit !== undefined) return hit;
-    let best = -Infinity;
-    for (let i = 0; i < k; i++) {
+    const q = s.map((_, i) => {
       const p = (s[i] + 1) / (s[i] + f[i] + 2);
       s[i]++;
       const win = rec(remaining - 1);
@@ -106,41 +52,26 @@ function memoValue(k: number, T: number): number {
       f[i]++;
       const loss = rec(remaining - 1);
       f[i]--;
-      best = Math.max(best, p * (1 + win) + (1 - p) * loss);
-    }
-    memo.set(key, best);
-    return best;
-  };
-  return rec(T);
-}
-
-/** Exact expected total reward of a stationary policy given as arm probabilities per posterior state (two arms). */
-function policyValue(policy: (s: number[], f: number[]) => number[], T: number): number {
-  const memo = new Map<string, number>();
-  const s = [0, 0];
-  const f = [0, 0];
-  const rec = (remaining: number): number => {
-    if (remaining === 0) return 0;
-    const key = `${s}|${f}`;
-    const hit = memo.get(key);
-    if (hit !== undefined) return hit;
-    const pi = policy(s, f);
-    let v = 0;
-    for (let i = 0; i < 2; i++) {
-      if (pi[i] === 0) continue;
-      const p = (s[i] + 1) / (s[i] + f[i] + 2);
-      s[i]++;
-      const win = rec(remaining - 1);
-      s[i]--;
-      f[i]++;
-      const loss = rec(remaining - 1);
-      f[i]--;
-      v += pi[i] * (p * (1 + win) + (1 - p) * loss);
-    }
+      return p * (1 + win) + (1 - p) * loss;
+    });
+    const v = combine(q, s, f);
     memo.set(key, v);
     return v;
   };
   return rec(T);
+}
+
+/** The Bellman equation on the unsorted counts. */
+function memoValue(k: number, T: number): number {
+  return stateValue(k, T, (q) => Math.max(...q));
+}
+
+/** Exact expected total reward of a stationary policy given as arm probabilities per posterior state (two arms). */
+function policyValue(policy: (s: number[], f: number[]) => number[], T: number): number {
+  return stateValue(2, T, (q, s, f) => {
+    const pi = policy(s, f);
+    return q.reduce((v, qi, i) => v + pi[i] * qi, 0);
+  });
 }
 
 /** P(X > Y) for X ~ Beta(a1, b1), Y ~ Beta(a2, b2), by Simpson's rule on ∫ f_X(x) F_Y(x) dx. */
@@ -173,29 +104,9 @@ function lgamma(n: number): number {
   return x;
 }
 
-function input(batch: number, step: number, prevAction: ArrayLike<number>, prevReward: ArrayLike<number>): AgentInput {
-  return {
-    observation: new Float64Array(batch),
-    prevAction: Int32Array.from(prevAction),
-    prevReward: Float64Array.from(prevReward),
-    timeFraction: 0,
-    step,
-    prevInfo: [],
-    instances: [],
-  };
-}
-
 describe('independent arms: the dynamic program', () => {
   it('matches the exhaustive recursion over histories for small k and T', () => {
-    for (const [k, T] of [
-      [2, 1],
-      [2, 2],
-      [2, 3],
-      [2, 6],
-      [3, 4],
-      [3, 5],
-      [4, 4],
-    ]) {
+    for (const [k, T] of '2x1 2x2 2x3 2x6 3x4 3x5 4x4'.split(' ').map((x) => x.split('x').map(Number))) {
       const dp = new IndependentArmsSolution(k, T, 1e6);
       expect(dp.expectedReward).toBeCloseTo(naiveValue(new Array(k).fill(0), new Array(k).fill(0), T), 12);
     }
@@ -213,12 +124,7 @@ describe('independent arms: the dynamic program', () => {
   });
 
   it('counts its states like a direct enumeration of sorted arm pairs', () => {
-    for (const [k, T] of [
-      [2, 7],
-      [3, 6],
-      [4, 5],
-      [6, 3],
-    ]) {
+    for (const [k, T] of '2x7 3x6 4x5 6x3'.split(' ').map((x) => x.split('x').map(Number))) {
       const seen = new Set<string>();
       const pairs: [number, number][] = [];
       for (let n = 0; n <= T; n++) for (let s = 0; s <= n; s++) pairs.push([s, n - s]);
@@ -251,21 +157,21 @@ describe('independent arms: the dynamic program', () => {
   });
 
   it('k = 2, T = 100 has an exact regret of about 1.75 against E[max(p1, p2)]·T = 200/3', () => {
-    const value = exactExpectedReward(fakeBandit('bandit-correlated', INDEPENDENT, 2, 100));
+    const value = exactExpectedReward(fakeBandit('bandit-correlated', 2, 100, INDEPENDENT));
     expect(200 / 3 - value).toBeCloseTo(1.748, 2);
   });
 
   it('refuses beyond the state budget, naming arms, trials and the state count', () => {
-    const big = fakeBandit('bandit-bernoulli', INDEPENDENT, 2, 1000);
+    const big = fakeBandit('bandit-bernoulli', 2, 1000, INDEPENDENT);
     expect(() => solveFamily(big)).toThrow(UsageError);
     // Unordered pairs of arm states: (ordered C(1004, 4) + diagonal Σ_{n≤500} (n+1)) / 2.
     expect(() => solveFamily(big)).toThrow(
       /2 arms and 1000 trials need 21,042,459,751 posterior states, over the budget of 50,000,000/,
     );
     expect(bayesOptimal.cannotPlay(big)).toMatch(/2 arms and 1000 trials/);
-    expect(bayesOptimal.cannotPlay(fakeBandit('bandit-bernoulli', INDEPENDENT, 50, 1000))).toMatch(/50 arms/);
+    expect(bayesOptimal.cannotPlay(fakeBandit('bandit-bernoulli', 50, 1000, INDEPENDENT))).toMatch(/50 arms/);
     // A smaller budget through the option: the exact count is in the message.
-    const medium = fakeBandit('bandit-bernoulli', INDEPENDENT, 3, 25);
+    const medium = fakeBandit('bandit-bernoulli', 3, 25, INDEPENDENT);
     expect(() => bayesOptimal.create(medium, { maxStates: 1000 }, Rng.fromSeed(1))).toThrow(
       /3 arms and 25 trials need 126,141 posterior states/,
     );
@@ -311,28 +217,28 @@ describe('shared posterior (bandit-correlated)', () => {
   });
 
   it('uniform variant, T = 100: exact regret about 1.22 against E[max(p, 1 − p)]·T = 75', () => {
-    const value = exactExpectedReward(fakeBandit('bandit-correlated', MIRRORED, 2, 100));
+    const value = exactExpectedReward(fakeBandit('bandit-correlated', 2, 100, MIRRORED));
     expect(75 - value).toBeCloseTo(1.2214, 3);
     // Knowing the arms are coupled is worth something: less regret than with independent arms.
     expect(75 - value).toBeLessThan(
-      200 / 3 - exactExpectedReward(fakeBandit('bandit-correlated', INDEPENDENT, 2, 100)),
+      200 / 3 - exactExpectedReward(fakeBandit('bandit-correlated', 2, 100, INDEPENDENT)),
     );
   });
 });
 
 describe('bayes-optimal agent', () => {
   it('reuses the solved table within the process', () => {
-    const family = fakeBandit('bandit-bernoulli', INDEPENDENT, 3, 12);
-    expect(solveFamily(family)).toBe(solveFamily(fakeBandit('bandit-bernoulli', INDEPENDENT, 3, 12)));
+    const family = fakeBandit('bandit-bernoulli', 3, 12, INDEPENDENT);
+    expect(solveFamily(family)).toBe(solveFamily(fakeBandit('bandit-bernoulli', 3, 12, INDEPENDENT)));
   });
 
   it('acts on exact Q-values: ties split, a paying arm kept, and reports the exact value', () => {
-    const family = fakeBandit('bandit-bernoulli', INDEPENDENT, 3, 10);
+    const family = fakeBandit('bandit-bernoulli', 3, 10, INDEPENDENT);
     const agent = bayesOptimal.create(family, undefined, Rng.fromSeed(1)) as BayesOptimalAgent;
     agent.begin(2);
-    const first = agent.act(input(2, 0, [-1, -1], [0, 0]));
+    const first = agent.act(agentInput(2, 0, [-1, -1], [0, 0]));
     expect(Array.from(first.probs)).toEqual([1 / 3, 1 / 3, 1 / 3, 1 / 3, 1 / 3, 1 / 3]);
-    const second = agent.act(input(2, 1, [2, 0], [1, 0]));
+    const second = agent.act(agentInput(2, 1, [2, 0], [1, 0]));
     expect(Array.from(second.probs.subarray(0, 3))).toEqual([0, 0, 1]);
     expect(Array.from(second.probs.subarray(3, 6))).toEqual([0, 0.5, 0.5]);
     expect(agent.extraReport()).toEqual({ exactExpectedReward: exactExpectedReward(family) });
@@ -360,7 +266,7 @@ describe('bayes-optimal agent', () => {
   ] as const) {
     it(`earns its exact expected reward on the ${name} (simulation within 4 standard errors)`, () => {
       const T = 15;
-      const family = fakeBandit(id, traits, arms, T, draw as ((rng: Rng) => number[]) | undefined);
+      const family = fakeBandit(id, arms, T, traits, draw as ((rng: Rng) => number[]) | undefined);
       const rng = Rng.fromSeed(`bayes-${name}`);
       const agent = bayesOptimal.create(family, undefined, rng.fork('agent'));
       const batch = 20000;
@@ -371,7 +277,7 @@ describe('bayes-optimal agent', () => {
       const prevReward = new Float64Array(batch);
       const totals = new Float64Array(batch);
       for (let t = 0; t < T; t++) {
-        const out = agent.act(input(batch, t, prevAction, prevReward));
+        const out = agent.act(agentInput(batch, t, prevAction, prevReward));
         for (let b = 0; b < batch; b++) {
           const a = rng.categorical(out.probs, b * arms, arms);
           const r = instances[b].step(a).reward;
@@ -387,9 +293,9 @@ describe('bayes-optimal agent', () => {
   }
 
   it('refuses tasks it has no exact model for', () => {
-    expect(bayesOptimal.cannotPlay(fakeBandit('bandit-restless', DRIFTING, 2, 100))).toMatch(/stationary/);
-    expect(bayesOptimal.cannotPlay(fakeBandit('harlow', {}, 2, 6))).toMatch(/harlow/);
-    expect(() => bayesOptimal.create(fakeBandit('harlow', {}, 2, 6), undefined, Rng.fromSeed(1))).toThrow(UsageError);
-    expect(bayesOptimal.cannotPlay(fakeBandit('bandit-correlated', MIRRORED, 2, 1000))).toBeNull();
+    expect(bayesOptimal.cannotPlay(fakeBandit('bandit-restless', 2, 100, DRIFTING))).toMatch(/stationary/);
+    expect(bayesOptimal.cannotPlay(fakeBandit('harlow', 2, 6, {}))).toMatch(/harlow/);
+    expect(() => bayesOptimal.create(fakeBandit('harlow', 2, 6, {}), undefined, Rng.fromSeed(1))).toThrow(UsageError);
+    expect(bayesOptimal.cannotPlay(fakeBandit('bandit-correlated', 2, 1000, MIRRORED))).toBeNull();
   });
 });

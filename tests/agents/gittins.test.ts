@@ -2,61 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { GittinsAgent, GittinsTable, gittins, gittinsHorizon, gittinsIndex } from '../../agents/gittins.ts';
 import { UsageError } from '../../src/core/errors.ts';
 import { Rng } from '../../src/core/rng.ts';
-import type { AgentInput, TaskFamily, TaskInstance } from '../../src/core/types.ts';
-
-/** A minimal k-armed Bernoulli bandit family with means ~ U(0, 1), standing in for tasks/. */
-function fakeBandit(
-  id: string,
-  arms: number,
-  trials: number,
-  traits: Record<string, boolean> = { bernoulliArms: true },
-): TaskFamily & { traits: Record<string, boolean> } {
-  return {
-    id,
-    options: { arms, trials },
-    metadata: { description: 'fake bandit', papers: [] },
-    traits,
-    observationSpace: { kind: 'box', shape: [1], low: 1, high: 1 },
-    actionSpace: { kind: 'discrete', n: arms },
-    observationSize: 1,
-    numActions: arms,
-    episodeLength: trials,
-    trialsPerEpisode: trials,
-    infoFields: [],
-    sample(rng: Rng): TaskInstance {
-      const means = Array.from({ length: arms }, () => rng.uniform());
-      let t = 0;
-      return {
-        reset: () => {
-          t = 0;
-          return new Float64Array([1]);
-        },
-        step: (a: number) => {
-          t++;
-          return {
-            observation: new Float64Array([1]),
-            reward: rng.uniform() < means[a] ? 1 : 0,
-            done: t >= trials,
-            info: { trial: t - 1, expectedReward: means[a] },
-          };
-        },
-        groundTruth: () => ({ expectedRewards: means }),
-      };
-    },
-  };
-}
-
-function input(batch: number, step: number, prevAction: number[], prevReward: number[]): AgentInput {
-  return {
-    observation: new Float64Array(batch),
-    prevAction: Int32Array.from(prevAction),
-    prevReward: Float64Array.from(prevReward),
-    timeFraction: 0,
-    step,
-    prevInfo: [],
-    instances: [],
-  };
-}
+import { agentInput, DRIFTING, fakeBandit } from '../helpers/bandits.ts';
 
 describe('gittinsIndex', () => {
   // Published Gittins indices for a Bernoulli arm, from Gittins' tables as reproduced in Christian &
@@ -133,10 +79,10 @@ describe('gittins agent', () => {
   it('splits ties evenly at the start and stays on an arm that just paid', () => {
     const agent = new GittinsAgent(3, { discount: 0.9 });
     agent.begin(2);
-    const first = agent.act(input(2, 0, [-1, -1], [0, 0]));
+    const first = agent.act(agentInput(2, 0, [-1, -1], [0, 0]));
     expect(Array.from(first.probs)).toEqual([1 / 3, 1 / 3, 1 / 3, 1 / 3, 1 / 3, 1 / 3]);
     // Episode 0: arm 1 paid; episode 1: arm 2 failed.
-    const second = agent.act(input(2, 1, [1, 2], [1, 0]));
+    const second = agent.act(agentInput(2, 1, [1, 2], [1, 0]));
     expect(Array.from(second.probs.subarray(0, 3))).toEqual([0, 1, 0]);
     expect(Array.from(second.probs.subarray(3, 6))).toEqual([0.5, 0.5, 0]);
   });
@@ -154,7 +100,7 @@ describe('gittins agent', () => {
     let gittinsTotal = 0;
     let randomTotal = 0;
     for (let t = 0; t < 50; t++) {
-      const out = agent.act(input(batch, t, prevAction, prevReward));
+      const out = agent.act(agentInput(batch, t, prevAction, prevReward));
       for (let b = 0; b < batch; b++) {
         const a = rng.categorical(out.probs, b * 5, 5);
         const r = instances[b].step(a).reward;
@@ -174,9 +120,7 @@ describe('gittins agent', () => {
     expect(() => gittins.create(family, { discount: 1 }, Rng.fromSeed(1))).toThrow(/discount/);
     expect(() => gittins.create(family, { gamma: 0.9 }, Rng.fromSeed(1))).toThrow(/gamma/);
     expect(gittins.cannotPlay(family)).toBeNull();
-    expect(
-      gittins.cannotPlay(fakeBandit('bandit-restless', 2, 10, { bernoulliArms: true, stationaryArms: false })),
-    ).toMatch(/stationary/);
+    expect(gittins.cannotPlay(fakeBandit('bandit-restless', 2, 10, DRIFTING))).toMatch(/stationary/);
     expect(gittins.cannotPlay(fakeBandit('harlow', 2, 10, {}))).toMatch(/Bernoulli/);
   });
 });

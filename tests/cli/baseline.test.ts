@@ -1,37 +1,12 @@
 // The command line as scripts call it: `node bin/engram.js ...` in a child process.
 
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-
-function engram(...args: string[]) {
-  const result = spawnSync(process.execPath, [path.join(root, 'bin/engram.js'), ...args], {
-    cwd: root,
-    encoding: 'utf8',
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+import { engram } from '../helpers/engram.ts';
 
 describe('engram baseline', () => {
   it('--json prints exactly one JSON object with the documented fields', () => {
     const out = engram(
-      'baseline',
-      '--agent',
-      'thompson',
-      '--task',
-      'bandit-bernoulli',
-      '--arms',
-      '3',
-      '--trials',
-      '20',
-      '--episodes',
-      '200',
-      '--seed',
-      '5',
-      '--json',
+      'baseline --agent thompson --task bandit-bernoulli --arms 3 --trials 20 --episodes 200 --seed 5 --json',
     );
     expect(out.status).toBe(0);
     expect(out.stderr).toBe('');
@@ -53,28 +28,14 @@ describe('engram baseline', () => {
     expect(report.shiftAfterLose.mean).toBeGreaterThan(0);
     // Same seed, same numbers.
     const again = JSON.parse(
-      engram(
-        'baseline',
-        '--agent',
-        'thompson',
-        '--task',
-        'bandit-bernoulli',
-        '--arms',
-        '3',
-        '--trials',
-        '20',
-        '--episodes',
-        '200',
-        '--seed',
-        '5',
-        '--json',
-      ).stdout,
+      engram('baseline --agent thompson --task bandit-bernoulli --arms 3 --trials 20 --episodes 200 --seed 5 --json')
+        .stdout,
     );
     expect(again).toEqual(report);
   });
 
   it('without --json prints a readable summary', () => {
-    const out = engram('baseline', '--agent', 'random', '--task', 'harlow', '--episodes', '50');
+    const out = engram('baseline --agent random --task harlow --episodes 50');
     expect(out.status).toBe(0);
     expect(out.stdout).toMatch(/random on harlow/);
     expect(out.stdout).toMatch(/total reward/);
@@ -83,20 +44,8 @@ describe('engram baseline', () => {
 
   it('passes task and agent options through', () => {
     const out = engram(
-      'baseline',
-      '--agent',
-      'epsilon-greedy',
-      '--agent-option',
-      'epsilon=0.3',
-      '--task',
-      'bandit-correlated',
-      '--variant',
-      'hard',
-      '--trials',
-      '10',
-      '--episodes',
-      '20',
-      '--json',
+      'baseline --agent epsilon-greedy --agent-option epsilon=0.3 ' +
+        '--task bandit-correlated --variant hard --trials 10 --episodes 20 --json',
     );
     expect(out.status).toBe(0);
     const report = JSON.parse(out.stdout);
@@ -151,7 +100,7 @@ describe('engram baseline', () => {
   ];
   for (const [what, args, message] of bad) {
     it(`${what}: one line on stderr, exit status 2, nothing on stdout`, () => {
-      const out = engram('baseline', ...args, '--json');
+      const out = engram(['baseline', ...args, '--json']);
       expect(out.status).toBe(2);
       expect(out.stdout).toBe('');
       const lines = out.stderr.trim().split('\n');
@@ -163,7 +112,7 @@ describe('engram baseline', () => {
 
 describe('engram list', () => {
   it('shows the registered tasks and agents', () => {
-    const out = engram('list', '--json');
+    const out = engram('list --json');
     expect(out.status).toBe(0);
     const list = JSON.parse(out.stdout);
     const tasks = list.tasks.map((t: { id: string }) => t.id);

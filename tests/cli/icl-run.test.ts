@@ -1,22 +1,8 @@
-// `engram run` on an in-context regression experiment: the built-in icl-lsa-gd with a tiny budget
-// (a spec override), its run directory and its one JSON object; bad specs exit 2.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-
-const root = path.resolve(import.meta.dirname, '../..');
-const bin = path.join(root, 'bin/engram.js');
-
-function engram(args: string[]) {
-  const r = spawnSync(process.execPath, [bin, ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    env: { ...process.env, CI: 'true' },
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+import { engram, root } from '../helpers/engram.ts';
 
 /** The built-in icl-lsa-gd spec with a tiny budget and the given changes. */
 function tinySpec(dir: string, change: (spec: Record<string, any>) => void = () => {}): string {

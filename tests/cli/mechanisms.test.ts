@@ -4,13 +4,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.ts';
+import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/core/errors.ts';
 import { networkFromCheckpoint, readCheckpoint, writeCheckpoint } from '../../src/experiments/checkpoint.ts';
 import { runExperiment } from '../../src/experiments/run.ts';
 import { parseExperiment } from '../../src/experiments/spec.ts';
 import { hashParameters } from '../../src/nn/module.ts';
+import { inProcess } from '../helpers/engram.ts';
 
 function tmp(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'engram-mech-'));
@@ -88,17 +88,6 @@ describe('shipped checkpoints in experiments', () => {
 });
 
 describe('bad input for the plastic agents and lesions', () => {
-  let stderr: string[] = [];
-  beforeEach(() => {
-    stderr = [];
-    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      stderr.push(String(chunk));
-      return true;
-    });
-    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  });
-  afterEach(() => vi.restoreAllMocks());
-
   it('exits 2 with one line naming the problem', async () => {
     const dir = tmp();
     let specs = 0;
@@ -131,25 +120,16 @@ describe('bad input for the plastic agents and lesions', () => {
       [['run', writeSpec({ baselineRate: 2 }, 'hebbian')], /hebbian: option 'baselineRate'/],
     ];
     for (const [args, message] of cases) {
-      stderr = [];
-      const code = await main(args);
-      expect(code, args.join(' ')).toBe(2);
-      const text = stderr.join('');
-      expect(text.trim().split('\n'), args.join(' ')).toHaveLength(1);
-      expect(text, args.join(' ')).toMatch(message);
+      const { status, stderr } = await inProcess(args);
+      expect(status, args.join(' ')).toBe(2);
+      expect(stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+      expect(stderr, args.join(' ')).toMatch(message);
     }
   });
 
   it('documents the lesions and --train in --help', async () => {
-    const out: string[] = [];
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      out.push(String(chunk));
-      return true;
-    });
-    await main(['baseline', '--help']);
-    await main(['eval', '--help']);
-    await main(['run', '--help']);
-    const help = out.join('');
+    let help = '';
+    for (const command of ['baseline', 'eval', 'run']) help += (await inProcess([command, '--help'])).stdout;
     expect(help).toMatch(/--lesion <kind>[\s\S]*freeze-plasticity/);
     expect(help).toMatch(/--train/);
   });

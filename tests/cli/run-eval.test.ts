@@ -1,55 +1,23 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { engram, root, tmp } from '../helpers/engram.ts';
+import { tinySpec, writeSpec } from '../helpers/specs.ts';
 
-const root = path.resolve(import.meta.dirname, '../..');
-const bin = path.join(root, 'bin/engram.js');
-
-function engram(args: string[]) {
-  const r = spawnSync(process.execPath, [bin, ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    env: { ...process.env, CI: 'true' },
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function tmp(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'engram-cli-'));
-}
-
-let specs = 0;
-function writeSpec(dir: string, training: Record<string, unknown>): string {
-  const file = path.join(dir, `spec-${specs++}.json`);
-  fs.writeFileSync(
-    file,
-    JSON.stringify({
-      name: 'cli-tiny',
-      seed: 2,
-      task: { id: 'bandit-correlated', options: { variant: 'easy', trials: 20 } },
-      agents: [{ id: 'lstm', options: { hidden: 8 } }],
-      training: {
-        updates: 30,
-        batchSize: 8,
-        learningRate: 0.01,
-        checkpointEvery: 10,
-        logEvery: 5,
-        workers: 1,
-        ...training,
-      },
-      evaluation: { episodes: 40, compare: ['random'] },
-    }),
-  );
-  return file;
+const bin = path.join(
+  root,
+  'bin/engram.js',
+); /** A tiny spec (LSTM-8, 30 updates) with `training` changed, written into `dir`. */
+function cliSpec(dir: string, training: Record<string, unknown>): string {
+  return writeSpec(dir, tinySpec({ updates: 30, batchSize: 8, checkpointEvery: 10, logEvery: 5, ...training }, 8));
 }
 
 describe('engram run and eval', () => {
   it('runs a spec end to end, then evaluates its checkpoint with --json', () => {
     const dir = tmp();
     const out = path.join(dir, 'run');
-    const run = engram(['run', writeSpec(dir, {}), '--out', out, '--json']);
+    const run = engram(['run', cliSpec(dir, {}), '--out', out, '--json']);
     expect(run.status).toBe(0);
     const result = JSON.parse(run.stdout);
     expect(result.runDir).toBe(out);
@@ -79,7 +47,7 @@ describe('engram run and eval', () => {
   it('rejects truncated, corrupted and missing checkpoints and bad specs with one line and status 2', () => {
     const dir = tmp();
     const out = path.join(dir, 'run');
-    expect(engram(['run', writeSpec(dir, { updates: 5 }), '--out', out, '--plain']).status).toBe(0);
+    expect(engram(['run', cliSpec(dir, { updates: 5 }), '--out', out, '--plain']).status).toBe(0);
     const good = fs.readFileSync(path.join(out, 'checkpoints/lstm.json'), 'utf8');
     const truncated = path.join(dir, 'truncated.json');
     fs.writeFileSync(truncated, good.slice(0, Math.floor(good.length / 2)));
@@ -95,10 +63,10 @@ describe('engram run and eval', () => {
       [['eval', notCheckpoint], /not an engram checkpoint/],
       [['eval', path.join(dir, 'missing.json')], /not found/],
       [['run', 'no-such-experiment'], /unknown experiment 'no-such-experiment'/],
-      [['run', writeSpec(dir, { learningRate: -1 })], /training\.learningRate/],
-      [['run', writeSpec(dir, { learnigRate: 0.1 })], /unknown key 'training\.learnigRate'/],
+      [['run', cliSpec(dir, { learningRate: -1 })], /training\.learningRate/],
+      [['run', cliSpec(dir, { learnigRate: 0.1 })], /unknown key 'training\.learnigRate'/],
       [['run', '--resume', path.join(dir, 'nothing-here')], /no run directory/],
-      [['run', writeSpec(dir, {}), '--out', out], /already holds a run/],
+      [['run', cliSpec(dir, {}), '--out', out], /already holds a run/],
     ];
     for (const [args, message] of cases) {
       const r = engram(args);
@@ -112,7 +80,7 @@ describe('engram run and eval', () => {
 
   it('a run killed with SIGKILL resumes from its last checkpoint and ends like an uninterrupted one', async () => {
     const dir = tmp();
-    const spec = writeSpec(dir, { updates: 400, checkpointEvery: 20 });
+    const spec = cliSpec(dir, { updates: 400, checkpointEvery: 20 });
     const whole = path.join(dir, 'whole');
     expect(engram(['run', spec, '--out', whole, '--plain']).status).toBe(0);
 

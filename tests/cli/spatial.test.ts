@@ -1,43 +1,16 @@
 // The spatial tasks through the command line: their measures in `engram baseline --json`, bad
 // options as one line on stderr with exit status 2, and the built-in specs validate.
 
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadExperiment } from '../../src/experiments/spec.ts';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-
-function engram(...args: string[]) {
-  const result = spawnSync(process.execPath, [path.join(root, 'bin/engram.js'), ...args], {
-    cwd: root,
-    encoding: 'utf8',
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+import { engram } from '../helpers/engram.ts';
 
 describe('spatial tasks on the command line', () => {
   it('engram baseline reports escape latency by trial and day for the actor-critic in the water maze', () => {
     const out = engram(
-      'baseline',
-      '--agent',
-      'actor-critic',
-      '--task',
-      'watermaze',
-      '--task-option',
-      'protocol=dmp',
-      '--task-option',
-      'days=2',
-      '--task-option',
-      'timeStep=1',
-      '--task-option',
-      'timeout=20',
-      '--task-option',
-      'placeCells=64',
-      '--episodes',
-      '4',
-      '--json',
+      'baseline --agent actor-critic --task watermaze --task-option protocol=dmp --task-option ' +
+        'days=2 --task-option timeStep=1 --task-option timeout=20 --task-option placeCells=64 ' +
+        '--episodes 4 --json',
     );
     expect(out.stderr).toBe('');
     expect(out.status).toBe(0);
@@ -50,7 +23,7 @@ describe('spatial tasks on the command line', () => {
   });
 
   it('engram baseline reports goal hits and steps between hits in grid-goal', () => {
-    const out = engram('baseline', '--agent', 'random', '--task', 'grid-goal', '--episodes', '20', '--json');
+    const out = engram('baseline --agent random --task grid-goal --episodes 20 --json');
     expect(out.status).toBe(0);
     const report = JSON.parse(out.stdout);
     expect(report.goalHits.n).toBe(20);
@@ -63,7 +36,7 @@ describe('spatial tasks on the command line', () => {
       ['--agent', 'random', '--task', 'grid-goal', '--task-option', 'size=12'],
       ['--agent', 'actor-critic', '--task', 'grid-goal'],
     ]) {
-      const out = engram('baseline', ...args, '--episodes', '1');
+      const out = engram(['baseline', ...args, '--episodes', '1']);
       expect(out.status, args.join(' ')).toBe(2);
       expect(out.stderr.trim().split('\n')).toHaveLength(1);
     }

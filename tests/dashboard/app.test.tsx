@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { App } from '../../src/dashboard/App.tsx';
 import { DashboardStore } from '../../src/dashboard/store.ts';
 import type { RunControl } from '../../src/experiments/events.ts';
-import { evaluationEvents, strip, tick, trainingEvents } from './events.ts';
+import { evaluationEvents, strip, tick, trainingEvents, untilFrame } from './events.ts';
 
 const FRAME_MS = 20;
 
@@ -31,13 +31,7 @@ function mount(
 }
 
 afterEach(() => cleanup());
-
-/** Waits until the latest frame satisfies `check` (frames come on a timer, later on a loaded machine). */
-async function until(frame: () => string, check: (f: string) => boolean, timeoutMs = 3000): Promise<string> {
-  const deadline = performance.now() + timeoutMs;
-  while (!check(frame()) && performance.now() < deadline) await tick(FRAME_MS);
-  return frame();
-}
+const until = (frame: () => string, check: (f: string) => boolean) => untilFrame(frame, check, FRAME_MS);
 
 describe('the live dashboard', () => {
   it('shows a scripted stream of run events with their values', async () => {

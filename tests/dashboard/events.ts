@@ -96,3 +96,15 @@ export function strip(frame: string | undefined): string {
 }
 
 export const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits until the latest frame satisfies `check` (frames come on a timer, later on a loaded machine). */
+export async function untilFrame(
+  frame: () => string,
+  check: (f: string) => boolean,
+  frameMs: number,
+  timeoutMs = 3000,
+): Promise<string> {
+  const deadline = performance.now() + timeoutMs;
+  while (!check(frame()) && performance.now() < deadline) await tick(frameMs);
+  return frame();
+}

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +7,7 @@ import { openFollowedRun as openRunDir, RunFollower } from '../../src/dashboard/
 import { DashboardStore } from '../../src/dashboard/store.ts';
 import type { RunEvent } from '../../src/experiments/events.ts';
 import { runHeader } from '../../src/experiments/plan.ts';
+import { engram } from '../helpers/engram.ts';
 import { metrics, result, spec } from './events.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -94,18 +94,11 @@ describe('following a run directory', () => {
 });
 
 describe('engram dashboard', () => {
-  const engram = (args: string[]) =>
-    spawnSync(process.execPath, [path.join(root, 'bin/engram.js'), ...args], {
-      cwd: root,
-      encoding: 'utf8',
-      env: { ...process.env, CI: '' },
-    });
-
   it('prints a finished run as plain lines when stdout is not a terminal, and exits', () => {
     const dir = runDir();
     fs.writeFileSync(path.join(dir, 'metrics.jsonl'), record(10) + record(200) + record(400));
     finish(dir);
-    const r = engram(['dashboard', dir]);
+    const r = engram(['dashboard', dir], { CI: '' });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).not.toContain('\u001b');
@@ -114,7 +107,7 @@ describe('engram dashboard', () => {
   });
 
   it('exits with status 2 and one line on stderr for a directory that is not a run', () => {
-    const r = engram(['dashboard', path.join(os.tmpdir(), 'engram-no-such-run')]);
+    const r = engram(['dashboard', path.join(os.tmpdir(), 'engram-no-such-run')], { CI: '' });
     expect(r.status).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain('no run directory at');

@@ -49,10 +49,7 @@ describe('the frame layout', () => {
         ...spec,
         run: runHeader({
           ...fixtureSpec,
-          agents: [
-            { id: 'lstm', options: {} },
-            { id: 'gru', options: {} },
-          ],
+          agents: ['lstm', 'gru'].map((id) => ({ id, options: {} })),
         }),
       });
       many.handle({ type: 'train-start', agent: 'lstm', updates: 400, fromUpdate: 0 });

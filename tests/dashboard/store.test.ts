@@ -31,11 +31,7 @@ describe('the dashboard store', () => {
       ...start,
       run: runHeader({
         ...spec,
-        agents: [
-          { id: 'lstm', options: {} },
-          { id: 'thompson', options: {} },
-          { id: 'gru', options: {} },
-        ],
+        agents: ['lstm', 'thompson', 'gru'].map((id) => ({ id, options: {} })),
       }),
     });
     expect(store.agents.map((a) => [a.agent, a.status, a.updates])).toEqual([

@@ -9,7 +9,7 @@ import { SweepStore } from '../../src/dashboard/sweep-store.ts';
 import { runHeader } from '../../src/experiments/plan.ts';
 import { SharedRunControl } from '../../src/experiments/shared-control.ts';
 import type { SweepEvent } from '../../src/experiments/sweep.ts';
-import { metrics, spec, strip, tick } from './events.ts';
+import { metrics, spec, strip, tick, untilFrame } from './events.ts';
 
 const FRAME_MS = 20;
 const headline = { agent: 'lstm', measure: 'expected regret (T = 100)', value: 1.47 };
@@ -68,12 +68,7 @@ function clock() {
 }
 
 afterEach(() => cleanup());
-
-async function until(frame: () => string, check: (f: string) => boolean, timeoutMs = 3000): Promise<string> {
-  const deadline = performance.now() + timeoutMs;
-  while (!check(frame()) && performance.now() < deadline) await tick(FRAME_MS);
-  return frame();
-}
+const until = (frame: () => string, check: (f: string) => boolean) => untilFrame(frame, check, FRAME_MS);
 
 describe('the sweep dashboard', () => {
   it('shows every run, the progress and ETA of the sweep, and its keys', async () => {

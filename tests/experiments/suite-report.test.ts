@@ -5,8 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.ts';
+import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/core/errors.ts';
 import { readCheckpoint, writeCheckpoint } from '../../src/experiments/checkpoint.ts';
 import type { EpisodesFile, EvalFile, LesionsFile } from '../../src/experiments/evaluation.ts';
@@ -14,6 +13,7 @@ import { parseSuite } from '../../src/experiments/spec.ts';
 import { runSuite } from '../../src/experiments/suite.ts';
 import { compareRuns, formatCompare } from '../../src/report/compare.ts';
 import { metricsCsv, verdict, writeReport } from '../../src/report/report.ts';
+import { inProcess } from '../helpers/engram.ts';
 
 function tmp(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'engram-suite-'));
@@ -171,21 +171,11 @@ describe('report helpers', () => {
 });
 
 describe('report and compare on the command line', () => {
-  let stderr: string[] = [];
-  beforeEach(() => {
-    stderr = [];
-    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      stderr.push(String(chunk));
-      return true;
-    });
-    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  });
-  afterEach(() => vi.restoreAllMocks());
-
   it('rejects a directory that is not a finished run with one line and status 2', async () => {
     const dir = tmp();
-    expect(await main(['report', dir])).toBe(2);
-    expect(stderr.join('')).toMatch(/not a run directory/);
+    const report = await inProcess(['report', dir]);
+    expect(report.status).toBe(2);
+    expect(report.stderr).toMatch(/not a run directory/);
     fs.writeFileSync(
       path.join(dir, 'config.json'),
       JSON.stringify({
@@ -195,10 +185,10 @@ describe('report and compare on the command line', () => {
         training: { updates: 1 },
       }),
     );
-    stderr = [];
-    expect(await main(['compare', dir])).toBe(2);
-    expect(stderr.join('')).toMatch(/has not finished/);
-    expect(stderr.join('').trim().split('\n')).toHaveLength(1);
+    const compare = await inProcess(['compare', dir]);
+    expect(compare.status).toBe(2);
+    expect(compare.stderr).toMatch(/has not finished/);
+    expect(compare.stderr.trim().split('\n')).toHaveLength(1);
   });
 
   it('refuses a suite spec with a part name used twice, naming it', () => {

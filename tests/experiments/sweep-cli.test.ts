@@ -1,54 +1,15 @@
 // `engram sweep` and `engram merge` as scripts and cluster jobs call them: exit statuses, the one
 // JSON object, shards merged into the same results as the sweep run whole, and the Slurm scripts.
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.ts';
+import { describe, expect, it } from 'vitest';
 import type { EvalFile } from '../../src/experiments/evaluation.ts';
+import { bin, engramAsync, inProcess, root, tmp } from '../helpers/engram.ts';
 
-const root = path.resolve(import.meta.dirname, '../..');
-const bin = path.join(root, 'bin/engram.js');
 const fixtures = path.join(root, 'tests/fixtures/sweep');
 const tinySweep = path.join(fixtures, 'tiny-sweep.json');
-
-/** The command line in a child process, as scripts and cluster jobs run it (several can run at once). */
-function engram(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: { ...process.env, CI: 'true' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
-
-/** main() of the command line in this process, with what it writes captured. */
-async function inProcess(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    return { status: await main(args), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
-
-function tmp(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'engram-sweep-cli-'));
-}
 
 function writeSweep(dir: string, sweep: Record<string, unknown>): string {
   const file = path.join(dir, `sweep-${Math.random().toString(36).slice(2)}.json`);
@@ -66,9 +27,29 @@ describe('engram sweep and merge on the command line', () => {
   it('shards merged together give the results of the sweep run whole', async () => {
     const dir = tmp();
     const [whole, shard0, shard1] = await Promise.all([
-      engram(['sweep', tinySweep, '--workers', '2', '--out', path.join(dir, 'whole'), '--json']),
-      engram(['sweep', tinySweep, '--shard', '0/2', '--workers', '1', '--out', path.join(dir, 'shard0'), '--plain']),
-      engram(['sweep', tinySweep, '--shard', '1/2', '--workers', '1', '--out', path.join(dir, 'shard1'), '--plain']),
+      engramAsync(['sweep', tinySweep, '--workers', '2', '--out', path.join(dir, 'whole'), '--json']),
+      engramAsync([
+        'sweep',
+        tinySweep,
+        '--shard',
+        '0/2',
+        '--workers',
+        '1',
+        '--out',
+        path.join(dir, 'shard0'),
+        '--plain',
+      ]),
+      engramAsync([
+        'sweep',
+        tinySweep,
+        '--shard',
+        '1/2',
+        '--workers',
+        '1',
+        '--out',
+        path.join(dir, 'shard1'),
+        '--plain',
+      ]),
     ]);
     expect(whole.status, whole.stderr).toBe(0);
     const lines = whole.stdout.trim().split('\n');
@@ -222,7 +203,7 @@ describe('engram sweep and merge on the command line', () => {
       ...cases.map(([a, m]) => [a, m, 'main'] as [string[], RegExp, 'main']),
     ];
     for (const [args, message, how] of runs) {
-      const r = how === 'process' ? await engram(args) : await inProcess(args);
+      const r = how === 'process' ? await engramAsync(args) : await inProcess(args);
       expect(r.status, args.join(' ')).toBe(2);
       expect(r.stdout, args.join(' ')).toBe('');
       expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);

@@ -4,9 +4,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/core/errors.ts';
 import { agentTraining } from '../../src/experiments/spec.ts';
 import { expandSweep, parseShard, shardRuns } from '../../src/experiments/sweep-spec.ts';
+import { usageMessage } from '../helpers/engram.ts';
 
 const fixtures = path.resolve(import.meta.dirname, '../fixtures/sweep');
 const base = JSON.parse(fs.readFileSync(path.join(fixtures, 'tiny-bandit.json'), 'utf8'));
@@ -18,16 +18,6 @@ function expand(sweep: Record<string, unknown>, change: (b: Record<string, any>)
   change(b);
   fs.writeFileSync(path.join(dir, 'base.json'), JSON.stringify(b));
   return expandSweep({ name: 'test', base: 'base.json', ...sweep }, path.join(dir, 'sweep.json'));
-}
-
-function usageMessage(f: () => unknown): string {
-  try {
-    f();
-  } catch (err) {
-    expect(err).toBeInstanceOf(UsageError);
-    return (err as Error).message;
-  }
-  throw new Error('expected a UsageError');
 }
 
 describe('expanding a sweep', () => {

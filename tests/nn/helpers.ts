@@ -1,6 +1,6 @@
 // Shared by the tests of src/nn: the public API, plus a way to build a deliberately broken
 // operation (to show that the gradient checker and the NaN check can fail).
-import { finishOp, recording, Tensor } from '../../src/nn/index.ts';
+import { finishUnaryOp, Tensor } from '../../src/nn/index.ts';
 
 export * from '../../src/nn/index.ts';
 
@@ -13,17 +13,8 @@ export function finishOpForTests(
 ): Tensor {
   const out = new Tensor(a.rows, a.cols);
   for (let i = 0; i < a.size; i++) out.data[i] = f(i, a.data[i]);
-  finishOp(
-    op,
-    [a],
-    [out],
-    recording(a)
-      ? () => {
-          const g = out.grad!;
-          const ga = a.gradBuffer();
-          for (let i = 0; i < g.length; i++) ga[i] += g[i] * df(i, a.data[i]);
-        }
-      : null,
-  );
+  finishUnaryOp(op, a, out, (g, ga) => {
+    for (let i = 0; i < g.length; i++) ga[i] += g[i] * df(i, a.data[i]);
+  });
   return out;
 }

@@ -69,40 +69,32 @@ describe('matrix-product kernels', () => {
     [32, 53, 192],
     [4, 3, 6],
   ];
+  // Each variant with its operands' layout: A (m×k, or k×m transposed) and B (k×n, or n×k transposed).
+  const variants = [
+    { name: 'gemm', kernel: kernels.gemm, transA: false, transB: false },
+    { name: 'gemmNT', kernel: kernels.gemmNT, transA: false, transB: true },
+    { name: 'gemmTN', kernel: kernels.gemmTN, transA: true, transB: false },
+  ];
   for (const [m, k, n] of shapes) {
-    it(`gemm, gemmNT and gemmTN agree with the textbook triple loop at ${m}x${k}·${k}x${n}`, () => {
-      const rng = Rng.fromSeed(`${m}-${k}-${n}`);
-      const a = Float64Array.from({ length: m * k }, () => rng.uniformRange(-1, 1));
-      const b = Float64Array.from({ length: k * n }, () => rng.uniformRange(-1, 1));
-      const c = new Float64Array(m * n).fill(7);
-      kernels.gemm(a, b, c, m, k, n, false);
-      expect(maxAbsDiff(c, naive(a, b, m, k, n, false, false))).toBeLessThan(1e-12);
-      // Accumulation adds to what is there.
-      kernels.gemm(a, b, c, m, k, n, true);
-      expect(
-        maxAbsDiff(
-          c,
-          naive(a, b, m, k, n, false, false).map((x) => 2 * x),
-        ),
-      ).toBeLessThan(1e-12);
-
-      const bt = Float64Array.from({ length: n * k }, () => rng.uniformRange(-1, 1)); // n×k
-      const cNT = new Float64Array(m * n).fill(3);
-      kernels.gemmNT(a, bt, cNT, m, k, n, false);
-      expect(maxAbsDiff(cNT, naive(a, bt, m, k, n, false, true))).toBeLessThan(1e-12);
-      kernels.gemmNT(a, bt, cNT, m, k, n, true);
-      expect(
-        maxAbsDiff(
-          cNT,
-          naive(a, bt, m, k, n, false, true).map((x) => 2 * x),
-        ),
-      ).toBeLessThan(1e-12);
-
-      const at = Float64Array.from({ length: k * m }, () => rng.uniformRange(-1, 1)); // k×m
-      const cTN = new Float64Array(m * n).fill(-1);
-      kernels.gemmTN(at, b, cTN, m, k, n, false);
-      expect(maxAbsDiff(cTN, naive(at, b, m, k, n, true, false))).toBeLessThan(1e-12);
-    });
+    for (const { name, kernel, transA, transB } of variants) {
+      it(`${name} agrees with the textbook triple loop at ${m}x${k}·${k}x${n}, and accumulates`, () => {
+        const rng = Rng.fromSeed(`${name}-${m}-${k}-${n}`);
+        const a = Float64Array.from({ length: m * k }, () => rng.uniformRange(-1, 1));
+        const b = Float64Array.from({ length: k * n }, () => rng.uniformRange(-1, 1));
+        const expected = naive(a, b, m, k, n, transA, transB);
+        const c = new Float64Array(m * n).fill(7);
+        kernel(a, b, c, m, k, n, false);
+        expect(maxAbsDiff(c, expected)).toBeLessThan(1e-12);
+        // Accumulation adds to what is there.
+        kernel(a, b, c, m, k, n, true);
+        expect(
+          maxAbsDiff(
+            c,
+            expected.map((x) => 2 * x),
+          ),
+        ).toBeLessThan(1e-12);
+      });
+    }
   }
 
   it('matches a hand-computed product', () => {

@@ -62,25 +62,19 @@ describe('a2cGradients', () => {
     const fixed = r.values.map((v) => v.slice());
     const eps = 1e-6;
     let worst = 0;
+    // The central difference of the loss in one entry of `values`, against the analytic gradient.
+    const check = (values: Float64Array, i: number, analytic: number) => {
+      const x = values[i];
+      values[i] = x + eps;
+      const up = referenceLoss(r, fixed, c.discount, c.gaeLambda, c.valueCoef, c.entropyCoef);
+      values[i] = x - eps;
+      const down = referenceLoss(r, fixed, c.discount, c.gaeLambda, c.valueCoef, c.entropyCoef);
+      values[i] = x;
+      worst = Math.max(worst, Math.abs((up - down) / (2 * eps) - analytic));
+    };
     for (let t = 0; t < T; t++) {
-      for (let i = 0; i < B * A; i++) {
-        const x = r.logits[t][i];
-        r.logits[t][i] = x + eps;
-        const up = referenceLoss(r, fixed, c.discount, c.gaeLambda, c.valueCoef, c.entropyCoef);
-        r.logits[t][i] = x - eps;
-        const down = referenceLoss(r, fixed, c.discount, c.gaeLambda, c.valueCoef, c.entropyCoef);
-        r.logits[t][i] = x;
-        worst = Math.max(worst, Math.abs((up - down) / (2 * eps) - dl[t][i]));
-      }
-      for (let b = 0; b < B; b++) {
-        const x = r.values[t][b];
-        r.values[t][b] = x + eps;
-        const up = referenceLoss(r, fixed, c.discount, c.gaeLambda, c.valueCoef, c.entropyCoef);
-        r.values[t][b] = x - eps;
-        const down = referenceLoss(r, fixed, c.discount, c.gaeLambda, c.valueCoef, c.entropyCoef);
-        r.values[t][b] = x;
-        worst = Math.max(worst, Math.abs((up - down) / (2 * eps) - dv[t][b]));
-      }
+      for (let i = 0; i < B * A; i++) check(r.logits[t], i, dl[t][i]);
+      for (let b = 0; b < B; b++) check(r.values[t], b, dv[t][b]);
     }
     expect(worst).toBeLessThan(1e-7);
     // Masked steps get no gradient.

@@ -9,32 +9,13 @@ import { resumeRun, runExperiment } from '../../src/experiments/run.ts';
 import { parseExperiment } from '../../src/experiments/spec.ts';
 import { hashParameters } from '../../src/nn/module.ts';
 import { frozenEvaluation } from '../../src/rl/frozen-eval.ts';
+import { tinySpec } from '../helpers/specs.ts';
 
 function tmp(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'engram-test-'));
 }
 
-// A meta-training budget of a few seconds: an LSTM-16 on the easy correlated bandit (arms 0.1/0.9).
-const tiny = (overrides: Record<string, unknown> = {}) =>
-  parseExperiment(
-    {
-      name: 'tiny',
-      seed: 1,
-      task: { id: 'bandit-correlated', options: { variant: 'easy', trials: 20 } },
-      agents: [{ id: 'lstm', options: { hidden: 16 } }],
-      training: {
-        updates: 400,
-        batchSize: 16,
-        learningRate: 0.01,
-        checkpointEvery: 50,
-        logEvery: 10,
-        workers: 1,
-        ...overrides,
-      },
-      evaluation: { episodes: 300, compare: ['random'] },
-    },
-    'test',
-  );
+const tiny = (training: Record<string, unknown> = {}) => parseExperiment(tinySpec(training), 'test');
 
 describe('meta-training with A2C', () => {
   it('a tiny training run measurably beats random on the easy variant, with frozen weights', async () => {

@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/core/errors.ts';
 import { Rng } from '../../src/core/rng.ts';
 import { createBanditCorrelated } from '../../tasks/bandit-correlated.ts';
 import { createBanditRestless, reflectUnit } from '../../tasks/bandit-restless.ts';
 import { createHarlow } from '../../tasks/harlow.ts';
 import { findTask, TASKS } from '../../tasks/index.ts';
-
-function usageMessage(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(UsageError);
-    return (err as Error).message;
-  }
-  throw new Error('expected a UsageError');
-}
+import { usageMessage } from '../helpers/engram.ts';
 
 describe('task options', () => {
   it('reject out-of-range values with a message naming the task, the key, the range and the value', () => {

@@ -5,7 +5,7 @@
 // produced them (Vaswani et al. 2017, eq. 1, with the 1/√d_k scaling).
 
 import { softmaxRow } from '../kernels.ts';
-import { finishOp, recording, recordingAny } from '../tape.ts';
+import { finishOp, finishUnaryOp, recordingAny } from '../tape.ts';
 import { Tensor } from '../tensor.ts';
 
 /**
@@ -32,22 +32,13 @@ export function causalMask(scores: Tensor, offset = scores.cols - scores.rows): 
     for (let j = 0; j < visible; j++) y[row + j] = x[row + j];
     for (let j = visible; j < n; j++) y[row + j] = MASKED_SCORE;
   }
-  finishOp(
-    'causalMask',
-    [scores],
-    [out],
-    recording(scores)
-      ? () => {
-          const g = out.grad!;
-          const gs = scores.gradBuffer();
-          for (let i = 0; i < m; i++) {
-            const row = i * n;
-            const visible = Math.max(0, Math.min(n, i + offset + 1));
-            for (let j = 0; j < visible; j++) gs[row + j] += g[row + j];
-          }
-        }
-      : null,
-  );
+  finishUnaryOp('causalMask', scores, out, (g, gs) => {
+    for (let i = 0; i < m; i++) {
+      const row = i * n;
+      const visible = Math.max(0, Math.min(n, i + offset + 1));
+      for (let j = 0; j < visible; j++) gs[row + j] += g[row + j];
+    }
+  });
   return out;
 }
 
