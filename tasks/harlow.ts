@@ -15,7 +15,15 @@ import { z } from 'zod';
 import { option, parseOptions } from '../src/core/options.ts';
 import type { TaskEntry } from '../src/core/registry.ts';
 import { Rng } from '../src/core/rng.ts';
-import type { GroundTruth, StepInfo, StepResult, TaskFamily, TaskInstance, TaskTraits } from '../src/core/types.ts';
+import {
+  CHOICE_INFO_FIELDS,
+  type GroundTruth,
+  type StepInfo,
+  type StepResult,
+  type TaskFamily,
+  type TaskInstance,
+  type TaskTraits,
+} from '../src/core/types.ts';
 import { trialAccuracyMeasure } from '../src/measures/main-measure.ts';
 
 export const harlowOptions = z.strictObject({
@@ -36,17 +44,7 @@ export interface HarlowFamily extends TaskFamily<HarlowOptions> {
 }
 
 /** The `info` fields Harlow reports at every step. */
-export const HARLOW_INFO_FIELDS = [
-  'trial',
-  'newTrial',
-  'expectedReward',
-  'bestExpectedReward',
-  'expectedRegret',
-  'correct',
-  'optimalAction',
-  'chosenOption',
-  'rewardedSide',
-] as const;
+export const HARLOW_INFO_FIELDS = [...CHOICE_INFO_FIELDS, 'optimalAction', 'chosenOption', 'rewardedSide'] as const;
 
 function buildPool(options: HarlowOptions): Float64Array {
   const rng = Rng.fromSeed(`harlow-pool/${options.poolSeed}`);

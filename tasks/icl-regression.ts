@@ -13,7 +13,13 @@ import { z } from 'zod';
 import { option, parseOptions } from '../src/core/options.ts';
 import type { TaskEntry } from '../src/core/registry.ts';
 import type { Rng } from '../src/core/rng.ts';
-import type { GroundTruth, StepResult, TaskFamily, TaskInstance } from '../src/core/types.ts';
+import {
+  CHOICE_INFO_FIELDS,
+  type GroundTruth,
+  type StepResult,
+  type TaskFamily,
+  type TaskInstance,
+} from '../src/core/types.ts';
 
 export const iclRegressionOptions = z.strictObject({
   dim: option(z.int().min(1).max(100).default(10), 'Input dimension d (von Oswald et al.: 10)'),
@@ -159,15 +165,7 @@ export function createIclRegression(raw?: Record<string, unknown>): IclRegressio
     numActions: 0,
     episodeLength: 1,
     trialsPerEpisode: 1,
-    infoFields: [
-      'trial',
-      'newTrial',
-      'expectedReward',
-      'bestExpectedReward',
-      'expectedRegret',
-      'correct',
-      'squaredError',
-    ],
+    infoFields: [...CHOICE_INFO_FIELDS, 'squaredError'],
     sample: (rng) => new RegressionInstance(rng, options),
     sampleSequences(rng: Rng, count: number, examples = options.examples): SequenceBatch {
       if (!Number.isInteger(count) || count < 1)

@@ -6,6 +6,19 @@ import type { Rng } from './rng.ts';
 export type Space = { kind: 'discrete'; n: number } | { kind: 'box'; shape: number[]; low: number; high: number };
 
 /**
+ * The `info` fields of a task whose every trial is a choice with a known expected reward (bandits,
+ * Harlow's task): what the trial-based behavioral measures read.
+ */
+export const CHOICE_INFO_FIELDS = [
+  'trial',
+  'newTrial',
+  'expectedReward',
+  'bestExpectedReward',
+  'expectedRegret',
+  'correct',
+] as const;
+
+/**
  * What a task reports at every step, next to the reward. Fields a family does not model are
  * left out; each family lists the ones it fills in `infoFields`.
  */

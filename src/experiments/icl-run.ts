@@ -28,11 +28,11 @@ import {
   writeCheckpoint,
 } from './checkpoint.ts';
 import type { RunControl, RunEvent } from './events.ts';
-import { atomicWriteJson, JsonlWriter } from './io.ts';
+import { atomicWriteJson, type JsonlWriter } from './io.ts';
 import { modelTraining, runHeader } from './plan.ts';
-import { checkpointFile, createRunDir, openRunDir, runStart, truncateMetrics, writeRunInfo } from './run-dir.ts';
+import { checkpointFile, createRunDir, openRunDir } from './run-dir.ts';
 import { type IclExperimentSpec, type IclModelSpec, parseAnyExperiment } from './spec.ts';
-import { runTrainingLoop } from './training-loop.ts';
+import { executeRun, runTrainingLoop } from './training-loop.ts';
 
 export interface IclRunOptions {
   /** The run directory; by default runs/<experiment>-s<seed>-<time>. */
@@ -118,56 +118,56 @@ async function execute(
 ): Promise<IclRunResult> {
   const emit = options.onEvent ?? (() => {});
   const control = options.control ?? { stop: false, paused: false };
-  const started = runStart();
-  emit({ type: 'run-start', runDir, run: runHeader(spec), resumed });
-  const metricsFile = path.join(runDir, 'metrics.jsonl');
-  if (resumed) {
-    const covered = (id: string) =>
-      fs.existsSync(checkpointFile(runDir, id)) ? readCheckpoint(checkpointFile(runDir, id)).metricsRecords : 0;
-    truncateMetrics(metricsFile, 'agent', new Map(spec.models.map((m) => [m.id, covered(m.id)])));
-  }
   const trainingSeconds: Record<string, number> = {};
-  const metrics = new JsonlWriter(metricsFile);
-  try {
-    for (const m of spec.models) {
-      const model = models.get(m.id) as RegressionModel;
-      const result = await trainModel(spec, m, model, family, runDir, metrics, emit, control);
-      if (result.stopped) {
-        writeRunInfo(runDir, started);
-        emit({ type: 'run-end', runDir, stopped: true });
-        return { runDir, stopped: true, eval: null };
-      }
-      trainingSeconds[m.id] = result.wallSeconds;
-    }
-  } finally {
-    metrics.close();
-  }
-  emit({ type: 'eval-start', agent: 'held-out sequences' });
-  const ev = spec.evaluation;
-  const evaluation = evaluateRegressionModels(family, models, {
-    ...ev,
-    seed: spec.seed,
-    reference: ev.reference ?? spec.models[0].id,
-  });
-  const evalFile: IclEvalFile = {
-    experiment: spec.name,
-    kind: 'icl-regression',
-    seed: spec.seed,
-    ...evaluation,
-    trainingSeconds,
-  };
-  atomicWriteJson(path.join(runDir, 'eval.json'), evalFile, 2);
-  emit({
-    type: 'note',
-    message:
-      `${evalFile.reference} vs one GD step: loss ratio ${evalFile.lossRatio.toFixed(4)}, ` +
-      `cosine ${evalFile.cosine.toFixed(4)}, ` +
-      `|Δŷ| ${evalFile.predsDiff.toExponential(2)}, step ${evalFile.learnedStep?.toFixed(3) ?? 'n/a'} ` +
-      `(line search ${evalFile.optimalStep.toFixed(3)})`,
-  });
-  writeRunInfo(runDir, started);
-  emit({ type: 'run-end', runDir, stopped: false });
-  return { runDir, stopped: false, eval: evalFile };
+  const result = await executeRun(
+    {
+      runDir,
+      run: runHeader(spec),
+      resumed,
+      keys: spec.models.map((m) => m.id),
+      train: async (key, metrics) => {
+        const m = spec.models.find((x) => x.id === key) as IclModelSpec;
+        const trained = await trainModel(
+          spec,
+          m,
+          models.get(key) as RegressionModel,
+          family,
+          runDir,
+          metrics,
+          emit,
+          control,
+        );
+        trainingSeconds[key] = trained.wallSeconds;
+        return trained.stopped;
+      },
+      evaluate: async () => {
+        emit({ type: 'eval-start', agent: 'held-out sequences' });
+        const ev = spec.evaluation;
+        const reference = ev.reference ?? spec.models[0].id;
+        const evaluation = evaluateRegressionModels(family, models, { ...ev, seed: spec.seed, reference });
+        const evalFile: IclEvalFile = {
+          experiment: spec.name,
+          kind: 'icl-regression',
+          seed: spec.seed,
+          ...evaluation,
+          trainingSeconds,
+        };
+        atomicWriteJson(path.join(runDir, 'eval.json'), evalFile, 2);
+        emit({ type: 'note', message: headline(evalFile) });
+        return evalFile;
+      },
+    },
+    emit,
+  );
+  return { runDir, ...result };
+}
+
+/** The comparison with one GD step in a line. */
+function headline(e: IclEvalFile): string {
+  return (
+    `${e.reference} vs one GD step: loss ratio ${e.lossRatio.toFixed(4)}, cosine ${e.cosine.toFixed(4)}, ` +
+    `|Δŷ| ${e.predsDiff.toExponential(2)}, step ${e.learnedStep?.toFixed(3) ?? 'n/a'} (line search ${e.optimalStep.toFixed(3)})`
+  );
 }
 
 /** Trains one model from its checkpoint (or from scratch); a finished model is only loaded. */

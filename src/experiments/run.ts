@@ -29,12 +29,12 @@ import {
 } from './checkpoint.ts';
 import { type EvalFile, evaluateRun } from './evaluation.ts';
 import type { RunControl, RunEvent } from './events.ts';
-import { JsonlWriter } from './io.ts';
+import type { JsonlWriter } from './io.ts';
 import { runHeader } from './plan.ts';
-import { checkpointFile, createRunDir, openRunDir, runStart, truncateMetrics, writeRunInfo } from './run-dir.ts';
+import { checkpointFile, createRunDir, openRunDir } from './run-dir.ts';
 import { type AgentSpec, agentKey, agentTraining, type ExperimentSpec, parseExperiment } from './spec.ts';
 import { trainingThreads } from './threads.ts';
-import { runTrainingLoop } from './training-loop.ts';
+import { executeRun, runTrainingLoop } from './training-loop.ts';
 
 export interface RunOptions {
   /** The run directory; by default runs/<experiment>-s<seed>-<time>. */
@@ -105,43 +105,26 @@ async function execute(
 ): Promise<RunResult> {
   const emit = options.onEvent ?? (() => {});
   const control = options.control ?? { stop: false, paused: false };
-  const started = runStart();
-  emit({ type: 'run-start', runDir, run: runHeader(spec), resumed });
-  const metricsFile = path.join(runDir, 'metrics.jsonl');
-  if (resumed) {
-    const covered = (a: AgentSpec) => {
-      const file = checkpointFile(runDir, agentKey(a));
-      return fs.existsSync(file) ? readCheckpoint(file).metricsRecords : 0;
-    };
-    truncateMetrics(metricsFile, 'agent', new Map(spec.agents.map((a) => [agentKey(a), covered(a)])));
-  }
-  const metrics = new JsonlWriter(metricsFile);
-  try {
-    for (const agentSpec of spec.agents) {
-      if (!findAgent(agentSpec.id).createNetwork) continue;
-      const shipped = shippedCheckpoint(spec, agentSpec, family, options.checkpointDir);
-      if (shipped !== null) {
-        emit({
-          type: 'warning',
-          message:
-            `${agentKey(agentSpec)}: evaluating the shipped checkpoint ${shipped} ` +
-            `instead of training (engram run --train retrains)`,
-        });
-        continue;
-      }
-      if (await trainAgent(spec, agentSpec, family, runDir, metrics, emit, control)) {
-        writeRunInfo(runDir, started);
-        emit({ type: 'run-end', runDir, stopped: true });
-        return { runDir, stopped: true, eval: null };
-      }
-    }
-  } finally {
-    metrics.close();
-  }
-  const evalFile = await evaluateRun(spec, family, runDir, emit, options.checkpointDir);
-  writeRunInfo(runDir, started);
-  emit({ type: 'run-end', runDir, stopped: false });
-  return { runDir, stopped: false, eval: evalFile };
+  const result = await executeRun(
+    {
+      runDir,
+      run: runHeader(spec),
+      resumed,
+      keys: spec.agents.map(agentKey),
+      train: async (key, metrics) => {
+        const agentSpec = spec.agents.find((a) => agentKey(a) === key) as AgentSpec;
+        if (!findAgent(agentSpec.id).createNetwork) return false;
+        const shipped = shippedCheckpoint(spec, agentSpec, family, options.checkpointDir);
+        if (shipped === null) return trainAgent(spec, agentSpec, family, runDir, metrics, emit, control);
+        const message = `${key}: evaluating the shipped checkpoint ${shipped} instead of training (engram run --train retrains)`;
+        emit({ type: 'warning', message });
+        return false;
+      },
+      evaluate: () => evaluateRun(spec, family, runDir, emit, options.checkpointDir),
+    },
+    emit,
+  );
+  return { runDir, ...result };
 }
 
 /** Meta-trains one agent from its checkpoint (or from scratch); returns whether it stopped early. */

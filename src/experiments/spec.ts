@@ -27,6 +27,16 @@ const TrainingOverridesSchema = z.strictObject(
   },
 );
 
+/** A name for run directories and ids: lower-case letters, digits and dashes. */
+const slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes');
+
+/** What every kind of experiment spec starts with: its name, what it is for, and its root seed. */
+const identity = {
+  name: slug,
+  description: z.string().default(''),
+  seed: z.int().min(0).max(0x7fffffff).default(0),
+};
+
 export const AgentSpecSchema = z.strictObject({
   id: z.string().min(1),
   /**
@@ -66,14 +76,7 @@ export const EvaluationSchema = z.strictObject({
 export const ExperimentSchema = z.strictObject({
   /** The experiment kind: meta-reinforcement learning (the default; see IclExperimentSchema for the other). */
   kind: z.literal('meta-rl').optional(),
-  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
-  description: z.string().default(''),
-  seed: z
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 31 - 1)
-    .default(0),
+  ...identity,
   task: z.strictObject({ id: z.string().min(1), options: options.default({}) }),
   agents: z.array(AgentSpecSchema).min(1),
   training: A2CArgsSchema,
@@ -88,7 +91,7 @@ export type ExperimentSpec = z.infer<typeof ExperimentSchema>;
 
 export const IclModelSpecSchema = z.strictObject({
   /** The model's name in metrics, checkpoints and results (e.g. `lsa-1`). */
-  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
+  id: slug,
   /** `lsa`: linear self-attention layers; `transformer`: the softmax transformer blocks of the `transformer` agent. */
   model: z.enum(['lsa', 'transformer']),
   /** Model options (validated by src/icl/models.ts). */
@@ -116,14 +119,7 @@ export const IclEvaluationSchema = z.strictObject({
 /** An in-context regression experiment (`"kind": "icl-regression"`): von Oswald et al. 2022. */
 export const IclExperimentSchema = z.strictObject({
   kind: z.literal('icl-regression'),
-  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
-  description: z.string().default(''),
-  seed: z
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 31 - 1)
-    .default(0),
+  ...identity,
   task: z.strictObject({ id: z.literal('icl-regression'), options: options.default({}) }),
   models: z.array(IclModelSpecSchema).min(1),
   training: IclTrainingSchema,
@@ -145,14 +141,7 @@ export type IclExperimentSpec = z.infer<typeof IclExperimentSchema>;
 export const SuiteSchema = z
   .strictObject({
     kind: z.literal('suite'),
-    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
-    description: z.string().default(''),
-    seed: z
-      .number()
-      .int()
-      .min(0)
-      .max(2 ** 31 - 1)
-      .default(0),
+    ...identity,
     parts: z.array(ExperimentSchema).min(1),
   })
   .superRefine((suite, ctx) => {

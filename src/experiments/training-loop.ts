@@ -2,8 +2,12 @@
 // the in-context regression trainer): stop and pause between steps, log every `logEvery` steps
 // to metrics.jsonl, checkpoint every `checkpointEvery` steps and at the end, warn on non-finite
 // numbers, and let the event loop breathe so the dashboard draws and signals arrive.
-import { breathe, type MetricsRecord, type RunControl, type RunEvent } from './events.ts';
-import type { JsonlWriter } from './io.ts';
+import fs from 'node:fs';
+import path from 'node:path';
+import { readCheckpoint } from './checkpoint.ts';
+import { breathe, type MetricsRecord, type RunControl, type RunEvent, type RunHeader } from './events.ts';
+import { JsonlWriter } from './io.ts';
+import { checkpointFile, runStart, truncateMetrics, writeRunInfo } from './run-dir.ts';
 
 export interface TrainingLoop {
   /** The agent's name in metrics, events and checkpoints. */
@@ -69,4 +73,54 @@ export async function runTrainingLoop(
   save(!stopped);
   emit({ type: 'train-end', agent: loop.key, stopped });
   return stopped;
+}
+
+/** What a run does, whatever its kind: train its agents (or models) one after another, then evaluate. */
+export interface RunSteps<E> {
+  runDir: string;
+  run: RunHeader;
+  resumed: boolean;
+  /** The agents in training order (those with nothing to train included: `train` skips them). */
+  keys: readonly string[];
+  /** Trains one agent, from its checkpoint if it has one; returns whether it stopped early. */
+  train(key: string, metrics: JsonlWriter): Promise<boolean>;
+  evaluate(): Promise<E>;
+}
+
+/**
+ * Runs the steps with the events and files every run has: run-start, metrics.jsonl cut back to the
+ * checkpoints when resuming, run.json at the end (or at a stop), and run-end.
+ */
+export async function executeRun<E>(
+  s: RunSteps<E>,
+  emit: (e: RunEvent) => void,
+): Promise<{ stopped: boolean; eval: E | null }> {
+  const started = runStart();
+  emit({ type: 'run-start', runDir: s.runDir, run: s.run, resumed: s.resumed });
+  const metricsFile = path.join(s.runDir, 'metrics.jsonl');
+  if (s.resumed) {
+    const covered = (key: string) => {
+      const file = checkpointFile(s.runDir, key);
+      return fs.existsSync(file) ? readCheckpoint(file).metricsRecords : 0;
+    };
+    truncateMetrics(metricsFile, 'agent', new Map(s.keys.map((key) => [key, covered(key)])));
+  }
+  const end = (stopped: boolean) => {
+    writeRunInfo(s.runDir, started);
+    emit({ type: 'run-end', runDir: s.runDir, stopped });
+  };
+  const metrics = new JsonlWriter(metricsFile);
+  try {
+    for (const key of s.keys) {
+      if (await s.train(key, metrics)) {
+        end(true);
+        return { stopped: true, eval: null };
+      }
+    }
+  } finally {
+    metrics.close();
+  }
+  const evaluation = await s.evaluate();
+  end(false);
+  return { stopped: false, eval: evaluation };
 }

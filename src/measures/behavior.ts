@@ -137,6 +137,7 @@ export function cumulativeRegretByTrial(records: readonly EpisodeRecord[], trial
 export interface BehaviorSummary {
   totalReward: Estimate;
   expectedRegret: Estimate;
+  /** P(best choice) at each trial, with its interval over the episodes that reached the trial. */
   pBestByTrial: Estimate[];
   /** Mean cumulative expected regret after each trial (empty for tasks without regret). */
   expectedRegretByTrial: number[];

@@ -10,27 +10,25 @@ import { NetworkAgent } from '../../agents/kit/network-agent.ts';
 import { type Lesion, lesionApplies, type PolicyNetwork } from '../core/policy.ts';
 import { Rng } from '../core/rng.ts';
 import type { Agent, EpisodeRecord, TaskFamily } from '../core/types.ts';
-import { expectedRegrets, hasExpectedRegret, summarize, totalRewards } from '../measures/behavior.ts';
+import {
+  type BehaviorSummary,
+  expectedRegrets,
+  hasExpectedRegret,
+  summarize,
+  totalRewards,
+} from '../measures/behavior.ts';
 import { ci95, type Estimate } from '../measures/stats.ts';
 import { hashParameters } from '../nn/module.ts';
 import type { Tensor } from '../nn/tensor.ts';
 import { evaluate, STREAMS } from './rollout.ts';
 
 /** The JSON form of one agent's evaluation (the fields `engram baseline` and `engram eval` print). */
-export interface AgentResult {
+export interface AgentResult extends BehaviorSummary {
   agent: string;
   kind: string;
   episodes: number;
   meanTotalReward: number;
-  totalReward: Estimate;
-  expectedRegret: Estimate;
-  /** P(best choice) at each trial, with its interval over the episodes that reached the trial. */
-  pBestByTrial: Estimate[];
-  /** Mean cumulative expected regret after each trial (bandits; empty elsewhere). */
-  expectedRegretByTrial: number[];
-  stayAfterWin: Estimate;
-  shiftAfterLose: Estimate;
-  /** Anything the agent adds (the exact Bayes-optimal value, plasticity measures, …). */
+  /** Anything the agent or the task adds (the exact Bayes-optimal value, plasticity measures, latencies, …). */
   [extra: string]: unknown;
 }
 
@@ -47,12 +45,7 @@ export function agentResult(agent: Agent, records: readonly EpisodeRecord[], fam
     kind: agent.kind,
     episodes: records.length,
     meanTotalReward: s.totalReward.mean,
-    totalReward: s.totalReward,
-    expectedRegret: s.expectedRegret,
-    pBestByTrial: s.pBestByTrial,
-    expectedRegretByTrial: s.expectedRegretByTrial,
-    stayAfterWin: s.stayAfterWin,
-    shiftAfterLose: s.shiftAfterLose,
+    ...s,
     ...taskMeasures,
     ...extra,
     ...(plasticity !== null ? { plasticity } : {}),

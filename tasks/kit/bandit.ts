@@ -4,29 +4,22 @@
 // itself; each family file says how its arm probabilities are drawn.
 
 import type { Rng } from '../../src/core/rng.ts';
-import type {
-  BanditPrior,
-  GroundTruth,
-  Space,
-  StepInfo,
-  StepResult,
-  TaskFamily,
-  TaskInstance,
-  TaskMetadata,
-  TaskTraits,
+import {
+  type BanditPrior,
+  CHOICE_INFO_FIELDS,
+  type GroundTruth,
+  type Space,
+  type StepInfo,
+  type StepResult,
+  type TaskFamily,
+  type TaskInstance,
+  type TaskMetadata,
+  type TaskTraits,
 } from '../../src/core/types.ts';
 import { expectedRegretMeasure } from '../../src/measures/main-measure.ts';
 
 /** The `info` fields every bandit reports at every step. */
-export const BANDIT_INFO_FIELDS = [
-  'trial',
-  'newTrial',
-  'expectedReward',
-  'bestExpectedReward',
-  'expectedRegret',
-  'correct',
-  'optimalAction',
-] as const;
+export const BANDIT_INFO_FIELDS = [...CHOICE_INFO_FIELDS, 'optimalAction'] as const;
 
 /** A bandit family: a TaskFamily whose instances are Bernoulli bandits. */
 export interface BanditFamily<Options> extends TaskFamily<Options> {
