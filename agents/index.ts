@@ -1,6 +1,6 @@
 // The registry of agents, by id (ids are stable: scripts rely on them).
 
-import { UsageError } from '../src/core/errors.ts';
+import { Registry } from '../src/core/registry.ts';
 import { actorCritic } from './actor-critic.ts';
 import { bayesOptimal } from './bayes-optimal.ts';
 import { epsilonGreedy } from './epsilon-greedy.ts';
@@ -17,7 +17,8 @@ import { thompson } from './thompson.ts';
 import { transformer } from './transformer.ts';
 import { ucb1 } from './ucb1.ts';
 
-export const AGENTS: readonly AgentEntry[] = [
+/** The registry: built-in agents, and any a plugin registers. */
+export const agentRegistry = new Registry<AgentEntry>('agent', [
   lstm,
   gru,
   transformer,
@@ -32,10 +33,12 @@ export const AGENTS: readonly AgentEntry[] = [
   gittins,
   bayesOptimal,
   oracle,
-];
+]);
 
+/** The registered agents, in order. */
+export const AGENTS: readonly AgentEntry[] = agentRegistry.entries;
+
+/** The agent of `id` (a UsageError for an unknown id). */
 export function findAgent(id: string): AgentEntry {
-  const entry = AGENTS.find((a) => a.id === id);
-  if (!entry) throw new UsageError(`unknown agent '${id}' (known: ${AGENTS.map((a) => a.id).join(', ') || 'none'})`);
-  return entry;
+  return agentRegistry.find(id);
 }

@@ -22,8 +22,7 @@ import { Module } from '../src/nn/module.ts';
 import { sigmoid } from '../src/nn/ops/elementwise.ts';
 import { PLASTICITY_MODES, type PlasticityMode, type PlasticWeights, plasticRnnCell } from '../src/nn/ops/plastic.ts';
 import { Tensor } from '../src/nn/tensor.ts';
-import type { AgentEntry } from './kit/entry.ts';
-import { NetworkAgent } from './kit/network-agent.ts';
+import { networkAgentEntry } from './kit/network-agent.ts';
 
 /** Options of the plastic recurrent agent. */
 export const plasticRnnOptions = z.strictObject({
@@ -220,13 +219,9 @@ function createNetwork(family: TaskFamily, options: Record<string, unknown> | un
   return new PlasticRnnNetwork(policyInputSize(family), family.numActions, resolved, rng);
 }
 
-export const plasticRnn: AgentEntry = {
-  id: 'plastic-rnn',
-  kind: 'plastic',
-  description:
-    'RNN with meta-trained (neuromodulated) Hebbian plastic recurrent ' +
-    'weights, trained by A2C (Miconi et al. 2018, 2019)',
-  cannotPlay: (family) => (family.actionSpace.kind === 'discrete' ? null : 'it needs a discrete action space'),
+export const plasticRnn = networkAgentEntry(
+  'plastic-rnn',
+  'plastic',
+  'RNN with meta-trained (neuromodulated) Hebbian plastic recurrent weights, trained by A2C (Miconi et al. 2018, 2019)',
   createNetwork,
-  create: (family, options, rng) => new NetworkAgent(family, createNetwork(family, options, rng)),
-};
+);

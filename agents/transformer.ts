@@ -22,8 +22,7 @@ import { Module } from '../src/nn/module.ts';
 import { add, addRowVector } from '../src/nn/ops/elementwise.ts';
 import { sliceRows } from '../src/nn/ops/structure.ts';
 import { Tensor } from '../src/nn/tensor.ts';
-import type { AgentEntry } from './kit/entry.ts';
-import { NetworkAgent } from './kit/network-agent.ts';
+import { networkAgentEntry } from './kit/network-agent.ts';
 
 /** Options of the transformer agent (symbols of Vaswani et al. 2017). */
 export const transformerOptions = z.strictObject({
@@ -180,13 +179,9 @@ function createNetwork(
   return new TransformerActorCritic('transformer', policyInputSize(family), family.numActions, resolved, rng);
 }
 
-export const transformer: AgentEntry = {
-  id: 'transformer',
-  kind: 'learned',
-  description:
-    'causal transformer with a key/value cache, meta-trained by A2C; learns in ' +
-    'context with frozen weights (SNAIL, Mishra et al. 2018)',
-  cannotPlay: (family) => (family.actionSpace.kind === 'discrete' ? null : 'it needs a discrete action space'),
+export const transformer = networkAgentEntry(
+  'transformer',
+  'learned',
+  'causal transformer with a key/value cache, meta-trained by A2C; in context with frozen weights (SNAIL, Mishra 2018)',
   createNetwork,
-  create: (family, options, rng) => new NetworkAgent(family, createNetwork(family, options, rng)),
-};
+);

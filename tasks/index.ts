@@ -1,7 +1,6 @@
 // The registry of task families, by id (ids are stable: scripts rely on them).
 
-import { UsageError } from '../src/core/errors.ts';
-import type { TaskEntry } from '../src/core/registry.ts';
+import { Registry, type TaskEntry } from '../src/core/registry.ts';
 import { banditBernoulli } from './bandit-bernoulli.ts';
 import { banditCorrelated } from './bandit-correlated.ts';
 import { banditRestless } from './bandit-restless.ts';
@@ -10,7 +9,8 @@ import { harlow } from './harlow.ts';
 import { iclRegression } from './icl-regression.ts';
 import { watermaze } from './watermaze.ts';
 
-export const TASKS: readonly TaskEntry[] = [
+/** The registry: built-in tasks, and any a plugin registers. */
+export const taskRegistry = new Registry<TaskEntry>('task', [
   banditBernoulli,
   banditCorrelated,
   banditRestless,
@@ -18,10 +18,12 @@ export const TASKS: readonly TaskEntry[] = [
   iclRegression,
   watermaze,
   gridGoal,
-];
+]);
 
+/** The registered tasks, in order. */
+export const TASKS: readonly TaskEntry[] = taskRegistry.entries;
+
+/** The task of `id` (a UsageError for an unknown id). */
 export function findTask(id: string): TaskEntry {
-  const entry = TASKS.find((t) => t.id === id);
-  if (!entry) throw new UsageError(`unknown task '${id}' (known: ${TASKS.map((t) => t.id).join(', ') || 'none'})`);
-  return entry;
+  return taskRegistry.find(id);
 }

@@ -3,10 +3,12 @@
 // episode lives in the network's episode state, which `begin` resets.
 
 import { encodeInput, type Lesion, type PolicyNetwork, policyInputSize } from '../../src/core/policy.ts';
+import type { Rng } from '../../src/core/rng.ts';
 import type { Agent, AgentInput, AgentKind, AgentOutput, TaskFamily } from '../../src/core/types.ts';
 import { softmaxRows } from '../../src/nn/kernels.ts';
 import { noGrad } from '../../src/nn/tape.ts';
 import { Tensor } from '../../src/nn/tensor.ts';
+import type { AgentEntry } from './entry.ts';
 
 export class NetworkAgent<S> implements Agent {
   readonly id: string;
@@ -94,4 +96,28 @@ export class NetworkAgent<S> implements Agent {
     softmaxRows(out.logits.data, probs, B, A);
     return { probs, value: Float64Array.from(out.value.data) };
   }
+}
+
+/**
+ * The registry entry of an agent that is a network meta-trained by A2C (learned, or plastic with
+ * meta-trained plasticity): it plays any task with discrete actions, and acts with frozen weights.
+ */
+export function networkAgentEntry(
+  id: string,
+  kind: 'learned' | 'plastic',
+  description: string,
+  createNetwork: (
+    family: TaskFamily,
+    options: Record<string, unknown> | undefined,
+    rng: Rng,
+  ) => PolicyNetwork<unknown, Tensor>,
+): AgentEntry {
+  return {
+    id,
+    kind,
+    description,
+    cannotPlay: (family) => (family.actionSpace.kind === 'discrete' ? null : 'it needs a discrete action space'),
+    createNetwork,
+    create: (family, options, rng) => new NetworkAgent(family, createNetwork(family, options, rng)),
+  };
 }

@@ -6,12 +6,11 @@ import { z } from 'zod';
 import { option, parseOptions } from '../../src/core/options.ts';
 import { type Lesion, type PolicyNetwork, policyInputSize, type StepOutput } from '../../src/core/policy.ts';
 import type { Rng } from '../../src/core/rng.ts';
-import type { TaskFamily } from '../../src/core/types.ts';
 import { Linear } from '../../src/nn/layers/linear.ts';
 import { Module } from '../../src/nn/module.ts';
 import type { Tensor } from '../../src/nn/tensor.ts';
 import type { AgentEntry } from './entry.ts';
-import { NetworkAgent } from './network-agent.ts';
+import { networkAgentEntry } from './network-agent.ts';
 
 /** Options of a recurrent learned agent. */
 export const recurrentOptions = z.strictObject({
@@ -78,24 +77,10 @@ export function recurrentAgentEntry(
   description: string,
   makeCore: (inputSize: number, hidden: number, rng: Rng) => RecurrentCore<unknown>,
 ): AgentEntry {
-  const createNetwork = (family: TaskFamily, options: Record<string, unknown> | undefined, rng: Rng) => {
+  return networkAgentEntry(id, 'learned', description, (family, options, rng) => {
     const resolved = parseOptions(id, recurrentOptions, options);
     const inputSize = policyInputSize(family);
-    return new RecurrentActorCritic(
-      id,
-      inputSize,
-      family.numActions,
-      resolved,
-      makeCore(inputSize, resolved.hidden, rng.fork('core')),
-      rng,
-    );
-  };
-  return {
-    id,
-    kind: 'learned',
-    description,
-    cannotPlay: (family) => (family.actionSpace.kind === 'discrete' ? null : 'it needs a discrete action space'),
-    createNetwork,
-    create: (family, options, rng) => new NetworkAgent(family, createNetwork(family, options, rng)),
-  };
+    const core = makeCore(inputSize, resolved.hidden, rng.fork('core'));
+    return new RecurrentActorCritic(id, inputSize, family.numActions, resolved, core, rng);
+  });
 }

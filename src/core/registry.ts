@@ -1,6 +1,7 @@
 // The shape of the task registry (tasks/index.ts; the agent registry's is agents/kit/entry.ts): ids
 // map to factories that validate options and build families. Only src/experiments and the
 // layers above it look ids up; everything below receives families, agents and networks as values.
+import { UsageError } from './errors.ts';
 import type { TaskFamily } from './types.ts';
 
 export interface TaskEntry {
@@ -8,4 +9,37 @@ export interface TaskEntry {
   description: string;
   /** Builds a family from user options; unknown or out-of-range options throw a UsageError naming the key. */
   create(options?: Record<string, unknown>): TaskFamily;
+}
+
+/** Entries by id: the tasks (tasks/index.ts) and the agents (agents/index.ts). Ids are unique and stable. */
+export class Registry<E extends { id: string }> {
+  private readonly byId = new Map<string, E>();
+
+  /** `kind` names what the entries are, in error messages ("unknown task 'x'"). */
+  constructor(
+    readonly kind: string,
+    entries: readonly E[],
+  ) {
+    for (const entry of entries) this.register(entry);
+  }
+
+  /** Every entry, in the order registered. */
+  get entries(): readonly E[] {
+    return [...this.byId.values()];
+  }
+
+  /** Adds an entry; an id already taken is a UsageError. */
+  register(entry: E): void {
+    if (this.byId.has(entry.id)) throw new UsageError(`a ${this.kind} with id '${entry.id}' is already registered`);
+    this.byId.set(entry.id, entry);
+  }
+
+  /** The entry of `id`; an unknown id is a UsageError listing the known ones. */
+  find(id: string): E {
+    const entry = this.byId.get(id);
+    if (entry === undefined) {
+      throw new UsageError(`unknown ${this.kind} '${id}' (known: ${[...this.byId.keys()].join(', ') || 'none'})`);
+    }
+    return entry;
+  }
 }

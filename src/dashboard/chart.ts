@@ -22,6 +22,14 @@ export function resample(values: readonly number[], width: number): number[] {
   return out;
 }
 
+/** The last `width` values, the least finite one among them and the span up to the greatest (NaN if none). */
+function window(values: readonly number[], width: number): { shown: readonly number[]; lo: number; span: number } {
+  const shown = values.slice(Math.max(0, values.length - Math.max(0, width)));
+  const finite = shown.filter(Number.isFinite);
+  const lo = Math.min(...finite);
+  return { shown, lo, span: Math.max(...finite) - lo };
+}
+
 /**
  * The last `width` values as a sparkline, scaled between their own minimum and maximum (the
  * trend matters here, the numbers are printed beside it). Non-finite values show as a gap, so a
@@ -29,15 +37,7 @@ export function resample(values: readonly number[], width: number): number[] {
  */
 export function sparkline(values: readonly number[], width: number): string {
   if (width <= 0) return '';
-  const shown = values.slice(Math.max(0, values.length - width));
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const v of shown) {
-    if (!Number.isFinite(v)) continue;
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  const span = hi - lo;
+  const { shown, lo, span } = window(values, width);
   let out = '';
   for (const v of shown) {
     if (!Number.isFinite(v)) out += ' ';
@@ -52,15 +52,7 @@ export function sparkline(values: readonly number[], width: number): string {
  * each column is filled in eighths of a row from the bottom.
  */
 export function tallSparkline(values: readonly number[], width: number, rows: number): string[] {
-  const shown = values.slice(Math.max(0, values.length - Math.max(0, width)));
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const v of shown) {
-    if (!Number.isFinite(v)) continue;
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  const span = hi - lo;
+  const { shown, lo, span } = window(values, width);
   const total = rows * LEVELS.length;
   // The lowest value still gets one eighth, so a flat or minimal stretch is not mistaken for a gap.
   const levels = shown.map((v) =>

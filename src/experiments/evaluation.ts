@@ -61,6 +61,11 @@ export interface LesionsFile {
   agents: Record<string, { kind: string; intact: Estimate } & Partial<Record<Exclude<Lesion, 'none'>, LesionEntry>>>;
 }
 
+/** What episodes.json and lesions.json start with: the run and the headline measure. */
+function measuredOn(spec: ExperimentSpec, family: TaskFamily) {
+  return { experiment: spec.name, seed: spec.seed, task: family.id, measure: measureInfo(mainMeasureOf(family)) };
+}
+
 /** A network agent of a run: its checkpoint (shipped or the run's own), loaded. */
 function loadRunNetwork(
   spec: ExperimentSpec,
@@ -97,13 +102,7 @@ export async function evaluateRun(
     agents: {},
   };
   const measure = mainMeasureOf(family);
-  const episodesOut: EpisodesFile = {
-    experiment: spec.name,
-    seed: spec.seed,
-    task: family.id,
-    measure: measureInfo(measure),
-    agents: {},
-  };
+  const episodesOut: EpisodesFile = { ...measuredOn(spec, family), agents: {} };
   const paths: Record<string, SwimTrial[]> = {};
   const spatial = family.infoFields.includes('position') && family.infoFields.includes('platform');
   const keep = (key: string, records: readonly EpisodeRecord[]) => {
@@ -180,13 +179,7 @@ async function lesionRun(
   checkpointDir?: string,
 ): Promise<LesionsFile> {
   const measure = mainMeasureOf(family);
-  const out: LesionsFile = {
-    experiment: spec.name,
-    seed: spec.seed,
-    task: family.id,
-    measure: measureInfo(measure),
-    agents: {},
-  };
+  const out: LesionsFile = { ...measuredOn(spec, family), agents: {} };
   const { episodes, batchSize } = spec.evaluation;
   for (const agentSpec of spec.agents) {
     const key = agentKey(agentSpec);

@@ -166,7 +166,8 @@ async function execute(
 function headline(e: IclEvalFile): string {
   return (
     `${e.reference} vs one GD step: loss ratio ${e.lossRatio.toFixed(4)}, cosine ${e.cosine.toFixed(4)}, ` +
-    `|Δŷ| ${e.predsDiff.toExponential(2)}, step ${e.learnedStep?.toFixed(3) ?? 'n/a'} (line search ${e.optimalStep.toFixed(3)})`
+    `|Δŷ| ${e.predsDiff.toExponential(2)}, step ${e.learnedStep?.toFixed(3) ?? 'n/a'} ` +
+    `(line search ${e.optimalStep.toFixed(3)})`
   );
 }
 

@@ -116,8 +116,8 @@ async function execute(
         if (!findAgent(agentSpec.id).createNetwork) return false;
         const shipped = shippedCheckpoint(spec, agentSpec, family, options.checkpointDir);
         if (shipped === null) return trainAgent(spec, agentSpec, family, runDir, metrics, emit, control);
-        const message = `${key}: evaluating the shipped checkpoint ${shipped} instead of training (engram run --train retrains)`;
-        emit({ type: 'warning', message });
+        const message = `${key}: evaluating the shipped checkpoint ${shipped} instead of training`;
+        emit({ type: 'warning', message: `${message} (engram run --train retrains)` });
         return false;
       },
       evaluate: () => evaluateRun(spec, family, runDir, emit, options.checkpointDir),

@@ -11,15 +11,8 @@ import type { MainMeasureResult } from '../experiments/evaluation.ts';
 import { readJsonFile } from '../experiments/io.ts';
 import type { MeasureInfo } from '../measures/main-measure.ts';
 import { ci95, type Estimate, formatEstimate } from '../measures/stats.ts';
-import {
-  bestClassic,
-  differencesFrom,
-  isPrivileged,
-  type RunRecords,
-  readRunRecords,
-  signedCi,
-  suiteParts,
-} from './report.ts';
+import { type RunRecords, readRunRecords, suiteParts } from './run-records.ts';
+import { bestClassic, differencesFrom, isPrivileged, signedCi } from './tables.ts';
 
 export interface CompareAgent {
   kind: string;

@@ -12,7 +12,9 @@ import type { EpisodesFile, EvalFile, LesionsFile } from '../../src/experiments/
 import { parseSuite } from '../../src/experiments/spec.ts';
 import { runSuite } from '../../src/experiments/suite.ts';
 import { compareRuns, formatCompare } from '../../src/report/compare.ts';
-import { metricsCsv, verdict, writeReport } from '../../src/report/report.ts';
+import { writeReport } from '../../src/report/report.ts';
+import { metricsCsv } from '../../src/report/run-records.ts';
+import { verdict } from '../../src/report/tables.ts';
 import { inProcess } from '../helpers/engram.ts';
 
 function tmp(): string {

@@ -1,0 +1,100 @@
+// What a report reads of a run directory: the resolved spec, the evaluation, the per-episode
+// measures, the lesions, the swim paths, the training curves (the run's own metrics, or a shipped
+// checkpoint's history) and run.json; and metrics.csv beside metrics.jsonl for pandas and R.
+import fs from 'node:fs';
+import path from 'node:path';
+import { findTask } from '../../tasks/index.ts';
+import { readCheckpoint, SHIPPED_CHECKPOINT_DIR } from '../experiments/checkpoint.ts';
+import type { EpisodesFile, EvalFile, LesionsFile } from '../experiments/evaluation.ts';
+import { atomicWriteText, readJsonFile, readJsonl } from '../experiments/io.ts';
+import type { RunInfo } from '../experiments/run-dir.ts';
+import { agentKey, type ExperimentSpec, parseExperiment } from '../experiments/spec.ts';
+import type { SwimTrial } from '../measures/spatial.ts';
+import type { MetricsRecord } from './figure-specs.ts';
+
+/** Everything the report needs of one run directory (a single experiment, or a part of a suite). */
+export interface RunRecords {
+  dir: string;
+  spec: ExperimentSpec;
+  eval: EvalFile;
+  episodes: EpisodesFile | null;
+  lesions: LesionsFile | null;
+  paths: Record<string, SwimTrial[]> | null;
+  metrics: MetricsRecord[];
+  info: RunInfo | null;
+}
+
+export function readOptional<T>(file: string, what: string): T | null {
+  return fs.existsSync(file) ? (readJsonFile(file, what) as T) : null;
+}
+
+/** Reads a finished run directory; a directory without eval.json is a UsageError-worthy state the caller reports. */
+export function readRunRecords(dir: string): RunRecords {
+  const spec = parseExperiment(
+    readJsonFile(path.join(dir, 'config.json'), 'run configuration'),
+    path.join(dir, 'config.json'),
+  );
+  const evalFile = readJsonFile(
+    path.join(dir, 'eval.json'),
+    'evaluation (the run has not finished: resume it first)',
+  ) as EvalFile;
+  const metricsFile = path.join(dir, 'metrics.jsonl');
+  const metrics = (fs.existsSync(metricsFile) ? readJsonl(metricsFile) : []) as MetricsRecord[];
+  return {
+    dir,
+    spec,
+    eval: evalFile,
+    episodes: readOptional<EpisodesFile>(path.join(dir, 'episodes.json'), 'per-episode measures'),
+    lesions: readOptional<LesionsFile>(path.join(dir, 'lesions.json'), 'lesions'),
+    paths: readOptional<Record<string, SwimTrial[]>>(path.join(dir, 'paths.json'), 'swim paths'),
+    metrics,
+    info: readOptional<RunInfo>(path.join(dir, 'run.json'), 'run information'),
+  };
+}
+
+/** The training curve of every learned agent: the run's own metrics, or the shipped checkpoint's history. */
+export function trainingRecords(run: RunRecords, checkpointDir = SHIPPED_CHECKPOINT_DIR): MetricsRecord[] {
+  const out = [...run.metrics];
+  // Runs made before the trainer logged NaN there logged a regret of 0 on tasks that have none.
+  const hasRegret = findTask(run.spec.task.id).create(run.spec.task.options).infoFields.includes('expectedRegret');
+  for (const a of run.spec.agents) {
+    const key = agentKey(a);
+    const shipped = (run.eval.agents[key] as { checkpoint?: string } | undefined)?.checkpoint;
+    if (shipped === undefined || out.some((r) => r.agent === key)) continue;
+    const file = path.isAbsolute(shipped)
+      ? shipped
+      : fs.existsSync(shipped)
+        ? shipped
+        : path.join(checkpointDir, path.basename(shipped));
+    if (!fs.existsSync(file)) continue;
+    for (const r of readCheckpoint(file).history ?? []) out.push({ ...(r as MetricsRecord), agent: key });
+  }
+  return hasRegret ? out : out.map(({ 'train/expectedRegret': _none, ...r }) => r as MetricsRecord);
+}
+
+/** The columns of metrics.csv: every key any record has, the identifying ones first. */
+export function metricsCsv(records: readonly Record<string, unknown>[]): string {
+  const first = ['agent', 'update', 'envSteps', 'wallSeconds'];
+  const keys = new Set<string>();
+  for (const r of records) for (const k of Object.keys(r)) keys.add(k);
+  const columns = [...first.filter((k) => keys.has(k)), ...[...keys].filter((k) => !first.includes(k)).sort()];
+  const cell = (v: unknown) => {
+    if (v === undefined || v === null) return '';
+    if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
+    const text = String(v);
+    return /[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  };
+  return `${[columns.join(','), ...records.map((r) => columns.map((c) => cell(r[c])).join(','))].join('\n')}\n`;
+}
+
+/** The part directories of a suite run, in the suite's order. */
+export function suiteParts(runDir: string, config: { parts: { name: string }[] }): string[] {
+  return config.parts.map((p) => path.join(runDir, 'parts', p.name));
+}
+
+/** metrics.csv beside metrics.jsonl (the same records, for pandas and R). */
+export function writeMetricsCsv(runDir: string): void {
+  const file = path.join(runDir, 'metrics.jsonl');
+  if (!fs.existsSync(file)) return;
+  atomicWriteText(path.join(runDir, 'metrics.csv'), metricsCsv(readJsonl(file)));
+}
