@@ -1,8 +1,9 @@
 // Wall time of the exact Bayes-optimal dynamic programs (agents/bayes-optimal.ts) and of the
 // Gittins index table (agents/gittins.ts), on one core. Prints one JSON object.
 //   node bin/run-ts.js scripts/bench/bayes-optimal.ts
-import { DEFAULT_MAX_STATES, IndependentArmsSolution, SharedPosteriorSolution } from '../../agents/bayes-optimal.ts';
+import { DEFAULT_MAX_STATES } from '../../agents/bayes-optimal.ts';
 import { GittinsTable } from '../../agents/gittins.ts';
+import { IndependentArmsSolution, SharedPosteriorSolution } from '../../agents/kit/bandit-dp.ts';
 
 function time<T>(build: () => T): { result: T; seconds: number } {
   const start = performance.now();

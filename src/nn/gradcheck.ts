@@ -11,7 +11,7 @@
 // exactly zero analytic and numeric gradient has error 0).
 import { Rng } from '../core/rng.ts';
 import { noGrad, Tape, withCheckNumerics } from './tape.ts';
-import type { Tensor } from './tensor.ts';
+import { Tensor } from './tensor.ts';
 
 export interface GradcheckOptions {
   /** Finite-difference step h (default 1e-3). */
@@ -108,4 +108,60 @@ export function gradcheck(
       });
     }
   });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Building blocks of the built-in checks (checks.ts, checks-layers.ts).
+
+export interface GradcheckCase {
+  name: string;
+  run(): GradcheckResult;
+}
+
+export function randomTensor(rng: Rng, rows: number, cols: number, low = -1, high = 1): Tensor {
+  const t = Tensor.zeros(rows, cols);
+  for (let i = 0; i < t.size; i++) t.data[i] = rng.uniformRange(low, high);
+  return t;
+}
+
+/** Values of magnitude in [0.2, 1) with random signs: relu's kink at 0 stays farther than 2h away. */
+export function awayFromZero(rng: Rng, rows: number, cols: number): Tensor {
+  const t = Tensor.zeros(rows, cols);
+  for (let i = 0; i < t.size; i++) t.data[i] = (rng.bernoulli(0.5) ? 1 : -1) * rng.uniformRange(0.2, 1);
+  return t;
+}
+
+export function inputsOf(...modules: { parameters(): Map<string, Tensor> }[]): Map<string, Tensor> {
+  const out = new Map<string, Tensor>();
+  modules.forEach((m, i) => {
+    for (const [name, t] of m.parameters()) out.set(`m${i}.${name}`, t);
+  });
+  return out;
+}
+
+export function unary(name: string, op: (a: Tensor) => Tensor, make: (rng: Rng) => Tensor): GradcheckCase {
+  return {
+    name,
+    run: () => {
+      const a = make(Rng.fromSeed(name));
+      return gradcheck(() => op(a), { a });
+    },
+  };
+}
+
+export function binary(
+  name: string,
+  op: (a: Tensor, b: Tensor) => Tensor,
+  shapeA: [number, number],
+  shapeB: [number, number],
+): GradcheckCase {
+  return {
+    name,
+    run: () => {
+      const rng = Rng.fromSeed(name);
+      const a = randomTensor(rng, ...shapeA);
+      const b = randomTensor(rng, ...shapeB);
+      return gradcheck(() => op(a, b), { a, b });
+    },
+  };
 }

@@ -2,15 +2,9 @@
 // reverse-mode autodiff tape, layers, Adam, clipping and gradient checking.
 
 export { Adam, type AdamOptions, type AdamState } from './adam.ts';
-export {
-  builtinGradchecks,
-  formatGradchecks,
-  GRADCHECK_TOLERANCE,
-  type GradcheckCase,
-  runBuiltinGradchecks,
-} from './checks.ts';
+export { builtinGradchecks, formatGradchecks, GRADCHECK_TOLERANCE, runBuiltinGradchecks } from './checks.ts';
 export { clipGradNorm } from './clip.ts';
-export { type GradcheckOptions, type GradcheckResult, gradcheck } from './gradcheck.ts';
+export { type GradcheckCase, type GradcheckOptions, type GradcheckResult, gradcheck } from './gradcheck.ts';
 export { constantParameter, glorotBound, uniformParameter } from './init.ts';
 export * as kernels from './kernels.ts';
 export { KeyValueCache, MultiHeadSelfAttention, type SelfAttentionOptions } from './layers/attention.ts';

@@ -5,9 +5,9 @@ import path from 'node:path';
 import { findTask } from '../../tasks/index.ts';
 import type { Estimate } from '../measures/stats.ts';
 import type { AgentResult } from '../rl/frozen-eval.ts';
+import type { LesionRow } from './chart-style.ts';
 import {
   choiceByTrialSpec,
-  type LesionRow,
   lesionChartSpec,
   plasticTraceSpec,
   regretByTrialSpec,

@@ -10,7 +10,7 @@ import { atomicWriteText, readJsonFile, readJsonl } from '../experiments/io.ts';
 import type { RunInfo } from '../experiments/run-dir.ts';
 import { agentKey, type ExperimentSpec, parseExperiment } from '../experiments/spec.ts';
 import type { SwimTrial } from '../measures/spatial.ts';
-import type { MetricsRecord } from './figure-specs.ts';
+import type { MetricsRecord } from './chart-style.ts';
 
 /** Everything the report needs of one run directory (a single experiment, or a part of a suite). */
 export interface RunRecords {

@@ -62,17 +62,8 @@ export const A2CArgsSchema = z.strictObject({
 });
 export type A2CArgs = z.infer<typeof A2CArgsSchema>;
 
-/** The loss coefficients of one update. */
-export interface A2CCoefficients {
-  /** Discount γ. */
-  discount: number;
-  /** GAE λ. */
-  gaeLambda: number;
-  /** Value-loss coefficient c_v. */
-  valueCoef: number;
-  /** Entropy coefficient β at this update. */
-  entropyCoef: number;
-}
+/** The loss coefficients of one update: γ, λ and c_v, and the entropy coefficient β at this update. */
+export type A2CCoefficients = Pick<A2CArgs, 'discount' | 'gaeLambda' | 'valueCoef'> & { entropyCoef: number };
 
 // ---------------------------------------------------------------------------------------------
 // 2. Rollout
@@ -92,6 +83,15 @@ export interface RolloutBuffers {
   alive: Float64Array[];
 }
 
+/** Batch elements [lo, hi) of update `update`, out of a batch of `batchSize`, and the loss coefficients. */
+export interface Slice {
+  update: number;
+  lo: number;
+  hi: number;
+  batchSize: number;
+  coefficients: A2CCoefficients;
+}
+
 /** Sums over a slice's episodes (the trainer divides by the batch size). */
 export interface RolloutSums {
   episodes: number;
@@ -105,17 +105,19 @@ export interface RolloutSums {
   steps: number;
 }
 
+const SUM_KEYS = [
+  'episodes',
+  'envSteps',
+  'totalReward',
+  'expectedRegret',
+  'policyLoss',
+  'valueLoss',
+  'entropy',
+  'steps',
+];
+
 function emptySums(): RolloutSums {
-  return {
-    episodes: 0,
-    envSteps: 0,
-    totalReward: 0,
-    expectedRegret: 0,
-    policyLoss: 0,
-    valueLoss: 0,
-    entropy: 0,
-    steps: 0,
-  };
+  return Object.fromEntries(SUM_KEYS.map((k) => [k, 0])) as unknown as RolloutSums;
 }
 
 function addSums(into: RolloutSums, x: RolloutSums): void {
@@ -128,13 +130,12 @@ function addSums(into: RolloutSums, x: RolloutSums): void {
 function rollout(
   family: TaskFamily,
   net: PolicyNetwork<unknown, Tensor>,
-  update: number,
-  lo: number,
-  hi: number,
+  slice: Slice,
   tasks: Rng,
   actions: Rng,
   tape: Tape,
 ) {
+  const { update, lo, hi } = slice;
   const B = hi - lo;
   const T = family.episodeLength;
   const A = family.numActions;
@@ -310,16 +311,13 @@ export function a2cGradients(
 export function rolloutAndBackward(
   family: TaskFamily,
   net: PolicyNetwork<unknown, Tensor>,
-  update: number,
-  lo: number,
-  hi: number,
-  batchSize: number,
-  coefficients: A2CCoefficients,
+  slice: Slice,
   tasks: Rng,
   actions: Rng,
 ): RolloutSums {
   const tape = new Tape();
-  const { buffers, outputs, sums } = rollout(family, net, update, lo, hi, tasks, actions, tape);
+  const { buffers, outputs, sums } = rollout(family, net, slice, tasks, actions, tape);
+  const { batchSize, coefficients } = slice;
   const dLogits = buffers.logits.map((l) => new Float64Array(l.length));
   const dValues = buffers.values.map((v) => new Float64Array(v.length));
   const stats = a2cGradients(buffers, coefficients, dLogits, dValues, batchSize);
@@ -360,14 +358,6 @@ export interface A2CWorkerPayload {
   actionsPath: string;
 }
 
-interface WorkerRequest {
-  update: number;
-  lo: number;
-  hi: number;
-  batchSize: number;
-  coefficients: A2CCoefficients;
-}
-
 export class A2CTrainer {
   update = 0;
   envSteps = 0;
@@ -375,7 +365,7 @@ export class A2CTrainer {
   private readonly adam: Adam;
   private tasks: Rng;
   private actions: Rng;
-  private workers: WorkerGroup<WorkerRequest, RolloutSums> | null = null;
+  private workers: WorkerGroup<Slice, RolloutSums> | null = null;
 
   /**
    * `rng` is the agent's training stream; episodes come from its forks `train-tasks` and
@@ -407,7 +397,7 @@ export class A2CTrainer {
     return entropyStart + (entropyEnd - entropyStart) * frac;
   }
 
-  private ensureWorkers(): WorkerGroup<WorkerRequest, RolloutSums> | null {
+  private ensureWorkers(): WorkerGroup<Slice, RolloutSums> | null {
     const threads = Math.min(this.args.workers, this.args.batchSize);
     if (threads <= 1) return null;
     if (this.workers === null) {
@@ -426,31 +416,16 @@ export class A2CTrainer {
   async step(): Promise<UpdateMetrics> {
     const started = performance.now();
     const B = this.args.batchSize;
-    const coefficients: A2CCoefficients = {
-      discount: this.args.discount,
-      gaeLambda: this.args.gaeLambda,
-      valueCoef: this.args.valueCoef,
-      entropyCoef: this.entropyCoef(this.update),
-    };
+    const { discount, gaeLambda, valueCoef } = this.args;
+    const coefficients = { discount, gaeLambda, valueCoef, entropyCoef: this.entropyCoef(this.update) };
     for (const p of this.params) p.zeroGrad();
     const workers = this.ensureWorkers();
     const sums = emptySums();
     const slices = batchSlices(B, (workers?.size ?? 0) + 1);
     workers?.publishParameters();
-    const pending = slices.slice(1).map(([lo, hi], i) =>
-      (workers as WorkerGroup<WorkerRequest, RolloutSums>).run(i, {
-        update: this.update,
-        lo,
-        hi,
-        batchSize: B,
-        coefficients,
-      }),
-    );
-    const [lo, hi] = slices[0];
-    addSums(
-      sums,
-      rolloutAndBackward(this.family, this.net, this.update, lo, hi, B, coefficients, this.tasks, this.actions),
-    );
+    const parts = slices.map(([lo, hi]): Slice => ({ update: this.update, lo, hi, batchSize: B, coefficients }));
+    const pending = parts.slice(1).map((part, i) => (workers as WorkerGroup<Slice, RolloutSums>).run(i, part));
+    addSums(sums, rolloutAndBackward(this.family, this.net, parts[0], this.tasks, this.actions));
     const replies = await Promise.all(pending);
     replies.forEach((r, i) => {
       addSums(sums, r);
@@ -519,7 +494,7 @@ export function serveA2CWorker(
 ): void {
   const tasks = Rng.fromSeed(payload.tasksPath);
   const actions = Rng.fromSeed(payload.actionsPath);
-  serveWorker<WorkerRequest, RolloutSums>([...net.parameters().values()], (req) =>
-    rolloutAndBackward(family, net, req.update, req.lo, req.hi, req.batchSize, req.coefficients, tasks, actions),
+  serveWorker<Slice, RolloutSums>([...net.parameters().values()], (slice) =>
+    rolloutAndBackward(family, net, slice, tasks, actions),
   );
 }

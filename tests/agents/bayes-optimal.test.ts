@@ -3,12 +3,10 @@ import {
   type BayesOptimalAgent,
   bayesOptimal,
   exactExpectedReward,
-  IndependentArmsSolution,
-  independentStateCount,
-  SharedPosteriorSolution,
   solveFamily,
   solveModel,
 } from '../../agents/bayes-optimal.ts';
+import { IndependentArmsSolution, independentStateCount, SharedPosteriorSolution } from '../../agents/kit/bandit-dp.ts';
 import { UsageError } from '../../src/core/errors.ts';
 import { Rng } from '../../src/core/rng.ts';
 import { agentInput, DRIFTING, fakeBandit, HARD, INDEPENDENT, MIRRORED } from '../helpers/bandits.ts';

@@ -1,19 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { SwimTrial } from '../../src/measures/spatial.ts';
 import type { Estimate } from '../../src/measures/stats.ts';
+import type { LesionRow, MetricsRecord } from '../../src/report/chart-style.ts';
 import {
   choiceByTrialSpec,
-  type LesionRow,
-  latencyByDaySpec,
-  latencyByTrialSpec,
   lesionChartSpec,
-  type MetricsRecord,
   plasticTraceSpec,
   regretByTrialSpec,
   stepsBetweenHitsSpec,
-  swimPathsSpec,
   trainingCurvesSpec,
 } from '../../src/report/figure-specs.ts';
+import { latencyByDaySpec, latencyByTrialSpec, swimPathsSpec } from '../../src/report/spatial-figures.ts';
 import { vegaLiteToSvg } from '../../src/report/svg.ts';
 
 const est = (mean: number, half: number, n = 200): Estimate => ({
