@@ -11,7 +11,6 @@
 //   node bin/run-ts.js scripts/hebbian-grid.ts [--episodes 1000] [--seed 0] [--variant uniform] [--trials 100] [--json]
 
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { type HebbianOptions, hebbian } from '../agents/hebbian.ts';
 import { Rng } from '../src/core/rng.ts';
 import type { EpisodeRecord, TaskFamily } from '../src/core/types.ts';
@@ -19,6 +18,7 @@ import { expectedRegrets } from '../src/measures/behavior.ts';
 import { ci95, type Estimate } from '../src/measures/stats.ts';
 import { playBatch, STREAMS } from '../src/rl/rollout.ts';
 import { findTask } from '../tasks/index.ts';
+import { flags } from './args.ts';
 
 export interface HebbianGrid {
   learningRate: number[];
@@ -115,15 +115,7 @@ export function hebbianGridSearch(family: TaskFamily, options: GridOptions): Gri
 }
 
 function main(): void {
-  const { values } = parseArgs({
-    options: {
-      episodes: { type: 'string', default: '1000' },
-      seed: { type: 'string', default: '0' },
-      variant: { type: 'string', default: 'uniform' },
-      trials: { type: 'string', default: '100' },
-      json: { type: 'boolean', default: false },
-    },
-  });
+  const { values } = flags({ episodes: '1000', seed: '0', variant: 'uniform', trials: '100', json: false });
   const family = findTask('bandit-correlated').create({ variant: values.variant, trials: Number(values.trials) });
   const started = performance.now();
   const result = hebbianGridSearch(family, { seed: Number(values.seed), episodes: Number(values.episodes) });

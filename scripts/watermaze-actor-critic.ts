@@ -8,7 +8,6 @@
 //   node bin/run-ts.js scripts/watermaze-actor-critic.ts [--animals 40] [--days 9] [--seed 0] [--json] [--figures DIR]
 //                     [--agent-options JSON]
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { findAgent } from '../agents/index.ts';
 import type { EpisodeRecord } from '../src/core/types.ts';
 import { swimTrials, watermazeSummary } from '../src/measures/spatial.ts';
@@ -16,16 +15,15 @@ import type { Estimate } from '../src/measures/stats.ts';
 import { evaluationRng } from '../src/rl/frozen-eval.ts';
 import { evaluate, STREAMS } from '../src/rl/rollout.ts';
 import { createWatermaze } from '../tasks/watermaze.ts';
+import { flags } from './args.ts';
 
-const { values } = parseArgs({
-  options: {
-    animals: { type: 'string', default: '40' },
-    days: { type: 'string', default: '9' },
-    seed: { type: 'string', default: '0' },
-    json: { type: 'boolean', default: false },
-    figures: { type: 'string' },
-    'agent-options': { type: 'string' },
-  },
+const { values } = flags({
+  animals: '40',
+  days: '9',
+  seed: '0',
+  json: false,
+  figures: undefined,
+  'agent-options': undefined,
 });
 const animals = Number(values.animals);
 const days = Number(values.days);

@@ -8,18 +8,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { runSweep } from '../../src/experiments/sweep.ts';
 import { expandSweep } from '../../src/experiments/sweep-spec.ts';
+import { flags } from '../args.ts';
 
-const { values } = parseArgs({
-  options: {
-    json: { type: 'boolean', default: false },
-    runs: { type: 'string', default: '4' },
-    updates: { type: 'string', default: '150' },
-    workers: { type: 'string', default: '1,2' },
-  },
-});
+const { values } = flags({ json: false, runs: '4', updates: '150', workers: '1,2' });
 const runs = Number(values.runs);
 const workerCounts = values.workers!.split(',').map(Number);
 

@@ -10,7 +10,6 @@
 // 100×30 terminal, to measure what the dashboard costs training.
 
 import { PassThrough, Writable } from 'node:stream';
-import { parseArgs } from 'node:util';
 import { findAgent } from '../../agents/index.ts';
 import { Rng } from '../../src/core/rng.ts';
 import type { RunEvent } from '../../src/experiments/events.ts';
@@ -19,21 +18,20 @@ import { ExperimentSchema } from '../../src/experiments/spec.ts';
 import { trainingThreads } from '../../src/experiments/threads.ts';
 import { A2CArgsSchema, A2CTrainer } from '../../src/rl/a2c.ts';
 import { findTask } from '../../tasks/index.ts';
+import { flags } from '../args.ts';
 
-const { values } = parseArgs({
-  options: {
-    json: { type: 'boolean', default: false },
-    seconds: { type: 'string', default: '20' },
-    warmup: { type: 'string', default: '3' },
-    workers: { type: 'string', default: '2' },
-    hidden: { type: 'string', default: '48' },
-    batch: { type: 'string', default: '32' },
-    agent: { type: 'string', default: 'lstm' },
-    'agent-options': { type: 'string' },
-    task: { type: 'string', default: 'bandit-correlated' },
-    'task-options': { type: 'string' },
-    dashboard: { type: 'boolean', default: false },
-  },
+const { values } = flags({
+  json: false,
+  seconds: '20',
+  warmup: '3',
+  workers: '2',
+  hidden: '48',
+  batch: '32',
+  agent: 'lstm',
+  'agent-options': undefined,
+  task: 'bandit-correlated',
+  'task-options': undefined,
+  dashboard: false,
 });
 const seconds = Number(values.seconds);
 const warmup = Number(values.warmup);

@@ -10,8 +10,6 @@ import { runHeader } from '../../src/experiments/plan.ts';
 import { engram } from '../helpers/engram.ts';
 import { metrics, result, spec } from './events.ts';
 
-const root = path.resolve(import.meta.dirname, '../..');
-
 function runDir(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'engram-dash-'));
   fs.mkdirSync(path.join(dir, 'checkpoints'));
