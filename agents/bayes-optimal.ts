@@ -111,26 +111,20 @@ export function exactExpectedReward(family: TaskFamily): number {
 }
 
 /** Acts greedily on the exact Q-values; tied arms share the probability equally. */
-export class BayesOptimalAgent extends CountingBanditAgent {
+export class BayesOptimalAgent extends CountingBanditAgent<{ solution: BanditSolution }> {
   readonly id = 'bayes-optimal';
-
-  constructor(
-    numActions: number,
-    readonly solution: BanditSolution,
-  ) {
-    super(numActions);
-  }
 
   protected chooseRow(b: number, probs: Float64Array, offset: number): void {
     const { counts, scores: q } = this;
+    const { solution } = this.options;
     let known: boolean;
-    if (this.solution instanceof IndependentArmsSolution) {
-      known = this.solution.qValues(counts, b, q);
+    if (solution instanceof IndependentArmsSolution) {
+      known = solution.qValues(counts, b, q);
     } else {
       // Evidence for p (arm 1 pays p, arm 2 pays 1 − p): arm 1's successes and arm 2's failures.
       const [s1, s2] = [counts.successes[offset], counts.successes[offset + 1]];
       const [f1, f2] = [counts.pulls[offset] - s1, counts.pulls[offset + 1] - s2];
-      known = this.solution.qValues(s1 + f2, f1 + s2, q);
+      known = solution.qValues(s1 + f2, f1 + s2, q);
     }
     if (!known) q.fill(0); // past the horizon the solution was built for: nothing left to gain
     // Exchangeable arms give bit-identical Q-values; the tolerance only absorbs rounding.
@@ -139,7 +133,7 @@ export class BayesOptimalAgent extends CountingBanditAgent {
 
   /** What the `baseline` command adds to its report. */
   extraReport(): Record<string, unknown> {
-    return { exactExpectedReward: this.solution.expectedReward };
+    return { exactExpectedReward: this.options.solution.expectedReward };
   }
 }
 
@@ -157,6 +151,6 @@ export const bayesOptimal: AgentEntry = {
   },
   create(family: TaskFamily, options: Record<string, unknown> | undefined, _rng: Rng): Agent {
     const resolved = parseOptions('bayes-optimal', bayesOptimalOptions, options);
-    return new BayesOptimalAgent(family.numActions, solveFamily(family, resolved.maxStates));
+    return new BayesOptimalAgent(family.numActions, { solution: solveFamily(family, resolved.maxStates) });
   },
 };

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { option, parseOptions } from '../src/core/options.ts';
 import type { AgentInput, AgentOutput } from '../src/core/types.ts';
 import { GreedyAgent } from './greedy.ts';
-import { banditOnly, type TieBreak, tiesOption } from './kit/bandit-counts.ts';
+import { banditOnly, tiesOption } from './kit/bandit-counts.ts';
 import type { AgentEntry } from './kit/entry.ts';
 
 export const epsilonGreedyOptions = z.strictObject({
@@ -15,22 +15,15 @@ export const epsilonGreedyOptions = z.strictObject({
 });
 export type EpsilonGreedyOptions = z.output<typeof epsilonGreedyOptions>;
 
-export class EpsilonGreedyAgent extends GreedyAgent {
+export class EpsilonGreedyAgent extends GreedyAgent<EpsilonGreedyOptions> {
   override readonly id = 'epsilon-greedy';
-
-  constructor(
-    numActions: number,
-    readonly epsilon: number,
-    ties: TieBreak = 'random',
-  ) {
-    super(numActions, ties);
-  }
 
   override act(input: AgentInput): AgentOutput {
     const out = super.act(input);
-    const explore = this.epsilon / this.numActions;
+    const { epsilon } = this.options;
+    const explore = epsilon / this.numActions;
     const probs = out.probs;
-    for (let i = 0; i < probs.length; i++) probs[i] = (1 - this.epsilon) * probs[i] + explore;
+    for (let i = 0; i < probs.length; i++) probs[i] = (1 - epsilon) * probs[i] + explore;
     return out;
   }
 }
@@ -43,7 +36,6 @@ export const epsilonGreedy: AgentEntry = {
     'probability epsilon (option epsilon, default 0.1)',
   cannotPlay: banditOnly,
   create(family, options) {
-    const { epsilon, ties } = parseOptions('epsilon-greedy', epsilonGreedyOptions, options);
-    return new EpsilonGreedyAgent(family.numActions, epsilon, ties);
+    return new EpsilonGreedyAgent(family.numActions, parseOptions('epsilon-greedy', epsilonGreedyOptions, options));
   },
 };

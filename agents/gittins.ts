@@ -239,17 +239,9 @@ export function gittinsTable(discount: number): GittinsTable {
 }
 
 /** Pulls the arm with the highest Gittins index; tied arms share the probability equally. */
-export class GittinsAgent extends CountingBanditAgent {
+export class GittinsAgent extends CountingBanditAgent<GittinsOptions> {
   readonly id = 'gittins';
-  private readonly table: GittinsTable;
-
-  constructor(
-    numActions: number,
-    readonly options: GittinsOptions,
-  ) {
-    super(numActions);
-    this.table = gittinsTable(options.discount);
-  }
+  private readonly table = gittinsTable(this.options.discount);
 
   protected chooseRow(_b: number, probs: Float64Array, offset: number): void {
     const { successes, pulls } = this.counts;
@@ -275,7 +267,6 @@ export const gittins: AgentEntry = {
     return null;
   },
   create(family: TaskFamily, options: Record<string, unknown> | undefined, _rng: Rng): Agent {
-    const resolved = parseOptions('gittins', gittinsOptions, options);
-    return new GittinsAgent(family.numActions, resolved);
+    return new GittinsAgent(family.numActions, parseOptions('gittins', gittinsOptions, options));
   },
 };

@@ -5,7 +5,7 @@
 // but took the lowest index among ties (`ties: 'first'`), which explores less.
 import { z } from 'zod';
 import { parseOptions } from '../src/core/options.ts';
-import { banditOnly, CountingBanditAgent, type TieBreak, tiesOption, uniformOverBest } from './kit/bandit-counts.ts';
+import { banditOnly, CountingBanditAgent, tiesOption, uniformOverBest } from './kit/bandit-counts.ts';
 import type { AgentEntry } from './kit/entry.ts';
 
 export const greedyOptions = z.strictObject({
@@ -13,19 +13,12 @@ export const greedyOptions = z.strictObject({
 });
 export type GreedyOptions = z.output<typeof greedyOptions>;
 
-export class GreedyAgent extends CountingBanditAgent {
+export class GreedyAgent<O extends GreedyOptions = GreedyOptions> extends CountingBanditAgent<O> {
   readonly id: string = 'greedy';
-
-  constructor(
-    numActions: number,
-    readonly ties: TieBreak = 'random',
-  ) {
-    super(numActions);
-  }
 
   protected chooseRow(b: number, probs: Float64Array, offset: number): void {
     for (let a = 0; a < this.numActions; a++) this.scores[a] = this.counts.posteriorMean(b, a);
-    uniformOverBest(this.scores, 0, this.numActions, probs, offset, this.ties);
+    uniformOverBest(this.scores, 0, this.numActions, probs, offset, this.options.ties);
   }
 }
 
@@ -35,7 +28,6 @@ export const greedy: AgentEntry = {
   description: 'pulls the arm with the best Beta(1,1) posterior mean (RL² Table 1 "Greedy")',
   cannotPlay: banditOnly,
   create(family, options) {
-    const { ties } = parseOptions('greedy', greedyOptions, options);
-    return new GreedyAgent(family.numActions, ties);
+    return new GreedyAgent(family.numActions, parseOptions('greedy', greedyOptions, options));
   },
 };

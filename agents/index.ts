@@ -17,23 +17,16 @@ import { thompson } from './thompson.ts';
 import { transformer } from './transformer.ts';
 import { ucb1 } from './ucb1.ts';
 
+// Networks meta-trained with weights frozen at test: the memory of an episode is in their activity
+// (lstm, gru, transformer) or in fast weights their learned rule writes (plastic-rnn).
+const META_TRAINED = [lstm, gru, transformer, plasticRnn];
+// Learners whose synapses change within the episode by a fixed rule.
+const SYNAPTIC = [hebbian, actorCritic];
+// The classic bandit algorithms and references.
+const CLASSIC = [random, greedy, epsilonGreedy, ucb1, thompson, gittins, bayesOptimal, oracle];
+
 /** The registry: built-in agents, and any a plugin registers. */
-export const agentRegistry = new Registry<AgentEntry>('agent', [
-  lstm,
-  gru,
-  transformer,
-  plasticRnn,
-  hebbian,
-  actorCritic,
-  random,
-  greedy,
-  epsilonGreedy,
-  ucb1,
-  thompson,
-  gittins,
-  bayesOptimal,
-  oracle,
-]);
+export const agentRegistry = new Registry<AgentEntry>('agent', [...META_TRAINED, ...SYNAPTIC, ...CLASSIC]);
 
 /** The registered agents, in order. */
 export const AGENTS: readonly AgentEntry[] = agentRegistry.entries;

@@ -10,7 +10,7 @@ import type { Rng } from '../src/core/rng.ts';
 import { banditOnly, CountingBanditAgent } from './kit/bandit-counts.ts';
 import type { AgentEntry } from './kit/entry.ts';
 
-export const thompsonOptions = z.object({}).strict();
+export const thompsonOptions = z.strictObject({});
 export type ThompsonOptions = z.output<typeof thompsonOptions>;
 
 export class ThompsonAgent extends CountingBanditAgent {
@@ -20,7 +20,7 @@ export class ThompsonAgent extends CountingBanditAgent {
     numActions: number,
     private readonly rng: Rng,
   ) {
-    super(numActions);
+    super(numActions, {});
   }
 
   protected chooseRow(_b: number, probs: Float64Array, offset: number): void {

@@ -17,7 +17,7 @@ import { uniformParameter } from '../src/nn/init.ts';
 import type { KeyValueCache } from '../src/nn/layers/attention.ts';
 import { LayerNorm } from '../src/nn/layers/layer-norm.ts';
 import { Linear } from '../src/nn/layers/linear.ts';
-import { sinusoidalPositions, TransformerBlock } from '../src/nn/layers/transformer.ts';
+import { sinusoidalPositions, type TransformerBlock, transformerBlocks } from '../src/nn/layers/transformer.ts';
 import { Module } from '../src/nn/module.ts';
 import { add, addRowVector } from '../src/nn/ops/elementwise.ts';
 import { sliceRows } from '../src/nn/ops/structure.ts';
@@ -75,14 +75,8 @@ export class TransformerActorCritic extends Module implements PolicyNetwork<Tran
         ? this.registerParameter('positions', uniformParameter(maxLength, width, 0.1, rng.fork('positions')))
         : null;
     this.fixedPositions = positions === 'sinusoidal' ? sinusoidalPositions(maxLength, width) : null;
-    for (let l = 0; l < layers; l++) {
-      this.blocks.push(
-        this.registerModule(
-          `block${l}`,
-          new TransformerBlock({ modelSize: width, numHeads: heads, mlpSize: mlp, activation }, rng.fork(`block${l}`)),
-        ),
-      );
-    }
+    const blocks = transformerBlocks({ modelSize: width, numHeads: heads, mlpSize: mlp, activation }, layers, rng);
+    for (const [l, block] of blocks.entries()) this.blocks.push(this.registerModule(`block${l}`, block));
     this.finalNorm = this.registerModule('finalNorm', new LayerNorm({ size: width }));
     this.policy = this.registerModule(
       'policy',

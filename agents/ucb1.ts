@@ -22,15 +22,8 @@ export const ucb1Options = z.strictObject({
 });
 export type Ucb1Options = z.output<typeof ucb1Options>;
 
-export class Ucb1Agent extends CountingBanditAgent {
+export class Ucb1Agent extends CountingBanditAgent<Ucb1Options> {
   readonly id = 'ucb1';
-
-  constructor(
-    numActions: number,
-    readonly options: Ucb1Options,
-  ) {
-    super(numActions);
-  }
 
   protected chooseRow(b: number, probs: Float64Array, offset: number): void {
     const { counts, scores } = this;

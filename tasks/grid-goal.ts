@@ -30,7 +30,7 @@ import type {
   TaskTraits,
 } from '../src/core/types.ts';
 import { rewardPerEpisode } from '../src/measures/main-measure.ts';
-import { gridGoalReport } from '../src/measures/spatial.ts';
+import { gridGoalReport, NAVIGATION_INFO_FIELDS } from '../src/measures/spatial.ts';
 
 export const gridGoalOptions = z.strictObject({
   // Miconi et al. 2019: 13 in the brief, 11 in the code's default.
@@ -43,15 +43,7 @@ export const gridGoalOptions = z.strictObject({
 
 export type GridGoalOptions = z.output<typeof gridGoalOptions>;
 
-export const GRID_GOAL_INFO_FIELDS = [
-  'trial',
-  'newTrial',
-  'trialEnd',
-  'position',
-  'foundGoal',
-  'goal',
-  'hitWall',
-] as const;
+export const GRID_GOAL_INFO_FIELDS = [...NAVIGATION_INFO_FIELDS, 'goal', 'hitWall'] as const;
 
 /** Actions: 0 up (row − 1), 1 down (row + 1), 2 left (column − 1), 3 right (column + 1), as in the published code. */
 const MOVES: readonly [number, number][] = [

@@ -9,16 +9,11 @@ import { harlow } from './harlow.ts';
 import { iclRegression } from './icl-regression.ts';
 import { watermaze } from './watermaze.ts';
 
+const BANDITS = [banditBernoulli, banditCorrelated, banditRestless];
+const NAVIGATION = [watermaze, gridGoal];
+
 /** The registry: built-in tasks, and any a plugin registers. */
-export const taskRegistry = new Registry<TaskEntry>('task', [
-  banditBernoulli,
-  banditCorrelated,
-  banditRestless,
-  harlow,
-  iclRegression,
-  watermaze,
-  gridGoal,
-]);
+export const taskRegistry = new Registry<TaskEntry>('task', [...BANDITS, harlow, iclRegression, ...NAVIGATION]);
 
 /** The registered tasks, in order. */
 export const TASKS: readonly TaskEntry[] = taskRegistry.entries;

@@ -48,7 +48,7 @@ import type {
   TaskTraits,
 } from '../src/core/types.ts';
 import { escapeLatencyMeasure } from '../src/measures/main-measure.ts';
-import { watermazeReport } from '../src/measures/spatial.ts';
+import { NAVIGATION_INFO_FIELDS, watermazeReport } from '../src/measures/spatial.ts';
 
 /** The default momentum (Foster et al. 2000). */
 const ONE_THIRD = 1 / 3;
@@ -86,11 +86,7 @@ export type WatermazeOptions = z.output<typeof watermazeOptions>;
 
 /** The `info` fields the water maze reports at every step. */
 export const WATERMAZE_INFO_FIELDS = [
-  'trial',
-  'newTrial',
-  'trialEnd',
-  'position',
-  'foundGoal',
+  ...NAVIGATION_INFO_FIELDS,
   'day',
   'trialOfDay',
   'platform',

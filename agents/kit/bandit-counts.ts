@@ -118,14 +118,18 @@ export function uniformOverBest(
  * A classic bandit agent that acts on per-arm counts: at every step it counts the previous
  * outcome, then writes each batch element's choice probabilities (`chooseRow`).
  */
-export abstract class CountingBanditAgent implements Agent {
+/** A bandit agent that acts on per-arm counts, with its options `O` (its settings, or what it was solved for). */
+export abstract class CountingBanditAgent<O extends object = Record<string, never>> implements Agent {
   abstract readonly id: string;
   readonly kind = 'classic' as const;
   protected readonly counts: ArmCounts;
   /** k scores, scratch for `chooseRow`. */
   protected readonly scores: Float64Array;
 
-  constructor(readonly numActions: number) {
+  constructor(
+    readonly numActions: number,
+    readonly options: O,
+  ) {
     this.counts = new ArmCounts(numActions);
     this.scores = new Float64Array(numActions);
   }

@@ -62,6 +62,12 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value)}\n`);
 }
 
+/** Prints a command's result: one JSON object with --json, else its text (lines). */
+function output(opts: { json?: boolean }, value: unknown, text: () => string | string[]): void {
+  if (opts.json) printJson(value);
+  else process.stdout.write(`${[text()].flat().join('\n')}\n`);
+}
+
 function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command();
   program
@@ -81,19 +87,20 @@ function buildProgram(setExit: (code: number) => void): Command {
       const tasks = TASKS.map((t) => ({ id: t.id, description: t.description }));
       const agents = AGENTS.map((a) => ({ id: a.id, kind: a.kind, description: a.description }));
       const experiments = builtinExperiments().map((e) => ({ id: e.id, description: e.description }));
-      if (opts.json) {
-        printJson({ tasks, agents, experiments });
-        return;
-      }
-      const lines: string[] = ['engram: where does learning live, in synapses or in activity?', ''];
-      lines.push('Tasks:');
-      for (const t of tasks) lines.push(`  ${t.id.padEnd(20)} ${t.description}`);
-      lines.push('', 'Agents:');
-      for (const a of agents) lines.push(`  ${a.id.padEnd(16)} ${a.kind.padEnd(8)} ${a.description}`);
-      lines.push('', 'Built-in experiments:');
-      for (const e of experiments) lines.push(`  ${e.id.padEnd(28)} ${e.description}`);
-      lines.push('', 'Run `npx engram --help` for the commands.');
-      process.stdout.write(`${lines.join('\n')}\n`);
+      output(opts, { tasks, agents, experiments }, () => [
+        'engram: where does learning live, in synapses or in activity?',
+        '',
+        'Tasks:',
+        ...tasks.map((t) => `  ${t.id.padEnd(20)} ${t.description}`),
+        '',
+        'Agents:',
+        ...agents.map((a) => `  ${a.id.padEnd(16)} ${a.kind.padEnd(8)} ${a.description}`),
+        '',
+        'Built-in experiments:',
+        ...experiments.map((e) => `  ${e.id.padEnd(28)} ${e.description}`),
+        '',
+        'Run `npx engram --help` for the commands.',
+      ]);
       setExit(0);
     });
 
@@ -153,8 +160,7 @@ function buildProgram(setExit: (code: number) => void): Command {
           batchSize: opts.batchSize,
           lesion: opts.lesion,
         });
-        if (opts.json) printJson(report);
-        else process.stdout.write(`${formatBaseline(report)}\n`);
+        output(opts, report, () => formatBaseline(report));
         setExit(0);
       },
     );
@@ -226,8 +232,7 @@ function buildProgram(setExit: (code: number) => void): Command {
           .map((s) => s.trim())
           .filter((s) => s !== '');
         const result = evalCommand(file, { ...opts, compare });
-        if (opts.json) printJson(result);
-        else process.stdout.write(`${formatEval(result)}\n`);
+        output(opts, result, () => formatEval(result));
         setExit(0);
       },
     );
@@ -239,8 +244,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--json', 'print one JSON object')
     .action(async (runDir: string, opts: { json?: boolean }) => {
       const file = await reportCommand(runDir);
-      if (opts.json) printJson({ report: file });
-      else process.stdout.write(`report: ${file}\n`);
+      output(opts, { report: file }, () => `report: ${file}`);
       setExit(0);
     });
 
@@ -254,8 +258,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--json', 'print one JSON object')
     .action((runDirs: string[], opts: { json?: boolean }) => {
       const result = compareRuns(runDirs);
-      if (opts.json) printJson(result);
-      else process.stdout.write(`${formatCompare(result)}\n`);
+      output(opts, result, () => formatCompare(result));
       setExit(0);
     });
 
@@ -297,13 +300,11 @@ function buildProgram(setExit: (code: number) => void): Command {
     .action(async (sweep: string | undefined, opts: SweepCommandOptions) => {
       const r = await sweepCommand(sweep, opts);
       if (r.kind === 'slurm') {
-        if (opts.json) printJson(r.files);
-        else process.stdout.write(`${formatSlurm(r.files).join('\n')}\n`);
+        output(opts, r.files, () => formatSlurm(r.files));
         setExit(0);
         return;
       }
-      if (opts.json) printJson(sweepJson(r.result));
-      else process.stdout.write(`${formatSweepEnd(r.result).join('\n')}\n`);
+      output(opts, sweepJson(r.result), () => formatSweepEnd(r.result));
       setExit(r.result.stopped ? 130 : r.result.runs.some((x) => x.state === 'failed') ? 1 : 0);
     });
 
@@ -317,8 +318,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--json', 'print one JSON object')
     .action((dirs: string[], opts: { out?: string; json?: boolean }) => {
       const r = mergeCommand(dirs, opts.out);
-      if (opts.json) printJson({ out: r.out, copied: r.copied, present: r.present, missing: r.missing });
-      else process.stdout.write(`${formatMerge(r).join('\n')}\n`);
+      output(opts, { out: r.out, copied: r.copied, present: r.present, missing: r.missing }, () => formatMerge(r));
       setExit(r.missing.length > 0 ? 1 : 0);
     });
 
@@ -330,8 +330,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--json', 'print one JSON object')
     .action((opts: { json?: boolean }) => {
       const result = runBuiltinGradchecks();
-      if (opts.json) printJson(result);
-      else process.stdout.write(`${formatGradchecks(result)}\n`);
+      output(opts, result, () => formatGradchecks(result));
       setExit(result.ok ? 0 : 1);
     });
 

@@ -11,37 +11,20 @@
 // every run emits, so the dashboard follows it. A stopped run resumes from its checkpoints; the
 // batches depend only on the seed and the step index, so it ends with the numbers of a run that
 // never stopped.
-import fs from 'node:fs';
 import path from 'node:path';
 import { createIclRegression, type IclRegressionFamily } from '../../tasks/icl-regression.ts';
 import { UsageError } from '../core/errors.ts';
 import { Rng } from '../core/rng.ts';
 import { evaluateRegressionModels, type IclEvaluation } from '../icl/evaluate.ts';
 import { createRegressionModel, type RegressionModel } from '../icl/models.ts';
-import { RegressionTrainer } from '../icl/train.ts';
-import { parametersToJSON } from '../nn/module.ts';
-import {
-  CHECKPOINT_FORMAT,
-  CHECKPOINT_VERSION,
-  loadCheckpointParameters,
-  readCheckpoint,
-  writeCheckpoint,
-} from './checkpoint.ts';
-import type { RunControl, RunEvent } from './events.ts';
-import { atomicWriteJson, type JsonlWriter } from './io.ts';
+import { RegressionTrainer, type RegressionTrainerState } from '../icl/train.ts';
+import { atomicWriteJson } from './io.ts';
 import { modelTraining, runHeader } from './plan.ts';
 import { checkpointFile, createRunDir, openRunDir } from './run-dir.ts';
 import { type IclExperimentSpec, type IclModelSpec, parseAnyExperiment } from './spec.ts';
-import { executeRun, runTrainingLoop } from './training-loop.ts';
+import { executeRun, type RunOptions, type TrainContext, trainCheckpointed } from './training-loop.ts';
 
-export interface IclRunOptions {
-  /** The run directory; by default runs/<experiment>-s<seed>-<time>. */
-  out?: string;
-  /** Overrides the spec's seed. */
-  seed?: number;
-  onEvent?: (event: RunEvent) => void;
-  control?: RunControl;
-}
+export type IclRunOptions = RunOptions;
 
 /** eval.json of an in-context regression run. */
 export interface IclEvalFile extends IclEvaluation {
@@ -116,31 +99,20 @@ async function execute(
   resumed: boolean,
   options: IclRunOptions,
 ): Promise<IclRunResult> {
-  const emit = options.onEvent ?? (() => {});
-  const control = options.control ?? { stop: false, paused: false };
   const trainingSeconds: Record<string, number> = {};
-  const result = await executeRun(
+  return executeRun(
     {
       runDir,
       run: runHeader(spec),
       resumed,
       keys: spec.models.map((m) => m.id),
-      train: async (key, metrics) => {
+      train: async (key, context) => {
         const m = spec.models.find((x) => x.id === key) as IclModelSpec;
-        const trained = await trainModel(
-          spec,
-          m,
-          models.get(key) as RegressionModel,
-          family,
-          runDir,
-          metrics,
-          emit,
-          control,
-        );
+        const trained = await trainModel(spec, m, models.get(key) as RegressionModel, family, runDir, context);
         trainingSeconds[key] = trained.wallSeconds;
         return trained.stopped;
       },
-      evaluate: async () => {
+      evaluate: async (emit) => {
         emit({ type: 'eval-start', agent: 'held-out sequences' });
         const ev = spec.evaluation;
         const reference = ev.reference ?? spec.models[0].id;
@@ -157,9 +129,8 @@ async function execute(
         return evalFile;
       },
     },
-    emit,
+    options,
   );
-  return { runDir, ...result };
 }
 
 /** The comparison with one GD step in a line. */
@@ -178,60 +149,33 @@ async function trainModel(
   model: RegressionModel,
   family: IclRegressionFamily,
   runDir: string,
-  metrics: JsonlWriter,
-  emit: (e: RunEvent) => void,
-  control: RunControl,
+  context: TrainContext,
 ): Promise<{ stopped: boolean; wallSeconds: number }> {
   const training = modelTraining(spec, m);
   const trainer = new RegressionTrainer(model, family, training, Rng.fromSeed(spec.seed).fork(`icl/train/${m.id}`));
-  const file = checkpointFile(runDir, m.id);
-  const progress = { update: 0, wallSeconds: 0, metricsRecords: 0 };
-  if (fs.existsSync(file)) {
-    const ck = readCheckpoint(file);
-    loadCheckpointParameters(model.parameters(), ck.params, file);
-    if (ck.done) return { stopped: false, wallSeconds: ck.wallSeconds };
-    trainer.restore({
-      update: ck.update,
-      optimizer: ck.optimizer as ReturnType<RegressionTrainer['state']>['optimizer'],
-    });
-    Object.assign(progress, { update: ck.update, wallSeconds: ck.wallSeconds, metricsRecords: ck.metricsRecords });
-  }
-  let wallSeconds = progress.wallSeconds;
-  const stopped = await runTrainingLoop(
+  return trainCheckpointed(
     {
       key: m.id,
-      updates: training.steps,
-      logEvery: training.logEvery,
-      checkpointEvery: training.checkpointEvery,
-      progress,
-      watch: ['train/loss', 'train/gradNorm'],
-      step: () => trainer.step(),
-      save: (done, p) => {
-        wallSeconds = p.wallSeconds;
-        writeCheckpoint(file, {
-          format: CHECKPOINT_FORMAT,
-          version: CHECKPOINT_VERSION,
-          kind: 'icl-regression',
-          experiment: spec.name,
-          seed: spec.seed,
-          task: { id: family.id, options: family.options },
-          agent: { id: m.model, options: model.options() },
-          training,
-          update: trainer.update,
-          envSteps: trainer.update * training.batchSize,
-          wallSeconds: p.wallSeconds,
-          done,
-          metricsRecords: p.metricsRecords,
-          params: parametersToJSON(model.parameters()),
-          optimizer: trainer.state().optimizer,
-          rng: null,
-        });
-        return file;
+      file: checkpointFile(runDir, m.id),
+      parameters: model.parameters(),
+      identity: {
+        kind: 'icl-regression',
+        experiment: spec.name,
+        seed: spec.seed,
+        task: { id: family.id, options: family.options },
+        agent: { id: m.model, options: model.options() },
+        training,
       },
+      loop: {
+        ...training,
+        updates: training.steps,
+        watch: ['train/loss', 'train/gradNorm'],
+        step: () => trainer.step(),
+      },
+      trainerState: () => ({ ...trainer.state(), envSteps: trainer.update * training.batchSize, rng: null }),
+      restore: (ck) =>
+        trainer.restore({ update: ck.update, optimizer: ck.optimizer as RegressionTrainerState['optimizer'] }),
     },
-    metrics,
-    emit,
-    control,
+    context,
   );
-  return { stopped, wallSeconds };
 }

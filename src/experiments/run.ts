@@ -9,40 +9,27 @@
 // A run stopped at any moment continues with `resume`: each agent restarts from its last
 // checkpoint, metrics past it are dropped and replayed, and the run ends with the numbers of one
 // that never stopped (episodes depend only on the seed and the update index; see src/rl/a2c.ts).
-import fs from 'node:fs';
 import path from 'node:path';
 import { findAgent } from '../../agents/index.ts';
 import { findTask } from '../../tasks/index.ts';
 import { UsageError } from '../core/errors.ts';
 import { Rng } from '../core/rng.ts';
 import type { TaskFamily } from '../core/types.ts';
-import { parametersToJSON } from '../nn/module.ts';
 import { A2CTrainer } from '../rl/a2c.ts';
-import {
-  CHECKPOINT_FORMAT,
-  CHECKPOINT_VERSION,
-  loadCheckpointParameters,
-  readCheckpoint,
-  shippedCheckpoint,
-  trainerStateOf,
-  writeCheckpoint,
-} from './checkpoint.ts';
+import { shippedCheckpoint, trainerStateOf } from './checkpoint.ts';
 import { type EvalFile, evaluateRun } from './evaluation.ts';
-import type { RunControl, RunEvent } from './events.ts';
-import type { JsonlWriter } from './io.ts';
 import { runHeader } from './plan.ts';
 import { checkpointFile, createRunDir, openRunDir } from './run-dir.ts';
 import { type AgentSpec, agentKey, agentTraining, type ExperimentSpec, parseExperiment } from './spec.ts';
 import { trainingThreads } from './threads.ts';
-import { executeRun, runTrainingLoop } from './training-loop.ts';
+import {
+  type RunOptions as BaseRunOptions,
+  executeRun,
+  type TrainContext,
+  trainCheckpointed,
+} from './training-loop.ts';
 
-export interface RunOptions {
-  /** The run directory; by default runs/<experiment>-s<seed>-<time>. */
-  out?: string;
-  /** Overrides the spec's seed. */
-  seed?: number;
-  onEvent?: (event: RunEvent) => void;
-  control?: RunControl;
+export interface RunOptions extends BaseRunOptions {
   /** Meta-train every learned agent, even those whose spec names a shipped checkpoint (`engram run --train`). */
   train?: boolean;
   /** Where shipped checkpoints live (default: the repository's checkpoints/). */
@@ -103,28 +90,25 @@ async function execute(
   resumed: boolean,
   options: RunOptions,
 ): Promise<RunResult> {
-  const emit = options.onEvent ?? (() => {});
-  const control = options.control ?? { stop: false, paused: false };
-  const result = await executeRun(
+  return executeRun(
     {
       runDir,
       run: runHeader(spec),
       resumed,
       keys: spec.agents.map(agentKey),
-      train: async (key, metrics) => {
+      train: async (key, context) => {
         const agentSpec = spec.agents.find((a) => agentKey(a) === key) as AgentSpec;
         if (!findAgent(agentSpec.id).createNetwork) return false;
         const shipped = shippedCheckpoint(spec, agentSpec, family, options.checkpointDir);
-        if (shipped === null) return trainAgent(spec, agentSpec, family, runDir, metrics, emit, control);
+        if (shipped === null) return trainAgent(spec, agentSpec, family, runDir, context);
         const message = `${key}: evaluating the shipped checkpoint ${shipped} instead of training`;
-        emit({ type: 'warning', message: `${message} (engram run --train retrains)` });
+        context.emit({ type: 'warning', message: `${message} (engram run --train retrains)` });
         return false;
       },
-      evaluate: () => evaluateRun(spec, family, runDir, emit, options.checkpointDir),
+      evaluate: (emit) => evaluateRun(spec, family, runDir, emit, options.checkpointDir),
     },
-    emit,
+    options,
   );
-  return { runDir, ...result };
 }
 
 /** Meta-trains one agent from its checkpoint (or from scratch); returns whether it stopped early. */
@@ -133,9 +117,7 @@ async function trainAgent(
   agentSpec: AgentSpec,
   family: TaskFamily,
   runDir: string,
-  metrics: JsonlWriter,
-  emit: (e: RunEvent) => void,
-  control: RunControl,
+  context: TrainContext,
 ): Promise<boolean> {
   const entry = findAgent(agentSpec.id);
   const key = agentKey(agentSpec);
@@ -150,47 +132,26 @@ async function trainAgent(
     agentOptions: agentSpec.options,
   };
   const trainer = new A2CTrainer(family, net, training, agentRng, trainingThreads(recipe));
-  const file = checkpointFile(runDir, key);
-  const progress = { update: 0, wallSeconds: 0, metricsRecords: 0 };
-  if (fs.existsSync(file)) {
-    const ck = readCheckpoint(file);
-    if (ck.done) return false;
-    loadCheckpointParameters(net.parameters(), ck.params, file);
-    trainer.restore(trainerStateOf(ck, file));
-    Object.assign(progress, { update: ck.update, wallSeconds: ck.wallSeconds, metricsRecords: ck.metricsRecords });
-  }
   try {
-    return await runTrainingLoop(
+    const trained = await trainCheckpointed(
       {
         key,
-        updates: training.updates,
-        logEvery: training.logEvery,
-        checkpointEvery: training.checkpointEvery,
-        progress,
-        watch: ['train/gradNorm', 'train/policyLoss'],
-        step: () => trainer.step(),
-        save: (done, p) => {
-          writeCheckpoint(file, {
-            format: CHECKPOINT_FORMAT,
-            version: CHECKPOINT_VERSION,
-            experiment: spec.name,
-            seed: spec.seed,
-            task: { id: spec.task.id, options: family.options },
-            agent: { id: agentSpec.id, options: net.options() },
-            training,
-            wallSeconds: p.wallSeconds,
-            done,
-            metricsRecords: p.metricsRecords,
-            params: parametersToJSON(net.parameters()),
-            ...trainer.state(),
-          });
-          return file;
+        file: checkpointFile(runDir, key),
+        parameters: net.parameters(),
+        identity: {
+          experiment: spec.name,
+          seed: spec.seed,
+          task: { id: spec.task.id, options: family.options },
+          agent: { id: agentSpec.id, options: net.options() },
+          training,
         },
+        loop: { ...training, watch: ['train/gradNorm', 'train/policyLoss'], step: () => trainer.step() },
+        trainerState: () => trainer.state(),
+        restore: (ck) => trainer.restore(trainerStateOf(ck, checkpointFile(runDir, key))),
       },
-      metrics,
-      emit,
-      control,
+      context,
     );
+    return trained.stopped;
   } finally {
     await trainer.close();
   }

@@ -4,10 +4,36 @@
 // numbers, and let the event loop breathe so the dashboard draws and signals arrive.
 import fs from 'node:fs';
 import path from 'node:path';
-import { readCheckpoint } from './checkpoint.ts';
+import { parametersToJSON } from '../nn/module.ts';
+import type { Tensor } from '../nn/tensor.ts';
+import {
+  CHECKPOINT_FORMAT,
+  CHECKPOINT_VERSION,
+  type Checkpoint,
+  loadCheckpointParameters,
+  readCheckpoint,
+  writeCheckpoint,
+} from './checkpoint.ts';
 import { breathe, type MetricsRecord, type RunControl, type RunEvent, type RunHeader } from './events.ts';
 import { JsonlWriter } from './io.ts';
 import { checkpointFile, runStart, truncateMetrics, writeRunInfo } from './run-dir.ts';
+
+/** How any run is started: where, with which seed, and who listens and steers. */
+export interface RunOptions {
+  /** The run directory; by default runs/<experiment>-s<seed>-<time>. */
+  out?: string;
+  /** Overrides the spec's seed. */
+  seed?: number;
+  onEvent?: (event: RunEvent) => void;
+  control?: RunControl;
+}
+
+/** What training an agent writes to and listens to: the run's metrics file, its events, its stop and pause. */
+export interface TrainContext {
+  metrics: JsonlWriter;
+  emit: (e: RunEvent) => void;
+  control: RunControl;
+}
 
 export interface TrainingLoop {
   /** The agent's name in metrics, events and checkpoints. */
@@ -32,12 +58,7 @@ export interface LoopProgress {
 }
 
 /** Runs the loop to its last update, or until `control.stop`; returns whether it stopped early. */
-export async function runTrainingLoop(
-  loop: TrainingLoop,
-  metrics: JsonlWriter,
-  emit: (e: RunEvent) => void,
-  control: RunControl,
-): Promise<boolean> {
+export async function runTrainingLoop(loop: TrainingLoop, { metrics, emit, control }: TrainContext): Promise<boolean> {
   const progress = { ...loop.progress };
   const save = (done: boolean) => {
     const file = loop.save(done, progress);
@@ -75,6 +96,56 @@ export async function runTrainingLoop(
   return stopped;
 }
 
+/** An agent or model trained under checkpoints: what its checkpoint says it is, and its trainer. */
+export interface CheckpointedTraining {
+  key: string;
+  /** Its checkpoint (the run directory's checkpoints/<key>.json). */
+  file: string;
+  parameters: Map<string, Tensor>;
+  /** The checkpoint's identity: the run kind, experiment, seed, task, agent and training options. */
+  identity: Pick<Checkpoint, 'kind' | 'experiment' | 'seed' | 'task' | 'agent' | 'training'>;
+  loop: Pick<TrainingLoop, 'updates' | 'logEvery' | 'checkpointEvery' | 'watch' | 'step'>;
+  /** The trainer as checkpoint fields (update, environment steps, optimizer, generators). */
+  trainerState(): Pick<Checkpoint, 'update' | 'envSteps' | 'optimizer' | 'rng'>;
+  /** Puts the trainer back where a checkpoint left it. */
+  restore(checkpoint: Checkpoint): void;
+}
+
+/**
+ * Trains from the checkpoint where there is one (a finished one is only loaded), else from scratch,
+ * writing checkpoints as it goes; returns whether it stopped early and its training seconds.
+ */
+export async function trainCheckpointed(
+  t: CheckpointedTraining,
+  context: TrainContext,
+): Promise<{ stopped: boolean; wallSeconds: number }> {
+  const progress = { update: 0, wallSeconds: 0, metricsRecords: 0 };
+  if (fs.existsSync(t.file)) {
+    const ck = readCheckpoint(t.file);
+    loadCheckpointParameters(t.parameters, ck.params, t.file);
+    if (ck.done) return { stopped: false, wallSeconds: ck.wallSeconds };
+    t.restore(ck);
+    Object.assign(progress, { update: ck.update, wallSeconds: ck.wallSeconds, metricsRecords: ck.metricsRecords });
+  }
+  let wallSeconds = progress.wallSeconds;
+  const save = (done: boolean, p: LoopProgress) => {
+    wallSeconds = p.wallSeconds;
+    writeCheckpoint(t.file, {
+      format: CHECKPOINT_FORMAT,
+      version: CHECKPOINT_VERSION,
+      ...t.identity,
+      ...t.trainerState(),
+      wallSeconds: p.wallSeconds,
+      done,
+      metricsRecords: p.metricsRecords,
+      params: parametersToJSON(t.parameters),
+    });
+    return t.file;
+  };
+  const stopped = await runTrainingLoop({ key: t.key, ...t.loop, progress, save }, context);
+  return { stopped, wallSeconds };
+}
+
 /** What a run does, whatever its kind: train its agents (or models) one after another, then evaluate. */
 export interface RunSteps<E> {
   runDir: string;
@@ -83,8 +154,8 @@ export interface RunSteps<E> {
   /** The agents in training order (those with nothing to train included: `train` skips them). */
   keys: readonly string[];
   /** Trains one agent, from its checkpoint if it has one; returns whether it stopped early. */
-  train(key: string, metrics: JsonlWriter): Promise<boolean>;
-  evaluate(): Promise<E>;
+  train(key: string, context: TrainContext): Promise<boolean>;
+  evaluate(emit: (e: RunEvent) => void): Promise<E>;
 }
 
 /**
@@ -93,8 +164,10 @@ export interface RunSteps<E> {
  */
 export async function executeRun<E>(
   s: RunSteps<E>,
-  emit: (e: RunEvent) => void,
-): Promise<{ stopped: boolean; eval: E | null }> {
+  options: RunOptions,
+): Promise<{ runDir: string; stopped: boolean; eval: E | null }> {
+  const emit = options.onEvent ?? (() => {});
+  const control = options.control ?? { stop: false, paused: false };
   const started = runStart();
   emit({ type: 'run-start', runDir: s.runDir, run: s.run, resumed: s.resumed });
   const metricsFile = path.join(s.runDir, 'metrics.jsonl');
@@ -112,15 +185,15 @@ export async function executeRun<E>(
   const metrics = new JsonlWriter(metricsFile);
   try {
     for (const key of s.keys) {
-      if (await s.train(key, metrics)) {
+      if (await s.train(key, { metrics, emit, control })) {
         end(true);
-        return { stopped: true, eval: null };
+        return { runDir: s.runDir, stopped: true, eval: null };
       }
     }
   } finally {
     metrics.close();
   }
-  const evaluation = await s.evaluate();
+  const evaluation = await s.evaluate(emit);
   end(false);
-  return { stopped: false, eval: evaluation };
+  return { runDir: s.runDir, stopped: false, eval: evaluation };
 }

@@ -16,7 +16,7 @@ import { Rng } from '../core/rng.ts';
 import { LayerNorm } from '../nn/layers/layer-norm.ts';
 import { Linear } from '../nn/layers/linear.ts';
 import { LinearSelfAttention } from '../nn/layers/linear-attention.ts';
-import { TransformerBlock } from '../nn/layers/transformer.ts';
+import { type TransformerBlock, transformerBlocks } from '../nn/layers/transformer.ts';
 import { Module } from '../nn/module.ts';
 import { scale } from '../nn/ops/elementwise.ts';
 import { sliceColumns, sliceRows } from '../nn/ops/structure.ts';
@@ -125,14 +125,8 @@ export class RegressionTransformer extends Module implements RegressionModel {
     if (width % heads !== 0)
       throw new UsageError(`transformer: option 'heads' (${heads}) must divide option 'width' (${width})`);
     this.embed = this.registerModule('embed', new Linear({ inputSize: dim + 1, outputSize: width }, rng.fork('embed')));
-    for (let l = 0; l < layers; l++) {
-      this.blocks.push(
-        this.registerModule(
-          `block${l}`,
-          new TransformerBlock({ modelSize: width, numHeads: heads, mlpSize: mlp, activation }, rng.fork(`block${l}`)),
-        ),
-      );
-    }
+    const blocks = transformerBlocks({ modelSize: width, numHeads: heads, mlpSize: mlp, activation }, layers, rng);
+    for (const [l, block] of blocks.entries()) this.blocks.push(this.registerModule(`block${l}`, block));
     this.finalNorm = this.registerModule('finalNorm', new LayerNorm({ size: width }));
     this.readout = this.registerModule('readout', new Linear({ inputSize: width, outputSize: 1 }, rng.fork('readout')));
   }

@@ -1,5 +1,5 @@
 // Behavioral measures of the spatial tasks, each a mean over episodes (animals) with a 95%
-// confidence interval (src/analysis/stats.ts).
+// confidence interval (src/measures/stats.ts).
 //
 // Water maze (tasks/watermaze.ts), per trial: the escape latency (s: the trial's time up to the
 // point where the swim path first touches the platform, or the timeout), the path length (m swum),
@@ -13,6 +13,9 @@
 // steps between successive hits (the k-th interval, over the episodes that reached it).
 import type { EpisodeRecord, StepInfo } from '../core/types.ts';
 import { ci95, type Estimate, mean } from './stats.ts';
+
+/** The `info` fields every navigation task fills (grid-goal, the water maze), which the measures below read. */
+export const NAVIGATION_INFO_FIELDS = ['trial', 'newTrial', 'trialEnd', 'position', 'foundGoal'] as const;
 
 /** One water-maze trial. */
 export interface SwimTrial {

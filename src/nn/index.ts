@@ -14,7 +14,12 @@ export { Linear, type LinearOptions } from './layers/linear.ts';
 export { LinearSelfAttention, type LinearSelfAttentionOptions } from './layers/linear-attention.ts';
 export { LstmCell, type LstmCellOptions } from './layers/lstm.ts';
 export { type Activation, Mlp, type MlpOptions } from './layers/mlp.ts';
-export { sinusoidalPositions, TransformerBlock, type TransformerBlockOptions } from './layers/transformer.ts';
+export {
+  sinusoidalPositions,
+  TransformerBlock,
+  type TransformerBlockOptions,
+  transformerBlocks,
+} from './layers/transformer.ts';
 export {
   decodeValues,
   encodeValues,

@@ -6,14 +6,7 @@ import { findTask } from '../../tasks/index.ts';
 import type { Estimate } from '../measures/stats.ts';
 import type { AgentResult } from '../rl/frozen-eval.ts';
 import type { LesionRow } from './chart-style.ts';
-import {
-  choiceByTrialSpec,
-  lesionChartSpec,
-  plasticTraceSpec,
-  regretByTrialSpec,
-  stepsBetweenHitsSpec,
-  trainingCurvesSpec,
-} from './figure-specs.ts';
+import * as specs from './figure-specs.ts';
 import { type RunRecords, trainingRecords } from './run-records.ts';
 import { latencyFigures, type NamedFigure, swimPathFigure } from './spatial-figures.ts';
 import { writeVegaLiteSvg } from './svg.ts';
@@ -64,14 +57,14 @@ export function runFigureSpecs(run: RunRecords): NamedFigure[] {
     add(
       'training',
       'Meta-training curves of the learned agents.',
-      trainingCurvesSpec(curves, `Meta-training on ${task}`),
+      specs.trainingCurvesSpec(curves, `Meta-training on ${task}`),
     );
 
   const figures = reportLayout(run).figures;
   if (figures.includes('accuracy-by-trial')) {
     const byAgent = Object.fromEntries(agents.map(([k, r]) => [k, r.pBestByTrial]));
     const caption = 'Accuracy by trial of the episode (a new object pair each episode), mean and 95% CI.';
-    add('accuracy', caption, choiceByTrialSpec(byAgent, `Accuracy by trial: ${task}`, 'P(correct object)', 0.5));
+    add('accuracy', caption, specs.choiceByTrialSpec(byAgent, `Accuracy by trial: ${task}`, 'P(correct object)', 0.5));
   }
   if (figures.includes('p-best-and-regret-by-trial') && agents.some(([, r]) => r.expectedRegretByTrial?.length > 0)) {
     // Every learning agent, and of the classic ones the reference and those the spec names (more lines would not read).
@@ -82,13 +75,13 @@ export function runFigureSpecs(run: RunRecords): NamedFigure[] {
     add(
       'p-best',
       'P(best arm) by trial, mean and 95% CI.',
-      choiceByTrialSpec(byAgent, `P(best arm) by trial: ${task}`, 'P(best arm)', 0.5),
+      specs.choiceByTrialSpec(byAgent, `P(best arm) by trial: ${task}`, 'P(best arm)', 0.5),
     );
     const regret = Object.fromEntries(shown.map(([k, r]) => [k, r.expectedRegretByTrial]));
     add(
       'regret',
       'Cumulative expected regret by trial.',
-      regretByTrialSpec(regret, `Cumulative expected regret: ${task}`),
+      specs.regretByTrialSpec(regret, `Cumulative expected regret: ${task}`),
     );
   }
 
@@ -118,7 +111,7 @@ export function runFigureSpecs(run: RunRecords): NamedFigure[] {
     });
     const byAgent = Object.fromEntries(hits.map(([k, r]) => [k, steps(r)]));
     const caption = 'Steps to the first goal hit (0) and between successive hits, mean and 95% CI.';
-    add('steps-between-hits', caption, stepsBetweenHitsSpec(byAgent, `Steps between goal hits: ${task}`));
+    add('steps-between-hits', caption, specs.stepsBetweenHitsSpec(byAgent, `Steps between goal hits: ${task}`));
   }
 
   const traceChange = (r: AgentResult) =>
@@ -127,14 +120,18 @@ export function runFigureSpecs(run: RunRecords): NamedFigure[] {
   if (plastic.length > 0) {
     const byAgent = Object.fromEntries(plastic.map(([k, r]) => [k, traceChange(r) as number[]]));
     const caption = 'Change of the plastic traces over an episode, mean |Hebb_t − Hebb_0| per synapse.';
-    add('plastic-traces', caption, plasticTraceSpec(byAgent, `Plastic-trace change within an episode: ${task}`));
+    add('plastic-traces', caption, specs.plasticTraceSpec(byAgent, `Plastic-trace change within an episode: ${task}`));
   }
 
   if (run.lesions !== null && Object.keys(run.lesions.agents).length > 0) {
     const m = run.lesions.measure;
     const caption = `Lesions: ${m.name} intact and with each within-episode memory removed.`;
     const axis = `${m.name}${m.unit ? ` (${m.unit})` : ''}`;
-    add('lesions', caption, lesionChartSpec(lesionRows(run.lesions), axis, `Where learning lives: lesions on ${task}`));
+    add(
+      'lesions',
+      caption,
+      specs.lesionChartSpec(lesionRows(run.lesions), axis, `Where learning lives: lesions on ${task}`),
+    );
   }
   return out;
 }

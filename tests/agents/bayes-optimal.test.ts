@@ -9,7 +9,7 @@ import {
 import { IndependentArmsSolution, independentStateCount, SharedPosteriorSolution } from '../../agents/kit/bandit-dp.ts';
 import { UsageError } from '../../src/core/errors.ts';
 import { Rng } from '../../src/core/rng.ts';
-import { agentInput, DRIFTING, fakeBandit, HARD, INDEPENDENT, MIRRORED } from '../helpers/bandits.ts';
+import { DRIFTING, fakeBandit, firstTwoSteps, HARD, INDEPENDENT, MIRRORED, playEpisodes } from '../helpers/bandits.ts';
 
 /** Exhaustive recursion over every history (no table, no symmetry): the textbook Bellman equation. */
 function naiveValue(s: number[], f: number[], remaining: number): number {
@@ -233,12 +233,9 @@ describe('bayes-optimal agent', () => {
   it('acts on exact Q-values: ties split, a paying arm kept, and reports the exact value', () => {
     const family = fakeBandit('bandit-bernoulli', 3, 10, INDEPENDENT);
     const agent = bayesOptimal.create(family, undefined, Rng.fromSeed(1)) as BayesOptimalAgent;
-    agent.begin(2);
-    const first = agent.act(agentInput(2, 0, [-1, -1], [0, 0]));
-    expect(Array.from(first.probs)).toEqual([1 / 3, 1 / 3, 1 / 3, 1 / 3, 1 / 3, 1 / 3]);
-    const second = agent.act(agentInput(2, 1, [2, 0], [1, 0]));
-    expect(Array.from(second.probs.subarray(0, 3))).toEqual([0, 0, 1]);
-    expect(Array.from(second.probs.subarray(3, 6))).toEqual([0, 0.5, 0.5]);
+    const { first, second } = firstTwoSteps(agent, [2, 0], [1, 0]);
+    expect(first).toEqual(new Array(6).fill(1 / 3));
+    expect(second).toEqual([0, 0, 1, 0, 0.5, 0.5]);
     expect(agent.extraReport()).toEqual({ exactExpectedReward: exactExpectedReward(family) });
   });
 
@@ -268,22 +265,7 @@ describe('bayes-optimal agent', () => {
       const rng = Rng.fromSeed(`bayes-${name}`);
       const agent = bayesOptimal.create(family, undefined, rng.fork('agent'));
       const batch = 20000;
-      const instances = Array.from({ length: batch }, (_, i) => family.sample(rng.fork(`i${i}`)));
-      for (const x of instances) x.reset();
-      agent.begin(batch);
-      const prevAction = new Int32Array(batch).fill(-1);
-      const prevReward = new Float64Array(batch);
-      const totals = new Float64Array(batch);
-      for (let t = 0; t < T; t++) {
-        const out = agent.act(agentInput(batch, t, prevAction, prevReward));
-        for (let b = 0; b < batch; b++) {
-          const a = rng.categorical(out.probs, b * arms, arms);
-          const r = instances[b].step(a).reward;
-          prevAction[b] = a;
-          prevReward[b] = r;
-          totals[b] += r;
-        }
-      }
+      const { totals } = playEpisodes(agent, family, batch, rng);
       const mean = totals.reduce((x, y) => x + y) / batch;
       const sd = Math.sqrt(totals.reduce((x, y) => x + (y - mean) ** 2, 0) / (batch - 1));
       expect(Math.abs(mean - exactExpectedReward(family))).toBeLessThan((4 * sd) / Math.sqrt(batch));

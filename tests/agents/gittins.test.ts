@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { GittinsAgent, GittinsTable, gittins, gittinsHorizon, gittinsIndex } from '../../agents/gittins.ts';
 import { UsageError } from '../../src/core/errors.ts';
 import { Rng } from '../../src/core/rng.ts';
-import { agentInput, DRIFTING, fakeBandit } from '../helpers/bandits.ts';
+import { DRIFTING, fakeBandit, firstTwoSteps, playEpisodes } from '../helpers/bandits.ts';
 
 describe('gittinsIndex', () => {
   // Published Gittins indices for a Bernoulli arm, from Gittins' tables as reproduced in Christian &
@@ -78,40 +78,20 @@ describe('GittinsTable', () => {
 describe('gittins agent', () => {
   it('splits ties evenly at the start and stays on an arm that just paid', () => {
     const agent = new GittinsAgent(3, { discount: 0.9 });
-    agent.begin(2);
-    const first = agent.act(agentInput(2, 0, [-1, -1], [0, 0]));
-    expect(Array.from(first.probs)).toEqual([1 / 3, 1 / 3, 1 / 3, 1 / 3, 1 / 3, 1 / 3]);
     // Episode 0: arm 1 paid; episode 1: arm 2 failed.
-    const second = agent.act(agentInput(2, 1, [1, 2], [1, 0]));
-    expect(Array.from(second.probs.subarray(0, 3))).toEqual([0, 1, 0]);
-    expect(Array.from(second.probs.subarray(3, 6))).toEqual([0.5, 0.5, 0]);
+    const { first, second } = firstTwoSteps(agent, [1, 2], [1, 0]);
+    expect(first).toEqual(new Array(6).fill(1 / 3));
+    expect(second).toEqual([0, 1, 0, 0.5, 0.5, 0]);
   });
 
   it('earns more than random play on 5-armed bandits', () => {
     const family = fakeBandit('bandit-bernoulli', 5, 50);
     const rng = Rng.fromSeed(7);
     const agent = gittins.create(family, { discount: 0.95 }, rng.fork('agent'));
-    const batch = 400;
-    const instances = Array.from({ length: batch }, (_, i) => family.sample(rng.fork(`instance-${i}`)));
-    for (const x of instances) x.reset();
-    agent.begin(batch);
-    const prevAction = new Array(batch).fill(-1);
-    const prevReward = new Array(batch).fill(0);
-    let gittinsTotal = 0;
-    let randomTotal = 0;
-    for (let t = 0; t < 50; t++) {
-      const out = agent.act(agentInput(batch, t, prevAction, prevReward));
-      for (let b = 0; b < batch; b++) {
-        const a = rng.categorical(out.probs, b * 5, 5);
-        const r = instances[b].step(a).reward;
-        prevAction[b] = a;
-        prevReward[b] = r;
-        gittinsTotal += r;
-        randomTotal += (instances[b].groundTruth().expectedRewards as number[]).reduce((x, y) => x + y) / 5;
-      }
-    }
+    const { totals, randomTotals } = playEpisodes(agent, family, 400, rng);
+    const mean = (x: Float64Array) => x.reduce((u, v) => u + v) / x.length;
     // Random play earns 25 per episode on average; an index policy on 5 arms earns about 35.
-    expect(gittinsTotal / batch).toBeGreaterThan(randomTotal / batch + 5);
+    expect(mean(totals)).toBeGreaterThan(mean(randomTotals) + 5);
   });
 
   it('validates its options and says which families it cannot play', () => {

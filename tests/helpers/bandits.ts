@@ -1,7 +1,7 @@
 // A minimal Bernoulli bandit family standing in for tasks/ in the tests of the bandit agents, the
-// traits the bandit tasks declare, and the input an agent receives at a step.
+// traits the bandit tasks declare, the input an agent receives at a step, and a batch of episodes played.
 import type { Rng } from '../../src/core/rng.ts';
-import type { AgentInput, TaskFamily, TaskInstance, TaskTraits } from '../../src/core/types.ts';
+import type { Agent, AgentInput, TaskFamily, TaskInstance, TaskTraits } from '../../src/core/types.ts';
 
 /** Each arm's probability ~ U(0, 1) independently. */
 export const INDEPENDENT: TaskTraits = {
@@ -84,4 +84,51 @@ export function agentInput(
     prevInfo: [],
     instances: [],
   };
+}
+
+/**
+ * Plays `batch` episodes of fresh instances of `family` with `agent`, drawing actions from its
+ * probabilities; returns each episode's total reward and what uniformly random play would expect.
+ */
+export function playEpisodes(
+  agent: Agent,
+  family: TaskFamily,
+  batch: number,
+  rng: Rng,
+): { totals: Float64Array; randomTotals: Float64Array } {
+  const k = family.numActions;
+  const instances = Array.from({ length: batch }, (_, i) => family.sample(rng.fork(`instance-${i}`)));
+  for (const x of instances) x.reset();
+  agent.begin(batch);
+  const prevAction = new Int32Array(batch).fill(-1);
+  const prevReward = new Float64Array(batch);
+  const totals = new Float64Array(batch);
+  const randomTotals = new Float64Array(batch);
+  for (let t = 0; t < family.episodeLength; t++) {
+    const out = agent.act(agentInput(batch, t, prevAction, prevReward));
+    for (let b = 0; b < batch; b++) {
+      const a = rng.categorical(out.probs, b * k, k);
+      const r = instances[b].step(a).reward;
+      prevAction[b] = a;
+      prevReward[b] = r;
+      totals[b] += r;
+      randomTotals[b] += (instances[b].groundTruth().expectedRewards as number[]).reduce((x, y) => x + y) / k;
+    }
+  }
+  return { totals, randomTotals };
+}
+
+/**
+ * Two episodes side by side: the agent's probabilities at the first step, then after one step in
+ * which the episodes took `actions` and got `rewards`.
+ */
+export function firstTwoSteps(
+  agent: Agent,
+  actions: [number, number],
+  rewards: [number, number],
+): { first: number[]; second: number[] } {
+  agent.begin(2);
+  const first = Array.from(agent.act(agentInput(2, 0, [-1, -1], [0, 0])).probs);
+  const second = Array.from(agent.act(agentInput(2, 1, actions, rewards)).probs);
+  return { first, second };
 }

@@ -69,6 +69,11 @@ export class TransformerBlock extends Module {
   }
 }
 
+/** A stack of `layers` blocks, each drawing its weights from the fork `block<l>` of `rng`. */
+export function transformerBlocks(options: TransformerBlockOptions, layers: number, rng: Rng): TransformerBlock[] {
+  return Array.from({ length: layers }, (_, l) => new TransformerBlock(options, rng.fork(`block${l}`)));
+}
+
 /**
  * The sinusoidal position codes of Vaswani et al. (2017, section 3.5), length × size:
  * PE(t, 2i) = sin(t / 10000^(2i/size)), PE(t, 2i+1) = cos(t / 10000^(2i/size)). A constant, not a parameter.
