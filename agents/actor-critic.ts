@@ -171,6 +171,11 @@ export const actorCritic: AgentEntry = {
   id: 'actor-critic',
   kind: 'plastic',
   description: 'place-cell actor-critic learning by TD error in its synapses (Foster, Morris & Dayan 2000)',
+  options: actorCriticOptions,
+  papers: [
+    'Foster, Morris & Dayan 2000, A model of hippocampally dependent navigation, ' +
+      'using the temporal difference learning rule',
+  ],
   cannotPlay,
   create(family, options) {
     const resolved = parseOptions('actor-critic', actorCriticOptions, options);

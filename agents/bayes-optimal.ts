@@ -143,6 +143,8 @@ export const bayesOptimal: AgentEntry = {
   description:
     'exact Bayes-optimal policy for finite-horizon Bernoulli bandits, by ' +
     'dynamic programming over posterior counts (Bellman 1956)',
+  options: bayesOptimalOptions,
+  papers: ['Bellman 1956, A problem in the sequential design of experiments', 'Berry & Fristedt 1985, Bandit Problems'],
   cannotPlay(family: TaskFamily): string | null {
     const model = banditModel(family);
     if (typeof model === 'string') return model;

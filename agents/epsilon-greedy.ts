@@ -34,6 +34,8 @@ export const epsilonGreedy: AgentEntry = {
   description:
     'greedy on Beta(1,1) posterior means, a uniformly random arm with ' +
     'probability epsilon (option epsilon, default 0.1)',
+  options: epsilonGreedyOptions,
+  papers: ['Duan et al. 2016, RL²: Fast reinforcement learning via slow reinforcement learning (Table 1)'],
   cannotPlay: banditOnly,
   create(family, options) {
     return new EpsilonGreedyAgent(family.numActions, parseOptions('epsilon-greedy', epsilonGreedyOptions, options));

@@ -257,6 +257,11 @@ export const gittins: AgentEntry = {
   id: 'gittins',
   kind: 'classic',
   description: 'Gittins index policy for Bernoulli arms, Beta(1,1) priors, indices by calibration (Gittins 1979)',
+  options: gittinsOptions,
+  papers: [
+    'Gittins 1979, Bandit processes and dynamic allocation indices',
+    'Gittins, Glazebrook & Weber 2011, Multi-armed Bandit Allocation Indices',
+  ],
   cannotPlay(family: TaskFamily): string | null {
     const traits = traitsOf(family);
     if (!traits.bernoulliArms) return `gittins needs a bandit with Bernoulli arms; '${family.id}' is not one`;

@@ -26,6 +26,8 @@ export const greedy: AgentEntry = {
   id: 'greedy',
   kind: 'classic',
   description: 'pulls the arm with the best Beta(1,1) posterior mean (RL² Table 1 "Greedy")',
+  options: greedyOptions,
+  papers: ['Duan et al. 2016, RL²: Fast reinforcement learning via slow reinforcement learning (Table 1)'],
   cannotPlay: banditOnly,
   create(family, options) {
     return new GreedyAgent(family.numActions, parseOptions('greedy', greedyOptions, options));

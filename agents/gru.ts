@@ -17,7 +17,13 @@ class GruCore extends GruCell implements RecurrentCore<Tensor> {
 }
 
 export const gru = recurrentAgentEntry(
-  'gru',
-  'GRU meta-trained by A2C; learns in context with frozen weights (RL², Duan et al. 2016)',
+  {
+    id: 'gru',
+    description: 'GRU meta-trained by A2C; learns in context with frozen weights (RL², Duan et al. 2016)',
+    papers: [
+      'Cho et al. 2014, Learning phrase representations using RNN encoder-decoder for statistical machine translation',
+      'Duan et al. 2016, RL²: Fast reinforcement learning via slow reinforcement learning',
+    ],
+  },
   (inputSize: number, hidden: number, rng: Rng) => new GruCore({ inputSize, hiddenSize: hidden }, rng),
 );

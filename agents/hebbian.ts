@@ -177,6 +177,11 @@ export const hebbian: AgentEntry = {
   kind: 'plastic',
   description:
     'reward-modulated three-factor Hebbian rule with an eligibility trace, not meta-trained (Frémaux & Gerstner 2016)',
+  options: hebbianOptions,
+  papers: [
+    'Frémaux & Gerstner 2016, Neuromodulated spike-timing-dependent plasticity, ' +
+      'and theory of three-factor learning rules',
+  ],
   cannotPlay: (family) =>
     family.actionSpace.kind === 'discrete'
       ? null

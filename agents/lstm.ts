@@ -19,7 +19,15 @@ class LstmCore extends LstmCell implements RecurrentCore<LstmState> {
 }
 
 export const lstm = recurrentAgentEntry(
-  'lstm',
-  'LSTM meta-trained by A2C; learns in context with frozen weights (Wang et al. 2018, RL²)',
+  {
+    id: 'lstm',
+    description: 'LSTM meta-trained by A2C; learns in context with frozen weights (Wang et al. 2018, RL²)',
+    papers: [
+      'Hochreiter, Younger & Conwell 2001, Learning to learn using gradient descent',
+      'Wang et al. 2016, Learning to reinforcement learn',
+      'Duan et al. 2016, RL²: Fast reinforcement learning via slow reinforcement learning',
+      'Wang et al. 2018, Prefrontal cortex as a meta-reinforcement learning system',
+    ],
+  },
   (inputSize: number, hidden: number, rng: Rng) => new LstmCore({ inputSize, hiddenSize: hidden }, rng),
 );

@@ -8,7 +8,7 @@ import type { Agent, AgentInput, AgentOutput } from '../src/core/types.ts';
 import { uniformOverBest } from './kit/bandit-counts.ts';
 import type { AgentEntry } from './kit/entry.ts';
 
-export const oracleOptions = z.object({}).strict();
+export const oracleOptions = z.strictObject({});
 export type OracleOptions = z.output<typeof oracleOptions>;
 
 export class OracleAgent implements Agent {
@@ -39,6 +39,8 @@ export const oracle: AgentEntry = {
   kind: 'classic',
   privileged: true,
   description: 'privileged: reads the true expected rewards and takes a best action (regret 0)',
+  options: oracleOptions,
+  papers: [],
   cannotPlay: (family) =>
     traitsOf(family).expectedRewards ? null : `'${family.id}' does not expose the expected reward of every action`,
   create(family, options) {

@@ -219,9 +219,17 @@ function createNetwork(family: TaskFamily, options: Record<string, unknown> | un
   return new PlasticRnnNetwork(policyInputSize(family), family.numActions, resolved, rng);
 }
 
-export const plasticRnn = networkAgentEntry(
-  'plastic-rnn',
-  'plastic',
-  'RNN with meta-trained (neuromodulated) Hebbian plastic recurrent weights, trained by A2C (Miconi et al. 2018, 2019)',
+export const plasticRnn = networkAgentEntry({
+  id: 'plastic-rnn',
+  kind: 'plastic',
+  description:
+    'RNN with meta-trained (neuromodulated) Hebbian plastic recurrent weights, ' +
+    'trained by A2C (Miconi et al. 2018, 2019)',
+  options: plasticRnnOptions,
+  papers: [
+    'Miconi, Clune & Stanley 2018, Differentiable plasticity: training plastic neural networks with backpropagation',
+    'Miconi et al. 2019, Backpropamine: training self-modifying neural networks ' +
+      'with differentiable neuromodulated plasticity',
+  ],
   createNetwork,
-);
+});

@@ -5,7 +5,7 @@ import { parseOptions } from '../src/core/options.ts';
 import type { Agent, AgentInput, AgentOutput, TaskFamily } from '../src/core/types.ts';
 import type { AgentEntry } from './kit/entry.ts';
 
-export const randomOptions = z.object({}).strict();
+export const randomOptions = z.strictObject({});
 export type RandomOptions = z.output<typeof randomOptions>;
 
 export class RandomAgent implements Agent {
@@ -27,6 +27,8 @@ export const random: AgentEntry = {
   id: 'random',
   kind: 'classic',
   description: 'uniformly random actions (the chance baseline)',
+  options: randomOptions,
+  papers: [],
   cannotPlay: (family: TaskFamily) =>
     family.actionSpace.kind === 'discrete' ? null : 'it needs a discrete action space',
   create(family, options) {

@@ -44,6 +44,11 @@ export const thompson: AgentEntry = {
   id: 'thompson',
   kind: 'classic',
   description: 'Thompson sampling with independent Beta(1,1) priors (RL² Table 1 "TS")',
+  options: thompsonOptions,
+  papers: [
+    'Thompson 1933, On the likelihood that one unknown probability exceeds another ' +
+      'in view of the evidence of two samples',
+  ],
   cannotPlay: banditOnly,
   create(family, options, rng) {
     parseOptions('thompson', thompsonOptions, options);

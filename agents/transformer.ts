@@ -35,7 +35,10 @@ export const transformerOptions = z.strictObject({
   // `sinusoidal` (Vaswani et al., fixed), `learned` (one trained vector per step), or `none` (the
   // input's t/T is then the only clock).
   positions: option(z.enum(['sinusoidal', 'learned', 'none']).default('sinusoidal'), 'Position code'),
-  maxLength: option(z.int().min(1).max(100_000).optional(), 'Longest episode of the position table'),
+  maxLength: option(
+    z.int().min(1).max(100_000).optional(),
+    'Longest episode of the position table (default: the episode length)',
+  ),
 });
 export type TransformerOptions = z.output<typeof transformerOptions>;
 
@@ -173,9 +176,16 @@ function createNetwork(
   return new TransformerActorCritic('transformer', policyInputSize(family), family.numActions, resolved, rng);
 }
 
-export const transformer = networkAgentEntry(
-  'transformer',
-  'learned',
-  'causal transformer with a key/value cache, meta-trained by A2C; in context with frozen weights (SNAIL, Mishra 2018)',
+export const transformer = networkAgentEntry({
+  id: 'transformer',
+  kind: 'learned',
+  description:
+    'causal transformer with a key/value cache, meta-trained by A2C; ' +
+    'in context with frozen weights (SNAIL, Mishra 2018)',
+  options: transformerOptions,
+  papers: [
+    'Vaswani et al. 2017, Attention is all you need',
+    'Mishra et al. 2018, A simple neural attentive meta-learner (SNAIL)',
+  ],
   createNetwork,
-);
+});

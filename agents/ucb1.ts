@@ -55,6 +55,8 @@ export const ucb1: AgentEntry = {
   id: 'ucb1',
   kind: 'classic',
   description: 'UCB1 upper confidence bounds (option c, default 1; prior beta|none, default beta as in RL²)',
+  options: ucb1Options,
+  papers: ['Auer, Cesa-Bianchi & Fischer 2002, Finite-time analysis of the multiarmed bandit problem'],
   cannotPlay: banditOnly,
   create(family, options) {
     return new Ucb1Agent(family.numActions, parseOptions('ucb1', ucb1Options, options));

@@ -37,5 +37,6 @@ export function createBanditBernoulli(raw?: Record<string, unknown>): BanditBern
 export const banditBernoulli: TaskEntry = {
   id: 'bandit-bernoulli',
   description: 'k-armed Bernoulli bandit, independent arm probabilities ~ U(0,1) (RL², Duan et al. 2016)',
+  options: banditBernoulliOptions,
   create: createBanditBernoulli,
 };

@@ -71,5 +71,6 @@ export const banditCorrelated: TaskEntry = {
   description:
     'two-armed bandit with dependent arms (p, 1−p) and the ' +
     'easy/medium/hard/independent variants (Wang et al. 2016/2018)',
+  options: banditCorrelatedOptions,
   create: createBanditCorrelated,
 };

@@ -60,5 +60,6 @@ export const banditRestless: TaskEntry = {
   id: 'bandit-restless',
   description:
     'two-armed bandit (p, 1−p) whose p drifts as a reflected Gaussian random walk (volatile bandit, Wang et al. 2018)',
+  options: banditRestlessOptions,
   create: createBanditRestless,
 };

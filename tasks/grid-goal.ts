@@ -213,5 +213,6 @@ export const gridGoal: TaskEntry = {
   id: 'grid-goal',
   description:
     'hidden-goal grid maze: find a goal fixed within the episode, teleported after every hit (Miconi et al. 2019)',
+  options: gridGoalOptions,
   create: createGridGoal,
 };

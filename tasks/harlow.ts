@@ -188,5 +188,6 @@ export function createHarlow(raw?: Record<string, unknown>): HarlowFamily {
 export const harlow: TaskEntry = {
   id: 'harlow',
   description: "Harlow's learning-set task: a new object pair each episode, one object rewarded (Wang et al. 2018)",
+  options: harlowOptions,
   create: createHarlow,
 };

@@ -185,5 +185,6 @@ export const iclRegression: TaskEntry = {
   description:
     'in-context linear regression: predict y_q = w·x_q from N examples (x_i, w·x_i) (von Oswald et al. ' +
     '2022); a one-step task with a real-valued action, trained by `engram run icl-lsa-gd`',
+  options: iclRegressionOptions,
   create: createIclRegression,
 };

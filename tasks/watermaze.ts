@@ -441,5 +441,6 @@ export const watermaze: TaskEntry = {
   id: 'watermaze',
   description:
     'Morris water maze with place cells: reference memory or delayed matching-to-place (Foster, Morris & Dayan 2000)',
+  options: watermazeOptions,
   create: createWatermaze,
 };

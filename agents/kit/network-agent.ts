@@ -3,7 +3,6 @@
 // episode lives in the network's episode state, which `begin` resets.
 
 import { encodeInput, type Lesion, type PolicyNetwork, policyInputSize } from '../../src/core/policy.ts';
-import type { Rng } from '../../src/core/rng.ts';
 import type { Agent, AgentInput, AgentKind, AgentOutput, TaskFamily } from '../../src/core/types.ts';
 import { softmaxRows } from '../../src/nn/kernels.ts';
 import { noGrad } from '../../src/nn/tape.ts';
@@ -103,21 +102,15 @@ export class NetworkAgent<S> implements Agent {
  * meta-trained plasticity): it plays any task with discrete actions, and acts with frozen weights.
  */
 export function networkAgentEntry(
-  id: string,
-  kind: 'learned' | 'plastic',
-  description: string,
-  createNetwork: (
-    family: TaskFamily,
-    options: Record<string, unknown> | undefined,
-    rng: Rng,
-  ) => PolicyNetwork<unknown, Tensor>,
+  entry: Pick<AgentEntry, 'id' | 'description' | 'options' | 'papers'> & {
+    kind: 'learned' | 'plastic';
+    createNetwork: NonNullable<AgentEntry['createNetwork']>;
+  },
 ): AgentEntry {
+  const { createNetwork } = entry;
   return {
-    id,
-    kind,
-    description,
+    ...entry,
     cannotPlay: (family) => (family.actionSpace.kind === 'discrete' ? null : 'it needs a discrete action space'),
-    createNetwork,
     create: (family, options, rng) => new NetworkAgent(family, createNetwork(family, options, rng)),
   };
 }

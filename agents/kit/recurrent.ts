@@ -73,14 +73,19 @@ export class RecurrentActorCritic<S> extends Module implements PolicyNetwork<S, 
 
 /** The registry entry of a recurrent learned agent built from `makeCore`. */
 export function recurrentAgentEntry(
-  id: string,
-  description: string,
+  entry: Pick<AgentEntry, 'id' | 'description' | 'papers'>,
   makeCore: (inputSize: number, hidden: number, rng: Rng) => RecurrentCore<unknown>,
 ): AgentEntry {
-  return networkAgentEntry(id, 'learned', description, (family, options, rng) => {
-    const resolved = parseOptions(id, recurrentOptions, options);
-    const inputSize = policyInputSize(family);
-    const core = makeCore(inputSize, resolved.hidden, rng.fork('core'));
-    return new RecurrentActorCritic(id, inputSize, family.numActions, resolved, core, rng);
+  const { id } = entry;
+  return networkAgentEntry({
+    ...entry,
+    kind: 'learned',
+    options: recurrentOptions,
+    createNetwork: (family, options, rng) => {
+      const resolved = parseOptions(id, recurrentOptions, options);
+      const inputSize = policyInputSize(family);
+      const core = makeCore(inputSize, resolved.hidden, rng.fork('core'));
+      return new RecurrentActorCritic(id, inputSize, family.numActions, resolved, core, rng);
+    },
   });
 }

@@ -6,7 +6,9 @@
 import { z } from 'zod';
 import { UsageError } from './errors.ts';
 
-type ObjectSchema = z.ZodObject<z.ZodRawShape>;
+/** A component's option record: a strict zod object with a default (or `.optional()`) on every key. */
+export type OptionRecord = z.ZodObject<z.ZodRawShape>;
+type ObjectSchema = OptionRecord;
 
 function show(value: unknown): string {
   return typeof value === 'string' ? `'${value}'` : (JSON.stringify(value) ?? String(value));
@@ -93,4 +95,57 @@ export function option<T extends z.ZodType>(schema: T, description: string, unit
 /** The metadata of an option (looking through `.default()` and `.optional()`, which keep it). */
 export function optionMeta(field: z.ZodType): OptionMeta | undefined {
   return z.globalRegistry.get(field) as OptionMeta | undefined;
+}
+
+/** One option as documentation shows it (docs/tasks.md, docs/agents.md). */
+export interface OptionDoc {
+  name: string;
+  /** `integer`, `number`, `boolean`, `string`, or the allowed values joined by ` | `. */
+  type: string;
+  /** The default as JSON, or null when the option has none (it is then computed or not used). */
+  default: string | null;
+  /** The allowed interval, `[min, max]` with `(` or `)` for an open end; null if unbounded or not a number. */
+  range: string | null;
+  unit: string | null;
+  description: string;
+}
+
+interface JsonSchemaField {
+  type?: string;
+  enum?: unknown[];
+  default?: unknown;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  exclusiveMaximum?: number;
+  description?: string;
+  unit?: string;
+}
+
+/** Numbers to six significant digits (a default of 1/3 reads 0.333333). */
+function shortNumber(value: unknown): unknown {
+  return typeof value === 'number' ? Number(value.toPrecision(6)) : value;
+}
+
+/** The options of a record in declaration order, read from its JSON Schema (zod's, with the option() metadata). */
+export function describeOptions(schema: OptionRecord): OptionDoc[] {
+  const json = z.toJSONSchema(schema, { io: 'input' }) as { properties?: Record<string, JsonSchemaField> };
+  return Object.entries(json.properties ?? {}).map(([name, f]) => {
+    // Bounds at the safe-integer limits are zod's way of saying "any integer".
+    const bound = (v: number | undefined) =>
+      v === undefined || Math.abs(v) >= Number.MAX_SAFE_INTEGER ? undefined : v;
+    const low = bound(f.minimum ?? f.exclusiveMinimum);
+    const high = bound(f.maximum ?? f.exclusiveMaximum);
+    const open = low === undefined || f.exclusiveMinimum !== undefined ? '(' : '[';
+    const close = high === undefined || f.exclusiveMaximum !== undefined ? ')' : ']';
+    const range = low === undefined && high === undefined ? null : `${open}${low ?? '−∞'}, ${high ?? '∞'}${close}`;
+    return {
+      name,
+      type: f.enum ? f.enum.map(String).join(' | ') : (f.type ?? 'any'),
+      default: f.default === undefined ? null : JSON.stringify(shortNumber(f.default)),
+      range,
+      unit: f.unit ?? null,
+      description: f.description ?? '',
+    };
+  });
 }

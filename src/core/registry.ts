@@ -2,11 +2,14 @@
 // map to factories that validate options and build families. Only src/experiments and the
 // layers above it look ids up; everything below receives families, agents and networks as values.
 import { UsageError } from './errors.ts';
+import type { OptionRecord } from './options.ts';
 import type { TaskFamily } from './types.ts';
 
 export interface TaskEntry {
   id: string;
   description: string;
+  /** The option record `create` validates against: names, defaults, ranges, units (docs/tasks.md lists them). */
+  options: OptionRecord;
   /** Builds a family from user options; unknown or out-of-range options throw a UsageError naming the key. */
   create(options?: Record<string, unknown>): TaskFamily;
 }
