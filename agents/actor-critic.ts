@@ -14,7 +14,7 @@
 //
 // Constants: β = 2 is the paper's. The discount and the two learning rates are ours (γ = 0.98
 // per 0.1 s step, η_c = η_a = 0.1 — not checked against the paper's text, which we could not
-// consult here; see README "Spatial memory" for the latencies they give): each is an option.
+// consult here; see docs/results/spatial.md for the latencies they give): each is an option.
 //
 // Trial boundaries: the rollout tells the agent what happened at the previous step through
 // `prevInfo`. After a step that ended a trial on the platform (`trialEnd` and `foundGoal`), the

@@ -11,7 +11,7 @@
 // each per batch element), zero at `begin`; nothing carries over between episodes, and the agent
 // has no parameters. The defaults were chosen by a grid search on training instances of the
 // uniform correlated bandit (scripts/hebbian-grid.ts, seed 0, 2000 episodes per configuration:
-// η = 2, τ_e = 0.2, ρ = 0.3; README "Where learning lives"). With one step per trial the trace
+// η = 2, τ_e = 0.2, ρ = 0.3; docs/results/bandit-mechanisms.md). With one step per trial the trace
 // needs to span a single step, hence the short τ_e; tasks with longer trials want a new search.
 //
 // Timing: the rollout samples the action from the probabilities `act` returns, so the agent

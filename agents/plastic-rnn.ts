@@ -91,7 +91,7 @@ export class PlasticRnnNetwork extends Module implements PolicyNetwork<PlasticSt
     // start small (uniform on ±0.01), so the network starts close to a plain recurrent network
     // and the plastic part grows only as far as meta-training finds it useful; with α as large as
     // W, the traces (which saturate at the clip within an episode) add a strong random recurrent
-    // drive from the first episode on. (In our short trials, README, neither start learned
+    // drive from the first episode on. (In our short trials, docs/results/bandit-mechanisms.md, neither start learned
     // anything in its first 1000 updates at lr 1e-3, so this is a choice, not a measured gain.)
     const bound = 1 / Math.sqrt(H);
     const core = rng.fork('core');

@@ -98,7 +98,10 @@ if (values.figures !== undefined) {
       swimPathFigure(paths, { poolRadius: 1, platformRadius: 0.05 }, `Swim paths of animal 1 on day ${days}: ${task}`),
     ];
     for (const f of figures) {
-      const file = await writeVegaLiteSvg(f.spec, path.join(values.figures, `watermaze-${r.protocol}-${f.name}.svg`));
+      const file = await writeVegaLiteSvg(
+        f.spec,
+        path.join(values.figures, `watermaze-actor-critic-${r.protocol}-${f.name}.svg`),
+      );
       if (!values.json) console.log(`wrote ${file}`);
     }
   }

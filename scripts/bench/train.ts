@@ -1,6 +1,6 @@
 // Meta-training throughput: A2C on the LSTM-48 bandit configuration of bandit-wang2018 (batch 32,
 // T = 100: rollout, back-propagation through time, Adam), in environment steps per second, and
-// the process's peak resident memory. The reference is ../shared/peers/torch_a2c_bandit.py.
+// the process's peak resident memory. The reference is scripts/peers/torch_a2c.py (docs/results/speed.md).
 // --task and --task-options train on another family (the spatial tasks: peak memory of BPTT over long episodes).
 //   npm run bench:train -- [--json] [--seconds S] [--workers N] [--hidden H] [--batch B] [--dashboard]
 //                          [--agent ID] [--agent-options JSON]

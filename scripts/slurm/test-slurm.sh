@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # engram sweep on a real Slurm cluster: starts a one-node cluster on this machine (munge,
-# slurmctld and slurmd, as in ../shared/notes/slurm-one-node.md), submits the two-seed sweep of
+# slurmctld and slurmd), submits the two-seed sweep of
 # tests/fixtures/sweep/tiny-sweep.json as a two-task job array with its dependent merge (the
 # submit.sh that `engram sweep --slurm` writes), waits for it, and checks that the merged results
 # are exactly those of the same sweep run locally. Runs as root; installs slurm-wlm and munge with

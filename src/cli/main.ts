@@ -268,7 +268,7 @@ function buildProgram(setExit: (code: number) => void): Command {
       'run an experiment over seeds and settings (a sweep spec), one run ' +
         'per worker thread; or write Slurm scripts for it',
     )
-    .argument('[sweep]', 'a sweep spec: { name, base, overrides, vary } (see the README)')
+    .argument('[sweep]', 'a sweep spec: { name, base, overrides, vary } (see docs/sweeps.md)')
     .option('--workers <n>', 'runs at once, each on one thread (default: one per core)', intOption('--workers'))
     .option(
       '--out <dir>',

@@ -24,7 +24,7 @@ export function agentPanel(a: AgentProgress, width: number, chartRows: number, n
   const covered = a.update - (a.firstUpdate ?? a.update);
   lines.push([
     seg(INDENT),
-    seg(`${compact(a.stepsPerSecond)} steps/s`, { bold: true }),
+    seg(`${compact(a.stepsPerSecond)} ${a.display.rate}`, { bold: true }),
     seg(`  ${compact(a.envSteps)} ${a.display.steps}`),
     seg(a.lastCheckpoint !== null ? `  checkpoint @${a.lastCheckpoint}` : '', { dim: true }),
     seg(covered > 0 ? `  charts: updates ${a.firstUpdate}–${a.update}` : '', { dim: true }),
@@ -103,9 +103,6 @@ export function agentSummary(a: AgentProgress, _width: number, nameWidth: number
         ? seg(' ■ stopped', { color: 'yellow' })
         : seg(' ▶ training', { color: 'cyan' });
   const charts = a.charts.map((c) => ` · ${c.label} ${short(c.smoothed)}`).join('');
-  return [
-    name,
-    state,
-    seg(` ${a.update}/${a.updates} · ${duration(a.wallSeconds)} · ${compact(a.stepsPerSecond)} steps/s${charts}`),
-  ];
+  const rate = `${compact(a.stepsPerSecond)} ${a.display.rate}`;
+  return [name, state, seg(` ${a.update}/${a.updates} · ${duration(a.wallSeconds)} · ${rate}${charts}`)];
 }

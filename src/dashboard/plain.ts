@@ -43,7 +43,7 @@ export function plainProgress(write: (line: string) => void, intervalSeconds = 5
         const stepRate = Object.entries(m).find(([key]) => key.startsWith('perf/'))?.[1];
         write(
           `${event.agent} ${pct.padStart(5)}% update ${m.update}/${event.updates} ` +
-            `${fixed(stepRate, 0)} steps/s ${shown.join(' ')} ETA ${duration(eta)}`,
+            `${fixed(stepRate, 0)} ${display.rate} ${shown.join(' ')} ETA ${duration(eta)}`,
         );
         break;
       }

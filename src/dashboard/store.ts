@@ -133,7 +133,7 @@ export class DashboardStore {
         a.update = Math.max(a.update, event.fromUpdate);
         this.phase = 'training';
         this.note(
-          `${event.agent}: meta-training for ${event.updates} ` +
+          `${event.agent}: training for ${event.updates} ` +
             `updates${event.fromUpdate > 0 ? ` from update ${event.fromUpdate}` : ''}`,
         );
         break;
@@ -308,7 +308,9 @@ export class DashboardStore {
     const median = s.norms.length >= NORM_WARMUP ? medianOf(s.norms) : NaN;
     s.norms.push(g);
     if (s.norms.length > NORM_WINDOW) s.norms.shift();
-    if (median > 0 && g > NORM_FACTOR * median) {
+    // A jump from a tiny norm (a model whose learning takes off) is not an explosion: the norm must
+    // also be within a factor NORM_FACTOR of the clip.
+    if (median > 0 && g > NORM_FACTOR * median && g > a.gradClip / NORM_FACTOR) {
       this.note(
         `${a.agent}: exploding gradient norm ${short(g)} at update ${m.update} (${Math.round(g / median)}× ` +
           `its running median ${short(median)}; clip ${a.gradClip})`,

@@ -24,6 +24,8 @@ export interface TrainingDisplay {
   stats: readonly ShownMetric[];
   /** What `envSteps` counts (`env steps`, `sequences`). */
   steps: string;
+  /** The unit of its rate (`steps/s`, `sequences/s`). */
+  rate: string;
 }
 
 /** Meta-reinforcement learning (src/rl/a2c.ts): reward and expected regret, entropy and losses. */
@@ -39,6 +41,7 @@ export const A2C_DISPLAY: TrainingDisplay = {
     { label: 'grad norm', key: 'train/gradNorm' },
   ],
   steps: 'env steps',
+  rate: 'steps/s',
 };
 
 /** In-context regression (src/icl/train.ts): the training loss and the gradient norm. */
@@ -46,6 +49,7 @@ export const ICL_DISPLAY: TrainingDisplay = {
   charts: [{ label: 'loss', key: 'train/loss', digits: 4 }],
   stats: [{ label: 'grad norm', key: 'train/gradNorm' }],
   steps: 'sequences',
+  rate: 'sequences/s',
 };
 
 /** Which agents of a run are trained, for how long, and how their training is shown. */

@@ -1,5 +1,5 @@
 // Figures as SVG files: a vega-lite spec is compiled to vega and rendered headless in Node
-// (renderer 'none': no canvas, no browser), so reports and the README are made the same way on
+// (renderer 'none': no canvas, no browser), so reports and the docs are made the same way on
 // any machine. Conventions for engram's figures (the spec's job, not this module's): axis titles
 // with units, and series told apart by dash pattern and point shape as well as by colour, so a
 // figure reads in black and white.

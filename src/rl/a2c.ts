@@ -23,6 +23,7 @@ import { softmaxRow, softmaxRows } from '../nn/kernels.ts';
 import { Tape } from '../nn/tape.ts';
 import { Tensor } from '../nn/tensor.ts';
 import { batchSlices, serveWorker, WorkerGroup, type WorkerThreads, workerPayload } from './data-parallel.ts';
+import { STREAMS } from './rollout.ts';
 
 // ---------------------------------------------------------------------------------------------
 // 1. Arguments
@@ -368,9 +369,8 @@ export class A2CTrainer {
   private workers: WorkerGroup<Slice, RolloutSums> | null = null;
 
   /**
-   * `rng` is the agent's training stream; episodes come from its forks `train-tasks` and
-   * `train-actions`. With `args.workers` > 1, `threads` says how worker threads start and
-   * rebuild the family and the network.
+   * `rng` is the agent's training stream; episodes come from its forks `train-tasks` and `train-actions`.
+   * With `args.workers` > 1, `threads` says how worker threads start and rebuild the family and the network.
    */
   constructor(
     readonly family: TaskFamily,
@@ -386,8 +386,8 @@ export class A2CTrainer {
       beta2: args.adamBeta2,
       epsilon: args.adamEpsilon,
     });
-    this.tasks = rng.fork('train-tasks');
-    this.actions = rng.fork('train-actions');
+    this.tasks = rng.fork(STREAMS.trainTasks);
+    this.actions = rng.fork(STREAMS.trainActions);
   }
 
   /** Entropy coefficient β at update u: linear from entropyStart to entropyEnd over the run. */

@@ -16,6 +16,7 @@ import type { Agent, AgentInput, EpisodeRecord, StepInfo, TaskFamily, TaskInstan
 /** Names of the derived streams (stable: changing one changes every published number). */
 export const STREAMS = {
   trainTasks: 'train-tasks',
+  trainActions: 'train-actions',
   evalTasks: 'eval-tasks',
   evalActions: 'eval-actions',
   evalAgent: 'eval-agent',

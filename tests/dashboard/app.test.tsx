@@ -3,6 +3,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { App } from '../../src/dashboard/App.tsx';
 import { DashboardStore } from '../../src/dashboard/store.ts';
 import type { RunControl } from '../../src/experiments/events.ts';
+import { runIclExperiment } from '../../src/experiments/icl-run.ts';
+import { type IclExperimentSpec, parseAnyExperiment } from '../../src/experiments/spec.ts';
+import { tmp } from '../helpers/engram.ts';
 import { evaluationEvents, strip, tick, trainingEvents, untilFrame } from './events.ts';
 
 const FRAME_MS = 20;
@@ -50,6 +53,32 @@ describe('the live dashboard', () => {
     expect(f).toMatch(/entropy 0\.500\s+value loss 1\.250\s+policy loss -0\.063\s+grad norm 4\.000/);
     expect(f).toContain('checkpoint written: lstm at update 100');
     expect(f).toMatch(/[▁▂▃▄▅▆▇█]{20,}/); // the history chart
+    app.unmount();
+  });
+
+  it('shows an in-context regression run, fed its real events, with its loss chart', async () => {
+    const { store, app, frame } = mount();
+    const spec = parseAnyExperiment(
+      {
+        kind: 'icl-regression',
+        name: 'icl-dash',
+        task: { id: 'icl-regression', options: { dim: 3, examples: 4 } },
+        models: [{ id: 'lsa-1', model: 'lsa' }],
+        training: { steps: 60, batchSize: 16, learningRate: 0.01, logEvery: 10, checkpointEvery: 20 },
+        evaluation: { sequences: 50, lineSearchSequences: 50, gdSteps: 2, curveExamples: [4], curveSequences: 10 },
+      },
+      'test',
+    ) as IclExperimentSpec;
+    await runIclExperiment(spec, { out: tmp(), onEvent: (e) => store.handle(e) });
+    const f = await until(frame, (x) => x.includes('vs one GD step'));
+    expect(f).toContain('icl-dash · icl-regression · seed 0');
+    expect(f).toMatch(/lsa-1 █+[^\n]*100\.0%\s+60\/60/);
+    expect(f).toMatch(/sequences\/s {2}960 sequences/);
+    expect(f).toMatch(/loss\s+latest \d\.\d{3}/);
+    expect(f).toContain('lsa-1: training for 60 updates');
+    expect(f).not.toContain('exploding');
+    expect(f).toMatch(/grad norm \d/);
+    expect(f).not.toContain('regret');
     app.unmount();
   });
 

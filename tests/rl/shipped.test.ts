@@ -1,4 +1,4 @@
-// The shipped checkpoints do what the README says they do (with fewer episodes, for speed).
+// The shipped checkpoints do what docs/results says they do (with fewer episodes, for speed).
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { networkFromCheckpoint, readCheckpoint } from '../../src/experiments/checkpoint.ts';
