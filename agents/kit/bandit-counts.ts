@@ -116,9 +116,9 @@ export function uniformOverBest(
 
 /**
  * A classic bandit agent that acts on per-arm counts: at every step it counts the previous
- * outcome, then writes each batch element's choice probabilities (`chooseRow`).
+ * outcome, then writes each batch element's choice probabilities (`chooseRow`). `options` holds
+ * what it was made with: its settings, or the solution it acts on.
  */
-/** A bandit agent that acts on per-arm counts, with its options `O` (its settings, or what it was solved for). */
 export abstract class CountingBanditAgent<O extends object = Record<string, never>> implements Agent {
   abstract readonly id: string;
   readonly kind = 'classic' as const;
