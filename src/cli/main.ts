@@ -1,5 +1,6 @@
 // The `engram` command. Each subcommand parses its options here and calls into the framework;
 // a UsageError (or a parse error) becomes one line on stderr and exit status 2.
+
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { AGENTS } from '../../agents/index.ts';
 import { TASKS } from '../../tasks/index.ts';
@@ -8,6 +9,7 @@ import { dashboardCommand } from '../dashboard/command.ts';
 import { runBaseline } from '../experiments/baseline.ts';
 import { builtinExperiments } from '../experiments/spec.ts';
 import { formatGradchecks, runBuiltinGradchecks } from '../nn/checks.ts';
+import { checkKernelsEnvironment } from '../nn/kernels.ts';
 import { compareRuns, formatCompare } from '../report/compare.ts';
 import { reportCommand } from '../report/report.ts';
 import { formatBaseline } from './baseline.ts';
@@ -344,6 +346,7 @@ export async function main(argv: string[]): Promise<number> {
     code = c;
   });
   try {
+    checkKernelsEnvironment();
     await program.parseAsync(argv, { from: 'user' });
     return code;
   } catch (err) {

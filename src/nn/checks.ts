@@ -1,9 +1,11 @@
 // The built-in gradient checks: every differentiable operation and layer of src/nn against finite
 // differences (see gradcheck.ts). `engram gradcheck` and tests/nn run the same list; whoever adds
 // an operation or a layer adds its check here.
+
 import { Rng } from '../core/rng.ts';
 import { layerChecks } from './checks-layers.ts';
 import { awayFromZero, binary, type GradcheckCase, gradcheck, randomTensor, unary } from './gradcheck.ts';
+import { activeKernels, type KernelsName } from './kernels.ts';
 import * as ops from './ops/index.ts';
 import type { Tensor } from './tensor.ts';
 
@@ -164,13 +166,20 @@ export function builtinGradchecks(): GradcheckCase[] {
 }
 
 /** Runs every built-in check; `ok` is false when any error exceeds the tolerance (or is NaN). */
-export function runBuiltinGradchecks(): { checks: { name: string; maxRelError: number }[]; ok: boolean } {
+/** What `engram gradcheck` reports: every check's worst relative error, and the kernels that ran them. */
+export interface GradcheckReport {
+  kernels: KernelsName;
+  checks: { name: string; maxRelError: number }[];
+  ok: boolean;
+}
+
+export function runBuiltinGradchecks(): GradcheckReport {
   const checks = builtinGradchecks().map((c) => ({ name: c.name, maxRelError: c.run().maxRelError }));
-  return { checks, ok: checks.every((c) => c.maxRelError <= GRADCHECK_TOLERANCE) };
+  return { kernels: activeKernels(), checks, ok: checks.every((c) => c.maxRelError <= GRADCHECK_TOLERANCE) };
 }
 
 /** The result as human-readable lines: one per check, then a verdict. */
-export function formatGradchecks(result: { checks: { name: string; maxRelError: number }[]; ok: boolean }): string {
+export function formatGradchecks(result: GradcheckReport): string {
   const width = Math.max(...result.checks.map((c) => c.name.length));
   const lines = result.checks.map(
     (c) =>
@@ -180,7 +189,7 @@ export function formatGradchecks(result: { checks: { name: string; maxRelError: 
   lines.push(
     result.ok
       ? `all ${result.checks.length} gradient checks within ${GRADCHECK_TOLERANCE.toExponential(0)} ` +
-          `(worst relative error, see src/nn/gradcheck.ts)`
+          `(worst relative error, see src/nn/gradcheck.ts; ${result.kernels} kernels)`
       : `${result.checks.filter((c) => !(c.maxRelError <= GRADCHECK_TOLERANCE)).length} ` +
           `gradient check(s) exceed ${GRADCHECK_TOLERANCE.toExponential(0)}`,
   );

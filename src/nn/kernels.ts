@@ -1,381 +1,67 @@
-// Hot kernels on flat row-major Float64Arrays. They allocate nothing, take their output buffer from
-// the caller, and keep every inner loop running over contiguous memory with row offsets hoisted
-// out of it. The reduction dimension is unrolled by four: each pass over an output row then does
-// eight flops per load-and-store of the output instead of two. Measured with scripts/bench/nn.ts
-// and small probes at the LSTM's shapes (32×48·48×192): gemm and gemmTN reach 4.1–4.6 GFLOP/s on
-// an otherwise idle core (about half when another process shares it); unrolling by eight was
-// slower (2.7, register pressure). The LSTM built on these runs ~4× faster than the same LSTM on
-// ml-matrix's generic Matrix operations.
-//
-// Shapes are the caller's responsibility (the ops in src/nn/ops check them and name the op).
+// The kernels the network engine runs on: the WebAssembly ones (kernels-wasm.ts) by default, the
+// JavaScript ones (kernels-js.ts) with ENGRAM_KERNELS=js. Both give the same numbers, bit for bit
+// (tests/nn/kernels-wasm.test.ts). The choice is made once per thread, from the environment, and
+// can be changed with selectKernels (tests, benchmarks).
+import { UsageError } from '../core/errors.ts';
+import * as js from './kernels-js.ts';
+import { wasmKernels } from './kernels-wasm.ts';
 
-/** C[m×n] = A[m×k]·B[k×n], or C += A·B when `accumulate`. */
-export function gemm(
-  a: Float64Array,
-  b: Float64Array,
-  c: Float64Array,
-  m: number,
-  k: number,
-  n: number,
-  accumulate: boolean,
-): void {
-  if (!accumulate) c.fill(0, 0, m * n);
-  const k4 = k - (k & 3);
-  for (let i = 0; i < m; i++) {
-    const aRow = i * k;
-    const cRow = i * n;
-    let p = 0;
-    for (; p < k4; p += 4) {
-      const a0 = a[aRow + p];
-      const a1 = a[aRow + p + 1];
-      const a2 = a[aRow + p + 2];
-      const a3 = a[aRow + p + 3];
-      const b0 = p * n;
-      const b1 = b0 + n;
-      const b2 = b1 + n;
-      const b3 = b2 + n;
-      for (let j = 0; j < n; j++) {
-        c[cRow + j] += a0 * b[b0 + j] + a1 * b[b1 + j] + a2 * b[b2 + j] + a3 * b[b3 + j];
-      }
-    }
-    for (; p < k; p++) {
-      const a0 = a[aRow + p];
-      const b0 = p * n;
-      for (let j = 0; j < n; j++) c[cRow + j] += a0 * b[b0 + j];
-    }
-  }
+export type KernelsName = 'js' | 'wasm';
+export const KERNELS_NAMES: readonly KernelsName[] = ['js', 'wasm'];
+
+let wasm: js.Kernels | null = null;
+let active: js.Kernels = js;
+let activeName: KernelsName = 'js';
+
+/** Switches every kernel to the `name` implementation. */
+export function selectKernels(name: KernelsName): void {
+  if (name === 'wasm') {
+    wasm ??= wasmKernels();
+    active = wasm;
+  } else active = js;
+  activeName = name;
 }
 
-/**
- * C[m×n] = A[m×k]·B[n×k]ᵀ, or C += A·Bᵀ when `accumulate` (rows of A dotted with rows of B).
- * Blocked two rows of A by four rows of B: each step of the dot products loads six values for
- * eight multiply-adds (measured 3.3 vs 2.1 GFLOP/s for one row by four at the LSTM's shapes).
- */
-export function gemmNT(
-  a: Float64Array,
-  b: Float64Array,
-  c: Float64Array,
-  m: number,
-  k: number,
-  n: number,
-  accumulate: boolean,
-): void {
-  const n4 = n - (n & 3);
-  const m2 = m - (m & 1);
-  let i = 0;
-  for (; i < m2; i += 2) {
-    const a0 = i * k;
-    const a1 = a0 + k;
-    const c0 = i * n;
-    const c1 = c0 + n;
-    let j = 0;
-    for (; j < n4; j += 4) {
-      const b0 = j * k;
-      const b1 = b0 + k;
-      const b2 = b1 + k;
-      const b3 = b2 + k;
-      let s00 = 0;
-      let s01 = 0;
-      let s02 = 0;
-      let s03 = 0;
-      let s10 = 0;
-      let s11 = 0;
-      let s12 = 0;
-      let s13 = 0;
-      for (let p = 0; p < k; p++) {
-        const x0 = a[a0 + p];
-        const x1 = a[a1 + p];
-        const y0 = b[b0 + p];
-        const y1 = b[b1 + p];
-        const y2 = b[b2 + p];
-        const y3 = b[b3 + p];
-        s00 += x0 * y0;
-        s01 += x0 * y1;
-        s02 += x0 * y2;
-        s03 += x0 * y3;
-        s10 += x1 * y0;
-        s11 += x1 * y1;
-        s12 += x1 * y2;
-        s13 += x1 * y3;
-      }
-      if (accumulate) {
-        c[c0 + j] += s00;
-        c[c0 + j + 1] += s01;
-        c[c0 + j + 2] += s02;
-        c[c0 + j + 3] += s03;
-        c[c1 + j] += s10;
-        c[c1 + j + 1] += s11;
-        c[c1 + j + 2] += s12;
-        c[c1 + j + 3] += s13;
-      } else {
-        c[c0 + j] = s00;
-        c[c0 + j + 1] = s01;
-        c[c0 + j + 2] = s02;
-        c[c0 + j + 3] = s03;
-        c[c1 + j] = s10;
-        c[c1 + j + 1] = s11;
-        c[c1 + j + 2] = s12;
-        c[c1 + j + 3] = s13;
-      }
-    }
-    for (; j < n; j++) {
-      const b0 = j * k;
-      let s0 = 0;
-      let s1 = 0;
-      for (let p = 0; p < k; p++) {
-        s0 += a[a0 + p] * b[b0 + p];
-        s1 += a[a1 + p] * b[b0 + p];
-      }
-      c[c0 + j] = accumulate ? c[c0 + j] + s0 : s0;
-      c[c1 + j] = accumulate ? c[c1 + j] + s1 : s1;
-    }
-  }
-  // The odd last row of A, if any.
-  if (i < m) {
-    const a0 = i * k;
-    const c0 = i * n;
-    for (let j = 0; j < n; j++) {
-      const b0 = j * k;
-      let s = 0;
-      for (let p = 0; p < k; p++) s += a[a0 + p] * b[b0 + p];
-      c[c0 + j] = accumulate ? c[c0 + j] + s : s;
-    }
-  }
+/** The implementation in use. */
+export function activeKernels(): KernelsName {
+  return activeName;
 }
 
-/** C[m×n] = A[k×m]ᵀ·B[k×n], or C += Aᵀ·B when `accumulate` (weight gradients: inputsᵀ · output gradients). */
-export function gemmTN(
-  a: Float64Array,
-  b: Float64Array,
-  c: Float64Array,
-  m: number,
-  k: number,
-  n: number,
-  accumulate: boolean,
-): void {
-  if (!accumulate) c.fill(0, 0, m * n);
-  const k4 = k - (k & 3);
-  let p = 0;
-  for (; p < k4; p += 4) {
-    const a0 = p * m;
-    const a1 = a0 + m;
-    const a2 = a1 + m;
-    const a3 = a2 + m;
-    const b0 = p * n;
-    const b1 = b0 + n;
-    const b2 = b1 + n;
-    const b3 = b2 + n;
-    for (let i = 0; i < m; i++) {
-      const x0 = a[a0 + i];
-      const x1 = a[a1 + i];
-      const x2 = a[a2 + i];
-      const x3 = a[a3 + i];
-      const cRow = i * n;
-      for (let j = 0; j < n; j++) {
-        c[cRow + j] += x0 * b[b0 + j] + x1 * b[b1 + j] + x2 * b[b2 + j] + x3 * b[b3 + j];
-      }
-    }
-  }
-  for (; p < k; p++) {
-    const a0 = p * m;
-    const b0 = p * n;
-    for (let i = 0; i < m; i++) {
-      const x0 = a[a0 + i];
-      const cRow = i * n;
-      for (let j = 0; j < n; j++) c[cRow + j] += x0 * b[b0 + j];
-    }
-  }
+/** The implementation ENGRAM_KERNELS asks for (default wasm); anything else is a UsageError. */
+export function kernelsFromEnvironment(value = process.env.ENGRAM_KERNELS): KernelsName {
+  if (value === undefined || value === '') return 'wasm';
+  if ((KERNELS_NAMES as readonly string[]).includes(value)) return value as KernelsName;
+  throw new UsageError(`ENGRAM_KERNELS must be js or wasm, got '${value}'`);
 }
 
-/** out[j] += Σ_i g[i, j]: the gradient of a row vector that was broadcast over m rows. */
-export function addColumnSums(g: Float64Array, out: Float64Array, m: number, n: number): void {
-  for (let i = 0; i < m; i++) {
-    const row = i * n;
-    for (let j = 0; j < n; j++) out[j] += g[row + j];
-  }
+try {
+  selectKernels(kernelsFromEnvironment());
+} catch {
+  // A bad ENGRAM_KERNELS: the command line reports it (checkKernelsEnvironment); until then, JavaScript.
 }
 
-/** Fills each of the m rows of `out` (m×n) with the row vector `row`. */
-export function broadcastRows(row: Float64Array, out: Float64Array, m: number, n: number): void {
-  for (let i = 0; i < m; i++) out.set(row, i * n);
+/** Throws the UsageError of a bad ENGRAM_KERNELS (the command line calls it before anything runs). */
+export function checkKernelsEnvironment(): void {
+  kernelsFromEnvironment();
 }
 
-function sigmoid(x: number): number {
-  return 1 / (1 + Math.exp(-x));
-}
-
-/**
- * LSTM cell (Hochreiter & Schmidhuber 1997, with the forget gate of Gers et al. 2000; PyTorch's
- * gate order i, f, g, o). `gates` holds the pre-activations x·W_ih + h·W_hh + b on entry (B×4H) and
- * the gate activations on exit, kept for the backward pass together with tanh(c′).
- */
-export function lstmForwardActivations(
-  gates: Float64Array,
-  cPrev: Float64Array,
-  hOut: Float64Array,
-  cOut: Float64Array,
-  tanhC: Float64Array,
-  batch: number,
-  hidden: number,
-): void {
-  const h4 = 4 * hidden;
-  for (let b = 0; b < batch; b++) {
-    const g = b * h4;
-    const s = b * hidden;
-    for (let j = 0; j < hidden; j++) {
-      const ig = sigmoid(gates[g + j]);
-      const fg = sigmoid(gates[g + hidden + j]);
-      const cg = Math.tanh(gates[g + 2 * hidden + j]);
-      const og = sigmoid(gates[g + 3 * hidden + j]);
-      gates[g + j] = ig;
-      gates[g + hidden + j] = fg;
-      gates[g + 2 * hidden + j] = cg;
-      gates[g + 3 * hidden + j] = og;
-      const c = fg * cPrev[s + j] + ig * cg;
-      const tc = Math.tanh(c);
-      cOut[s + j] = c;
-      tanhC[s + j] = tc;
-      hOut[s + j] = og * tc;
-    }
-  }
-}
-
-/**
- * Backward of the LSTM activations: from dL/dh′ and dL/dc′ (either may be null: zero) to the
- * pre-activation gradients `dGates` (B×4H, overwritten) and dL/dc (accumulated into `dcPrev`, if given).
- */
-export function lstmBackwardActivations(
-  dh: Float64Array | null,
-  dc: Float64Array | null,
-  gates: Float64Array,
-  tanhC: Float64Array,
-  cPrev: Float64Array,
-  dGates: Float64Array,
-  dcPrev: Float64Array | null,
-  batch: number,
-  hidden: number,
-): void {
-  const h4 = 4 * hidden;
-  for (let b = 0; b < batch; b++) {
-    const g = b * h4;
-    const s = b * hidden;
-    for (let j = 0; j < hidden; j++) {
-      const ig = gates[g + j];
-      const fg = gates[g + hidden + j];
-      const cg = gates[g + 2 * hidden + j];
-      const og = gates[g + 3 * hidden + j];
-      const tc = tanhC[s + j];
-      const dhj = dh === null ? 0 : dh[s + j];
-      const dcj = (dc === null ? 0 : dc[s + j]) + dhj * og * (1 - tc * tc);
-      dGates[g + j] = dcj * cg * ig * (1 - ig);
-      dGates[g + hidden + j] = dcj * cPrev[s + j] * fg * (1 - fg);
-      dGates[g + 2 * hidden + j] = dcj * ig * (1 - cg * cg);
-      dGates[g + 3 * hidden + j] = dhj * tc * og * (1 - og);
-      if (dcPrev !== null) dcPrev[s + j] += dcj * fg;
-    }
-  }
-}
-
-/**
- * GRU cell (Cho et al. 2014, PyTorch's formulation and gate order r, z, n):
- *   r = σ(x W_ir + b_ir + h W_hr + b_hr),  z = σ(x W_iz + b_iz + h W_hz + b_hz),
- *   n = tanh(x W_in + b_in + r ⊙ (h W_hn + b_hn)),  h′ = (1 − z) ⊙ n + z ⊙ h.
- * On entry `gi` = x·W_ih + b_ih and `gh` = h·W_hh + b_hh (B×3H each). On exit `gi` holds r, z, n
- * and `gh` keeps h W_hn + b_hn in its third block, both needed by the backward pass.
- */
-export function gruForwardActivations(
-  gi: Float64Array,
-  gh: Float64Array,
-  hPrev: Float64Array,
-  hOut: Float64Array,
-  batch: number,
-  hidden: number,
-): void {
-  const h3 = 3 * hidden;
-  for (let b = 0; b < batch; b++) {
-    const g = b * h3;
-    const s = b * hidden;
-    for (let j = 0; j < hidden; j++) {
-      const r = sigmoid(gi[g + j] + gh[g + j]);
-      const z = sigmoid(gi[g + hidden + j] + gh[g + hidden + j]);
-      const n = Math.tanh(gi[g + 2 * hidden + j] + r * gh[g + 2 * hidden + j]);
-      gi[g + j] = r;
-      gi[g + hidden + j] = z;
-      gi[g + 2 * hidden + j] = n;
-      hOut[s + j] = (1 - z) * n + z * hPrev[s + j];
-    }
-  }
-}
-
-/**
- * Backward of the GRU activations: from dL/dh′ to the gradients of the input-side and hidden-side
- * pre-activations (`dGi`, `dGh`, B×3H, overwritten); the direct path z ⊙ dh′ is accumulated into
- * `dhPrev` if given.
- */
-export function gruBackwardActivations(
-  dh: Float64Array,
-  act: Float64Array,
-  gh: Float64Array,
-  hPrev: Float64Array,
-  dGi: Float64Array,
-  dGh: Float64Array,
-  dhPrev: Float64Array | null,
-  batch: number,
-  hidden: number,
-): void {
-  const h3 = 3 * hidden;
-  for (let b = 0; b < batch; b++) {
-    const g = b * h3;
-    const s = b * hidden;
-    for (let j = 0; j < hidden; j++) {
-      const r = act[g + j];
-      const z = act[g + hidden + j];
-      const n = act[g + 2 * hidden + j];
-      const dhj = dh[s + j];
-      const dan = dhj * (1 - z) * (1 - n * n);
-      const dar = dan * gh[g + 2 * hidden + j] * r * (1 - r);
-      const daz = dhj * (hPrev[s + j] - n) * z * (1 - z);
-      dGi[g + j] = dar;
-      dGi[g + hidden + j] = daz;
-      dGi[g + 2 * hidden + j] = dan;
-      dGh[g + j] = dar;
-      dGh[g + hidden + j] = daz;
-      dGh[g + 2 * hidden + j] = dan * r;
-      if (dhPrev !== null) dhPrev[s + j] += dhj * z;
-    }
-  }
-}
-
-/**
- * Softmax of x[xOffset … xOffset + n) into out[outOffset …): exp(x − max) / Σ exp(x − max), the row
- * maximum subtracted so that large logits do not overflow. The one softmax of the project (ops,
- * attention, agents' policies, the A2C loss). `stats`, when given, receives [max, Σ exp(x − max)],
- * from which the log-probabilities x − max − log Σ follow.
- */
-export function softmaxRow(
-  x: ArrayLike<number>,
-  xOffset: number,
-  n: number,
-  out: Float64Array,
-  outOffset: number,
-  stats?: Float64Array,
-): void {
-  let max = -Infinity;
-  for (let j = 0; j < n; j++) if (x[xOffset + j] > max) max = x[xOffset + j];
-  let total = 0;
-  for (let j = 0; j < n; j++) {
-    const e = Math.exp(x[xOffset + j] - max);
-    out[outOffset + j] = e;
-    total += e;
-  }
-  for (let j = 0; j < n; j++) out[outOffset + j] /= total;
-  if (stats !== undefined) {
-    stats[0] = max;
-    stats[1] = total;
-  }
-}
-
-/** Row-wise softmax of a rows × cols block (softmaxRow on every row). */
-export function softmaxRows(x: ArrayLike<number>, out: Float64Array, rows: number, cols: number): void {
-  for (let i = 0; i < rows; i++) softmaxRow(x, i * cols, cols, out, i * cols);
-}
+export const gemm: typeof js.gemm = (a, b, c, m, k, n, accumulate) => active.gemm(a, b, c, m, k, n, accumulate);
+export const gemmNT: typeof js.gemmNT = (a, b, c, m, k, n, accumulate) => active.gemmNT(a, b, c, m, k, n, accumulate);
+export const gemmTN: typeof js.gemmTN = (a, b, c, m, k, n, accumulate) => active.gemmTN(a, b, c, m, k, n, accumulate);
+export const addColumnSums: typeof js.addColumnSums = (g, out, m, n) => active.addColumnSums(g, out, m, n);
+export const broadcastRows: typeof js.broadcastRows = (row, out, m, n) => active.broadcastRows(row, out, m, n);
+export const lstmForwardActivations: typeof js.lstmForwardActivations = (...args) =>
+  active.lstmForwardActivations(...args);
+export const lstmBackwardActivations: typeof js.lstmBackwardActivations = (...args) =>
+  active.lstmBackwardActivations(...args);
+export const gruForwardActivations: typeof js.gruForwardActivations = (...args) =>
+  active.gruForwardActivations(...args);
+export const gruBackwardActivations: typeof js.gruBackwardActivations = (...args) =>
+  active.gruBackwardActivations(...args);
+export const lstmForward: typeof js.lstmForward = (...args) => active.lstmForward(...args);
+export const lstmBackward: typeof js.lstmBackward = (...args) => active.lstmBackward(...args);
+export const gruForward: typeof js.gruForward = (...args) => active.gruForward(...args);
+export const gruBackward: typeof js.gruBackward = (...args) => active.gruBackward(...args);
+export type { CellGradients, Kernels } from './kernels-js.ts';
+export const softmaxRow: typeof js.softmaxRow = (...args) => active.softmaxRow(...args);
+export const softmaxRows: typeof js.softmaxRows = (...args) => active.softmaxRows(...args);

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
+import { engram } from '../helpers/engram.ts';
 import {
   builtinGradchecks,
   finishOpForTests,
@@ -124,7 +125,7 @@ describe('engram gradcheck', () => {
     expect(code).toBe(0);
     expect(stdout.trim().split('\n')).toHaveLength(1);
     const parsed = JSON.parse(stdout) as { checks: { name: string; maxRelError: number }[]; ok: boolean };
-    expect(Object.keys(parsed).sort()).toEqual(['checks', 'ok']);
+    expect(Object.keys(parsed).sort()).toEqual(['checks', 'kernels', 'ok']);
     expect(parsed.ok).toBe(true);
     expect(parsed.checks.length).toBe(builtinGradchecks().length);
     for (const c of parsed.checks) {
@@ -140,5 +141,16 @@ describe('engram gradcheck', () => {
     expect(lines).toHaveLength(builtinGradchecks().length + 1);
     expect(lines[0]).toMatch(/^matmul\s+\d\.\d\de-\d+\s+ok$/);
     expect(runBuiltinGradchecks().ok).toBe(true);
+  });
+
+  it('passes with either kernels (ENGRAM_KERNELS=js and wasm)', () => {
+    for (const kernels of ['js', 'wasm']) {
+      const r = engram(['gradcheck', '--json'], { CI: 'true', ENGRAM_KERNELS: kernels });
+      expect(r.status, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ kernels, ok: true });
+    }
+    const bad = engram(['gradcheck'], { CI: 'true', ENGRAM_KERNELS: 'gpu' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.trim()).toBe("engram: ENGRAM_KERNELS must be js or wasm, got 'gpu'");
   });
 });

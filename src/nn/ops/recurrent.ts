@@ -2,17 +2,7 @@
 // nodes, with the gate arithmetic in src/nn/kernels.ts. Weights are laid out input × gates
 // (x·W, the transpose of PyTorch's weight_ih) so the forward product runs along contiguous rows.
 
-import {
-  addColumnSums,
-  broadcastRows,
-  gemm,
-  gemmNT,
-  gemmTN,
-  gruBackwardActivations,
-  gruForwardActivations,
-  lstmBackwardActivations,
-  lstmForwardActivations,
-} from '../kernels.ts';
+import { gruBackward, gruForward, lstmBackward, lstmForward } from '../kernels.ts';
 import { finishOp, recordingAny, savedBuffer } from '../tape.ts';
 import { Tensor } from '../tensor.ts';
 
@@ -69,36 +59,53 @@ export function lstmCell(
   const record = recordingAny(inputs);
   const gates = record ? savedBuffer(batch * h4) : scratch('a', batch * h4);
   const tanhC = record ? savedBuffer(batch * hidden) : scratch('b', batch * hidden);
-  broadcastRows(bias.data, gates, batch, h4);
-  gemm(x.data, weightInput.data, gates, batch, inputSize, h4, true);
-  gemm(h.data, weightHidden.data, gates, batch, hidden, h4, true);
   const hOut = new Tensor(batch, hidden);
   const cOut = new Tensor(batch, hidden);
-  lstmForwardActivations(gates, c.data, hOut.data, cOut.data, tanhC, batch, hidden);
+  lstmForward(
+    x.data,
+    h.data,
+    c.data,
+    weightInput.data,
+    weightHidden.data,
+    bias.data,
+    gates,
+    tanhC,
+    hOut.data,
+    cOut.data,
+    batch,
+    inputSize,
+    hidden,
+  );
   finishOp(
     'lstmCell',
     inputs,
     [hOut, cOut],
     record
-      ? () => {
-          const dGates = scratch('a', batch * h4);
-          lstmBackwardActivations(
+      ? () =>
+          lstmBackward(
             hOut.grad,
             cOut.grad,
             gates,
             tanhC,
+            x.data,
+            h.data,
             c.data,
-            dGates,
-            c.requiresGrad ? c.gradBuffer() : null,
+            weightInput.data,
+            weightHidden.data,
+            scratch('a', batch * h4),
+            {
+              x: x.requiresGrad ? x.gradBuffer() : null,
+              h: h.requiresGrad ? h.gradBuffer() : null,
+              c: c.requiresGrad ? c.gradBuffer() : null,
+              wx: weightInput.requiresGrad ? weightInput.gradBuffer() : null,
+              wh: weightHidden.requiresGrad ? weightHidden.gradBuffer() : null,
+              bias: bias.requiresGrad ? bias.gradBuffer() : null,
+              biasHidden: null,
+            },
             batch,
+            inputSize,
             hidden,
-          );
-          if (x.requiresGrad) gemmNT(dGates, weightInput.data, x.gradBuffer(), batch, h4, inputSize, true);
-          if (h.requiresGrad) gemmNT(dGates, weightHidden.data, h.gradBuffer(), batch, h4, hidden, true);
-          if (weightInput.requiresGrad) gemmTN(x.data, dGates, weightInput.gradBuffer(), inputSize, batch, h4, true);
-          if (weightHidden.requiresGrad) gemmTN(h.data, dGates, weightHidden.gradBuffer(), hidden, batch, h4, true);
-          if (bias.requiresGrad) addColumnSums(dGates, bias.gradBuffer(), batch, h4);
-        }
+          )
       : null,
   );
   return { h: hOut, c: cOut };
@@ -142,38 +149,50 @@ export function gruCell(
   const record = recordingAny(inputs);
   const gi = record ? savedBuffer(batch * h3) : scratch('a', batch * h3);
   const gh = record ? savedBuffer(batch * h3) : scratch('b', batch * h3);
-  broadcastRows(biasInput.data, gi, batch, h3);
-  gemm(x.data, weightInput.data, gi, batch, inputSize, h3, true);
-  broadcastRows(biasHidden.data, gh, batch, h3);
-  gemm(h.data, weightHidden.data, gh, batch, hidden, h3, true);
   const hOut = new Tensor(batch, hidden);
-  gruForwardActivations(gi, gh, h.data, hOut.data, batch, hidden);
+  gruForward(
+    x.data,
+    h.data,
+    weightInput.data,
+    weightHidden.data,
+    biasInput.data,
+    biasHidden.data,
+    gi,
+    gh,
+    hOut.data,
+    batch,
+    inputSize,
+    hidden,
+  );
   finishOp(
     'gruCell',
     inputs,
     [hOut],
     record
-      ? () => {
-          const dGi = scratch('a', batch * h3);
-          const dGh = scratch('b', batch * h3);
-          gruBackwardActivations(
+      ? () =>
+          gruBackward(
             hOut.grad!,
             gi,
             gh,
+            x.data,
             h.data,
-            dGi,
-            dGh,
-            h.requiresGrad ? h.gradBuffer() : null,
+            weightInput.data,
+            weightHidden.data,
+            scratch('a', batch * h3),
+            scratch('b', batch * h3),
+            {
+              x: x.requiresGrad ? x.gradBuffer() : null,
+              h: h.requiresGrad ? h.gradBuffer() : null,
+              c: null,
+              wx: weightInput.requiresGrad ? weightInput.gradBuffer() : null,
+              wh: weightHidden.requiresGrad ? weightHidden.gradBuffer() : null,
+              bias: biasInput.requiresGrad ? biasInput.gradBuffer() : null,
+              biasHidden: biasHidden.requiresGrad ? biasHidden.gradBuffer() : null,
+            },
             batch,
+            inputSize,
             hidden,
-          );
-          if (x.requiresGrad) gemmNT(dGi, weightInput.data, x.gradBuffer(), batch, h3, inputSize, true);
-          if (h.requiresGrad) gemmNT(dGh, weightHidden.data, h.gradBuffer(), batch, h3, hidden, true);
-          if (weightInput.requiresGrad) gemmTN(x.data, dGi, weightInput.gradBuffer(), inputSize, batch, h3, true);
-          if (weightHidden.requiresGrad) gemmTN(h.data, dGh, weightHidden.gradBuffer(), hidden, batch, h3, true);
-          if (biasInput.requiresGrad) addColumnSums(dGi, biasInput.gradBuffer(), batch, h3);
-          if (biasHidden.requiresGrad) addColumnSums(dGh, biasHidden.gradBuffer(), batch, h3);
-        }
+          )
       : null,
   );
   return hOut;

@@ -1,0 +1,265 @@
+// The WebAssembly kernels (src/nn/wasm/assembly, built into src/nn/wasm/kernels.wasm), behind the
+// same signatures as the JavaScript kernels. Each call copies its operands into the instance's
+// linear memory above the module's static data, runs the kernel on their byte offsets, and copies
+// the results back: the copies are linear in the operands while the products are not, and they
+// leave the engine's tensors ordinary Float64Arrays. Every thread (training workers included)
+// instantiates its own module and memory.
+import fs from 'node:fs';
+import type { Kernels } from './kernels-js.ts';
+import * as js from './kernels-js.ts';
+
+type Fn = (...args: number[]) => number | undefined;
+
+/** The little of the WebAssembly API used here (its types are in the DOM library, which engram does not load). */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+}
+const WebAssembly = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+/** What the module exports (src/nn/wasm/assembly/index.ts). */
+export interface WasmExports {
+  memory: WasmMemory;
+  heapBase(): number;
+  /** out[i] = exp, tanh or the sigmoid (f = 0, 1, 2) of in[i], for tests and benchmarks. */
+  mapMath(f: number, input: number, output: number, n: number): void;
+  gemm: Fn;
+  gemmNT: Fn;
+  gemmTN: Fn;
+  lstmForward: Fn;
+  lstmBackward: Fn;
+  gruForward: Fn;
+  gruBackward: Fn;
+}
+
+const PAGE = 65536;
+
+/** Operands laid out one after another in linear memory, 16-byte aligned, for one kernel call. */
+class Operands {
+  private top: number;
+  private f64: Float64Array;
+
+  constructor(
+    private readonly memory: WasmMemory,
+    private readonly base: number,
+  ) {
+    this.top = base;
+    this.f64 = new Float64Array(memory.buffer);
+  }
+
+  /** Starts a call: its operands go from the base up. */
+  begin(): void {
+    this.top = this.base;
+  }
+
+  /** Room for `length` values (the memory grows when it must; offsets stay valid); returns its byte offset. */
+  reserve(length: number): number {
+    const at = this.top;
+    this.top += ((length * 8 + 15) >> 4) << 4;
+    if (this.top > this.memory.buffer.byteLength) {
+      this.memory.grow(Math.ceil((this.top - this.memory.buffer.byteLength) / PAGE));
+      this.f64 = new Float64Array(this.memory.buffer);
+    }
+    return at;
+  }
+
+  /** The first `length` values of `from`, copied in; returns their byte offset. */
+  put(from: Float64Array, length: number): number {
+    const at = this.reserve(length);
+    this.f64.set(length === from.length ? from : from.subarray(0, length), at >> 3);
+    return at;
+  }
+
+  /** `from` copied in when present; 0 (no buffer) otherwise. */
+  putOptional(from: Float64Array | null, length: number): number {
+    return from === null ? 0 : this.put(from, length);
+  }
+
+  /** Copies `length` values at byte offset `at` out into `to`. */
+  get(at: number, to: Float64Array, length: number): void {
+    to.set(this.f64.subarray(at >> 3, (at >> 3) + length));
+  }
+}
+
+/** The built module (src/nn/wasm/kernels.wasm). */
+export function kernelsWasmBytes(): Uint8Array {
+  return fs.readFileSync(new URL('./wasm/kernels.wasm', import.meta.url));
+}
+
+/** A new instance of the module: its exports, with a memory of its own. */
+export function wasmExports(bytes: Uint8Array = kernelsWasmBytes()): WasmExports {
+  return new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as WasmExports;
+}
+
+/** The kernels of one WebAssembly instance; those it does not implement are the JavaScript ones. */
+export function wasmKernels(bytes: Uint8Array = kernelsWasmBytes()): Kernels {
+  const x = wasmExports(bytes);
+  const mem = new Operands(x.memory, x.heapBase());
+  return {
+    ...js,
+    gemm(a, b, c, m, k, n, accumulate) {
+      mem.begin();
+      const pa = mem.put(a, m * k);
+      const pb = mem.put(b, k * n);
+      const pc = accumulate ? mem.put(c, m * n) : mem.reserve(m * n);
+      x.gemm(pa, pb, pc, m, k, n, accumulate ? 1 : 0);
+      mem.get(pc, c, m * n);
+    },
+    gemmTN(a, b, c, m, k, n, accumulate) {
+      mem.begin();
+      const pa = mem.put(a, k * m);
+      const pb = mem.put(b, k * n);
+      const pc = accumulate ? mem.put(c, m * n) : mem.reserve(m * n);
+      x.gemmTN(pa, pb, pc, m, k, n, accumulate ? 1 : 0);
+      mem.get(pc, c, m * n);
+    },
+    gemmNT(a, b, c, m, k, n, accumulate) {
+      mem.begin();
+      const pa = mem.put(a, m * k);
+      const pb = mem.put(b, n * k);
+      const pc = accumulate ? mem.put(c, m * n) : mem.reserve(m * n);
+      const scratch = mem.reserve(n * k);
+      x.gemmNT(pa, pb, pc, m, k, n, accumulate ? 1 : 0, scratch);
+      mem.get(pc, c, m * n);
+    },
+    lstmForward(xs, h, c, wx, wh, bias, gates, tanhC, hOut, cOut, batch, inputSize, hidden) {
+      const bh = batch * hidden;
+      const h4 = 4 * hidden;
+      mem.begin();
+      const px = mem.put(xs, batch * inputSize);
+      const ph = mem.put(h, bh);
+      const pc = mem.put(c, bh);
+      const pwx = mem.put(wx, inputSize * h4);
+      const pwh = mem.put(wh, hidden * h4);
+      const pb = mem.put(bias, h4);
+      const pg = mem.reserve(batch * h4);
+      const pt = mem.reserve(bh);
+      const pho = mem.reserve(bh);
+      const pco = mem.reserve(bh);
+      x.lstmForward(px, ph, pc, pwx, pwh, pb, pg, pt, pho, pco, batch, inputSize, hidden);
+      mem.get(pg, gates, batch * h4);
+      mem.get(pt, tanhC, bh);
+      mem.get(pho, hOut, bh);
+      mem.get(pco, cOut, bh);
+    },
+    lstmBackward(dh, dc, gates, tanhC, xs, h, cPrev, wx, wh, _dGates, grads, batch, inputSize, hidden) {
+      const bh = batch * hidden;
+      const h4 = 4 * hidden;
+      mem.begin();
+      const pdh = mem.putOptional(dh, bh);
+      const pdc = mem.putOptional(dc, bh);
+      const pg = mem.put(gates, batch * h4);
+      const pt = mem.put(tanhC, bh);
+      const px = mem.put(xs, batch * inputSize);
+      const ph = mem.put(h, bh);
+      const pc = mem.put(cPrev, bh);
+      const pwx = mem.put(wx, inputSize * h4);
+      const pwh = mem.put(wh, hidden * h4);
+      const pdg = mem.reserve(batch * h4);
+      const gx = mem.putOptional(grads.x, batch * inputSize);
+      const gh = mem.putOptional(grads.h, bh);
+      const gc = mem.putOptional(grads.c, bh);
+      const gwx = mem.putOptional(grads.wx, inputSize * h4);
+      const gwh = mem.putOptional(grads.wh, hidden * h4);
+      const gb = mem.putOptional(grads.bias, h4);
+      const scratch = mem.reserve(h4 * Math.max(inputSize, hidden));
+      x.lstmBackward(
+        pdh,
+        pdc,
+        pg,
+        pt,
+        px,
+        ph,
+        pc,
+        pwx,
+        pwh,
+        pdg,
+        gx,
+        gh,
+        gc,
+        gwx,
+        gwh,
+        gb,
+        batch,
+        inputSize,
+        hidden,
+        scratch,
+      );
+      if (grads.x !== null) mem.get(gx, grads.x, batch * inputSize);
+      if (grads.h !== null) mem.get(gh, grads.h, bh);
+      if (grads.c !== null) mem.get(gc, grads.c, bh);
+      if (grads.wx !== null) mem.get(gwx, grads.wx, inputSize * h4);
+      if (grads.wh !== null) mem.get(gwh, grads.wh, hidden * h4);
+      if (grads.bias !== null) mem.get(gb, grads.bias, h4);
+    },
+    gruForward(xs, h, wx, wh, bi, bh, gi, gh, hOut, batch, inputSize, hidden) {
+      const h3 = 3 * hidden;
+      mem.begin();
+      const px = mem.put(xs, batch * inputSize);
+      const ph = mem.put(h, batch * hidden);
+      const pwx = mem.put(wx, inputSize * h3);
+      const pwh = mem.put(wh, hidden * h3);
+      const pbi = mem.put(bi, h3);
+      const pbh = mem.put(bh, h3);
+      const pgi = mem.reserve(batch * h3);
+      const pgh = mem.reserve(batch * h3);
+      const pho = mem.reserve(batch * hidden);
+      x.gruForward(px, ph, pwx, pwh, pbi, pbh, pgi, pgh, pho, batch, inputSize, hidden);
+      mem.get(pgi, gi, batch * h3);
+      mem.get(pgh, gh, batch * h3);
+      mem.get(pho, hOut, batch * hidden);
+    },
+    gruBackward(dh, act, ghSaved, xs, h, wx, wh, _dGi, _dGh, grads, batch, inputSize, hidden) {
+      const bh = batch * hidden;
+      const h3 = 3 * hidden;
+      mem.begin();
+      const pdh = mem.put(dh, bh);
+      const pa = mem.put(act, batch * h3);
+      const pgs = mem.put(ghSaved, batch * h3);
+      const px = mem.put(xs, batch * inputSize);
+      const ph = mem.put(h, bh);
+      const pwx = mem.put(wx, inputSize * h3);
+      const pwh = mem.put(wh, hidden * h3);
+      const pdgi = mem.reserve(batch * h3);
+      const pdgh = mem.reserve(batch * h3);
+      const gx = mem.putOptional(grads.x, batch * inputSize);
+      const gh = mem.putOptional(grads.h, bh);
+      const gwx = mem.putOptional(grads.wx, inputSize * h3);
+      const gwh = mem.putOptional(grads.wh, hidden * h3);
+      const gbi = mem.putOptional(grads.bias, h3);
+      const gbh = mem.putOptional(grads.biasHidden, h3);
+      const scratch = mem.reserve(h3 * Math.max(inputSize, hidden));
+      x.gruBackward(
+        pdh,
+        pa,
+        pgs,
+        px,
+        ph,
+        pwx,
+        pwh,
+        pdgi,
+        pdgh,
+        gx,
+        gh,
+        gwx,
+        gwh,
+        gbi,
+        gbh,
+        batch,
+        inputSize,
+        hidden,
+        scratch,
+      );
+      if (grads.x !== null) mem.get(gx, grads.x, batch * inputSize);
+      if (grads.h !== null) mem.get(gh, grads.h, bh);
+      if (grads.wx !== null) mem.get(gwx, grads.wx, inputSize * h3);
+      if (grads.wh !== null) mem.get(gwh, grads.wh, hidden * h3);
+      if (grads.bias !== null) mem.get(gbi, grads.bias, h3);
+      if (grads.biasHidden !== null) mem.get(gbh, grads.biasHidden, h3);
+    },
+  };
+}
