@@ -34,6 +34,8 @@ export interface WasmExports {
   lstmBackward: Fn;
   gruForward: Fn;
   gruBackward: Fn;
+  attendForward: Fn;
+  attendBackward: Fn;
 }
 
 const PAGE = 65536;
@@ -71,6 +73,34 @@ class Operands {
   put(from: Float64Array, length: number): number {
     const at = this.reserve(length);
     this.f64.set(length === from.length ? from : from.subarray(0, length), at >> 3);
+    return at;
+  }
+
+  /** Equal-length rows copied in one after another (T × n); returns the byte offset of the first. */
+  putRows(rows: readonly Float64Array[], n: number): number {
+    const at = this.reserve(rows.length * n);
+    for (const [s, row] of rows.entries()) this.f64.set(row.length === n ? row : row.subarray(0, n), (at >> 3) + s * n);
+    return at;
+  }
+
+  /** Copies the rows at byte offset `at` (T × n) back out into those of `rows` that are not null. */
+  getRows(at: number, rows: readonly (Float64Array | null)[], n: number): void {
+    for (const [s, row] of rows.entries()) {
+      if (row !== null) row.set(this.f64.subarray((at >> 3) + s * n, (at >> 3) + (s + 1) * n));
+    }
+  }
+
+  /** Small integers (indices, flags) as float64 values. */
+  putNumbers(values: ArrayLike<number>): number {
+    const at = this.reserve(values.length);
+    for (let i = 0; i < values.length; i++) this.f64[(at >> 3) + i] = values[i];
+    return at;
+  }
+
+  /** Room for `length` values, zero-filled. */
+  zeros(length: number): number {
+    const at = this.reserve(length);
+    this.f64.fill(0, at >> 3, (at >> 3) + length);
     return at;
   }
 
@@ -212,6 +242,52 @@ export function wasmKernels(bytes: Uint8Array = kernelsWasmBytes()): Kernels {
       mem.get(pgi, gi, batch * h3);
       mem.get(pgh, gh, batch * h3);
       mem.get(pho, hOut, batch * hidden);
+    },
+    attendForward(query, keys, values, shape, out, probs) {
+      const { batch, width, numHeads, first } = shape;
+      const steps = keys.length;
+      const bd = batch * width;
+      mem.begin();
+      const pq = mem.put(query, bd);
+      const pk = mem.putRows(keys, bd);
+      const pv = mem.putRows(values, bd);
+      const pf = mem.putNumbers(first);
+      const po = mem.zeros(bd);
+      const pp = mem.zeros(batch * numHeads * steps);
+      const kt = mem.reserve(steps * bd);
+      x.attendForward(pq, pk, pv, pf, po, pp, batch, width, numHeads, steps, kt);
+      mem.get(po, out, bd);
+      mem.get(pp, probs, batch * numHeads * steps);
+    },
+    attendBackward(g, query, keys, values, probs, shape, gQuery, gKeys, gValues) {
+      const { batch, width, numHeads, first } = shape;
+      const steps = keys.length;
+      const bd = batch * width;
+      const zero = new Float64Array(bd);
+      mem.begin();
+      const pg = mem.put(g, bd);
+      const pq = mem.put(query, bd);
+      const pk = mem.putRows(keys, bd);
+      const pv = mem.putRows(values, bd);
+      const pp = mem.put(probs, batch * numHeads * steps);
+      const pf = mem.putNumbers(first);
+      const gq = mem.putOptional(gQuery, bd);
+      const gk = mem.putRows(
+        gKeys.map((r) => r ?? zero),
+        bd,
+      );
+      const gv = mem.putRows(
+        gValues.map((r) => r ?? zero),
+        bd,
+      );
+      const kf = mem.putNumbers(gKeys.map((r) => (r === null ? 0 : 1)));
+      const vf = mem.putNumbers(gValues.map((r) => (r === null ? 0 : 1)));
+      const vt = mem.reserve(steps * bd);
+      const dw = mem.reserve(steps);
+      x.attendBackward(pg, pq, pk, pv, pp, pf, gq, gk, gv, kf, vf, batch, width, numHeads, steps, vt, dw);
+      if (gQuery !== null) mem.get(gq, gQuery, bd);
+      mem.getRows(gk, gKeys, bd);
+      mem.getRows(gv, gValues, bd);
     },
     gruBackward(dh, act, ghSaved, xs, h, wx, wh, _dGi, _dGh, grads, batch, inputSize, hidden) {
       const bh = batch * hidden;

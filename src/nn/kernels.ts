@@ -62,6 +62,8 @@ export const lstmForward: typeof js.lstmForward = (...args) => active.lstmForwar
 export const lstmBackward: typeof js.lstmBackward = (...args) => active.lstmBackward(...args);
 export const gruForward: typeof js.gruForward = (...args) => active.gruForward(...args);
 export const gruBackward: typeof js.gruBackward = (...args) => active.gruBackward(...args);
-export type { CellGradients, Kernels } from './kernels-js.ts';
+export const attendForward: typeof js.attendForward = (...args) => active.attendForward(...args);
+export const attendBackward: typeof js.attendBackward = (...args) => active.attendBackward(...args);
+export type { AttentionShape, CellGradients, Kernels } from './kernels-js.ts';
 export const softmaxRow: typeof js.softmaxRow = (...args) => active.softmaxRow(...args);
 export const softmaxRows: typeof js.softmaxRows = (...args) => active.softmaxRows(...args);

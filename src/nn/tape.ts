@@ -9,11 +9,10 @@
 // never pooled, so a tensor the caller holds stays valid. Inputs must not be modified between an
 // operation and the backward pass that goes through it (their values are read again there).
 //
-// Numerics check: every operation scans its output for NaN and every backward step scans the
-// gradients it produced, and the first NaN raises an Error naming the operation. It is on by
-// default: it costs one pass over each result (a parameter's gradient once per backward pass), a
-// few percent of an LSTM training step (scripts/bench/nn.ts). `setCheckNumerics(false)` or
-// ENGRAM_CHECK_NUMERICS=0 turns it off.
+// Numerics check: every operation scans its output for NaN, the backward pass scans every gradient
+// once it is complete, and the first NaN raises an Error naming the operation. It is on by default:
+// it costs one pass over each result, a few percent of an LSTM training step (scripts/bench/nn.ts).
+// `setCheckNumerics(false)` or ENGRAM_CHECK_NUMERICS=0 turns it off.
 // Only NaN is reported: ±Infinity can be legitimate (log 0) and is left to the caller.
 
 import { acquire, release } from './pool.ts';
@@ -84,12 +83,13 @@ export class Tape {
       for (let i = 0; i < g.length; i++) buf[i] += g[i];
     }
     const nodes = this.nodes;
-    // With the NaN check on, the gradient of an intermediate tensor is scanned after the node that
-    // produced it; a leaf's (a parameter's), which every step adds to, once at the end, naming the
-    // last operation that reached it.
-    const intermediate = new Set<Tensor>();
-    const leaves = new Map<Tensor, string>();
-    if (checkNumerics) for (const node of nodes) for (const o of node.outputs) intermediate.add(o);
+    // With the NaN check on, a tensor's gradient is scanned once, when it is complete: after the
+    // backward step of the first operation that used it (the last one the backward pass reaches).
+    // A NaN is reported there, naming that operation; a later use may have brought it.
+    const lastUse = new Map<Tensor, number>();
+    if (checkNumerics) {
+      for (let n = nodes.length - 1; n >= 0; n--) for (const input of nodes[n].inputs) lastUse.set(input, n);
+    }
     for (let n = nodes.length - 1; n >= 0; n--) {
       const node = nodes[n];
       let reached = false;
@@ -98,17 +98,10 @@ export class Tape {
       node.backward();
       if (checkNumerics) {
         for (const input of node.inputs) {
-          if (input.grad === null) continue;
-          if (!intermediate.has(input)) leaves.set(input, node.op);
-          else if (hasNaN(input.grad)) {
+          if (input.grad !== null && lastUse.get(input) === n && hasNaN(input.grad)) {
             throw new Error(`NaN in the backward pass of ${node.op} (gradient of an input of shape ${input.shape})`);
           }
         }
-      }
-    }
-    for (const [leaf, op] of leaves) {
-      if (leaf.grad !== null && hasNaN(leaf.grad)) {
-        throw new Error(`NaN in the backward pass of ${op} (gradient of an input of shape ${leaf.shape})`);
       }
     }
     if (!options.retain) this.clear();

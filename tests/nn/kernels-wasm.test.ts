@@ -146,6 +146,46 @@ describe('WebAssembly kernels equal the JavaScript ones', () => {
     }
   });
 
+  it('one attention step over a key/value cache, forward and backward', () => {
+    const rng = Rng.fromSeed('attention');
+    for (let trial = 0; trial < 60; trial++) {
+      const batch = 1 + rng.int(4);
+      const numHeads = 1 + rng.int(3);
+      const width = numHeads * (1 + rng.int(5));
+      const steps = 1 + rng.int(9);
+      const first = Int32Array.from({ length: batch }, () => rng.int(steps));
+      const shape = { batch, width, numHeads, first };
+      const label = `B${batch} D${width} heads ${numHeads} T${steps}`;
+      const bd = batch * width;
+      const query = random(rng, bd, 2);
+      const keys = Array.from({ length: steps }, () => random(rng, bd, 2));
+      const values = Array.from({ length: steps }, () => random(rng, bd));
+      const probsLength = batch * numHeads * steps;
+      expectSame(`attendForward ${label}`, [new Float64Array(bd), new Float64Array(probsLength)], (k, [o, p]) =>
+        k.attendForward(query, keys, values, shape, o, p),
+      );
+      const probs = new Float64Array(probsLength);
+      js.attendForward(query, keys, values, shape, new Float64Array(bd), probs);
+      const g = random(rng, bd);
+      const wantQuery = rng.uniform() < 0.7;
+      const present = Array.from({ length: 2 * steps }, () => rng.uniform() < 0.7);
+      const grads = [random(rng, bd), ...Array.from({ length: 2 * steps }, () => random(rng, bd))];
+      expectSame(`attendBackward ${label}`, grads, (k, [gq, ...rest]) =>
+        k.attendBackward(
+          g,
+          query,
+          keys,
+          values,
+          probs,
+          shape,
+          wantQuery ? gq : null,
+          rest.slice(0, steps).map((r, s) => (present[s] ? r : null)),
+          rest.slice(steps).map((r, s) => (present[steps + s] ? r : null)),
+        ),
+      );
+    }
+  });
+
   it('exp, tanh and the sigmoid are JavaScript’s, two lanes at a time and one, on 3 million arguments', () => {
     const x = wasmExports(fs.readFileSync(path.join(root, 'src/nn/wasm/kernels.wasm')));
     const n = 1 << 18;

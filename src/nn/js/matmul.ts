@@ -1,8 +1,8 @@
 // Matrix products in JavaScript (the reference of ../wasm/assembly/gemm.ts). They work on flat
 // row-major Float64Arrays, allocate nothing, take their output buffer from the caller, and keep
-// every inner loop running over contiguous memory with row offsets hoisted out of it. The reduction dimension is unrolled by
-// four: each pass over an output row then does eight flops per load-and-store of the output
-// instead of two (unrolling by eight was slower: register pressure).
+// every inner loop running over contiguous memory with row offsets hoisted out of it. The
+// reduction dimension is unrolled by four: each pass over an output row then does eight flops per
+// load-and-store of the output instead of two (unrolling by eight was slower: register pressure).
 //
 // Shapes are the caller's responsibility (the ops in src/nn/ops check them and name the op).
 

@@ -4,7 +4,7 @@
 // and every cached key and value, so gradients flow through the cache back to the steps that
 // produced them (Vaswani et al. 2017, eq. 1, with the 1/√d_k scaling).
 
-import { softmaxRow } from '../kernels.ts';
+import { attendBackward, attendForward } from '../kernels.ts';
 import { finishOp, finishUnaryOp, recordingAny } from '../tape.ts';
 import { Tensor } from '../tensor.ts';
 
@@ -79,74 +79,31 @@ export function attendCached(
         );
     }
   }
-  const headSize = width / numHeads;
-  const scaleFactor = 1 / Math.sqrt(headSize);
   const out = new Tensor(batch, width);
-  const q = query.data;
-  const o = out.data;
   // probs[(b·numHeads + h)·steps + s]: the attention weights, kept for the backward pass.
   const probs = new Float64Array(batch * numHeads * steps);
-  const first = start === undefined ? new Int32Array(batch) : Int32Array.from(start);
-  for (let b = 0; b < batch; b++) {
-    const s0 = first[b];
-    for (let h = 0; h < numHeads; h++) {
-      const col = b * width + h * headSize;
-      const p = (b * numHeads + h) * steps;
-      for (let s = s0; s < steps; s++) {
-        const k = keys[s].data;
-        let dot = 0;
-        for (let d = 0; d < headSize; d++) dot += q[col + d] * k[col + d];
-        probs[p + s] = dot * scaleFactor;
-      }
-      softmaxRow(probs, p + s0, steps - s0, probs, p + s0);
-      for (let s = s0; s < steps; s++) {
-        const w = probs[p + s];
-        const v = values[s].data;
-        for (let d = 0; d < headSize; d++) o[col + d] += w * v[col + d];
-      }
-    }
-  }
+  const shape = { batch, width, numHeads, first: start === undefined ? new Int32Array(batch) : Int32Array.from(start) };
+  const keyData = keys.map((k) => k.data);
+  const valueData = values.map((v) => v.data);
+  attendForward(query.data, keyData, valueData, shape, out.data, probs);
   const inputs = [query, ...keys, ...values];
   finishOp(
     'attendCached',
     inputs,
     [out],
     recordingAny(inputs)
-      ? () => {
-          const g = out.grad!;
-          const dWeights = new Float64Array(steps);
-          for (let b = 0; b < batch; b++) {
-            const s0 = first[b];
-            for (let h = 0; h < numHeads; h++) {
-              const col = b * width + h * headSize;
-              const p = (b * numHeads + h) * steps;
-              // dL/dw_s = g·v_s; softmax backward: dL/dscore_s = w_s (dL/dw_s − Σ_r w_r dL/dw_r).
-              let weighted = 0;
-              for (let s = s0; s < steps; s++) {
-                const v = values[s].data;
-                let dot = 0;
-                for (let d = 0; d < headSize; d++) dot += g[col + d] * v[col + d];
-                dWeights[s] = dot;
-                weighted += probs[p + s] * dot;
-                if (values[s].requiresGrad) {
-                  const gv = values[s].gradBuffer();
-                  const w = probs[p + s];
-                  for (let d = 0; d < headSize; d++) gv[col + d] += w * g[col + d];
-                }
-              }
-              const gq = query.requiresGrad ? query.gradBuffer() : null;
-              for (let s = s0; s < steps; s++) {
-                const dScore = probs[p + s] * (dWeights[s] - weighted) * scaleFactor;
-                const k = keys[s].data;
-                if (gq !== null) for (let d = 0; d < headSize; d++) gq[col + d] += dScore * k[col + d];
-                if (keys[s].requiresGrad) {
-                  const gk = keys[s].gradBuffer();
-                  for (let d = 0; d < headSize; d++) gk[col + d] += dScore * q[col + d];
-                }
-              }
-            }
-          }
-        }
+      ? () =>
+          attendBackward(
+            out.grad!,
+            query.data,
+            keyData,
+            valueData,
+            probs,
+            shape,
+            query.requiresGrad ? query.gradBuffer() : null,
+            keys.map((k) => (k.requiresGrad ? k.gradBuffer() : null)),
+            values.map((v) => (v.requiresGrad ? v.gradBuffer() : null)),
+          )
       : null,
   );
   return out;

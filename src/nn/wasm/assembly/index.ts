@@ -1,6 +1,7 @@
 // engram's WebAssembly kernels (AssemblyScript, built by `npm run build:wasm` into ../kernels.wasm).
 // The JavaScript side (src/nn/kernels-wasm.ts) copies operands into linear memory above the heap
 // base, calls a kernel with their byte offsets, and copies the results out.
+export { attendBackward, attendForward } from './attention';
 export { gemm, gemmNT, gemmTN } from './gemm';
 export { exp, mapMath, sigmoid, tanh } from './math';
 export {
