@@ -49,7 +49,10 @@ function addScaled(y: usize, w: f64, x: usize, hs: i32): void {
   }
 }
 
-/** The softmax of x[0 … n) in place, as softmaxRow computes it: maximum, exponentials, their sum in order, quotients. */
+/**
+ * The softmax of x[0 … n) in place, as softmaxRow computes it: the maximum, the exponentials, their
+ * sum in order, the quotients.
+ */
 function softmaxInPlace(x: usize, n: i32): void {
   let max = -Infinity;
   for (let j = 0; j < n; j++) {
