@@ -1,14 +1,21 @@
-// Benchmark of the network engine (src/nn): forward and backward through an LSTM of 48 units
-// (input size 5), batch 32, over 100 time steps, counted in batch-element time steps per second
-// (one forward+backward over the 100 steps counts 3200). Also: the same LSTM written with ml-matrix's
-// generic operations (the baseline the flat kernels replace), the matrix-product kernel alone,
-// inference-mode stepping, and an actor-critic training step (inputs → LSTM → policy log-softmax and
-// gather, value head, loss, backward) as the A2C trainer will run it.
+// Benchmark of the network engine (src/nn), on the JavaScript and the WebAssembly kernels side by
+// side, at the sizes of the shipped agents:
+// - the matrix products of the LSTM-48 (batch 32, input 5): x·W (32×53 · 53×192), dGates·Wᵀ and
+//   xᵀ·dGates, in GFLOP/s;
+// - the LSTM-48 forward and backward through 100 time steps, in batch-element time steps per
+//   second (one forward+backward over the 100 steps counts 3200) and GFLOP/s of its products;
+//   inference-mode stepping; an actor-critic training step (inputs → LSTM → policy log-softmax and
+//   gather, value head, loss, backward) as the A2C trainer runs it;
+// - the attention of the transformer of bandit-wang2018-transformer (width 16, 2 heads, batch 32)
+//   over a cache of 100 steps, forward and backward, in GFLOP/s, and that transformer's block
+//   stepped through 100 steps forward and backward, in batch-element steps per second;
+// and once, the same LSTM written with ml-matrix's generic operations (the baseline the flat
+// kernels replace).
 //
 //   npm run bench:nn [-- --json] [-- --seconds S]
 //
-// Times are wall-clock, best of repeated runs after a warm-up (the median is reported too, as a
-// measure of interference from other processes). Everything runs on one core.
+// Times are wall-clock, best of repeated runs after a warm-up (the median of the LSTM is reported
+// too, as a measure of interference from other processes). Everything runs on one core.
 import { Matrix } from 'ml-matrix';
 import { Rng } from '../../src/core/rng.ts';
 import {
@@ -29,7 +36,9 @@ import {
   sub,
   Tape,
   Tensor,
+  TransformerBlock,
 } from '../../src/nn/index.ts';
+import { type KernelsName, selectKernels } from '../../src/nn/kernels.ts';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -161,13 +170,60 @@ function mlMatrixForwardBackward(): void {
   }
 }
 
-// --- The matrix-product kernel alone at the LSTM's shape (B × (I+H)) · ((I+H) × 4H).
+// --- The matrix products alone at the LSTM's shapes: B × (I+H) times (I+H) × 4H, and its two backward products.
 const K = INPUT + HIDDEN;
 const a = new Float64Array(BATCH * K).map(() => rng.uniformRange(-1, 1));
 const bMat = new Float64Array(K * H4).map(() => rng.uniformRange(-1, 1));
-const cMat = new Float64Array(BATCH * H4);
-function gemmRepeated(): void {
+const cMat = new Float64Array(BATCH * H4).map(() => rng.uniformRange(-1, 1));
+const dA = new Float64Array(BATCH * K);
+const dB = new Float64Array(K * H4);
+const GEMM_FLOPS = 100 * 2 * BATCH * K * H4;
+const gemmForward = () => {
   for (let r = 0; r < 100; r++) kernels.gemm(a, bMat, cMat, BATCH, K, H4, false);
+};
+const gemmInputGradient = () => {
+  for (let r = 0; r < 100; r++) kernels.gemmNT(cMat, bMat, dA, BATCH, H4, K, false);
+};
+const gemmWeightGradient = () => {
+  for (let r = 0; r < 100; r++) kernels.gemmTN(a, cMat, dB, K, BATCH, H4, false);
+};
+
+// --- The transformer of bandit-wang2018-transformer: attention over 100 cached steps, and its block.
+const WIDTH = 16;
+const HEADS = 2;
+const keys = Array.from({ length: STEPS }, () => new Float64Array(BATCH * WIDTH).map(() => rng.uniformRange(-1, 1)));
+const values = Array.from({ length: STEPS }, () => new Float64Array(BATCH * WIDTH).map(() => rng.uniformRange(-1, 1)));
+const query = new Float64Array(BATCH * WIDTH).map(() => rng.uniformRange(-1, 1));
+const attentionShape = { batch: BATCH, width: WIDTH, numHeads: HEADS, first: new Int32Array(BATCH) };
+const attentionOut = new Float64Array(BATCH * WIDTH);
+const probs = new Float64Array(BATCH * HEADS * STEPS);
+const gKeys = keys.map((k) => new Float64Array(k.length));
+const gValues = values.map((v) => new Float64Array(v.length));
+const gQuery = new Float64Array(BATCH * WIDTH);
+/** Scores and weighted sum forward (4·B·D·T), their four products backward (8·B·D·T). */
+const ATTENTION_FLOPS = 12 * BATCH * WIDTH * STEPS;
+function attentionStep(): void {
+  attentionOut.fill(0);
+  probs.fill(0);
+  kernels.attendForward(query, keys, values, attentionShape, attentionOut, probs);
+  kernels.attendBackward(attentionOut, query, keys, values, probs, attentionShape, gQuery, gKeys, gValues);
+}
+const block = new TransformerBlock({ modelSize: WIDTH, numHeads: HEADS, mlpSize: 32 }, rng);
+const blockInputs = Array.from({ length: STEPS }, () => {
+  const t = Tensor.zeros(BATCH, WIDTH);
+  for (let i = 0; i < t.size; i++) t.data[i] = rng.uniformRange(-1, 1);
+  return t;
+});
+const blockGradient = new Float64Array(BATCH * WIDTH).fill(1 / (BATCH * WIDTH));
+function transformerForwardBackward(): void {
+  block.zeroGrad();
+  const tape = new Tape();
+  const outputs: Tensor[] = [];
+  tape.record(() => {
+    const cache = block.createCache(BATCH);
+    for (let t = 0; t < STEPS; t++) outputs.push(block.step(blockInputs[t], cache));
+  });
+  tape.backwardFrom(outputs.map((y) => [y, blockGradient] as const));
 }
 
 // --- An actor-critic training step as the A2C trainer runs it, over 100 steps.
@@ -206,31 +262,54 @@ function actorCriticStep(): void {
 const perIteration = BATCH * STEPS;
 const flopsPerIteration =
   STEPS * (2 * BATCH * H4 * (INPUT + HIDDEN) + 2 * BATCH * H4 * HIDDEN + 2 * BATCH * H4 * (INPUT + HIDDEN));
-const engine = time(engineForwardBackward, seconds);
-// The NaN check is on by default; this is what turning it off gains.
-const checking = setCheckNumerics(false);
-const unchecked = time(engineForwardBackward, seconds / 2);
-setCheckNumerics(checking);
-const inference = time(engineInference, seconds / 2);
-const baseline = time(mlMatrixForwardBackward, seconds / 2);
-const gemmTime = time(gemmRepeated, seconds / 4);
-const a2c = time(actorCriticStep, seconds / 2);
+const gflops = (flops: number, t: { best: number }) => Number((flops / t.best / 1e9).toFixed(3));
 
+/** Every measurement on one set of kernels. */
+function measure(name: KernelsName) {
+  selectKernels(name);
+  const engine = time(engineForwardBackward, seconds);
+  // The NaN check is on by default; this is what turning it off gains.
+  const checking = setCheckNumerics(false);
+  const unchecked = time(engineForwardBackward, seconds / 2);
+  setCheckNumerics(checking);
+  const inference = time(engineInference, seconds / 2);
+  const a2c = time(actorCriticStep, seconds / 2);
+  const transformer = time(transformerForwardBackward, seconds / 2);
+  return {
+    gemmGflops: gflops(GEMM_FLOPS, time(gemmForward, seconds / 4)),
+    gemmNTGflops: gflops(GEMM_FLOPS, time(gemmInputGradient, seconds / 4)),
+    gemmTNGflops: gflops(GEMM_FLOPS, time(gemmWeightGradient, seconds / 4)),
+    lstmStepsPerSecond: Math.round(perIteration / engine.best),
+    lstmStepsPerSecondMedian: Math.round(perIteration / engine.median),
+    lstmGflops: gflops(flopsPerIteration, engine),
+    lstmStepsPerSecondUnchecked: Math.round(perIteration / unchecked.best),
+    lstmInferenceStepsPerSecond: Math.round(perIteration / inference.best),
+    actorCriticStepsPerSecond: Math.round(perIteration / a2c.best),
+    attentionGflops: gflops(ATTENTION_FLOPS, time(attentionStep, seconds / 4)),
+    transformerStepsPerSecond: Math.round(perIteration / transformer.best),
+    runs: engine.runs,
+  };
+}
+
+const js = measure('js');
+const wasm = measure('wasm');
+const baseline = time(mlMatrixForwardBackward, seconds / 2);
+const speedup = Object.fromEntries(
+  Object.entries(wasm)
+    .filter(([key]) => key !== 'runs')
+    .map(([key, value]) => [key, Number((value / js[key as keyof typeof js]).toFixed(2))]),
+);
 const result = {
-  lstmStepsPerSecond: Math.round(perIteration / engine.best),
-  lstmStepsPerSecondMedian: Math.round(perIteration / engine.median),
-  lstmGflops: Number((flopsPerIteration / engine.best / 1e9).toFixed(3)),
-  lstmStepsPerSecondUnchecked: Math.round(perIteration / unchecked.best),
-  lstmInferenceStepsPerSecond: Math.round(perIteration / inference.best),
+  js,
+  wasm,
+  speedup,
   mlMatrixLstmStepsPerSecond: Math.round(perIteration / baseline.best),
-  gemmGflops: Number(((100 * 2 * BATCH * K * H4) / gemmTime.best / 1e9).toFixed(3)),
-  actorCriticStepsPerSecond: Math.round(perIteration / a2c.best),
   config: {
     inputSize: INPUT,
     hiddenSize: HIDDEN,
     batchSize: BATCH,
     timeSteps: STEPS,
-    runs: engine.runs,
+    transformer: { width: WIDTH, heads: HEADS, mlp: 32 },
     node: process.version,
   },
 };
@@ -238,13 +317,16 @@ const result = {
 if (json) {
   process.stdout.write(`${JSON.stringify(result)}\n`);
 } else {
-  process.stdout.write(
-    `LSTM ${INPUT}→${HIDDEN}, batch ${BATCH}, ${STEPS} steps, forward+backward: ` +
-      `${result.lstmStepsPerSecond} batch-element steps/s ` +
-      `(median ${result.lstmStepsPerSecondMedian}, ${result.lstmGflops} ` +
-      `GFLOP/s; ${result.lstmStepsPerSecondUnchecked} ` +
-      `without the NaN check); inference ${result.lstmInferenceStepsPerSecond}/s; ` +
-      `ml-matrix generic baseline ${result.mlMatrixLstmStepsPerSecond}/s; gemm ${result.gemmGflops} GFLOP/s; ` +
-      `actor-critic training step ${result.actorCriticStepsPerSecond}/s\n`,
-  );
+  const rows = Object.keys(js).filter((key) => key !== 'runs');
+  const width = Math.max(...rows.map((r) => r.length));
+  const lines = [
+    `${'kernels'.padEnd(width)}  ${'js'.padStart(10)}  ${'wasm'.padStart(10)}  wasm/js`,
+    ...rows.map(
+      (key) =>
+        `${key.padEnd(width)}  ${String(js[key as keyof typeof js]).padStart(10)}  ` +
+        `${String(wasm[key as keyof typeof wasm]).padStart(10)}  ${speedup[key].toFixed(2)}`,
+    ),
+    `ml-matrix generic LSTM: ${result.mlMatrixLstmStepsPerSecond} steps/s`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
 }

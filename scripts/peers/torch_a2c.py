@@ -145,14 +145,14 @@ def main():
         updates += 1
     seconds = time.perf_counter() - started
 
+    regret = torch.zeros(0, dtype=torch.float64)
     with torch.no_grad():
-        regrets = []
         for lo in range(0, args.eval_episodes, 100):
             n = min(100, args.eval_episodes - lo)
             means = sample_means(n, args.variant, held_out)
-            regrets.append(rollout(agent, means, args.trials, held_out)[4])
-        regret = torch.cat(regrets)
-    half_width = 1.96 * regret.std().item() / math.sqrt(len(regret)) if len(regret) > 1 else float("nan")
+            regret = torch.cat([regret, rollout(agent, means, args.trials, held_out)[4]])
+    mean_regret = regret.mean().item() if len(regret) > 0 else None
+    half_width = 1.96 * regret.std().item() / math.sqrt(len(regret)) if len(regret) > 1 else None
 
     print(json.dumps({
         "peer": "pytorch",
@@ -164,8 +164,8 @@ def main():
         "env_steps_per_s": round(updates * args.batch * args.trials / seconds, 1),
         "variant": args.variant,
         "eval_episodes": len(regret),
-        "expected_regret": round(regret.mean().item(), 4),
-        "expected_regret_ci95": round(half_width, 4),
+        "expected_regret": None if mean_regret is None else round(mean_regret, 4),
+        "expected_regret_ci95": None if half_width is None else round(half_width, 4),
     }))
 
 
