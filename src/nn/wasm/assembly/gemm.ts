@@ -101,7 +101,33 @@ function productInto(a: usize, rowA: usize, colA: usize, b: usize, c: usize, m: 
   if (i < m) {
     const a0 = a + <usize>i * rowA;
     const c0 = c + ((<usize>(i * n)) << 3);
-    for (let j = 0; j < n; j++) columnInto(a0, colA, b + ((<usize>j) << 3), rowB, c0 + ((<usize>j) << 3), k);
+    const n2 = n - (n & 1);
+    let j = 0;
+    for (; j < n2; j += 2) {
+      const o = (<usize>j) << 3;
+      let acc = v128.load(c0 + o);
+      let pb = b + o;
+      let pa = a0;
+      let p = 0;
+      for (; p < k4; p += 4) {
+        let g = f64x2.mul(v128.load64_splat(pa), v128.load(pb));
+        for (let q = 1; q < 4; q++) {
+          pb += rowB;
+          pa += colA;
+          g = f64x2.add(g, f64x2.mul(v128.load64_splat(pa), v128.load(pb)));
+        }
+        pb += rowB;
+        pa += colA;
+        acc = f64x2.add(acc, g);
+      }
+      for (; p < k; p++) {
+        acc = f64x2.add(acc, f64x2.mul(v128.load64_splat(pa), v128.load(pb)));
+        pb += rowB;
+        pa += colA;
+      }
+      v128.store(c0 + o, acc);
+    }
+    for (; j < n; j++) columnInto(a0, colA, b + ((<usize>j) << 3), rowB, c0 + ((<usize>j) << 3), k);
   }
 }
 
