@@ -62,6 +62,9 @@ export const lstmForward: typeof js.lstmForward = (...args) => active.lstmForwar
 export const lstmBackward: typeof js.lstmBackward = (...args) => active.lstmBackward(...args);
 export const gruForward: typeof js.gruForward = (...args) => active.gruForward(...args);
 export const gruBackward: typeof js.gruBackward = (...args) => active.gruBackward(...args);
-export type { CellGradients, Kernels } from './kernels-js.ts';
+export type { CellGradients, Kernels, PlasticGradients, PlasticityMode, PlasticStep } from './kernels-js.ts';
 export const softmaxRow: typeof js.softmaxRow = (...args) => active.softmaxRow(...args);
 export const softmaxRows: typeof js.softmaxRows = (...args) => active.softmaxRows(...args);
+export const plasticForward: typeof js.plasticForward = (step) => active.plasticForward(step);
+export const plasticBackward: typeof js.plasticBackward = (step, grads, stopModulatorGradient) =>
+  active.plasticBackward(step, grads, stopModulatorGradient);
