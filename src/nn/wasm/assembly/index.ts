@@ -3,6 +3,8 @@
 // base, calls a kernel with their byte offsets, and copies the results out.
 export { gemm, gemmNT, gemmTN } from './gemm';
 export { exp, mapMath, sigmoid, tanh } from './math';
+export { plasticForward } from './plastic';
+export { plasticBackward } from './plastic-backward';
 export {
   addColumnSums,
   broadcastRows,
