@@ -3,7 +3,8 @@
 // and two-lane blocks), with the rule's presynaptic activity h itself or another, with every
 // optional gradient absent or present (h's and the presynaptic one's the same buffer when they are
 // the same tensor), with and without the neuromodulator's gradient into h_t, with traces that
-// straddle the clip bound and entries exactly on it, −0 in gradient buffers, and non-finite values.
+// straddle the clip bound and entries exactly on it, −0 in gradient buffers, non-finite values, and
+// bounds that are not positive.
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.ts';
 import type { Kernels, PlasticGradients, PlasticityMode, PlasticStep } from '../../src/nn/kernels-js.ts';
@@ -15,6 +16,7 @@ const MODES: PlasticityMode[] = ['hebbian', 'neuromodulated', 'retroactive'];
 /** Uniform on ±scale, with the given share of entries replaced by `special` values. */
 function sprinkled(rng: Rng, n: number, scale: number, special: number[], share: number): Float64Array {
   const x = random(rng, n, scale);
+  if (special.length === 0) return x;
   for (let k = 0; k < n; k++) if (rng.uniform() < share) x[k] = special[rng.int(special.length)];
   return x;
 }
@@ -31,9 +33,16 @@ interface Case {
  * presynaptic activities and eligibilities are exactly 0, so that Hebb_t + M_t h_{t−1} h_t and
  * Hebb_t + M_t E_t land exactly on the bound as well as on either side of it.
  */
-function randomCase(rng: Rng, mode: PlasticityMode, B: number, I: number, H: number, special: number[] = []): Case {
+function randomCase(
+  rng: Rng,
+  mode: PlasticityMode,
+  B: number,
+  I: number,
+  H: number,
+  special: number[] = [],
+  clip = rng.uniformRange(0.2, 1.5),
+): Case {
   const [bh, hh, bhh] = [B * H, H * H, B * H * H];
-  const clip = rng.uniformRange(0.2, 1.5);
   const samePre = rng.bernoulli(0.5);
   const h = sprinkled(rng, bh, 1, [0, ...special], 0.1);
   const modulated = mode !== 'hebbian';
@@ -45,7 +54,13 @@ function randomCase(rng: Rng, mode: PlasticityMode, B: number, I: number, H: num
     x: random(rng, B * I),
     h,
     pre: samePre ? h : sprinkled(rng, bh, 1, [0, -0, ...special], 0.15),
-    trace: sprinkled(rng, bhh, 2 * clip, [clip, -clip, ...special], 0.2),
+    trace: sprinkled(
+      rng,
+      bhh,
+      clip > 0 ? 2 * clip : 1,
+      [...(Number.isNaN(clip) ? [] : [clip, -clip]), ...special],
+      0.2,
+    ),
     eligibility: mode === 'retroactive' ? sprinkled(rng, bhh, 1, [0, ...special], 0.15) : null,
     weightInput: random(rng, I * H),
     bias: random(rng, H),
@@ -185,6 +200,18 @@ describe('the WebAssembly plastic step equals the JavaScript one', () => {
       for (let trial = 0; trial < 40; trial++) {
         const [B, I, H] = [1 + rng.int(3), 1 + rng.int(3), SMALL[rng.int(SMALL.length)]];
         compare(rng, randomCase(rng, mode, B, I, H, special), special);
+      }
+    }
+  });
+
+  it('with a bound that is not positive (which the op rejects)', () => {
+    const rng = Rng.fromSeed('plastic-bound');
+    for (const clip of [0, -0, -0.5, NaN]) {
+      for (const mode of ['neuromodulated', 'retroactive'] as const) {
+        for (let trial = 0; trial < 10; trial++) {
+          const [B, I, H] = [1 + rng.int(3), 1 + rng.int(3), SMALL[rng.int(SMALL.length)]];
+          compare(rng, randomCase(rng, mode, B, I, H, [], clip));
+        }
       }
     }
   });

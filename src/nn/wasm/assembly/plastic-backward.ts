@@ -120,10 +120,10 @@ function neuromodulatedBackward(
         const v1 = f64x2.add(v128.load(trace + o1 + o), f64x2.mul(mv1, ho));
         const v2 = f64x2.add(v128.load(trace + o2 + o), f64x2.mul(mv2, ho));
         const v3 = f64x2.add(v128.load(trace + o3 + o), f64x2.mul(mv3, ho));
-        const g0 = v128.bitselect(zero, v128.load(gT + o0 + o), v128.or(f64x2.gt(v0, cv), f64x2.lt(v0, negCv)));
-        const g1 = v128.bitselect(zero, v128.load(gT + o1 + o), v128.or(f64x2.gt(v1, cv), f64x2.lt(v1, negCv)));
-        const g2 = v128.bitselect(zero, v128.load(gT + o2 + o), v128.or(f64x2.gt(v2, cv), f64x2.lt(v2, negCv)));
-        const g3 = v128.bitselect(zero, v128.load(gT + o3 + o), v128.or(f64x2.gt(v3, cv), f64x2.lt(v3, negCv)));
+        const g0 = v128.andnot(v128.load(gT + o0 + o), v128.or(f64x2.gt(v0, cv), f64x2.lt(v0, negCv)));
+        const g1 = v128.andnot(v128.load(gT + o1 + o), v128.or(f64x2.gt(v1, cv), f64x2.lt(v1, negCv)));
+        const g2 = v128.andnot(v128.load(gT + o2 + o), v128.or(f64x2.gt(v2, cv), f64x2.lt(v2, negCv)));
+        const g3 = v128.andnot(v128.load(gT + o3 + o), v128.or(f64x2.gt(v3, cv), f64x2.lt(v3, negCv)));
         if (dTrace !== 0) {
           v128.store(dTrace + o0 + o, f64x2.add(v128.load(dTrace + o0 + o), g0));
           v128.store(dTrace + o1 + o, f64x2.add(v128.load(dTrace + o1 + o), g1));
@@ -183,7 +183,7 @@ function neuromodulatedBackward(
         const o = off(j);
         const ho = v128.load(post + row + o);
         const v = f64x2.add(v128.load(trace + oi + o), f64x2.mul(mv, ho));
-        const g = v128.bitselect(zero, v128.load(gT + oi + o), v128.or(f64x2.gt(v, cv), f64x2.lt(v, negCv)));
+        const g = v128.andnot(v128.load(gT + oi + o), v128.or(f64x2.gt(v, cv), f64x2.lt(v, negCv)));
         if (dTrace !== 0) v128.store(dTrace + oi + o, f64x2.add(v128.load(dTrace + oi + o), g));
         v128.store(dh + row + o, f64x2.add(v128.load(dh + row + o), f64x2.mul(mv, g)));
         const t = f64x2.mul(g, ho);
@@ -264,8 +264,8 @@ function retroactiveBackward(
             const t = v128.load(dTrace + ti + o);
             v128.store(dTrace + ti + o, v128.bitselect(f64x2.add(t, g), t, inside));
           }
-          termM = v128.bitselect(f64x2.mul(g, e), zero, inside);
-          dE = f64x2.add(zero, v128.bitselect(f64x2.mul(mv, g), zero, inside));
+          termM = v128.and(f64x2.mul(g, e), inside);
+          dE = f64x2.add(zero, v128.and(f64x2.mul(mv, g), inside));
         }
         if (gE !== 0) {
           const g = v128.load(gE + ti + o);

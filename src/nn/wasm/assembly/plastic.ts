@@ -34,15 +34,13 @@ function clipScalar(v: f64, c: f64): f64 {
 }
 
 /**
- * clipScalar on two lanes. For c > 0 and v not NaN, Math.max(v, −c) is v < −c ? −c : v (−c is not
- * zero, so no sign of zero is at stake); a NaN lane, or a bound that is not positive (`scalar` set
- * in both lanes), goes to clipScalar.
+ * clipScalar on two lanes, for c > 0 and v not NaN: there Math.max(v, −c) is v < −c ? −c : v, which
+ * is pmax(v, −c) (−c is not zero, so no sign of zero is at stake), and v > c ? c : that is pmin of it
+ * with c. The callers collect ne(v, v) and redo a row with clipScalar when a lane was NaN (Math.max
+ * returns a NaN of its own, not v) or when c is not positive.
  */
-function clipV(v: v128, c: f64, cv: v128, negCv: v128, scalar: v128): v128 {
-  if (v128.any_true(v128.or(f64x2.ne(v, v), scalar))) {
-    return pair(clipScalar(f64x2.extract_lane(v, 0), c), clipScalar(f64x2.extract_lane(v, 1), c));
-  }
-  return v128.bitselect(cv, v128.bitselect(negCv, v, f64x2.lt(v, negCv)), f64x2.gt(v, cv));
+function clipV(v: v128, cv: v128, negCv: v128): v128 {
+  return f64x2.pmin(f64x2.pmax(v, negCv), cv);
 }
 
 /** The activity a = b + x W_in + h W + Σ_i h_i (α ⊙ Hebb)_{i,:}, presynaptic rows in fours, then tanh, into `a`. */
@@ -180,7 +178,7 @@ function neuromodulatedForward(
 ): void {
   const cv = f64x2.splat(clip);
   const negCv = f64x2.splat(-clip);
-  const scalar = i64x2.splat(clip > 0 ? 0 : -1);
+  const positive = clip > 0;
   const H2 = H - (H & 1);
   for (let b = 0; b < B; b++) {
     const row = off(b * H);
@@ -189,13 +187,16 @@ function neuromodulatedForward(
       const p = m * load<f64>(pre + row + off(i));
       const pv = f64x2.splat(p);
       const ti = off((b * H + i) * H);
+      let nan = f64x2.splat(0);
       let j = 0;
       for (; j < H2; j += 2) {
         const o = off(j);
         const v = f64x2.add(v128.load(trace + ti + o), f64x2.mul(pv, v128.load(post + row + o)));
-        v128.store(out + ti + o, clipV(v, clip, cv, negCv, scalar));
+        v128.store(out + ti + o, clipV(v, cv, negCv));
+        nan = v128.or(nan, f64x2.ne(v, v));
       }
-      if (j < H) {
+      if (!positive || v128.any_true(nan)) j = 0;
+      for (; j < H; j++) {
         const o = off(j);
         store<f64>(out + ti + o, clipScalar(load<f64>(trace + ti + o) + p * load<f64>(post + row + o), clip));
       }
@@ -221,7 +222,7 @@ function retroactiveForward(
   const keepV = f64x2.splat(keep);
   const cv = f64x2.splat(clip);
   const negCv = f64x2.splat(-clip);
-  const scalar = i64x2.splat(clip > 0 ? 0 : -1);
+  const positive = clip > 0;
   const H2 = H - (H & 1);
   for (let b = 0; b < B; b++) {
     const row = off(b * H);
@@ -231,19 +232,24 @@ function retroactiveForward(
       const p = eta * load<f64>(pre + row + off(i));
       const pv = f64x2.splat(p);
       const ti = off((b * H + i) * H);
+      let nan = f64x2.splat(0);
       let j = 0;
       for (; j < H2; j += 2) {
         const o = off(j);
         const e = v128.load(eligibility + ti + o);
         const v = f64x2.add(v128.load(trace + ti + o), f64x2.mul(mv, e));
-        v128.store(out + ti + o, clipV(v, clip, cv, negCv, scalar));
+        v128.store(out + ti + o, clipV(v, cv, negCv));
+        nan = v128.or(nan, f64x2.ne(v, v));
         v128.store(outEligibility + ti + o, f64x2.add(f64x2.mul(keepV, e), f64x2.mul(pv, v128.load(post + row + o))));
       }
       if (j < H) {
         const o = off(j);
-        const e = load<f64>(eligibility + ti + o);
-        store<f64>(out + ti + o, clipScalar(load<f64>(trace + ti + o) + m * e, clip));
-        store<f64>(outEligibility + ti + o, keep * e + p * load<f64>(post + row + o));
+        store<f64>(outEligibility + ti + o, keep * load<f64>(eligibility + ti + o) + p * load<f64>(post + row + o));
+      }
+      if (!positive || v128.any_true(nan)) j = 0;
+      for (; j < H; j++) {
+        const o = off(j);
+        store<f64>(out + ti + o, clipScalar(load<f64>(trace + ti + o) + m * load<f64>(eligibility + ti + o), clip));
       }
     }
   }
