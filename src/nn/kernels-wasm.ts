@@ -5,8 +5,11 @@
 // leave the engine's tensors ordinary Float64Arrays. Every thread (training workers included)
 // instantiates its own module and memory.
 import fs from 'node:fs';
-import type { Kernels } from './kernels-js.ts';
+import type { Kernels, PlasticityMode } from './kernels-js.ts';
 import * as js from './kernels-js.ts';
+
+/** The plasticity rules as the module numbers them (src/nn/wasm/assembly/plastic.ts). */
+const MODE_NUMBERS: Record<PlasticityMode, number> = { hebbian: 0, neuromodulated: 1, retroactive: 2 };
 
 type Fn = (...args: number[]) => number | undefined;
 
@@ -36,6 +39,8 @@ export interface WasmExports {
   gruBackward: Fn;
   attendForward: Fn;
   attendBackward: Fn;
+  plasticForward: Fn;
+  plasticBackward: Fn;
 }
 
 const PAGE = 65536;
@@ -336,6 +341,137 @@ export function wasmKernels(bytes: Uint8Array = kernelsWasmBytes()): Kernels {
       if (grads.wh !== null) mem.get(gwh, grads.wh, hidden * h3);
       if (grads.bias !== null) mem.get(gbi, grads.bias, h3);
       if (grads.biasHidden !== null) mem.get(gbh, grads.biasHidden, h3);
+    },
+    plasticForward(s) {
+      const { B, I, H } = s;
+      const [bh, hh, bhh] = [B * H, H * H, B * H * H];
+      mem.begin();
+      const px = mem.put(s.x, B * I);
+      const ph = mem.put(s.h, bh);
+      const ppre = s.pre === s.h ? ph : mem.put(s.pre, bh);
+      const pt = mem.put(s.trace, bhh);
+      const pe = mem.putOptional(s.eligibility, bhh);
+      const pwi = mem.put(s.weightInput, I * H);
+      const pb = mem.put(s.bias, H);
+      const pwr = mem.put(s.weightRecurrent, hh);
+      const pa = mem.put(s.alpha, hh);
+      const pwm = mem.putOptional(s.modulationWeight, H);
+      const ppost = mem.reserve(bh);
+      const pto = mem.reserve(bhh);
+      const peo = s.eligibilityOut === null ? 0 : mem.reserve(bhh);
+      const pm = s.modulation === null ? 0 : mem.reserve(B);
+      x.plasticForward(
+        MODE_NUMBERS[s.mode],
+        B,
+        I,
+        H,
+        px,
+        ph,
+        ppre,
+        pt,
+        pe,
+        pwi,
+        pb,
+        pwr,
+        pa,
+        s.eta,
+        pwm,
+        s.modulationBias,
+        s.clip,
+        ppost,
+        pto,
+        peo,
+        pm,
+      );
+      mem.get(ppost, s.post, bh);
+      mem.get(pto, s.traceOut, bhh);
+      if (s.eligibilityOut !== null) mem.get(peo, s.eligibilityOut, bhh);
+      if (s.modulation !== null) mem.get(pm, s.modulation, B);
+    },
+    plasticBackward(s, g, stopModulatorGradient) {
+      const { B, I, H } = s;
+      const [bh, hh, bhh] = [B * H, H * H, B * H * H];
+      mem.begin();
+      const px = mem.put(s.x, B * I);
+      const ph = mem.put(s.h, bh);
+      const ppre = s.pre === s.h ? ph : mem.put(s.pre, bh);
+      const ppost = mem.put(s.post, bh);
+      const pt = mem.put(s.trace, bhh);
+      const pe = mem.putOptional(s.eligibility, bhh);
+      const pwi = mem.put(s.weightInput, I * H);
+      const pwr = mem.put(s.weightRecurrent, hh);
+      const pa = mem.put(s.alpha, hh);
+      const pm = mem.putOptional(s.modulation, B);
+      const pwm = mem.putOptional(s.modulationWeight, H);
+      const gT = mem.putOptional(g.traceOut, bhh);
+      const gE = mem.putOptional(g.eligibilityOut, bhh);
+      const pdh = g.post === null ? mem.zeros(bh) : mem.put(g.post, bh);
+      const pda = mem.reserve(bh);
+      const pdm = mem.reserve(B);
+      const dx = mem.putOptional(g.x, B * I);
+      const dh = mem.putOptional(g.h, bh);
+      // The rule's dL/dh_{t−1} and the activity's add into one buffer when the rule's h_{t−1} is h.
+      const dPre = g.pre !== null && g.pre === g.h ? dh : mem.putOptional(g.pre, bh);
+      const dT = mem.putOptional(g.trace, bhh);
+      const dE = mem.putOptional(g.eligibility, bhh);
+      const dwi = mem.putOptional(g.weightInput, I * H);
+      const db = mem.putOptional(g.bias, H);
+      const dwr = mem.putOptional(g.weightRecurrent, hh);
+      const da = mem.putOptional(g.alpha, hh);
+      const dEta = mem.putOptional(g.eta, 1);
+      const dwm = mem.putOptional(g.modulationWeight, H);
+      const dbm = mem.putOptional(g.modulationBias, 1);
+      const scratch = mem.reserve(H * Math.max(H, I));
+      x.plasticBackward(
+        MODE_NUMBERS[s.mode],
+        B,
+        I,
+        H,
+        px,
+        ph,
+        ppre,
+        ppost,
+        pt,
+        pe,
+        pwi,
+        pwr,
+        pa,
+        s.eta,
+        pm,
+        pwm,
+        s.clip,
+        stopModulatorGradient ? 1 : 0,
+        gT,
+        gE,
+        pdh,
+        pda,
+        pdm,
+        dx,
+        dh,
+        dPre,
+        dT,
+        dE,
+        dwi,
+        db,
+        dwr,
+        da,
+        dEta,
+        dwm,
+        dbm,
+        scratch,
+      );
+      if (g.x !== null) mem.get(dx, g.x, B * I);
+      if (g.h !== null) mem.get(dh, g.h, bh);
+      if (g.pre !== null && g.pre !== g.h) mem.get(dPre, g.pre, bh);
+      if (g.trace !== null) mem.get(dT, g.trace, bhh);
+      if (g.eligibility !== null) mem.get(dE, g.eligibility, bhh);
+      if (g.weightInput !== null) mem.get(dwi, g.weightInput, I * H);
+      if (g.bias !== null) mem.get(db, g.bias, H);
+      if (g.weightRecurrent !== null) mem.get(dwr, g.weightRecurrent, hh);
+      if (g.alpha !== null) mem.get(da, g.alpha, hh);
+      if (g.eta !== null) mem.get(dEta, g.eta, 1);
+      if (g.modulationWeight !== null) mem.get(dwm, g.modulationWeight, H);
+      if (g.modulationBias !== null) mem.get(dbm, g.modulationBias, 1);
     },
   };
 }

@@ -64,6 +64,16 @@ export const gruForward: typeof js.gruForward = (...args) => active.gruForward(.
 export const gruBackward: typeof js.gruBackward = (...args) => active.gruBackward(...args);
 export const attendForward: typeof js.attendForward = (...args) => active.attendForward(...args);
 export const attendBackward: typeof js.attendBackward = (...args) => active.attendBackward(...args);
-export type { AttentionShape, CellGradients, Kernels } from './kernels-js.ts';
+export const plasticForward: typeof js.plasticForward = (step) => active.plasticForward(step);
+export const plasticBackward: typeof js.plasticBackward = (step, grads, stopModulatorGradient) =>
+  active.plasticBackward(step, grads, stopModulatorGradient);
+export type {
+  AttentionShape,
+  CellGradients,
+  Kernels,
+  PlasticGradients,
+  PlasticityMode,
+  PlasticStep,
+} from './kernels-js.ts';
 export const softmaxRow: typeof js.softmaxRow = (...args) => active.softmaxRow(...args);
 export const softmaxRows: typeof js.softmaxRows = (...args) => active.softmaxRows(...args);

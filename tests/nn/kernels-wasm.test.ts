@@ -7,33 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.ts';
 import { kernelsFromEnvironment } from '../../src/nn/kernels.ts';
 import * as js from '../../src/nn/kernels-js.ts';
-import { wasmExports, wasmKernels } from '../../src/nn/kernels-wasm.ts';
+import { wasmExports } from '../../src/nn/kernels-wasm.ts';
 import { root } from '../helpers/engram.ts';
-
-const wasm = wasmKernels();
-
-function random(rng: Rng, n: number, scale = 1): Float64Array {
-  const x = new Float64Array(n);
-  for (let i = 0; i < n; i++) x[i] = rng.uniformRange(-scale, scale);
-  return x;
-}
-
-/** Bitwise equality (so −0 and 0, and NaN payloads, count). */
-function same(a: Float64Array, b: Float64Array): boolean {
-  if (a.length !== b.length) return false;
-  const x = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-  const y = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-  return x.every((v, i) => v === y[i]);
-}
-
-/** Runs `kernel` of both implementations on copies of `outputs`; the outputs must end bitwise equal. */
-function expectSame(label: string, outputs: Float64Array[], run: (k: js.Kernels, out: Float64Array[]) => void): void {
-  const a = outputs.map((o) => o.slice());
-  const b = outputs.map((o) => o.slice());
-  run(js, a);
-  run(wasm, b);
-  for (const [i, o] of a.entries()) expect(same(o, b[i]), `${label}: output ${i}`).toBe(true);
-}
+import { expectSame, random } from '../helpers/kernels.ts';
 
 const SIZES = [1, 2, 3, 4, 5, 7, 8, 9, 13, 16, 33];
 

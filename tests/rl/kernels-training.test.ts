@@ -32,9 +32,13 @@ describe('training on either kernels', () => {
     ['gru', { hidden: 5 }, 'bandit-correlated'],
     ['transformer', { width: 8, heads: 2, mlp: 6 }, 'bandit-correlated'],
     ['plastic-rnn', { hidden: 5 }, 'bandit-correlated'],
+    ['plastic-rnn', { hidden: 6, plasticity: 'hebbian' }, 'bandit-correlated'],
+    ['plastic-rnn', { hidden: 7, plasticity: 'retroactive', clip: 0.05 }, 'bandit-correlated'],
+    ['plastic-rnn', { hidden: 9, modulatorGradient: 'stop', clip: 0.05 }, 'bandit-correlated'],
     ['lstm', { hidden: 6 }, 'harlow'],
   ] as const) {
-    it(`${agent} on ${task}: the same parameters, optimizer state and metrics, bit for bit`, async () => {
+    const name = `${agent} ${JSON.stringify(options)} on ${task}`;
+    it(`${name}: the same parameters, optimizer state and metrics, bit for bit`, async () => {
       const a = await train('js', agent, options, task);
       const b = await train('wasm', agent, options, task);
       expect(b.metrics).toEqual(a.metrics);

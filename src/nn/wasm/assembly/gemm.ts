@@ -1,5 +1,5 @@
 // Matrix products on f64x2 lanes. Every output element is computed with exactly the operations, in
-// exactly the order, of its JavaScript twin in src/nn/kernels-js.ts: the lanes run across
+// exactly the order, of its JavaScript twin in src/nn/js/matmul.ts: the lanes run across
 // independent output columns, never along a dot product, and WebAssembly has no fused
 // multiply-add, so each product and sum is rounded as JavaScript rounds it. Pointers are byte
 // offsets into linear memory; matrices are row-major float64.

@@ -4,6 +4,8 @@
 export { attendBackward, attendForward } from './attention';
 export { gemm, gemmNT, gemmTN } from './gemm';
 export { exp, mapMath, sigmoid, tanh } from './math';
+export { plasticForward } from './plastic';
+export { plasticBackward } from './plastic-backward';
 export {
   addColumnSums,
   broadcastRows,

@@ -1,5 +1,5 @@
 // The LSTM and GRU cells, forward and backward, with the arithmetic of their JavaScript twins in
-// src/nn/kernels-js.ts, element by element. A pointer of 0 stands for an absent buffer (operands
+// src/nn/js/recurrent.ts, element by element. A pointer of 0 stands for an absent buffer (operands
 // never start at 0: static data comes first).
 import { gemm, gemmNT, gemmTN } from './gemm';
 import { sigmoid, sigmoidV, tanh, tanhV } from './math';

@@ -1,7 +1,9 @@
 // The three plasticity rules of the plastic recurrent step (src/nn/ops/plastic.ts), each as a
 // named forward function (the trace update after the activity step) and backward function (the
-// gradient through that update), on flat buffers. Notation as in plastic.ts: for batch element
-// b, presynaptic unit i and postsynaptic unit j, Hebb entry (i, j) sits at b·H² + i·H + j.
+// gradient through that update), on flat buffers: JavaScript kernels, called by plasticForward and
+// plasticBackward (plastic.ts) and mirrored in src/nn/wasm/assembly/plastic.ts.
+// Notation as in plastic.ts: for batch element b, presynaptic unit i and postsynaptic unit j,
+// Hebb entry (i, j) sits at b·H² + i·H + j.
 //   hebbian        Hebb_{t+1} = (1 − η) Hebb_t + η h_{t−1} h_tᵀ                  (Miconi 2018, eq. 2)
 //   neuromodulated Hebb_{t+1} = clip(Hebb_t + M_t h_{t−1} h_tᵀ)                  (Miconi 2019, eq. 3)
 //   retroactive    E_{t+1} = (1 − η) E_t + η h_{t−1} h_tᵀ,
