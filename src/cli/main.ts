@@ -5,6 +5,7 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { AGENTS } from '../../agents/index.ts';
 import { TASKS } from '../../tasks/index.ts';
 import { UsageError } from '../core/errors.ts';
+import { packageVersion } from '../core/package.ts';
 import { dashboardCommand } from '../dashboard/command.ts';
 import { runBaseline } from '../experiments/baseline.ts';
 import { builtinExperiments } from '../experiments/spec.ts';
@@ -77,6 +78,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .description(
       'Where does learning live? In-context learning and synaptic plasticity on the same behavioral experiments.',
     )
+    .version(packageVersion(), '-V, --version', 'print the version of engram')
     .showHelpAfterError(false)
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });

@@ -2,13 +2,14 @@
 // and options that rebuild its task and network. A checkpoint is data, not code: plain JSON,
 // validated on load, written atomically. Shipped checkpoints (checkpoints/*.json) are the same
 // format without the optimizer state.
+
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { findAgent } from '../../agents/index.ts';
 import { findTask } from '../../tasks/index.ts';
 import { UsageError } from '../core/errors.ts';
+import { packageRoot } from '../core/package.ts';
 import type { PolicyNetwork } from '../core/policy.ts';
 import { Rng } from '../core/rng.ts';
 import type { TaskFamily } from '../core/types.ts';
@@ -22,7 +23,7 @@ export const CHECKPOINT_FORMAT = 'engram-checkpoint';
 /**
  * The repository's shipped checkpoints (checkpoints/<name>.json), which experiment specs name in `agents[].checkpoint`.
  */
-export const SHIPPED_CHECKPOINT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../checkpoints');
+export const SHIPPED_CHECKPOINT_DIR = path.join(packageRoot(), 'checkpoints');
 export const CHECKPOINT_VERSION = 1;
 
 const TensorData = z.strictObject({

@@ -7,10 +7,11 @@
 // and submits nothing itself. Tasks run in the directory `engram sweep --slurm` ran in, with the
 // node and environment of the submitting shell (sbatch exports it). A task stopped by its time
 // limit (SIGTERM) checkpoints its runs; submitting again resumes every shard where it stopped.
+
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { UsageError } from '../core/errors.ts';
+import { packageRoot } from '../core/package.ts';
 import { openSweepDir } from './sweep-dir.ts';
 import type { ExpandedSweep } from './sweep-spec.ts';
 
@@ -32,7 +33,7 @@ export interface SlurmFiles {
   submitScript: string;
 }
 
-const ENGRAM_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/engram.js');
+const ENGRAM_BIN = path.join(packageRoot(), 'bin/engram.js');
 
 const TIME = /^(\d+-)?\d+(:\d{1,2}){0,2}$|^(infinite|unlimited)$/i;
 const PARTITION = /^[\w.-]+(,[\w.-]+)*$/;

@@ -1,10 +1,11 @@
 // Experiment specs: JSON files validated by a zod schema. An unknown key or an out-of-range value
 // is a UsageError naming the key. Built-in experiments are specs in scripts/experiments/.
+
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { UsageError } from '../core/errors.ts';
+import { packageRoot } from '../core/package.ts';
 import { IclTrainingSchema } from '../icl/train.ts';
 import { type A2CArgs, A2CArgsSchema } from '../rl/a2c.ts';
 import { readJsonFile } from './io.ts';
@@ -211,7 +212,7 @@ export function parseAnyExperiment(raw: unknown, source: string): AnyExperimentS
 }
 
 /** The folder of built-in experiment specs. */
-export const BUILTIN_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../scripts/experiments');
+export const BUILTIN_DIR = path.join(packageRoot(), 'scripts/experiments');
 
 /** The built-in experiments: name → file. */
 export function builtinExperiments(): { id: string; description: string; file: string }[] {

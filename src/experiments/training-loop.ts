@@ -16,6 +16,7 @@ import {
 } from './checkpoint.ts';
 import { breathe, type MetricsRecord, type RunControl, type RunEvent, type RunHeader } from './events.ts';
 import { JsonlWriter } from './io.ts';
+import { lockRunDir } from './lock.ts';
 import { checkpointFile, runStart, truncateMetrics, writeRunInfo } from './run-dir.ts';
 
 /** How any run is started: where, with which seed, and who listens and steers. */
@@ -160,9 +161,22 @@ export interface RunSteps<E> {
 
 /**
  * Runs the steps with the events and files every run has: run-start, metrics.jsonl cut back to the
- * checkpoints when resuming, run.json at the end (or at a stop), and run-end.
+ * checkpoints when resuming, run.json at the end (or at a stop), and run-end; the run directory is
+ * locked meanwhile (a second process writing it is refused).
  */
 export async function executeRun<E>(
+  s: RunSteps<E>,
+  options: RunOptions,
+): Promise<{ runDir: string; stopped: boolean; eval: E | null }> {
+  const lock = lockRunDir(s.runDir);
+  try {
+    return await executeLocked(s, options);
+  } finally {
+    lock.release();
+  }
+}
+
+async function executeLocked<E>(
   s: RunSteps<E>,
   options: RunOptions,
 ): Promise<{ runDir: string; stopped: boolean; eval: E | null }> {
