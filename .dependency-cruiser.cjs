@@ -1,6 +1,7 @@
 // The layers of engram (docs/architecture.md), from the bottom; an import may only go down:
 //   src/core → src/nn → src/measures → tasks/kit, agents/kit → tasks/, agents/ (and their registries)
-//   → src/rl, src/icl → src/experiments → src/report → src/dashboard → src/cli
+//   → src/rl, src/icl → src/experiments → src/report → src/dashboard → src/cli; src/index.ts, the
+//   library's public API, above them all and imported by none
 // One rule per forbidden direction, so a failure names the layer that was crossed, the file and the import.
 // `npm run deps` checks src/, agents/, tasks/ and scripts/ with these rules (CI runs it).
 
@@ -19,6 +20,7 @@ const LAYERS = {
   report: '^src/report/',
   dashboard: '^src/dashboard/',
   cli: '^src/cli/',
+  api: '^src/index\\.ts$',
 };
 
 /** A rule: files of `from` may not import any of `to`. */
@@ -70,6 +72,13 @@ module.exports = {
     forbid('experiments', ['report', 'dashboard', 'cli'], 'src/experiments emits events and writes run directories; it never draws.'),
     forbid('report', ['dashboard', 'cli'], 'Reports read run directories.'),
     forbid('dashboard', ['cli'], 'The dashboard reads events and run directories.'),
+    {
+      name: 'api-not-imported',
+      severity: 'error',
+      comment: 'src/index.ts is the library\'s public face, for users and tests; engram itself imports its layers.',
+      from: { path: '^(src|agents|tasks|scripts)/', pathNot: LAYERS.api },
+      to: { path: LAYERS.api },
+    },
     {
       name: 'no-circular',
       severity: 'error',

@@ -93,6 +93,7 @@ export const WATERMAZE_INFO_FIELDS = [
   'time',
   'swum',
   'timedOut',
+  'start',
 ] as const;
 
 export interface WatermazeFamily extends TaskFamily<WatermazeOptions> {
@@ -227,6 +228,8 @@ class WatermazeInstance implements TaskInstance {
   private stepInTrial = 0;
   private finished = false;
   private x = 0;
+  /** Where the current trial's swim began. */
+  private trialStart: [number, number] = [0, 0];
   private y = 0;
   /** The current swim direction (0, 0 at the release). */
   private ux = 0;
@@ -288,7 +291,7 @@ class WatermazeInstance implements TaskInstance {
     if (!this.started) this.reset();
     const o = this.options;
     const newTrial = this.stepInTrial === 0;
-    const start = newTrial ? [this.x, this.y] : undefined;
+    if (newTrial) this.trialStart = [this.x, this.y];
     const angle = (action * Math.PI) / 4;
     let ux = Math.cos(angle);
     let uy = Math.sin(angle);
@@ -338,8 +341,8 @@ class WatermazeInstance implements TaskInstance {
       time,
       swum,
       timedOut,
+      start: this.trialStart,
     };
-    if (start !== undefined) info.start = start;
     let done = false;
     if (trialEnd) {
       this.trialOfDay++;

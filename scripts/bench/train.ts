@@ -56,7 +56,7 @@ const trainer = new A2CTrainer(
   net,
   training,
   rng,
-  trainingThreads({ taskId, taskOptions, agentId: values.agent!, agentOptions }),
+  trainingThreads({ taskId, taskOptions, agentId: values.agent!, agentOptions, modules: [] }),
 );
 
 /** An offscreen terminal: Ink renders to it as to a real one; it counts what would reach the screen. */

@@ -1,6 +1,7 @@
 // The `engram` command. Each subcommand parses its options here and calls into the framework;
 // a UsageError (or a parse error) becomes one line on stderr and exit status 2.
 
+import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { AGENTS } from '../../agents/index.ts';
 import { TASKS } from '../../tasks/index.ts';
@@ -8,12 +9,15 @@ import { UsageError } from '../core/errors.ts';
 import { packageVersion } from '../core/package.ts';
 import { dashboardCommand } from '../dashboard/command.ts';
 import { runBaseline } from '../experiments/baseline.ts';
+import { readCheckpoint } from '../experiments/checkpoint.ts';
+import { idOrModule, loadModules, loadRunModules, specModules } from '../experiments/plugins.ts';
 import { builtinExperiments } from '../experiments/spec.ts';
 import { formatGradchecks, runBuiltinGradchecks } from '../nn/checks.ts';
 import { checkKernelsEnvironment } from '../nn/kernels.ts';
 import { compareRuns, formatCompare } from '../report/compare.ts';
 import { reportCommand } from '../report/report.ts';
 import { formatBaseline } from './baseline.ts';
+import { type CheckCommandOptions, checkCommand, formatCheck } from './check-command.ts';
 import { evalCommand, formatEval, runCommand, runResultJson } from './run-commands.ts';
 import {
   formatMerge,
@@ -133,7 +137,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     )
     .option('--json', 'print one JSON object')
     .action(
-      (opts: {
+      async (opts: {
         lesion?: string;
         agent: string;
         task: string;
@@ -148,6 +152,9 @@ function buildProgram(setExit: (code: number) => void): Command {
         batchSize: number;
         json?: boolean;
       }) => {
+        // A module path names a task or agent of one's own.
+        opts.task = await idOrModule(opts.task, 'task');
+        opts.agent = await idOrModule(opts.agent, 'agent');
         // Only flags actually given become task options, so a task rejects the ones it does not take.
         const taskOptions: Record<string, unknown> = { ...(opts.taskOption ?? {}) };
         if (opts.arms !== undefined) taskOptions.arms = opts.arms;
@@ -219,7 +226,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--compare <ids>', 'comma-separated comparison agents', 'thompson,bayes-optimal')
     .option('--json', 'print one JSON object')
     .action(
-      (
+      async (
         file: string,
         opts: {
           task?: string;
@@ -235,6 +242,8 @@ function buildProgram(setExit: (code: number) => void): Command {
           .split(',')
           .map((s) => s.trim())
           .filter((s) => s !== '');
+        await loadModules(specModules(readCheckpoint(file)));
+        if (opts.task !== undefined) opts.task = await idOrModule(opts.task, 'task');
         const result = evalCommand(file, { ...opts, compare });
         output(opts, result, () => formatEval(result));
         setExit(0);
@@ -247,6 +256,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .argument('<run-dir>', 'a run directory (runs/<experiment>-...)')
     .option('--json', 'print one JSON object')
     .action(async (runDir: string, opts: { json?: boolean }) => {
+      await loadRunModules(path.resolve(runDir));
       const file = await reportCommand(runDir);
       output(opts, { report: file }, () => `report: ${file}`);
       setExit(0);
@@ -260,7 +270,8 @@ function buildProgram(setExit: (code: number) => void): Command {
     )
     .argument('<run-dirs...>', 'run or suite directories')
     .option('--json', 'print one JSON object')
-    .action((runDirs: string[], opts: { json?: boolean }) => {
+    .action(async (runDirs: string[], opts: { json?: boolean }) => {
+      for (const dir of runDirs) await loadRunModules(path.resolve(dir));
       const result = compareRuns(runDirs);
       output(opts, result, () => formatCompare(result));
       setExit(0);
@@ -324,6 +335,24 @@ function buildProgram(setExit: (code: number) => void): Command {
       const r = mergeCommand(dirs, opts.out);
       output(opts, { out: r.out, copied: r.copied, present: r.present, missing: r.missing }, () => formatMerge(r));
       setExit(r.missing.length > 0 ? 1 : 0);
+    });
+
+  program
+    .command('check')
+    .description(
+      'check that a task or an agent keeps the contract (a built-in id, or the path of a module of your own)',
+    )
+    .argument('<id|module>', 'a task or agent id, or a module that exports tasks or agents')
+    .option('--task <id|module>', 'check an agent on this task (default: every task it can play)')
+    .option('--task-option <key=value>', 'a task option (repeatable)', keyValueOption('--task-option'))
+    .option('--agent-option <key=value>', 'an agent option (repeatable)', keyValueOption('--agent-option'))
+    .option('--json', 'print one JSON object')
+    .action(async (name: string, opts: CheckCommandOptions & { json?: boolean }) => {
+      const result = await checkCommand(name, opts);
+      output(opts, result, () => formatCheck(result));
+      const failed = result.reports.find((r) => !r.ok);
+      if (failed?.problem) process.stderr.write(`engram: ${failed.problem}\n`);
+      setExit(result.ok ? 0 : 2);
     });
 
   program

@@ -38,7 +38,7 @@ export async function runCommand(ref: string | undefined, opts: RunCommandOption
   const write = opts.json
     ? (line: string) => process.stderr.write(`${line}\n`)
     : (line: string) => process.stdout.write(`${line}\n`);
-  const spec = ref !== undefined ? loadAnyExperiment(ref) : undefined;
+  const spec = ref !== undefined ? await loadAnyExperiment(ref) : undefined;
   const resume = opts.resume;
   const kind = spec?.kind ?? (resume !== undefined ? runKind(openRunDir(resume).dir) : null) ?? 'meta-rl';
   const result = await withRunProgress(

@@ -55,7 +55,7 @@ export async function sweepCommand(ref: string | undefined, opts: SweepCommandOp
     const { sweep, shard } = readSweepDir(path.resolve(opts.resume));
     return { kind: 'sweep', result: await execute(sweep, opts.resume, shard, opts) };
   }
-  const sweep = loadSweep(ref!);
+  const sweep = await loadSweep(ref!);
   if (opts.slurm) {
     if (opts.shard !== undefined)
       throw new UsageError('--slurm writes a job array that runs every shard: no --shard with it');

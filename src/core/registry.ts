@@ -37,6 +37,11 @@ export class Registry<E extends { id: string }> {
     this.byId.set(entry.id, entry);
   }
 
+  /** Whether an entry has id `id`. */
+  has(id: string): boolean {
+    return this.byId.has(id);
+  }
+
   /** The entry of `id`; an unknown id is a UsageError listing the known ones. */
   find(id: string): E {
     const entry = this.byId.get(id);

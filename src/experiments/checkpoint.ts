@@ -45,8 +45,9 @@ const CheckpointSchema = z.strictObject({
   kind: z.literal('icl-regression').optional(),
   experiment: z.string(),
   seed: z.number().int(),
-  task: z.strictObject({ id: z.string(), options: z.record(z.string(), z.unknown()) }),
-  agent: z.strictObject({ id: z.string(), options: z.record(z.string(), z.unknown()) }),
+  /** `module`: the file of a task or agent of one's own (src/experiments/plugins.ts). */
+  task: z.strictObject({ id: z.string(), options: z.record(z.string(), z.unknown()), module: z.string().optional() }),
+  agent: z.strictObject({ id: z.string(), options: z.record(z.string(), z.unknown()), module: z.string().optional() }),
   training: z.record(z.string(), z.unknown()),
   /** Updates done and environment steps used so far. */
   update: z.number().int().min(0),

@@ -9,6 +9,7 @@
 // A run stopped at any moment continues with `resume`: each agent restarts from its last
 // checkpoint, metrics past it are dropped and replayed, and the run ends with the numbers of one
 // that never stopped (episodes depend only on the seed and the update index; see src/rl/a2c.ts).
+
 import path from 'node:path';
 import { findAgent } from '../../agents/index.ts';
 import { findTask } from '../../tasks/index.ts';
@@ -19,6 +20,7 @@ import { A2CTrainer } from '../rl/a2c.ts';
 import { shippedCheckpoint, trainerStateOf } from './checkpoint.ts';
 import { type EvalFile, evaluateRun } from './evaluation.ts';
 import { runHeader } from './plan.ts';
+import { loadModules, specModules } from './plugins.ts';
 import { checkpointFile, createRunDir, openRunDir } from './run-dir.ts';
 import { type AgentSpec, agentKey, agentTraining, type ExperimentSpec, parseExperiment } from './spec.ts';
 import { trainingThreads } from './threads.ts';
@@ -69,6 +71,7 @@ export async function runExperiment(specIn: ExperimentSpec, options: RunOptions 
   let spec: ExperimentSpec = options.seed === undefined ? specIn : { ...specIn, seed: options.seed };
   // With --train the run's config records that every agent was trained (so a resume trains too).
   if (options.train) spec = { ...spec, agents: spec.agents.map(({ checkpoint: _shipped, ...a }) => a) };
+  await loadModules(specModules(spec));
   const family = findTask(spec.task.id).create(spec.task.options);
   checkAgents(spec, family);
   return execute(spec, family, createRunDir(spec, options.out), false, options);
@@ -78,6 +81,7 @@ export async function runExperiment(specIn: ExperimentSpec, options: RunOptions 
 export async function resumeRun(runDir: string, options: Omit<RunOptions, 'out' | 'seed'> = {}): Promise<RunResult> {
   const { dir, config } = openRunDir(runDir);
   const spec = parseExperiment(config, path.join(dir, 'config.json'));
+  await loadModules(specModules(spec));
   const family = findTask(spec.task.id).create(spec.task.options);
   checkAgents(spec, family);
   return execute(spec, family, dir, true, options);
@@ -111,6 +115,11 @@ async function execute(
   );
 }
 
+/** The `module` field of a task or agent reference, when it has one (for checkpoints). */
+function moduleOf(ref: { module?: string }): { module?: string } {
+  return ref.module === undefined ? {} : { module: ref.module };
+}
+
 /** Meta-trains one agent from its checkpoint (or from scratch); returns whether it stopped early. */
 async function trainAgent(
   spec: ExperimentSpec,
@@ -130,6 +139,7 @@ async function trainAgent(
     taskOptions: spec.task.options,
     agentId: agentSpec.id,
     agentOptions: agentSpec.options,
+    modules: specModules({ task: spec.task, agents: [agentSpec] }),
   };
   const trainer = new A2CTrainer(family, net, training, agentRng, trainingThreads(recipe));
   try {
@@ -141,8 +151,8 @@ async function trainAgent(
         identity: {
           experiment: spec.name,
           seed: spec.seed,
-          task: { id: spec.task.id, options: family.options },
-          agent: { id: agentSpec.id, options: net.options() },
+          task: { id: spec.task.id, options: family.options, ...moduleOf(spec.task) },
+          agent: { id: agentSpec.id, options: net.options(), ...moduleOf(agentSpec) },
           training,
         },
         loop: { ...training, watch: ['train/gradNorm', 'train/policyLoss'], step: () => trainer.step() },

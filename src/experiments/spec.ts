@@ -9,6 +9,7 @@ import { packageRoot } from '../core/package.ts';
 import { IclTrainingSchema } from '../icl/train.ts';
 import { type A2CArgs, A2CArgsSchema } from '../rl/a2c.ts';
 import { readJsonFile } from './io.ts';
+import { resolveSpecModules } from './plugins.ts';
 
 const options = z.record(z.string(), z.unknown());
 
@@ -38,8 +39,12 @@ const identity = {
   seed: z.int().min(0).max(0x7fffffff).default(0),
 };
 
+/** A module of one's own that defines the task or agent (src/experiments/plugins.ts), absolute once resolved. */
+const moduleRef = z.string().min(1).optional();
+
 export const AgentSpecSchema = z.strictObject({
   id: z.string().min(1),
+  module: moduleRef,
   /**
    * The name the agent goes by in this experiment (checkpoints, metrics, eval.json, reports), when
    * one experiment holds the same agent twice with different options; default its id.
@@ -78,7 +83,7 @@ export const ExperimentSchema = z.strictObject({
   /** The experiment kind: meta-reinforcement learning (the default; see IclExperimentSchema for the other). */
   kind: z.literal('meta-rl').optional(),
   ...identity,
-  task: z.strictObject({ id: z.string().min(1), options: options.default({}) }),
+  task: z.strictObject({ id: z.string().min(1), module: moduleRef, options: options.default({}) }),
   agents: z.array(AgentSpecSchema).min(1),
   training: A2CArgsSchema,
   evaluation: EvaluationSchema.default({
@@ -228,16 +233,16 @@ export function builtinExperiments(): { id: string; description: string; file: s
     });
 }
 
-/** Resolves `<experiment|spec.json>`: a built-in name, or a path to a JSON spec. */
-export function loadExperiment(ref: string): ExperimentSpec {
+/** Resolves `<experiment|spec.json>`: a built-in name, or a path to a JSON spec (its modules loaded). */
+export async function loadExperiment(ref: string): Promise<ExperimentSpec> {
   const { raw, source } = readExperiment(ref);
-  return parseExperiment(raw, source);
+  return parseExperiment(await resolveSpecModules(raw, path.dirname(path.resolve(source))), source);
 }
 
-/** Resolves `<experiment|spec.json>` to a spec of either kind. */
-export function loadAnyExperiment(ref: string): AnyExperimentSpec {
+/** Resolves `<experiment|spec.json>` to a spec of either kind (its modules loaded). */
+export async function loadAnyExperiment(ref: string): Promise<AnyExperimentSpec> {
   const { raw, source } = readExperiment(ref);
-  return parseAnyExperiment(raw, source);
+  return parseAnyExperiment(await resolveSpecModules(raw, path.dirname(path.resolve(source))), source);
 }
 
 function readExperiment(ref: string): { raw: unknown; source: string } {

@@ -12,6 +12,7 @@
 //
 // Every expanded spec is validated before anything runs, so a bad value fails the whole sweep
 // at once (exit 2) rather than hours into it.
+
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -19,6 +20,7 @@ import { z } from 'zod';
 import { findTask } from '../../tasks/index.ts';
 import { UsageError } from '../core/errors.ts';
 import { readJsonFile } from './io.ts';
+import { absoluteModules, resolveSpecModules } from './plugins.ts';
 import { checkAgents } from './run.ts';
 import { builtinExperiments, describeIssues, ExperimentSchema, type ExperimentSpec, parseExperiment } from './spec.ts';
 
@@ -71,18 +73,33 @@ export interface ExpandedSweep {
   hash: string;
 }
 
-/** Reads and expands a sweep spec file. */
-export function loadSweep(file: string): ExpandedSweep {
-  return expandSweep(readJsonFile(file, 'sweep spec'), file);
+/** Reads and expands a sweep spec file, loading the modules of one's own its base and overrides name. */
+export async function loadSweep(file: string): Promise<ExpandedSweep> {
+  const raw = readJsonFile(file, 'sweep spec');
+  const def = SweepSchema.safeParse(raw);
+  if (def.success) {
+    const base = deepMerge(
+      readBase(def.data.base, file),
+      absoluteModules(def.data.overrides, path.dirname(file)) as Record<string, unknown>,
+    );
+    await resolveSpecModules(base, path.dirname(path.resolve(file)));
+  }
+  return expandSweep(raw, file);
 }
 
-/** Validates a parsed sweep spec and expands it; `source` is its file (relative base paths start there). */
+/**
+ * Validates a parsed sweep spec and expands it; `source` is its file (relative base paths start
+ * there). Modules of one's own that the base names must be loaded first (loadSweep does it).
+ */
 export function expandSweep(raw: unknown, source: string): ExpandedSweep {
   const parsed = SweepSchema.safeParse(raw);
   if (!parsed.success) throw new UsageError(`invalid sweep spec ${source}: ${describeIssues(parsed.error)}`);
   const def = parsed.data;
   const where = `sweep ${source}`;
-  const base = deepMerge(readBase(def.base, source), def.overrides);
+  const base = deepMerge(
+    readBase(def.base, source),
+    absoluteModules(def.overrides, path.dirname(source)) as Record<string, unknown>,
+  );
   parseExperiment(base, `${source} (base ${def.base} with the overrides)`);
 
   const keys = Object.keys(def.vary);
@@ -148,7 +165,7 @@ function readBase(ref: string, source: string): Record<string, unknown> {
         `(${known.join(', ')}) nor a file (looked for ${file})`,
     );
   }
-  const raw = readJsonFile(file, 'base experiment');
+  const raw = absoluteModules(readJsonFile(file, 'base experiment'), path.dirname(path.resolve(file)));
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
     throw new UsageError(`base experiment ${file} is not a JSON object`);
   const kind = (raw as { kind?: unknown }).kind;

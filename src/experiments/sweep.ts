@@ -105,6 +105,7 @@ export async function runSweep(sweep: ExpandedSweep, options: SweepOptions): Pro
     // worker goes to the back of the queue), so a sweep stopped early has its first runs done.
     const pool = new Piscina<SweepTask, SweepTaskResult>({
       filename: WORKER_ENTRY.href,
+      name: 'runSweepTask',
       minThreads: workers,
       maxThreads: workers,
       stricterFIFO: true,

@@ -9,6 +9,8 @@ export interface TrainingRecipe {
   taskOptions: Record<string, unknown>;
   agentId: string;
   agentOptions: Record<string, unknown>;
+  /** Modules of one's own the task or agent come from (loaded by each worker first). */
+  modules: string[];
 }
 
 /** The worker threads of a run training `recipe.agentId` on `recipe.taskId`. */

@@ -5,10 +5,12 @@ import { findAgent } from '../../agents/index.ts';
 import { findTask } from '../../tasks/index.ts';
 import { Rng } from '../core/rng.ts';
 import { a2cWorkerPayload, serveA2CWorker } from '../rl/a2c.ts';
+import { loadModules } from './plugins.ts';
 import type { TrainingRecipe } from './threads.ts';
 
 const payload = a2cWorkerPayload();
 const recipe = payload.recipe as TrainingRecipe;
+await loadModules(recipe.modules);
 const family = findTask(recipe.taskId).create(recipe.taskOptions);
 const entry = findAgent(recipe.agentId);
 if (!entry.createNetwork) throw new Error(`agent '${recipe.agentId}' has no trainable network`);

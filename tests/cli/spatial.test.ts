@@ -42,8 +42,8 @@ describe('spatial tasks on the command line', () => {
     }
   });
 
-  it('the built-in watermaze-dmp and grid-goal specs validate', () => {
-    expect(loadExperiment('watermaze-dmp').task.options).toMatchObject({ protocol: 'dmp', days: 1 });
-    expect(loadExperiment('grid-goal').task.id).toBe('grid-goal');
+  it('the built-in watermaze-dmp and grid-goal specs validate', async () => {
+    expect((await loadExperiment('watermaze-dmp')).task.options).toMatchObject({ protocol: 'dmp', days: 1 });
+    expect((await loadExperiment('grid-goal')).task.id).toBe('grid-goal');
   });
 });

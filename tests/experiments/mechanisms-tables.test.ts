@@ -12,7 +12,7 @@ import { writeReport } from '../../src/report/report.ts';
 describe('the main job', () => {
   it('reports the same tables as before', async () => {
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'engram-mechanisms-')), 'run');
-    const result = await runSuite(loadAnyExperiment('mechanisms') as SuiteSpec, { out });
+    const result = await runSuite((await loadAnyExperiment('mechanisms')) as SuiteSpec, { out });
     expect(result.stopped).toBe(false);
     const report = fs.readFileSync(await writeReport(out), 'utf8');
     const rows = report.split('\n').filter((line) => line.startsWith('|'));

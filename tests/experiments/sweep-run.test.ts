@@ -35,7 +35,7 @@ async function direct(run: SweepRun): Promise<EvalFile> {
 
 describe('engram sweep on worker threads', () => {
   it('runs two runs on two workers, each exactly the run runExperiment makes', async () => {
-    const sweep = loadSweep(path.join(fixtures, 'tiny-sweep.json'));
+    const sweep = await loadSweep(path.join(fixtures, 'tiny-sweep.json'));
     const out = path.join(tmp(), 'sweep');
     const events: SweepEvent[] = [];
     const result = await runSweep(sweep, { out, workers: 2, onEvent: (e) => events.push(e) });
@@ -108,7 +108,7 @@ describe('engram sweep on worker threads', () => {
   });
 
   it('keeps going when a run fails, and records why', async () => {
-    const sweep = loadSweep(path.join(fixtures, 'tiny-sweep.json'));
+    const sweep = await loadSweep(path.join(fixtures, 'tiny-sweep.json'));
     const out = path.join(tmp(), 'sweep');
     openSweepDir(out, sweep, null);
     // A file where seed=0's run directory should be: that run cannot start.
@@ -122,7 +122,7 @@ describe('engram sweep on worker threads', () => {
   });
 
   it('refuses a directory that holds another sweep or another shard of this one', async () => {
-    const sweep = loadSweep(path.join(fixtures, 'tiny-sweep.json'));
+    const sweep = await loadSweep(path.join(fixtures, 'tiny-sweep.json'));
     const out = path.join(tmp(), 'sweep');
     openSweepDir(out, sweep, { index: 0, count: 2 });
     await expect(runSweep(sweep, { out })).rejects.toThrow(/holds shard 0\/2 of this sweep, not the whole sweep/);

@@ -53,6 +53,7 @@ export function fakeBandit(
           return new Float64Array([1]);
         },
         step: (a: number) => {
+          if (t >= trials) throw new Error('fake bandit: step() after the episode ended');
           t++;
           const info = { trial: t - 1, expectedReward: means[a] };
           return {

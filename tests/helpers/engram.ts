@@ -88,3 +88,14 @@ export function usageMessage(f: () => unknown): string {
   }
   throw new Error('expected a UsageError');
 }
+
+/** The message of the UsageError the promise `f` returns rejects with. */
+export async function usageMessageAsync(f: () => Promise<unknown>): Promise<string> {
+  try {
+    await f();
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    return err.message;
+  }
+  throw new Error('expected a UsageError');
+}

@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { AGENTS } from '../../agents/index.ts';
+import type { TaskEntry } from '../../src/core/registry.ts';
+import type { Rng } from '../../src/core/rng.ts';
+import type { TaskFamily } from '../../src/core/types.ts';
+import { checkAgent, checkTask } from '../../src/rl/check.ts';
+import { findTask, TASKS } from '../../tasks/index.ts';
+import { fakeBandit } from '../helpers/bandits.ts';
+
+/** Small options for the tasks whose default episodes are long (the check plays whole episodes). */
+const SMALL: Record<string, Record<string, unknown>> = {
+  watermaze: { timeStep: 2, timeout: 20, placeCells: 16 },
+  'grid-goal': { steps: 30 },
+  'bandit-bernoulli': { trials: 20 },
+  'bandit-correlated': { trials: 20 },
+  'bandit-restless': { trials: 20 },
+};
+
+describe('the contract checks pass on every built-in', () => {
+  for (const entry of TASKS) {
+    it(`task ${entry.id}, with its default options`, () => {
+      const report = checkTask(entry);
+      expect(report.problem).toBeNull();
+      expect(report.checks.length).toBeGreaterThanOrEqual(4);
+    });
+  }
+  for (const agent of AGENTS) {
+    it(`agent ${agent.id}, on every task it can play`, () => {
+      let played = 0;
+      for (const task of TASKS) {
+        const family = task.create(SMALL[task.id]);
+        if (agent.cannotPlay(family) !== null) continue;
+        expect(checkAgent(agent, family).problem).toBeNull();
+        played++;
+      }
+      expect(played).toBeGreaterThan(0);
+    });
+  }
+});
+
+/** A bandit entry whose instances misbehave as `breakIt` says. */
+function broken(breakIt: (family: TaskFamily) => TaskFamily): TaskEntry {
+  return {
+    id: 'broken',
+    description: 'a bandit that breaks its contract',
+    options: findTask('bandit-bernoulli').options,
+    create: () => breakIt({ ...fakeBandit('broken', 2, 5), id: 'broken', infoFields: ['trial', 'expectedReward'] }),
+  };
+}
+
+function withStep(
+  family: TaskFamily,
+  change: (result: ReturnType<ReturnType<TaskFamily['sample']>['step']>, t: number) => void,
+) {
+  return {
+    ...family,
+    sample(rng: Rng) {
+      const instance = family.sample(rng);
+      let t = 0;
+      return {
+        ...instance,
+        reset: () => instance.reset(),
+        step: (a: number) => {
+          const r = instance.step(a);
+          change(r, t++);
+          return r;
+        },
+      };
+    },
+  };
+}
+
+describe('the contract checks say what is wrong', () => {
+  it('an observation outside its space, an undeclared or missing info field, a non-finite reward', () => {
+    const cases: [TaskEntry, RegExp][] = [
+      [
+        broken((f) => withStep(f, (r) => (r.observation = Float64Array.of(3)))),
+        /has 3 at 0, outside its space \[1, 1\]/,
+      ],
+      [broken((f) => withStep(f, (r) => (r.info.secret = 1))), /info field 'secret' at step 1 is not declared/],
+      [
+        broken((f) => ({ ...f, infoFields: ['trial', 'expectedReward', 'promised'] })),
+        /info field 'promised' is declared but missing/,
+      ],
+      [
+        broken((f) =>
+          withStep(f, (r, t) => {
+            if (t === 2) r.reward = Number.NaN;
+          }),
+        ),
+        /the reward at step 3 is NaN/,
+      ],
+      [broken((f) => ({ ...f, observationSize: 2 })), /observation space holds 1 numbers, observationSize says 2/],
+    ];
+    for (const [entry, problem] of cases) expect(checkTask(entry).problem).toMatch(problem);
+  });
+
+  it('a step after the end that is not refused, an episode past its length, a seed that does not repeat', () => {
+    const endless = broken((f) => ({
+      ...f,
+      sample: (rng: Rng) => {
+        const instance = f.sample(rng);
+        return { ...instance, step: (a: number) => ({ ...instance.step(a % 2), done: false }) };
+      },
+    }));
+    expect(checkTask(endless).problem).toMatch(/went past its declared length 5/);
+    let calls = 0;
+    const drifting = broken((f) => withStep(f, (r) => (r.reward += calls++)));
+    expect(checkTask(drifting).problem).toMatch(/same seed, played with the same actions, differ/);
+  });
+
+  it('an agent whose probabilities do not sum to one', () => {
+    const random = AGENTS.find((a) => a.id === 'random')!;
+    const greedyTwice = {
+      ...random,
+      create: (...args: Parameters<typeof random.create>) => {
+        const agent = random.create(...args);
+        return {
+          id: agent.id,
+          kind: agent.kind,
+          numActions: agent.numActions,
+          begin: (b: number) => agent.begin(b),
+          act: (input: Parameters<typeof agent.act>[0]) => ({ probs: agent.act(input).probs.map((p) => 2 * p) }),
+        };
+      },
+    };
+    const problem = checkAgent(greedyTwice, fakeBandit('bandit-bernoulli', 2, 5)).problem;
+    expect(problem, problem ?? '').toMatch(/summing to 2/);
+  });
+});
