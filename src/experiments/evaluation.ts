@@ -19,6 +19,7 @@ import { breathe, type RunEvent } from './events.ts';
 import { atomicWriteJson } from './io.ts';
 import { checkpointFile } from './run-dir.ts';
 import { type AgentSpec, agentKey, type ExperimentSpec } from './spec.ts';
+import type { AgentScalars } from './tensorboard.ts';
 
 /** eval.json: every agent's frozen evaluation on the run's held-out instances. */
 export interface EvalFile {
@@ -162,6 +163,36 @@ export async function evaluateRun(
   const lesions = await lesionRun(spec, family, runDir, episodesOut, emit, checkpointDir);
   atomicWriteJson(path.join(runDir, 'lesions.json'), lesions, 2);
   return out;
+}
+
+/** A TensorBoard tag made of a measure's name: runs of anything but letters, digits, dots and dashes become `_`. */
+export function measureTag(name: string): string {
+  return name.replace(/[^A-Za-z0-9.-]+/g, '_').replace(/^_+|_+$/g, '');
+}
+
+function isEstimate(x: unknown): x is Estimate {
+  return typeof x === 'object' && x !== null && typeof (x as Estimate).mean === 'number' && 'ci95' in x;
+}
+
+/**
+ * The headline measures of eval.json as TensorBoard scalars (tb/<agent>/): the task's headline
+ * measure under its name (`eval/expected_regret_T_100`) and every other estimate of the agent's
+ * behavioral summary (`eval/totalReward`, `eval/expectedRegret`, `eval/stayAfterWin`, …), each as
+ * its mean over the held-out episodes. A trained agent's are at its last update; an agent with no
+ * training (the classic comparison agents) is placed at the run's last update, so that every point
+ * of a chart stands at the same step.
+ */
+export function evalScalars(e: EvalFile): AgentScalars[] {
+  const trained = (r: AgentResult) => (typeof r.trainedUpdates === 'number' ? r.trainedUpdates : null);
+  const last = Math.max(0, ...Object.values(e.agents).map((r) => trained(r) ?? 0));
+  return Object.entries(e.agents).map(([agent, r]) => {
+    const scalars: Record<string, number> = {};
+    const main = r.mainMeasure as MainMeasureResult | undefined;
+    if (main !== undefined) scalars[`eval/${measureTag(main.name)}`] = main.value.mean;
+    for (const [key, value] of Object.entries(r)) if (isEstimate(value)) scalars[`eval/${key}`] = value.mean;
+    for (const [tag, value] of Object.entries(scalars)) if (!Number.isFinite(value)) delete scalars[tag];
+    return { agent, step: trained(r) ?? last, scalars };
+  });
 }
 
 /**

@@ -7,6 +7,7 @@
 //   metrics.jsonl             one record per logged step ({ agent: <model>, update, train/loss, … })
 //   checkpoints/<model>.json  parameters and optimizer state (atomic writes, every checkpointEvery steps)
 //   eval.json                 the comparison (lossRatio, cosine, predsDiff, learnedStep, …, the curve)
+//   tb/<model>/, tb/<baseline>/   TensorBoard event files: train/… and perf/… scalars, the eval/… comparison
 // and the report (engram report) adds the loss-against-examples figure. It emits the run events
 // every run emits, so the dashboard follows it. A stopped run resumes from its checkpoints; the
 // batches depend only on the seed and the step index, so it ends with the numbers of a run that
@@ -22,6 +23,7 @@ import { atomicWriteJson } from './io.ts';
 import { modelTraining, runHeader } from './plan.ts';
 import { checkpointFile, createRunDir, openRunDir } from './run-dir.ts';
 import { type IclExperimentSpec, type IclModelSpec, parseAnyExperiment } from './spec.ts';
+import type { AgentScalars } from './tensorboard.ts';
 import { executeRun, type RunOptions, type TrainContext, trainCheckpointed } from './training-loop.ts';
 
 export type IclRunOptions = RunOptions;
@@ -128,9 +130,40 @@ async function execute(
         emit({ type: 'note', message: headline(evalFile) });
         return evalFile;
       },
+      evalScalars: (e) => iclEvalScalars(spec, e),
     },
     options,
   );
+}
+
+/**
+ * The comparison as TensorBoard scalars: every model's and every learning algorithm's test loss
+ * (`eval/loss` in tb/<model>/ and tb/gd-1/, tb/ridge/, …, so that one chart holds them all), the
+ * reference model's agreement with one GD step (`eval/lossRatio`, `eval/cosine`, `eval/predsDiff`,
+ * `eval/stepRelativeError`) and the step it learned beside the line-searched one (`eval/step` in
+ * tb/<reference>/ and tb/gd-1/). A model's are at its last training step, the algorithms' at the
+ * run's last.
+ */
+function iclEvalScalars(spec: IclExperimentSpec, e: IclEvalFile): AgentScalars[] {
+  const steps = new Map(spec.models.map((m) => [m.id, modelTraining(spec, m).steps]));
+  const last = Math.max(0, ...steps.values());
+  const scalars = new Map<string, Record<string, number | null>>();
+  for (const [agent, loss] of Object.entries(e.losses)) scalars.set(agent, { 'eval/loss': loss });
+  Object.assign(scalars.get(e.reference) ?? {}, {
+    'eval/lossRatio': e.lossRatio,
+    'eval/cosine': e.cosine,
+    'eval/predsDiff': e.predsDiff,
+    'eval/step': e.learnedStep,
+    'eval/stepRelativeError': e.stepRelativeError,
+  });
+  Object.assign(scalars.get('gd-1') ?? {}, { 'eval/step': e.optimalStep });
+  return [...scalars].map(([agent, values]) => ({
+    agent,
+    step: steps.get(agent) ?? last,
+    scalars: Object.fromEntries(
+      Object.entries(values).filter((entry): entry is [string, number] => Number.isFinite(entry[1])),
+    ),
+  }));
 }
 
 /** The comparison with one GD step in a line. */

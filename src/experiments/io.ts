@@ -6,13 +6,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../core/errors.ts';
 
-/** Writes `text` to `file` atomically. */
-export function atomicWriteText(file: string, text: string): void {
+/** Writes `text` (or bytes) to `file` atomically, through the temporary file `tmp` in the same directory. */
+export function atomicWriteText(file: string, text: string | Uint8Array, tmp = `${file}.${process.pid}.tmp`): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
   const fd = fs.openSync(tmp, 'w');
   try {
-    fs.writeSync(fd, text);
+    fs.writeFileSync(fd, text);
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);

@@ -57,9 +57,13 @@ export function checkpointFile(runDir: string, key: string): string {
 
 /**
  * Cuts metrics.jsonl back to what the checkpoints cover: for each agent (the record's `field`),
- * its first `keep.get(agent)` records (none for an agent without a checkpoint).
+ * its first `keep.get(agent)` records (none for an agent without a checkpoint). Returns the records kept.
  */
-export function truncateMetrics(metricsFile: string, field: string, keep: ReadonlyMap<string, number>): void {
+export function truncateMetrics(
+  metricsFile: string,
+  field: string,
+  keep: ReadonlyMap<string, number>,
+): Record<string, unknown>[] {
   const seen = new Map<string, number>();
   const kept = readJsonl(metricsFile).filter((r) => {
     const key = String(r[field]);
@@ -68,6 +72,7 @@ export function truncateMetrics(metricsFile: string, field: string, keep: Readon
     return n <= (keep.get(key) ?? 0);
   });
   atomicWriteText(metricsFile, kept.map((r) => `${JSON.stringify(r)}\n`).join(''));
+  return kept;
 }
 
 /** What a run records about itself when it ends (run.json). */

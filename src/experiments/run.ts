@@ -5,10 +5,12 @@
 //   metrics.jsonl   one record per logged update ({ agent, update, envSteps, train/…, perf/… })
 //   checkpoints/    <agent>.json: parameters, optimizer and generator state (atomic writes)
 //   eval.json, episodes.json, lesions.json, paths.json   the frozen evaluation
+//   tb/<agent>/     TensorBoard event files: train/… and perf/… scalars, eval/… headline measures
 //   run.json        wall time and code version
 // A run stopped at any moment continues with `resume`: each agent restarts from its last
-// checkpoint, metrics past it are dropped and replayed, and the run ends with the numbers of one
-// that never stopped (episodes depend only on the seed and the update index; see src/rl/a2c.ts).
+// checkpoint, metrics (and their TensorBoard events) past it are dropped and replayed, and the run
+// ends with the numbers of one that never stopped (episodes depend only on the seed and the update
+// index; see src/rl/a2c.ts).
 
 import path from 'node:path';
 import { findAgent } from '../../agents/index.ts';
@@ -18,7 +20,7 @@ import { Rng } from '../core/rng.ts';
 import type { TaskFamily } from '../core/types.ts';
 import { A2CTrainer } from '../rl/a2c.ts';
 import { shippedCheckpoint, trainerStateOf } from './checkpoint.ts';
-import { type EvalFile, evaluateRun } from './evaluation.ts';
+import { type EvalFile, evalScalars, evaluateRun } from './evaluation.ts';
 import { runHeader } from './plan.ts';
 import { loadModules, specModules } from './plugins.ts';
 import { checkpointFile, createRunDir, openRunDir } from './run-dir.ts';
@@ -110,6 +112,7 @@ async function execute(
         return false;
       },
       evaluate: (emit) => evaluateRun(spec, family, runDir, emit, options.checkpointDir),
+      evalScalars,
     },
     options,
   );

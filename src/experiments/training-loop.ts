@@ -1,7 +1,8 @@
 // The loop every trained agent or model of a run goes through, whatever trains it (the A2C trainer,
 // the in-context regression trainer): stop and pause between steps, log every `logEvery` steps
-// to metrics.jsonl, checkpoint every `checkpointEvery` steps and at the end, warn on non-finite
-// numbers, and let the event loop breathe so the dashboard draws and signals arrive.
+// to metrics.jsonl and to TensorBoard's event files in tb/<agent>/, checkpoint every
+// `checkpointEvery` steps and at the end, warn on non-finite numbers, and let the event loop
+// breathe so the dashboard draws and signals arrive.
 import fs from 'node:fs';
 import path from 'node:path';
 import { parametersToJSON } from '../nn/module.ts';
@@ -18,6 +19,7 @@ import { breathe, type MetricsRecord, type RunControl, type RunEvent, type RunHe
 import { JsonlWriter } from './io.ts';
 import { lockRunDir } from './lock.ts';
 import { checkpointFile, runStart, truncateMetrics, writeRunInfo } from './run-dir.ts';
+import { type AgentScalars, ScalarLog, trainingScalars } from './tensorboard.ts';
 
 /** How any run is started: where, with which seed, and who listens and steers. */
 export interface RunOptions {
@@ -29,9 +31,13 @@ export interface RunOptions {
   control?: RunControl;
 }
 
-/** What training an agent writes to and listens to: the run's metrics file, its events, its stop and pause. */
+/**
+ * What training an agent writes to and listens to: the run's metrics file and event files, its events, its stop and
+ * pause.
+ */
 export interface TrainContext {
   metrics: JsonlWriter;
+  scalars: ScalarLog;
   emit: (e: RunEvent) => void;
   control: RunControl;
 }
@@ -59,7 +65,10 @@ export interface LoopProgress {
 }
 
 /** Runs the loop to its last update, or until `control.stop`; returns whether it stopped early. */
-export async function runTrainingLoop(loop: TrainingLoop, { metrics, emit, control }: TrainContext): Promise<boolean> {
+export async function runTrainingLoop(
+  loop: TrainingLoop,
+  { metrics, scalars, emit, control }: TrainContext,
+): Promise<boolean> {
   const progress = { ...loop.progress };
   const save = (done: boolean) => {
     const file = loop.save(done, progress);
@@ -85,6 +94,7 @@ export async function runTrainingLoop(loop: TrainingLoop, { metrics, emit, contr
     }
     if (m.update % loop.logEvery === 0 || m.update === loop.updates) {
       metrics.write({ agent: loop.key, ...m, wallSeconds: Math.round(progress.wallSeconds * 1000) / 1000 });
+      scalars.write(loop.key, m.update, trainingScalars(m));
       progress.metricsRecords++;
     }
     emit({ type: 'update', agent: loop.key, metrics: m, updates: loop.updates, wallSeconds: progress.wallSeconds });
@@ -157,12 +167,14 @@ export interface RunSteps<E> {
   /** Trains one agent, from its checkpoint if it has one; returns whether it stopped early. */
   train(key: string, context: TrainContext): Promise<boolean>;
   evaluate(emit: (e: RunEvent) => void): Promise<E>;
+  /** The evaluation's headline measures for TensorBoard: `eval/…` scalars per agent, at its last training step. */
+  evalScalars(evaluation: E): AgentScalars[];
 }
 
 /**
- * Runs the steps with the events and files every run has: run-start, metrics.jsonl cut back to the
- * checkpoints when resuming, run.json at the end (or at a stop), and run-end; the run directory is
- * locked meanwhile (a second process writing it is refused).
+ * Runs the steps with the events and files every run has: run-start, metrics.jsonl and tb/ cut back
+ * to the checkpoints when resuming, the evaluation's scalars in tb/, run.json at the end (or at a
+ * stop), and run-end; the run directory is locked meanwhile (a second process writing it is refused).
  */
 export async function executeRun<E>(
   s: RunSteps<E>,
@@ -185,29 +197,35 @@ async function executeLocked<E>(
   const started = runStart();
   emit({ type: 'run-start', runDir: s.runDir, run: s.run, resumed: s.resumed });
   const metricsFile = path.join(s.runDir, 'metrics.jsonl');
+  const scalars = new ScalarLog(path.join(s.runDir, 'tb'));
   if (s.resumed) {
     const covered = (key: string) => {
       const file = checkpointFile(s.runDir, key);
       return fs.existsSync(file) ? readCheckpoint(file).metricsRecords : 0;
     };
-    truncateMetrics(metricsFile, 'agent', new Map(s.keys.map((key) => [key, covered(key)])));
+    scalars.rewriteForResume(truncateMetrics(metricsFile, 'agent', new Map(s.keys.map((key) => [key, covered(key)]))));
   }
   const end = (stopped: boolean) => {
     writeRunInfo(s.runDir, started);
     emit({ type: 'run-end', runDir: s.runDir, stopped });
   };
-  const metrics = new JsonlWriter(metricsFile);
   try {
-    for (const key of s.keys) {
-      if (await s.train(key, { metrics, emit, control })) {
-        end(true);
-        return { runDir: s.runDir, stopped: true, eval: null };
+    const metrics = new JsonlWriter(metricsFile);
+    try {
+      for (const key of s.keys) {
+        if (await s.train(key, { metrics, scalars, emit, control })) {
+          end(true);
+          return { runDir: s.runDir, stopped: true, eval: null };
+        }
       }
+    } finally {
+      metrics.close();
     }
+    const evaluation = await s.evaluate(emit);
+    for (const { agent, step, scalars: values } of s.evalScalars(evaluation)) scalars.write(agent, step, values);
+    end(false);
+    return { runDir: s.runDir, stopped: false, eval: evaluation };
   } finally {
-    metrics.close();
+    scalars.close();
   }
-  const evaluation = await s.evaluate(emit);
-  end(false);
-  return { runDir: s.runDir, stopped: false, eval: evaluation };
 }

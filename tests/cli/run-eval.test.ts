@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { engram, root, tmp } from '../helpers/engram.ts';
 import { tinySpec, writeSpec } from '../helpers/specs.ts';
+import { readEventDir } from '../helpers/tfevents.ts';
 
 const bin = path.join(
   root,
@@ -112,5 +113,12 @@ describe('engram run and eval', () => {
     delete ea.agents.lstm.trainingSeconds;
     delete eb.agents.lstm.trainingSeconds;
     expect(eb.agents).toEqual(ea.agents);
+    // TensorBoard's curves too: one event file, the same steps, each once, with the same training scalars.
+    const curves = (run: string) => {
+      const { files, events } = readEventDir(path.join(run, 'tb', 'lstm'));
+      expect(files).toHaveLength(1);
+      return events[0].map((e) => ({ step: e.step, values: e.values.filter(([tag]) => !tag.startsWith('perf/')) }));
+    };
+    expect(curves(killed)).toEqual(curves(whole));
   });
 });

@@ -16,6 +16,7 @@ import { writeReport } from '../../src/report/report.ts';
 import { metricsCsv } from '../../src/report/run-records.ts';
 import { verdict } from '../../src/report/tables.ts';
 import { inProcess } from '../helpers/engram.ts';
+import { readEventDir } from '../helpers/tfevents.ts';
 
 function tmp(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'engram-suite-'));
@@ -68,6 +69,12 @@ describe('suites and their reports', () => {
     expect(lesions.agents.lstm['reset-state']!.applies).toBe(true);
     expect(lesions.agents.hebbian['freeze-plasticity']!.applies).toBe(true);
     expect(fs.existsSync(path.join(maze, 'paths.json'))).toBe(true);
+    // Each part is a run with its TensorBoard files: one directory per agent.
+    expect(fs.readdirSync(path.join(bandit, 'tb')).sort()).toEqual(['hebbian', 'lstm', 'oracle', 'random', 'thompson']);
+    expect(fs.readdirSync(path.join(maze, 'tb')).sort()).toEqual(['actor-critic', 'random']);
+    const steps = (dir: string, agent: string) =>
+      readEventDir(path.join(dir, 'tb', agent)).events.flatMap((file) => file.slice(1).map((e) => e.step));
+    expect(steps(bandit, 'lstm')).toEqual([1, 2, 3, 4, 5, 6, 6]);
     expect(readJson<EvalFile>(path.join(maze, 'eval.json')).agents['actor-critic'].mainMeasure).toMatchObject({
       name: 'trial-2 escape latency',
       unit: 's',
@@ -111,6 +118,8 @@ describe('suites and their reports', () => {
     expect(events.filter((e) => e === 'run-end')).toHaveLength(1);
     const ev2 = readJson<EvalFile>(path.join(again.runDir, 'parts', 'bandit', 'eval.json'));
     expect(ev2.agents.lstm.expectedRegret).toEqual(ev.agents.lstm.expectedRegret);
+    // A shipped checkpoint is not trained: its evaluation alone, at the update it was trained to.
+    expect(steps(path.join(again.runDir, 'parts', 'bandit'), 'lstm')).toEqual([6]);
     expect(readJson<LesionsFile>(path.join(again.runDir, 'parts', 'bandit', 'lesions.json'))).toEqual(lesions);
 
     // Without the shipped file, a suite refuses rather than train unasked.

@@ -12,6 +12,7 @@ import { SharedRunControl } from '../../src/experiments/shared-control.ts';
 import { runSweep, type SweepEvent } from '../../src/experiments/sweep.ts';
 import { diskState, openSweepDir, readSweepDir } from '../../src/experiments/sweep-dir.ts';
 import { expandSweep, loadSweep, type SweepRun } from '../../src/experiments/sweep-spec.ts';
+import { readEventDir } from '../helpers/tfevents.ts';
 
 const fixtures = path.resolve(import.meta.dirname, '../fixtures/sweep');
 
@@ -60,6 +61,13 @@ describe('engram sweep on worker threads', () => {
       expect(config.training.workers).toBe(1);
       expect(config.seed).toBe(run.spec.seed);
       expect(evaluation(dir)).toEqual(await direct(run));
+      // Its TensorBoard file, written on the worker thread: every logged update, then the evaluation.
+      const metrics = fs.readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n');
+      const { files, events } = readEventDir(path.join(dir, 'tb', 'lstm'));
+      expect(files).toHaveLength(1);
+      const updates = metrics.map((l) => JSON.parse(l)).filter((r) => r.agent === 'lstm');
+      expect(events[0].slice(1, -1).map((e) => e.step)).toEqual(updates.map((r) => r.update));
+      expect(events[0].at(-1)!.values.every(([tag]) => tag.startsWith('eval/'))).toBe(true);
     }
     expect(evaluation(path.join(out, 'runs/seed=0'))).not.toEqual(evaluation(path.join(out, 'runs/seed=1')));
     expect(readSweepDir(out).sweep.hash).toBe(sweep.hash);
