@@ -45,6 +45,8 @@ export function numberOption(name: string) {
 /**
  * Collects repeatable `key=value` options into a record; values that look like numbers or
  * booleans become numbers or booleans, so the component's own validation sees typed values.
+ * Anything else stays text: `timeStep="100 ms"` arrives as the quantity '100 ms', which an option
+ * with a unit converts (src/core/options.ts).
  */
 export function keyValueOption(flag: string) {
   return (value: string, previous: Record<string, unknown> = {}): Record<string, unknown> => {
