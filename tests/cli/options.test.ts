@@ -1,7 +1,7 @@
 // Options on the command line: quantities with units (`--task-option timeStep="100 ms"`), and
 // `engram list --task/--agent`, which explains them.
 import { describe, expect, it } from 'vitest';
-import { engram } from '../helpers/engram.ts';
+import { engram, inProcess } from '../helpers/engram.ts';
 
 /** A tiny water maze run by `engram baseline` with extra arguments. */
 function maze(...extra: string[]) {
@@ -59,4 +59,97 @@ describe('quantities with units on the command line', () => {
       expect(lines[0]).toMatch(message);
     });
   }
+});
+
+describe('engram list --task, --agent', () => {
+  it('--task prints every option with its description, default, range and unit, one line each', async () => {
+    const out = await inProcess('list --task watermaze');
+    expect(out.status).toBe(0);
+    expect(out.stderr).toBe('');
+    const lines = out.stdout.split('\n');
+    expect(lines[0]).toMatch(/^watermaze: Morris water maze/);
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}option +type +default +range +unit +what it is$/));
+    const line = (name: string) => lines.find((l) => l.startsWith(`  ${name} `));
+    expect(line('timeStep')).toMatch(
+      /^ {2}timeStep +number +0\.1 +\(0, 10\] +s +Δt, the time step \(Foster et al\. 2000: 0\.1\)$/,
+    );
+    expect(line('swimSpeed')).toMatch(/ 0\.3 +\(0, 10\] +m\/s +Swim speed/);
+    expect(line('placeFieldWidth')).toMatch(/ 0\.16 +\(0, 10\] +m +σ, the place fields' width/);
+    expect(line('protocol')).toMatch(/reference \| dmp +"reference" +— +— +reference or dmp/);
+    expect(line('placeCells')).toMatch(/integer +493 +\[1, 10000\] +— +N, the number of place cells/);
+    // One line per option, in the order of the record: 19 options.
+    expect(lines.filter((l) => /^ {2}[a-zA-Z]+ {2}/.test(l) && !l.startsWith('  option '))).toHaveLength(19);
+    expect(out.stdout).toMatch(/a quantity in any unit of the same dimension.*poolRadius="1 m" on the command line/);
+  });
+
+  it('--agent prints the agent, its papers and its options', async () => {
+    const out = await inProcess('list --agent lstm');
+    expect(out.status).toBe(0);
+    const lines = out.stdout.split('\n');
+    expect(lines[0]).toMatch(/^lstm \(learned\): LSTM meta-trained by A2C/);
+    expect(out.stdout).toMatch(/Papers: .*Wang et al\. 2018/);
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^ {2}hidden +integer +48 +\[1, 1024\] +— +Number of hidden units \(Wang et al\. 2018: 48\)$/,
+      ),
+    );
+    expect(out.stdout).not.toMatch(/a unit takes/);
+    expect((await inProcess('list --agent random')).stdout).toMatch(/No options\./);
+    const both = await inProcess('list --task bandit-bernoulli --agent ucb1');
+    expect(both.stdout).toMatch(/^bandit-bernoulli: .*\n {2}arms .*\nucb1 \(classic\).*\n {2}c /s);
+  });
+
+  it('an unknown id is one line on stderr and exit status 2', () => {
+    for (const args of [
+      ['--task', 'nowhere'],
+      ['--agent', 'nobody', '--json'],
+    ]) {
+      const out = engram(['list', ...args]);
+      expect(out.status).toBe(2);
+      expect(out.stdout).toBe('');
+      expect(out.stderr.trim().split('\n')).toHaveLength(1);
+      expect(out.stderr).toMatch(/^engram: unknown (task 'nowhere'|agent 'nobody') \(known: /);
+    }
+  });
+
+  it('--json gives every task and agent its options as JSON Schema, with descriptions and units', async () => {
+    const out = await inProcess('list --json');
+    expect(out.status).toBe(0);
+    const list = JSON.parse(out.stdout);
+    expect(Object.keys(list)).toEqual(['tasks', 'agents', 'experiments']);
+    const maze = list.tasks.find((t: { id: string }) => t.id === 'watermaze');
+    expect(maze.description).toMatch(/^Morris water maze/);
+    expect(maze.options).toMatchObject({ type: 'object', additionalProperties: false });
+    expect(maze.options.properties.timeStep).toEqual({
+      type: 'number',
+      default: 0.1,
+      exclusiveMinimum: 0,
+      maximum: 10,
+      unit: 's',
+      description: 'Δt, the time step (Foster et al. 2000: 0.1)',
+    });
+    expect(maze.options.properties.swimSpeed).toMatchObject({ unit: 'm/s', default: 0.3 });
+    expect(maze.options.properties.protocol).toMatchObject({ enum: ['reference', 'dmp'], default: 'reference' });
+    expect(maze.options.properties.placeCells.unit).toBeUndefined();
+    for (const t of list.tasks) expect(Object.keys(t.options.properties).length, t.id).toBeGreaterThan(0);
+    const lstm = list.agents.find((a: { id: string }) => a.id === 'lstm');
+    expect(lstm).toMatchObject({
+      kind: 'learned',
+      options: { properties: { hidden: { type: 'integer', default: 48 } } },
+    });
+    expect(list.agents.find((a: { id: string }) => a.id === 'random').options.properties).toEqual({});
+    expect(list.experiments.map((e: { id: string }) => e.id)).toContain('mechanisms');
+  });
+
+  it('--json with --task or --agent prints just those', async () => {
+    const out = JSON.parse((await inProcess('list --task watermaze --agent epsilon-greedy --json')).stdout);
+    expect(Object.keys(out)).toEqual(['task', 'agent']);
+    expect(out.task.options.properties.poolRadius).toMatchObject({ unit: 'm', default: 1 });
+    expect(out.agent.options.properties.epsilon).toMatchObject({
+      type: 'number',
+      default: 0.1,
+      minimum: 0,
+      maximum: 1,
+    });
+  });
 });
