@@ -1,7 +1,10 @@
 // Options on the command line: quantities with units (`--task-option timeStep="100 ms"`), and
 // `engram list --task/--agent`, which explains them.
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { engram, inProcess } from '../helpers/engram.ts';
+import { engram, inProcess, tmp } from '../helpers/engram.ts';
+import { writeSpec } from '../helpers/specs.ts';
 
 /** A tiny water maze run by `engram baseline` with extra arguments. */
 function maze(...extra: string[]) {
@@ -59,6 +62,55 @@ describe('quantities with units on the command line', () => {
       expect(lines[0]).toMatch(message);
     });
   }
+});
+
+/** A water maze run with no training (a plastic agent and the floor), its task options as given. */
+function mazeSpec(options: Record<string, unknown>) {
+  return {
+    name: 'maze-units',
+    seed: 3,
+    task: { id: 'watermaze', options: { protocol: 'dmp', placeCells: 16, ...options } },
+    agents: [{ id: 'actor-critic', options: { discount: 0.95 } }, { id: 'random' }],
+    training: { updates: 1 },
+    evaluation: { episodes: 4, compare: [], lesions: [] },
+  };
+}
+
+describe('quantities with units in a spec', () => {
+  it('run end to end like the same numbers in SI units, and the report prints them with their units', () => {
+    const dir = tmp();
+    const withUnits = { timeStep: '1 s', timeout: '0.5 min', placeFieldWidth: '20 cm', swimSpeed: '1.08 km/h' };
+    const si = { timeStep: 1, timeout: 30, placeFieldWidth: 0.2, swimSpeed: 0.3 };
+    const runs = [withUnits, si].map((options, i) => {
+      const out = path.join(dir, `run-${i}`);
+      const r = engram(['run', writeSpec(dir, mazeSpec(options)), '--out', out, '--json']);
+      expect(r.status, r.stderr).toBe(0);
+      return out;
+    });
+    const evaluation = (run: string) => fs.readFileSync(path.join(run, 'eval.json'), 'utf8');
+    expect(JSON.parse(evaluation(runs[0])).taskOptions).toMatchObject(si);
+    expect(evaluation(runs[0])).toBe(evaluation(runs[1]));
+    // config.json keeps the spec as written.
+    const config = JSON.parse(fs.readFileSync(path.join(runs[0], 'config.json'), 'utf8'));
+    expect(config.task.options.timeStep).toBe('1 s');
+    const report = fs.readFileSync(path.join(runs[0], 'report.md'), 'utf8');
+    const line = report.split('\n').find((l) => l.startsWith('Task options: '));
+    expect(line).toMatch(/^Task options: protocol dmp, days 1, .*poolRadius 1 m, platformRadius 0\.05 m, /);
+    expect(line).toMatch(/, swimSpeed 0\.3 m\/s, timeStep 1 s, timeout 30 s, momentum 0\.333333\d*, /);
+    expect(line).toMatch(/, placeCells 16, placeFieldWidth 0\.2 m, .*, reward 1\. /);
+    expect(line).toMatch(/\. Agent options: actor-critic: discount 0\.95\. 4 held-out episodes/);
+  });
+
+  it('a quantity of the wrong dimension stops the run before it starts: one line, exit status 2', () => {
+    const dir = tmp();
+    const out = path.join(dir, 'never');
+    const r = engram(['run', writeSpec(dir, mazeSpec({ timeout: '30 m' })), '--out', out, '--json']);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^engram: watermaze: option 'timeout' .* in s .*got '30 m' \(m does not convert to s\)$/m);
+    expect(fs.existsSync(out)).toBe(false);
+  });
 });
 
 describe('engram list --task, --agent', () => {
