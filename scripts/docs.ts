@@ -107,7 +107,9 @@ export function generatedDocs(): Map<string, string> {
     '',
     'Every task family engram ships, by id. Options are given in a spec (`"task": { "id": …, "options": … }`) or ' +
       'on the command line (`engram baseline --task-option key=value`); an unknown option or a value out of range ' +
-      'is an error that names it.',
+      'is an error that names it. An option with a unit takes a number in that unit, or a quantity in any unit ' +
+      'of the same dimension as text (`"timeStep": "100 ms"`, `--task-option placeFieldWidth="16 cm"`), converted ' +
+      'before its range is checked. `engram list --task <id>` prints the options of one task.',
     '',
     '| task | what it is |',
     '| --- | --- |',
@@ -121,7 +123,8 @@ export function generatedDocs(): Map<string, string> {
     HEADER('agents/index.ts'),
     '',
     'Every agent engram ships, by id. Options are given in a spec (`"agents": [{ "id": …, "options": … }]`) or ' +
-      'on the command line (`engram baseline --agent-option key=value`).',
+      'on the command line (`engram baseline --agent-option key=value`); `engram list --agent <id>` prints the ' +
+      'options of one agent.',
     '',
     '| agent | kind | what it is |',
     '| --- | --- | --- |',

@@ -1,5 +1,8 @@
 // The readable form of an `engram baseline` report (src/experiments/baseline.ts makes it).
 
+import { findAgent } from '../../agents/index.ts';
+import { findTask } from '../../tasks/index.ts';
+import { formatOptionValues } from '../core/options.ts';
 import type { BaselineReport } from '../experiments/baseline.ts';
 import type { Estimate } from '../measures/stats.ts';
 
@@ -13,12 +16,9 @@ function fmtEstimate(e: Estimate, digits = 2): string {
 
 /** The readable form of a report (what `engram baseline` prints without --json). */
 export function formatBaseline(report: BaselineReport): string {
-  const opts = Object.entries(report.options)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(' ');
-  const agentOpts = Object.entries(report.agentOptions)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(' ');
+  // With their units, so that a quantity given in other units shows what it became (timeStep 0.5 s).
+  const opts = formatOptionValues(findTask(report.task).options, report.options);
+  const agentOpts = formatOptionValues(findAgent(report.agent).options, report.agentOptions);
   const lines = [
     `${report.agent}${agentOpts ? ` (${agentOpts})` : ''} on ${report.task} (${opts}): ` +
       `${report.episodes} held-out episodes, seed ${report.seed}`,

@@ -3,21 +3,19 @@
 
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { AGENTS } from '../../agents/index.ts';
-import { TASKS } from '../../tasks/index.ts';
 import { UsageError } from '../core/errors.ts';
 import { packageVersion } from '../core/package.ts';
 import { dashboardCommand } from '../dashboard/command.ts';
 import { runBaseline } from '../experiments/baseline.ts';
 import { readCheckpoint } from '../experiments/checkpoint.ts';
 import { idOrModule, loadModules, loadRunModules, specModules } from '../experiments/plugins.ts';
-import { builtinExperiments } from '../experiments/spec.ts';
 import { formatGradchecks, runBuiltinGradchecks } from '../nn/checks.ts';
 import { checkKernelsEnvironment } from '../nn/kernels.ts';
 import { compareRuns, formatCompare } from '../report/compare.ts';
 import { reportCommand } from '../report/report.ts';
 import { formatBaseline } from './baseline.ts';
 import { type CheckCommandOptions, checkCommand, formatCheck } from './check-command.ts';
+import { listJson, listText } from './list.ts';
 import { evalCommand, formatEval, runCommand, runResultJson } from './run-commands.ts';
 import {
   formatMerge,
@@ -50,6 +48,8 @@ export function numberOption(name: string) {
 /**
  * Collects repeatable `key=value` options into a record; values that look like numbers or
  * booleans become numbers or booleans, so the component's own validation sees typed values.
+ * Anything else stays text: `timeStep="100 ms"` arrives as the quantity '100 ms', which an option
+ * with a unit converts (src/core/options.ts).
  */
 export function keyValueOption(flag: string) {
   return (value: string, previous: Record<string, unknown> = {}): Record<string, unknown> => {
@@ -89,26 +89,12 @@ function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('list')
-    .description('list tasks, agents and built-in experiments')
-    .option('--json', 'print one JSON object')
-    .action((opts: { json?: boolean }) => {
-      const tasks = TASKS.map((t) => ({ id: t.id, description: t.description }));
-      const agents = AGENTS.map((a) => ({ id: a.id, kind: a.kind, description: a.description }));
-      const experiments = builtinExperiments().map((e) => ({ id: e.id, description: e.description }));
-      output(opts, { tasks, agents, experiments }, () => [
-        'engram: where does learning live, in synapses or in activity?',
-        '',
-        'Tasks:',
-        ...tasks.map((t) => `  ${t.id.padEnd(20)} ${t.description}`),
-        '',
-        'Agents:',
-        ...agents.map((a) => `  ${a.id.padEnd(16)} ${a.kind.padEnd(8)} ${a.description}`),
-        '',
-        'Built-in experiments:',
-        ...experiments.map((e) => `  ${e.id.padEnd(28)} ${e.description}`),
-        '',
-        'Run `npx engram --help` for the commands.',
-      ]);
+    .description('list tasks, agents and built-in experiments; with --task or --agent, every option of one of them')
+    .option('--task <id>', 'every option of a task: description, default, range and unit')
+    .option('--agent <id>', 'every option of an agent: description, default, range and unit')
+    .option('--json', 'print one JSON object (options as JSON Schema)')
+    .action((opts: { task?: string; agent?: string; json?: boolean }) => {
+      output(opts, listJson(opts), () => listText(opts));
       setExit(0);
     });
 

@@ -2,7 +2,11 @@
 // is the single place where a component's options, their defaults and their ranges live. This
 // module turns zod's issues into one UsageError line that names the component and the key, so the
 // command line can print it as is (for example
-// `bandit-bernoulli: option 'arms' must be between 2 and 50, got 1`).
+// `bandit-bernoulli: option 'arms' must be between 2 and 50, got 1`). Physical options declare the
+// SI unit their numbers are in, and take quantities in any unit of the same dimension, read by
+// mathjs (`"timeStep": "100 ms"` is 0.1 s) before zod checks the SI value against the range.
+import { createRequire } from 'node:module';
+import type * as MathJs from 'mathjs';
 import { z } from 'zod';
 import { UsageError } from './errors.ts';
 
@@ -28,8 +32,64 @@ function boundsOf(field: unknown): { min: number | null; max: number | null } {
   };
 }
 
-/** One line describing the first problem zod found. */
-function describe(owner: string, schema: ObjectSchema, raw: Record<string, unknown>, issue: z.core.$ZodIssue): string {
+let mathjs: typeof MathJs | undefined;
+
+/**
+ * mathjs, loaded the first time an option is given as a quantity: loading it takes about 0.4 s, which
+ * every command and worker thread would otherwise pay at start, while most never read a quantity.
+ */
+function math(): typeof MathJs {
+  mathjs ??= createRequire(import.meta.url)('mathjs') as typeof MathJs;
+  return mathjs;
+}
+
+/** The SI unit of an option of the record, if it is a physical quantity. */
+function unitOf(schema: ObjectSchema, key: string): string | undefined {
+  return Object.hasOwn(schema.shape, key) ? optionMeta(schema.shape[key])?.unit : undefined;
+}
+
+/**
+ * A quantity given as text (`'16 cm'`) as a number in the option's SI unit (`0.16`). Text that is no
+ * quantity, or a quantity of another dimension, is a UsageError naming the option and its unit.
+ */
+function toSi(owner: string, schema: ObjectSchema, key: string, text: string, unit: string): number {
+  const fallback = (schema.shape[key] as { def?: { defaultValue?: unknown } }).def?.defaultValue;
+  const example = typeof fallback === 'number' ? fallback : 1;
+  const expected =
+    `${owner}: option '${key}' must be a number in ${unit} or a quantity convertible to ${unit} ` +
+    `(e.g. ${example} or '${example} ${unit}')`;
+  let quantity: MathJs.Unit;
+  try {
+    quantity = math().unit(text.trim());
+  } catch (err) {
+    throw new UsageError(`${expected}, got '${text}' (${(err as Error).message.replace(/\.$/, '')})`);
+  }
+  // A unit without a number ('ms', or '') parses, with a null value.
+  if ((quantity.value as number | null) === null) throw new UsageError(`${expected}, got '${text}' (no number)`);
+  if (!quantity.equalBase(math().unit(unit))) {
+    const why = quantity.units.length === 0 ? 'no unit' : `${quantity.formatUnits()} does not convert to ${unit}`;
+    throw new UsageError(`${expected}, got '${text}' (${why})`);
+  }
+  // Decimal quantities pick up binary noise in conversion (35 cm is 0.35000000000000003 m); 15
+  // significant digits give back the number written, so '35 cm' and 0.35 are the same option.
+  return Number(quantity.toNumber(unit).toPrecision(15));
+}
+
+/** A value as an error message quotes it; a quantity given as text with its SI value (`'1100 cm' (11 m)`). */
+function gotten(raw: unknown, converted: unknown, unit: string | undefined): string {
+  return typeof raw === 'string' && typeof converted === 'number' && unit !== undefined
+    ? `${show(raw)} (${converted} ${unit})`
+    : show(raw);
+}
+
+/** One line describing the first problem zod found (`raw` as given, `input` with quantities in SI units). */
+function describe(
+  owner: string,
+  schema: ObjectSchema,
+  raw: Record<string, unknown>,
+  input: Record<string, unknown>,
+  issue: z.core.$ZodIssue,
+): string {
   const known = Object.keys(schema.shape);
   if (issue.code === 'unrecognized_keys') {
     const keys = issue.keys.map((k) => `'${k}'`).join(', ');
@@ -37,16 +97,19 @@ function describe(owner: string, schema: ObjectSchema, raw: Record<string, unkno
     return `${owner}: unknown option ${keys} (${options})`;
   }
   const key = issue.path.length > 0 ? String(issue.path[0]) : '?';
-  const got = show(raw[key]);
+  const unit = unitOf(schema, key);
+  const got = gotten(raw[key], input[key], unit);
   switch (issue.code) {
     case 'too_small':
     case 'too_big': {
+      // Ranges are in the SI unit: say so, since the value may have been given in another.
+      const u = unit === undefined ? '' : ` ${unit}`;
       const { min, max } = boundsOf(schema.shape[key]);
       if (min !== null && max !== null)
-        return `${owner}: option '${key}' must be between ${min} and ${max}, got ${got}`;
+        return `${owner}: option '${key}' must be between ${min} and ${max}${u}, got ${got}`;
       if (issue.code === 'too_small')
-        return `${owner}: option '${key}' must be at least ${min ?? issue.minimum}, got ${got}`;
-      return `${owner}: option '${key}' must be at most ${max ?? issue.maximum}, got ${got}`;
+        return `${owner}: option '${key}' must be at least ${min ?? issue.minimum}${u}, got ${got}`;
+      return `${owner}: option '${key}' must be at most ${max ?? issue.maximum}${u}, got ${got}`;
     }
     case 'invalid_type': {
       const expected = issue.expected === 'int' ? 'an integer' : `a ${issue.expected}`;
@@ -62,6 +125,8 @@ function describe(owner: string, schema: ObjectSchema, raw: Record<string, unkno
 /**
  * Validates `raw` against a strict object schema and returns the resolved options (defaults
  * filled in). Unknown keys and out-of-range values throw a UsageError naming `owner` and the key.
+ * An option with a unit takes a number in that unit or a quantity as text (`'100 ms'`), which is
+ * converted to the unit before its range is checked; other options take no text for numbers.
  */
 export function parseOptions<S extends ObjectSchema>(
   owner: string,
@@ -72,8 +137,13 @@ export function parseOptions<S extends ObjectSchema>(
   // Keys explicitly set to undefined mean "not given" (the command line passes absent flags that way).
   const given: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(input)) if (v !== undefined) given[k] = v;
-  const result = schema.safeParse(given);
-  if (!result.success) throw new UsageError(describe(owner, schema, given, result.error.issues[0]));
+  const si: Record<string, unknown> = { ...given };
+  for (const [k, v] of Object.entries(given)) {
+    const unit = unitOf(schema, k);
+    if (typeof v === 'string' && unit !== undefined) si[k] = toSi(owner, schema, k, v, unit);
+  }
+  const result = schema.safeParse(si);
+  if (!result.success) throw new UsageError(describe(owner, schema, given, si, result.error.issues[0]));
   return result.data;
 }
 
@@ -93,7 +163,7 @@ export function option<T extends z.ZodType>(schema: T, description: string, unit
 }
 
 /** The metadata of an option (looking through `.default()` and `.optional()`, which keep it). */
-export function optionMeta(field: z.ZodType): OptionMeta | undefined {
+export function optionMeta(field: z.core.$ZodType): OptionMeta | undefined {
   return z.globalRegistry.get(field) as OptionMeta | undefined;
 }
 
@@ -127,9 +197,17 @@ function shortNumber(value: unknown): unknown {
   return typeof value === 'number' ? Number(value.toPrecision(6)) : value;
 }
 
+/**
+ * The JSON Schema of what a record accepts (zod's, for its input: an option with a default need not
+ * be given), each property carrying its option() metadata: `description`, and `unit` for quantities.
+ */
+export function optionsJsonSchema(schema: OptionRecord): Record<string, unknown> {
+  return z.toJSONSchema(schema, { io: 'input' }) as Record<string, unknown>;
+}
+
 /** The options of a record in declaration order, read from its JSON Schema (zod's, with the option() metadata). */
 export function describeOptions(schema: OptionRecord): OptionDoc[] {
-  const json = z.toJSONSchema(schema, { io: 'input' }) as { properties?: Record<string, JsonSchemaField> };
+  const json = optionsJsonSchema(schema) as { properties?: Record<string, JsonSchemaField> };
   return Object.entries(json.properties ?? {}).map(([name, f]) => {
     // Bounds at the safe-integer limits are zod's way of saying "any integer".
     const bound = (v: number | undefined) =>
@@ -148,4 +226,19 @@ export function describeOptions(schema: OptionRecord): OptionDoc[] {
       description: f.description ?? '',
     };
   });
+}
+
+/**
+ * Option values as reports print them, each number with its option's unit where it has one:
+ * `protocol reference, timeStep 0.1 s`. Keys the record does not know (a run made before an option
+ * was removed) print without a unit; so does `schema` undefined.
+ */
+export function formatOptionValues(schema: OptionRecord | undefined, values: Record<string, unknown>): string {
+  return Object.entries(values)
+    .map(([key, value]) => {
+      const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+      const unit = schema === undefined ? undefined : unitOf(schema, key);
+      return typeof value === 'number' && unit !== undefined ? `${key} ${text} ${unit}` : `${key} ${text}`;
+    })
+    .join(', ');
 }

@@ -11,6 +11,7 @@ import type { MainMeasureResult } from '../experiments/evaluation.ts';
 import { readJsonFile } from '../experiments/io.ts';
 import type { MeasureInfo } from '../measures/main-measure.ts';
 import { ci95, type Estimate, formatEstimate } from '../measures/stats.ts';
+import { taskOptionsText } from './option-values.ts';
 import { type RunRecords, readRunRecords, suiteParts } from './run-records.ts';
 import { bestClassic, differencesFrom, isPrivileged, signedCi } from './tables.ts';
 
@@ -158,7 +159,7 @@ export function formatCompare(result: CompareResult): string {
   for (const g of result.groups) {
     const m = g.measure;
     const digits = m?.name.includes('accuracy') ? 3 : m?.unit === 's' ? 1 : 2;
-    lines.push(`## ${g.experiment}: ${g.task} ${JSON.stringify(g.taskOptions)}`, '');
+    lines.push(`## ${g.experiment}: ${g.task} (${taskOptionsText(g.task, g.taskOptions)})`, '');
     lines.push(
       g.level === 'seeds'
         ? `${g.runs.length} runs (seeds ${g.runs.map((r) => r.seed).join(', ')}): mean ` +

@@ -4,6 +4,7 @@
 import path from 'node:path';
 import type { IclEvalFile } from '../experiments/icl-run.ts';
 import { lossCurveFigure } from './icl-figures.ts';
+import { taskOptionsText } from './option-values.ts';
 import { writeVegaLiteSvg } from './svg.ts';
 
 /** The report's section for one in-context regression run, its figure written under `reportDir`/figures. */
@@ -12,7 +13,7 @@ export async function iclSection(ev: IclEvalFile, reportDir: string): Promise<st
   const lines = [
     `## ${ev.experiment}: ${ev.task}`,
     '',
-    `Task options: \`${JSON.stringify(ev.taskOptions)}\`. ${ev.sequences} held-out sequences (evaluation ` +
+    `Task options: ${taskOptionsText(ev.task, ev.taskOptions)}. ${ev.sequences} held-out sequences (evaluation ` +
       `seed ${ev.seed}); baselines line-searched on training-stream sequences.`,
     '',
     `**${ev.reference} against one step of gradient descent** (von Oswald et ` +

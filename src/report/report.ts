@@ -11,6 +11,7 @@ import type { IclEvalFile } from '../experiments/icl-run.ts';
 import { atomicWriteText, readJsonFile } from '../experiments/io.ts';
 import { codeVersion, type RunInfo } from '../experiments/run-dir.ts';
 import { iclSection } from './icl-report.ts';
+import { agentOptionsText, taskOptionsText } from './option-values.ts';
 import { runFigures } from './run-figures.ts';
 import { type RunRecords, readOptional, readRunRecords, suiteParts, writeMetricsCsv } from './run-records.ts';
 import { agentsTable, lesionTable } from './tables.ts';
@@ -27,8 +28,11 @@ export async function runSection(
   lines.push(`${heading} ${spec.name}: ${spec.task.id}`, '');
   if (spec.description) lines.push(spec.description, '');
   const measure = run.episodes?.measure;
+  const taskOptions = taskOptionsText(run.eval.task, run.eval.taskOptions);
+  const agentOptions = agentOptionsText(spec);
   lines.push(
-    `Task options: \`${JSON.stringify(run.eval.taskOptions)}\`. ${run.eval.episodes} held-out episodes (evaluation ` +
+    `Task options: ${taskOptions}.${agentOptions === null ? '' : ` Agent options: ${agentOptions}.`} ` +
+      `${run.eval.episodes} held-out episodes (evaluation ` +
       `seed ${run.eval.seed}), the same instances for every agent; learned agents play with frozen weights.` +
       (measure
         ? ` Headline measure: **${measure.name}**${measure.unit ? ` (${measure.unit})` : ''}, ` +

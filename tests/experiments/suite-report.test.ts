@@ -143,6 +143,8 @@ describe('suites and their reports', () => {
     expect(g.agents.lstm.estimate.n).toBe(2);
     expect(g.agents.lstm.difference!.n).toBe(2);
     expect(formatCompare(compared)).toContain('2 runs (seeds 5, 6)');
+    // Each group's heading names its task options, the water maze's with their units.
+    expect(formatCompare(compared)).toMatch(/^## maze: watermaze \(protocol dmp, .*timeStep 1 s, timeout 8 s, /m);
     // One run alone: episode-level intervals with bootstrap differences.
     const single = compareRuns([again.runDir]).groups[0];
     expect(single.level).toBe('episodes');
