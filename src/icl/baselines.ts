@@ -3,8 +3,11 @@
 //   gradient descent on L(w) = (1/2N) Σ_i (w·x_i − y_i)² from w₀ = 0, one step or K steps, with
 //   the step size η chosen by line search on training sequences;
 //   ridge regression, w = (XᵀX + λI)⁻¹ Xᵀy, with λ chosen the same way;
-//   ordinary least squares, the minimum-norm solution X⁺y (the exact w once N ≥ d without noise).
+//   ordinary least squares, the minimum-norm solution X⁺y (the exact w once N ≥ d without noise);
+// both from one singular value decomposition of each context (ml-matrix), which the line search
+// over λ reuses.
 // Every function returns one weight vector per sequence (S×d, flat); predictions are w·x_q.
+import { Matrix, SingularValueDecomposition } from 'ml-matrix';
 import type { SequenceBatch } from '../../tasks/icl-regression.ts';
 
 /** K steps of gradient descent from w = 0 with step η: w ← w − (η/N) Σ_i (w·x_i − y_i) x_i. */
@@ -28,51 +31,82 @@ export function gradientDescentWeights(batch: SequenceBatch, eta: number, steps:
   return weights;
 }
 
-/** Ridge regression per sequence: (XᵀX + λI) w = Xᵀy. */
-export function ridgeWeights(batch: SequenceBatch, lambda: number): Float64Array {
+/**
+ * Each sequence's context X (N × d) as its singular value decomposition X = U S Vᵀ (ml-matrix):
+ * the right singular vectors V (d × k, row-major), the singular values s (k) and c = Uᵀy (k), with
+ * k = min(N, d). Ridge for any λ and least squares follow from them without solving again, and
+ * without forming XᵀX, whose condition number is that of X squared.
+ */
+interface ContextSvds {
+  k: number;
+  v: Float64Array;
+  s: Float64Array;
+  c: Float64Array;
+}
+
+const svdCache = new WeakMap<SequenceBatch, ContextSvds>();
+
+function contextSvds(batch: SequenceBatch): ContextSvds {
+  const cached = svdCache.get(batch);
+  if (cached !== undefined) return cached;
   const { sequences: S, examples: n, dim: d, xs, ys } = batch;
-  const weights = new Float64Array(S * d);
-  const gram = new Float64Array(d * d);
-  const rhs = new Float64Array(d);
-  for (let s = 0; s < S; s++) {
-    gram.fill(0);
-    rhs.fill(0);
-    for (let i = 0; i < n; i++) {
-      const off = (s * n + i) * d;
-      const y = ys[s * n + i];
-      for (let a = 0; a < d; a++) {
-        rhs[a] += xs[off + a] * y;
-        for (let b = 0; b < d; b++) gram[a * d + b] += xs[off + a] * xs[off + b];
-      }
+  const k = Math.min(n, d);
+  const out: ContextSvds = {
+    k,
+    v: new Float64Array(S * d * k),
+    s: new Float64Array(S * k),
+    c: new Float64Array(S * k),
+  };
+  for (let q = 0; q < S; q++) {
+    const x = new Matrix(n, d);
+    for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) x.set(i, j, xs[(q * n + i) * d + j]);
+    const svd = new SingularValueDecomposition(x, { autoTranspose: true });
+    const u = svd.leftSingularVectors;
+    const v = svd.rightSingularVectors;
+    const values = svd.diagonal;
+    for (let r = 0; r < k; r++) {
+      out.s[q * k + r] = values[r];
+      let c = 0;
+      for (let i = 0; i < n; i++) c += u.get(i, r) * ys[q * n + i];
+      out.c[q * k + r] = c;
+      for (let j = 0; j < d; j++) out.v[(q * d + j) * k + r] = v.get(j, r);
     }
-    for (let a = 0; a < d; a++) gram[a * d + a] += lambda;
-    weights.set(solve(gram, rhs, d), s * d);
+  }
+  svdCache.set(batch, out);
+  return out;
+}
+
+/** w = V diag(f(s)) Uᵀy for every sequence, with f the filter of the singular values. */
+function filteredWeights(batch: SequenceBatch, filter: (s: number) => number): Float64Array {
+  const { sequences: S, dim: d } = batch;
+  const { k, v, s, c } = contextSvds(batch);
+  const weights = new Float64Array(S * d);
+  const scaled = new Float64Array(k);
+  for (let q = 0; q < S; q++) {
+    for (let r = 0; r < k; r++) scaled[r] = filter(s[q * k + r]) * c[q * k + r];
+    for (let j = 0; j < d; j++) {
+      let w = 0;
+      for (let r = 0; r < k; r++) w += v[(q * d + j) * k + r] * scaled[r];
+      weights[q * d + j] = w;
+    }
   }
   return weights;
 }
 
+/** Ridge regression per sequence, w = argmin ‖Xw − y‖² + λ‖w‖² = V diag(s/(s² + λ)) Uᵀy. */
+export function ridgeWeights(batch: SequenceBatch, lambda: number): Float64Array {
+  return filteredWeights(batch, (s) => (s > 0 ? s / (s * s + lambda) : 0));
+}
+
 /**
- * Ordinary least squares, minimum-norm: with N ≥ d, w solves XᵀX w = Xᵀy; with N < d (fewer
- * examples than unknowns), w = Xᵀ(XXᵀ)⁻¹y, the interpolant of least norm (the posterior mean
- * under w ~ N(0, I) without noise).
+ * Ordinary least squares, minimum-norm: w = X⁺y = V diag(1/s) Uᵀy over the singular values above
+ * rounding (the exact w once N ≥ d without noise; with N < d, fewer examples than unknowns, the
+ * interpolant of least norm: the posterior mean under w ~ N(0, I) without noise).
  */
 export function leastSquaresWeights(batch: SequenceBatch): Float64Array {
-  const { sequences: S, examples: n, dim: d, xs, ys } = batch;
-  if (n >= d) return ridgeWeights(batch, 0);
-  const weights = new Float64Array(S * d);
-  const gram = new Float64Array(n * n);
-  for (let s = 0; s < S; s++) {
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < n; j++) {
-        let dot = 0;
-        for (let k = 0; k < d; k++) dot += xs[(s * n + i) * d + k] * xs[(s * n + j) * d + k];
-        gram[i * n + j] = dot;
-      }
-    }
-    const alpha = solve(gram, ys.slice(s * n, (s + 1) * n), n);
-    for (let i = 0; i < n; i++) for (let k = 0; k < d; k++) weights[s * d + k] += alpha[i] * xs[(s * n + i) * d + k];
-  }
-  return weights;
+  const { s } = contextSvds(batch);
+  const tolerance = Math.max(batch.examples, batch.dim) * Number.EPSILON * Math.max(0, ...s);
+  return filteredWeights(batch, (v) => (v > tolerance ? 1 / v : 0));
 }
 
 /** Predictions w·x_q of per-sequence weights. */
@@ -179,32 +213,4 @@ export function lineSearchRidge(batch: SequenceBatch): number {
     1e-8,
     1e3,
   );
-}
-
-/** Solves A x = b (A n×n, row-major; copied) by Gaussian elimination with partial pivoting. */
-export function solve(matrix: Float64Array, rhs: ArrayLike<number>, n: number): Float64Array {
-  const a = Float64Array.from(matrix.subarray(0, n * n));
-  const x = Float64Array.from(rhs);
-  for (let col = 0; col < n; col++) {
-    let pivot = col;
-    for (let r = col + 1; r < n; r++) if (Math.abs(a[r * n + col]) > Math.abs(a[pivot * n + col])) pivot = r;
-    if (a[pivot * n + col] === 0) throw new Error('solve: the matrix is singular');
-    if (pivot !== col) {
-      for (let c = 0; c < n; c++) [a[col * n + c], a[pivot * n + c]] = [a[pivot * n + c], a[col * n + c]];
-      [x[col], x[pivot]] = [x[pivot], x[col]];
-    }
-    const inv = 1 / a[col * n + col];
-    for (let r = col + 1; r < n; r++) {
-      const f = a[r * n + col] * inv;
-      if (f === 0) continue;
-      for (let c = col; c < n; c++) a[r * n + c] -= f * a[col * n + c];
-      x[r] -= f * x[col];
-    }
-  }
-  for (let r = n - 1; r >= 0; r--) {
-    let v = x[r];
-    for (let c = r + 1; c < n; c++) v -= a[r * n + c] * x[c];
-    x[r] = v / a[r * n + r];
-  }
-  return x;
 }
