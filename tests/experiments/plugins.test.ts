@@ -81,6 +81,21 @@ describe('the command line with modules', () => {
     const sweep = engram(['sweep', fixture('sure-sweep.json'), '--workers', '2', '--out', out, '--json']);
     expect(sweep.status, sweep.stderr).toBe(0);
     expect(JSON.parse(sweep.stdout).runs.map((r: { state: string }) => r.state)).toEqual(['done', 'done']);
+    // A Slurm-style shard loads the module in its own process, and merges with the others.
+    const shard = engram(['sweep', fixture('sure-sweep.json'), '--shard', '1/2', '--out', `${out}-1`, '--json']);
+    expect(shard.status, shard.stderr).toBe(0);
+    expect(JSON.parse(shard.stdout).runs.map((r: { id: string }) => r.id)).toEqual(['seed=1']);
+    const merged = engram(['merge', `${out}-1`, '--out', `${out}-merged`]);
+    expect(merged.status).toBe(1);
+    expect(merged.stdout).toMatch(/missing 1 of 2 runs: seed=0/);
+    // Resuming the merged sweep runs the missing shard's run, loading the module again.
+    const resumed = engram(['sweep', '--resume', `${out}-merged`, '--json']);
+    expect(resumed.status, resumed.stderr).toBe(0);
+    const evals = (dir: string, id: string) =>
+      JSON.parse(fs.readFileSync(path.join(dir, 'runs', id, 'eval.json'), 'utf8'), (key, value) =>
+        key === 'trainingSeconds' ? undefined : value,
+      ).agents;
+    for (const id of ['seed=0', 'seed=1']) expect(evals(`${out}-merged`, id)).toEqual(evals(out, id));
     const baseline = engram([
       'baseline',
       '--agent',
