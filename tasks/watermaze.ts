@@ -228,6 +228,8 @@ class WatermazeInstance implements TaskInstance {
   private finished = false;
   private x = 0;
   private y = 0;
+  /** Where the current trial started (one array for all of the trial's steps). */
+  private start: [number, number] = [0, 0];
   /** The current swim direction (0, 0 at the release). */
   private ux = 0;
   private uy = 0;
@@ -258,6 +260,7 @@ class WatermazeInstance implements TaskInstance {
     const [sx, sy] = this.family.starts[this.startOrder[this.trialOfDay]];
     this.x = sx;
     this.y = sy;
+    this.start = [sx, sy];
     this.ux = 0;
     this.uy = 0;
     this.stepInTrial = 0;
@@ -288,7 +291,6 @@ class WatermazeInstance implements TaskInstance {
     if (!this.started) this.reset();
     const o = this.options;
     const newTrial = this.stepInTrial === 0;
-    const start = newTrial ? [this.x, this.y] : undefined;
     const angle = (action * Math.PI) / 4;
     let ux = Math.cos(angle);
     let uy = Math.sin(angle);
@@ -331,6 +333,7 @@ class WatermazeInstance implements TaskInstance {
       newTrial,
       trialEnd,
       position: [this.x, this.y],
+      start: this.start,
       foundGoal: found,
       day: this.day,
       trialOfDay: this.trialOfDay,
@@ -339,7 +342,6 @@ class WatermazeInstance implements TaskInstance {
       swum,
       timedOut,
     };
-    if (start !== undefined) info.start = start;
     let done = false;
     if (trialEnd) {
       this.trialOfDay++;
@@ -410,6 +412,8 @@ export function createWatermaze(raw?: Record<string, unknown>): WatermazeFamily 
     },
     traits: {
       placeCellObservation: options.observation === 'place-cells',
+      // The first day's platform: under delayed matching-to-place it moves each day (`info.platform` follows it).
+      instanceParameters: ['platform', 'platformIndex'],
       reportLayout: {
         columns: [{ kind: 'escape-latency-by-trial-of-day' }, { kind: 'escape-rate' }],
         figures: ['escape-latency', 'swim-paths'],
