@@ -68,6 +68,10 @@ describe('suites and their reports', () => {
     expect(lesions.agents.lstm['reset-state']!.applies).toBe(true);
     expect(lesions.agents.hebbian['freeze-plasticity']!.applies).toBe(true);
     expect(fs.existsSync(path.join(maze, 'paths.json'))).toBe(true);
+    // Each part keeps every trial it played in its own directory.
+    for (const dir of [bandit, maze])
+      for (const file of ['trials.csv.gz', 'trials.parquet'])
+        expect(fs.existsSync(path.join(dir, file)), file).toBe(true);
     expect(readJson<EvalFile>(path.join(maze, 'eval.json')).agents['actor-critic'].mainMeasure).toMatchObject({
       name: 'trial-2 escape latency',
       unit: 's',
