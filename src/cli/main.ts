@@ -1,7 +1,7 @@
 // The `engram` command. Each subcommand parses its options here and calls into the framework;
 // a UsageError (or a parse error) becomes one line on stderr and exit status 2.
 
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { AGENTS } from '../../agents/index.ts';
 import { TASKS } from '../../tasks/index.ts';
 import { UsageError } from '../core/errors.ts';
@@ -129,9 +129,11 @@ function buildProgram(setExit: (code: number) => void): Command {
       'play under a lesion and report the intact agent beside it (plastic ' +
         'agents, e.g. hebbian): reset-state or freeze-plasticity',
     )
+    .option('--out <dir>', 'also write every trial played (trials.csv.gz, trials.parquet) and summary.json there')
     .option('--json', 'print one JSON object')
     .action(
       (opts: {
+        out?: string;
         lesion?: string;
         agent: string;
         task: string;
@@ -161,6 +163,7 @@ function buildProgram(setExit: (code: number) => void): Command {
           seed: opts.seed,
           batchSize: opts.batchSize,
           lesion: opts.lesion,
+          out: opts.out,
         });
         output(opts, report, () => formatBaseline(report));
         setExit(0);
@@ -207,7 +210,9 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--task <id>', 'evaluate on another task family')
     .option('--episodes <n>', 'held-out episodes', intOption('--episodes'), 2000)
     .option('--seed <s>', 'evaluation seed', intOption('--seed'), 0)
-    .option('--batch <n>', 'episodes played at once (speed only)', intOption('--batch'), 100)
+    .option('--batch-size <n>', 'episodes played at once (speed only; default 100)', intOption('--batch-size'))
+    // The option's first name, kept for the scripts that use it.
+    .addOption(new Option('--batch <n>', 'deprecated: --batch-size').argParser(intOption('--batch')).hideHelp())
     .option(
       '--lesion <kind>',
       'none, reset-state (wipe recurrent state / attention cache every trial) or freeze-plasticity (hold ' +
@@ -215,6 +220,7 @@ function buildProgram(setExit: (code: number) => void): Command {
       'none',
     )
     .option('--compare <ids>', 'comma-separated comparison agents', 'thompson,bayes-optimal')
+    .option('--out <dir>', 'also write every trial played (trials.csv.gz, trials.parquet) and summary.json there')
     .option('--json', 'print one JSON object')
     .action(
       (
@@ -223,9 +229,11 @@ function buildProgram(setExit: (code: number) => void): Command {
           task?: string;
           episodes: number;
           seed: number;
-          batch: number;
+          batchSize?: number;
+          batch?: number;
           lesion: string;
           compare: string;
+          out?: string;
           json?: boolean;
         },
       ) => {
@@ -233,7 +241,11 @@ function buildProgram(setExit: (code: number) => void): Command {
           .split(',')
           .map((s) => s.trim())
           .filter((s) => s !== '');
-        const result = evalCommand(file, { ...opts, compare });
+        if (opts.batch !== undefined && opts.batchSize !== undefined)
+          throw new UsageError('give --batch-size or --batch (its old name), not both');
+        if (opts.batch !== undefined) process.stderr.write('engram: --batch is deprecated: use --batch-size\n');
+        const batchSize = opts.batchSize ?? opts.batch ?? 100;
+        const result = evalCommand(file, { ...opts, batchSize, compare });
         output(opts, result, () => formatEval(result));
         setExit(0);
       },

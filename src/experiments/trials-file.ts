@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { type BasicType, fileWriter, ParquetWriter, schemaFromColumnData } from 'hyparquet-writer';
+import { UsageError } from '../core/errors.ts';
 import type { EpisodeRecord, TaskFamily } from '../core/types.ts';
 import {
   type TrialColumnType,
@@ -17,6 +18,7 @@ import {
   trialLayout,
   trialTable,
 } from '../measures/trials.ts';
+import { atomicWriteJson } from './io.ts';
 
 export const TRIALS_CSV = 'trials.csv.gz';
 export const TRIALS_PARQUET = 'trials.parquet';
@@ -135,5 +137,48 @@ export class TrialFiles {
     this.closed = true;
     if (this.csvFd !== null) fs.closeSync(this.csvFd);
     for (const file of [this.csvFile, this.parquetFile]) fs.rmSync(this.temp(file), { force: true });
+  }
+}
+
+/**
+ * The directory `--out` names for `engram eval` and `engram baseline`, created if need be. A file, or a run directory
+ * (whose own tables would be overwritten), is refused.
+ */
+export function prepareOutDir(dir: string): string {
+  if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) throw new UsageError(`--out ${dir} is not a directory`);
+  if (fs.existsSync(path.join(dir, 'config.json')))
+    throw new UsageError(`--out ${dir} holds a run (config.json): give another directory`);
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw new UsageError(`cannot create --out ${dir}: ${(err as Error).message}`);
+  }
+  return dir;
+}
+
+/** What receives each agent's episodes as it finishes: `agent` played `records` under `lesion`. */
+export type PlayedCallback = (agent: string, lesion: string, records: readonly EpisodeRecord[]) => void;
+
+/**
+ * Runs `play` with trial tables open in `out`, if given (`engram eval --out`, `engram baseline --out`): `play` hands
+ * each agent's episodes to the callback it receives, and when it returns the tables are completed and `summary` of
+ * its result is written beside them as summary.json. Without `out`, `play` gets no callback and nothing is written.
+ */
+export function withTrialFiles<R>(
+  out: string | undefined,
+  family: TaskFamily,
+  metadata: Record<string, unknown>,
+  play: (onPlayed: PlayedCallback | undefined) => R,
+  summary: (result: R) => unknown,
+): R {
+  if (out === undefined) return play(undefined);
+  const trials = new TrialFiles(prepareOutDir(out), family, metadata);
+  try {
+    const result = play((agent, lesion, records) => trials.add(agent, lesion, records));
+    trials.close();
+    atomicWriteJson(path.join(out, 'summary.json'), summary(result), 2);
+    return result;
+  } finally {
+    trials.discard();
   }
 }
