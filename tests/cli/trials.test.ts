@@ -1,6 +1,8 @@
 // Trial tables from the command line: `engram eval --out` and `engram baseline --out` write every
 // trial they played (the values of the episodes replayed here from the same seed), `--batch`
-// still works as the old name of `--batch-size`, and bad directories get one line and status 2.
+// still works as the old name of `--batch-size`, bad directories get one line and status 2, and
+// the pandas example of docs/trials.md runs on what they write (when pandas is installed).
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -17,6 +19,8 @@ import { csvText, readTrialsCsv, readTrialsParquet, tableRows } from '../helpers
 const LSTM = path.join(root, 'checkpoints/bandit-wang2018-lstm.json');
 const EPISODES = 6;
 const TRIALS = 100;
+
+const pandas = spawnSync('/usr/bin/python3', ['-c', 'import pandas']).status === 0;
 
 /** The rows a table of these played episodes holds, in order. */
 function expectedRows(family: TaskFamily, played: [string, string, readonly EpisodeRecord[]][]) {
@@ -177,5 +181,69 @@ describe('engram baseline --out', () => {
     const columns = layout.columns.map((c) => c.name);
     expect(columns).toEqual(expect.arrayContaining(['rewardedObject', 'otherObject', 'chosenOption', 'rewardedSide']));
     await expectTables(out, columns, rows);
+  });
+});
+
+describe.skipIf(!pandas)('with pandas', () => {
+  it("the docs' stay-after-win example reads trials.csv.gz and agrees with the records", () => {
+    const out = path.join(tmp(), 'pandas');
+    const args = ['eval', LSTM, '--episodes', String(EPISODES), '--seed', '3', '--lesion', 'reset-state'];
+    expect(engram([...args, '--compare', 'random', '--batch-size', '4', '--out', out]).status).toBe(0);
+    const docs = fs.readFileSync(path.join(root, 'docs/trials.md'), 'utf8');
+    const code = /```python\n([\s\S]*?)```/.exec(docs)?.[1] as string;
+    expect(code.trim().split('\n').length).toBeLessThanOrEqual(10);
+    const py = spawnSync('/usr/bin/python3', ['-c', code], { cwd: out, encoding: 'utf8' });
+    expect(py.status, py.stderr).toBe(0);
+    const printed = Object.fromEntries(
+      py.stdout
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((line) => line.trim().split(/\s+/))
+        .map(([agent, p]) => [agent, Number(p)]),
+    );
+    // The same, from the episodes the intact agents played.
+    const { played } = replayEval('reset-state');
+    const expected: Record<string, number> = {};
+    for (const [agent, lesion, records] of played) {
+      if (lesion !== 'none') continue;
+      let wins = 0;
+      let stays = 0;
+      for (const r of records)
+        for (let t = 1; t < r.actions.length; t++) {
+          if (r.rewards[t - 1] <= 0) continue;
+          wins++;
+          if (r.actions[t] === r.actions[t - 1]) stays++;
+        }
+      expected[agent] = stays / wins;
+    }
+    expect(Object.keys(printed).sort()).toEqual(['lstm', 'random']);
+    for (const agent of Object.keys(expected)) expect(printed[agent]).toBeCloseTo(expected[agent], 5);
+  });
+
+  it('reads metrics.csv of a run that trained nothing: its header and no rows', () => {
+    const dir = tmp();
+    const spec = path.join(dir, 'spec.json');
+    fs.writeFileSync(
+      spec,
+      JSON.stringify({
+        name: 'shipped-only',
+        task: { id: 'bandit-correlated', options: { variant: 'uniform', trials: 100 } },
+        agents: [{ id: 'lstm', options: { hidden: 48 }, checkpoint: 'bandit-wang2018-lstm' }],
+        training: { updates: 1 },
+        evaluation: { episodes: 4, compare: ['random'], lesions: [] },
+      }),
+    );
+    const out = path.join(dir, 'run');
+    expect(engram(['run', spec, '--out', out, '--plain']).status).toBe(0);
+    const code = [
+      'import pandas as pd',
+      "m = pd.read_csv('metrics.csv')",
+      "t = pd.read_csv('trials.csv.gz')",
+      'print(len(m), len(m.columns), len(t))',
+    ].join('\n');
+    const py = spawnSync('/usr/bin/python3', ['-c', code], { cwd: out, encoding: 'utf8' });
+    expect(py.status, py.stderr).toBe(0);
+    expect(py.stdout.trim()).toBe(`0 12 ${2 * 4 * TRIALS}`);
   });
 });
