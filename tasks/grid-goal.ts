@@ -84,6 +84,8 @@ class GridGoalInstance implements TaskInstance {
   private t = 0;
   private hits = 0;
   private newTrialNext = true;
+  /** The cell the current trial started from (the centre, then wherever the last hit teleported to). */
+  private trialStart: [number, number] = [0, 0];
   readonly goal: number;
 
   constructor(
@@ -123,6 +125,7 @@ class GridGoalInstance implements TaskInstance {
     const o = this.family.options;
     if (this.t >= o.steps) throw new Error('grid-goal: step() after the episode ended; call reset() first');
     const n = o.size;
+    if (this.newTrialNext) this.trialStart = [this.row, this.col];
     const [dr, dc] = MOVES[action];
     const r = this.row + dr;
     const c = this.col + dc;
@@ -151,6 +154,7 @@ class GridGoalInstance implements TaskInstance {
       newTrial: this.newTrialNext,
       trialEnd: found || done,
       position,
+      start: this.trialStart,
       foundGoal: found,
       goal: [Math.floor(this.goal / n), this.goal % n],
       hitWall,
@@ -191,7 +195,10 @@ export function createGridGoal(raw?: Record<string, unknown>): GridGoalFamily {
         'Miconi et al. 2018, Differentiable plasticity',
       ],
     },
-    traits: { reportLayout: { columns: [{ kind: 'goal-hits' }], figures: ['steps-between-goals'] } },
+    traits: {
+      instanceParameters: ['goal'],
+      reportLayout: { columns: [{ kind: 'goal-hits' }], figures: ['steps-between-goals'] },
+    },
     walls,
     freeCells,
     centre: half * options.size + half,

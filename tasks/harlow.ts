@@ -158,6 +158,8 @@ export function createHarlow(raw?: Record<string, unknown>): HarlowFamily {
     },
     traits: {
       expectedRewards: true,
+      // The sides change every trial (in `info`); the object pair is the instance.
+      instanceParameters: ['rewardedObject', 'otherObject'],
       reportLayout: {
         columns: [
           { kind: 'trial-accuracy', trial: 1 },

@@ -93,7 +93,6 @@ export const WATERMAZE_INFO_FIELDS = [
   'time',
   'swum',
   'timedOut',
-  'start',
 ] as const;
 
 export interface WatermazeFamily extends TaskFamily<WatermazeOptions> {
@@ -228,9 +227,9 @@ class WatermazeInstance implements TaskInstance {
   private stepInTrial = 0;
   private finished = false;
   private x = 0;
-  /** Where the current trial's swim began. */
-  private trialStart: [number, number] = [0, 0];
   private y = 0;
+  /** Where the current trial started (one array for all of the trial's steps). */
+  private start: [number, number] = [0, 0];
   /** The current swim direction (0, 0 at the release). */
   private ux = 0;
   private uy = 0;
@@ -261,6 +260,7 @@ class WatermazeInstance implements TaskInstance {
     const [sx, sy] = this.family.starts[this.startOrder[this.trialOfDay]];
     this.x = sx;
     this.y = sy;
+    this.start = [sx, sy];
     this.ux = 0;
     this.uy = 0;
     this.stepInTrial = 0;
@@ -291,7 +291,6 @@ class WatermazeInstance implements TaskInstance {
     if (!this.started) this.reset();
     const o = this.options;
     const newTrial = this.stepInTrial === 0;
-    if (newTrial) this.trialStart = [this.x, this.y];
     const angle = (action * Math.PI) / 4;
     let ux = Math.cos(angle);
     let uy = Math.sin(angle);
@@ -334,6 +333,7 @@ class WatermazeInstance implements TaskInstance {
       newTrial,
       trialEnd,
       position: [this.x, this.y],
+      start: this.start,
       foundGoal: found,
       day: this.day,
       trialOfDay: this.trialOfDay,
@@ -341,7 +341,6 @@ class WatermazeInstance implements TaskInstance {
       time,
       swum,
       timedOut,
-      start: this.trialStart,
     };
     let done = false;
     if (trialEnd) {
@@ -413,6 +412,8 @@ export function createWatermaze(raw?: Record<string, unknown>): WatermazeFamily 
     },
     traits: {
       placeCellObservation: options.observation === 'place-cells',
+      // The first day's platform: under delayed matching-to-place it moves each day (`info.platform` follows it).
+      instanceParameters: ['platform', 'platformIndex'],
       reportLayout: {
         columns: [{ kind: 'escape-latency-by-trial-of-day' }, { kind: 'escape-rate' }],
         figures: ['escape-latency', 'swim-paths'],

@@ -2,7 +2,7 @@
 // a UsageError (or a parse error) becomes one line on stderr and exit status 2.
 
 import path from 'node:path';
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { UsageError } from '../core/errors.ts';
 import { packageVersion } from '../core/package.ts';
 import { dashboardCommand } from '../dashboard/command.ts';
@@ -121,9 +121,11 @@ function buildProgram(setExit: (code: number) => void): Command {
       'play under a lesion and report the intact agent beside it (plastic ' +
         'agents, e.g. hebbian): reset-state or freeze-plasticity',
     )
+    .option('--out <dir>', 'also write every trial played (trials.csv.gz, trials.parquet) and summary.json there')
     .option('--json', 'print one JSON object')
     .action(
       async (opts: {
+        out?: string;
         lesion?: string;
         agent: string;
         task: string;
@@ -156,6 +158,7 @@ function buildProgram(setExit: (code: number) => void): Command {
           seed: opts.seed,
           batchSize: opts.batchSize,
           lesion: opts.lesion,
+          out: opts.out,
         });
         output(opts, report, () => formatBaseline(report));
         setExit(0);
@@ -202,7 +205,9 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--task <id>', 'evaluate on another task family')
     .option('--episodes <n>', 'held-out episodes', intOption('--episodes'), 2000)
     .option('--seed <s>', 'evaluation seed', intOption('--seed'), 0)
-    .option('--batch <n>', 'episodes played at once (speed only)', intOption('--batch'), 100)
+    .option('--batch-size <n>', 'episodes played at once (speed only; default 100)', intOption('--batch-size'))
+    // The option's first name, kept for the scripts that use it.
+    .addOption(new Option('--batch <n>', 'deprecated: --batch-size').argParser(intOption('--batch')).hideHelp())
     .option(
       '--lesion <kind>',
       'none, reset-state (wipe recurrent state / attention cache every trial) or freeze-plasticity (hold ' +
@@ -210,6 +215,7 @@ function buildProgram(setExit: (code: number) => void): Command {
       'none',
     )
     .option('--compare <ids>', 'comma-separated comparison agents', 'thompson,bayes-optimal')
+    .option('--out <dir>', 'also write every trial played (trials.csv.gz, trials.parquet) and summary.json there')
     .option('--json', 'print one JSON object')
     .action(
       async (
@@ -218,9 +224,11 @@ function buildProgram(setExit: (code: number) => void): Command {
           task?: string;
           episodes: number;
           seed: number;
-          batch: number;
+          batchSize?: number;
+          batch?: number;
           lesion: string;
           compare: string;
+          out?: string;
           json?: boolean;
         },
       ) => {
@@ -228,9 +236,13 @@ function buildProgram(setExit: (code: number) => void): Command {
           .split(',')
           .map((s) => s.trim())
           .filter((s) => s !== '');
+        if (opts.batch !== undefined && opts.batchSize !== undefined)
+          throw new UsageError('give --batch-size or --batch (its old name), not both');
+        if (opts.batch !== undefined) process.stderr.write('engram: --batch is deprecated: use --batch-size\n');
+        const batchSize = opts.batchSize ?? opts.batch ?? 100;
         await loadModules(specModules(readCheckpoint(file)));
         if (opts.task !== undefined) opts.task = await idOrModule(opts.task, 'task');
-        const result = evalCommand(file, { ...opts, compare });
+        const result = evalCommand(file, { ...opts, batchSize, compare });
         output(opts, result, () => formatEval(result));
         setExit(0);
       },

@@ -13,6 +13,7 @@ import { type RunResult, resumeRun, runExperiment } from '../experiments/run.ts'
 import { openRunDir, runKind } from '../experiments/run-dir.ts';
 import { type ExperimentSpec, type IclExperimentSpec, loadAnyExperiment, type SuiteSpec } from '../experiments/spec.ts';
 import { resumeSuite, runSuite, type SuiteResult } from '../experiments/suite.ts';
+import { withTrialFiles } from '../experiments/trials-file.ts';
 import { formatEstimate } from '../measures/stats.ts';
 import { writeReport } from '../report/report.ts';
 import { type FrozenEvalResult, frozenEvaluation } from '../rl/frozen-eval.ts';
@@ -118,36 +119,57 @@ export interface EvalCommandOptions {
   task?: string;
   episodes: number;
   seed: number;
-  batch: number;
+  batchSize: number;
   lesion: string;
   compare: string[];
+  /** A directory for the trial tables and the result (created if need be). */
+  out?: string;
 }
 
-/** `engram eval <checkpoint>`: frozen evaluation with paired comparison agents. */
-export function evalCommand(
-  file: string,
-  opts: EvalCommandOptions,
-): FrozenEvalResult & { checkpoint: string; trainedUpdates: number; trainedEnvSteps: number } {
+export type EvalCommandResult = FrozenEvalResult & {
+  checkpoint: string;
+  trainedUpdates: number;
+  trainedEnvSteps: number;
+};
+
+/**
+ * `engram eval <checkpoint>`: frozen evaluation with paired comparison agents; with `out`, the trials of every agent
+ * played go to trials.csv.gz and trials.parquet there, beside summary.json (the result).
+ */
+export function evalCommand(file: string, opts: EvalCommandOptions): EvalCommandResult {
   if (!LESIONS.includes(opts.lesion as Lesion))
     throw new UsageError(`unknown lesion '${opts.lesion}' (known: ${LESIONS.join(', ')})`);
   if (opts.episodes < 1) throw new UsageError(`--episodes must be at least 1, got ${opts.episodes}`);
-  if (opts.batch < 1) throw new UsageError(`--batch must be at least 1, got ${opts.batch}`);
+  if (opts.batchSize < 1) throw new UsageError(`--batch-size must be at least 1, got ${opts.batchSize}`);
   const ck = readCheckpoint(file);
   // --task evaluates on another family with the checkpoint's task options where they apply.
   const family = opts.task === undefined || opts.task === ck.task.id ? undefined : findTask(opts.task).create({});
   const { family: f, net } = networkFromCheckpoint(ck, file, family);
-  const result = frozenEvaluation(f, net, {
-    episodes: opts.episodes,
-    batchSize: opts.batch,
-    seed: opts.seed,
-    compare: comparisonAgents(f, opts.compare),
-    lesion: opts.lesion as Lesion,
-  });
-  return { checkpoint: file, trainedUpdates: ck.update, trainedEnvSteps: ck.envSteps, ...result };
+  const compare = comparisonAgents(f, opts.compare);
+  const metadata = { checkpoint: file, task: f.id, taskOptions: f.options, seed: opts.seed };
+  return withTrialFiles(
+    opts.out,
+    f,
+    metadata,
+    (onPlayed) => ({
+      checkpoint: file,
+      trainedUpdates: ck.update,
+      trainedEnvSteps: ck.envSteps,
+      ...frozenEvaluation(f, net, {
+        episodes: opts.episodes,
+        batchSize: opts.batchSize,
+        seed: opts.seed,
+        compare,
+        lesion: opts.lesion as Lesion,
+        onPlayed,
+      }),
+    }),
+    (result) => result,
+  );
 }
 
 /** The human-readable form of an `engram eval` result. */
-export function formatEval(r: ReturnType<typeof evalCommand>): string {
+export function formatEval(r: EvalCommandResult): string {
   const lines = [
     `${r.agent} from ${r.checkpoint} (${r.trainedUpdates} updates, ` +
       `${r.trainedEnvSteps} env steps), frozen, on ${r.task} ` +

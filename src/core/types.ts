@@ -41,6 +41,8 @@ export interface StepInfo {
   correct?: boolean;
   /** Position of the agent (spatial tasks), in the task's units. */
   position?: number[];
+  /** Where the current trial started (spatial tasks), in the same units; the same at every step of a trial. */
+  start?: number[];
   /** Whether a goal was reached at this step (spatial tasks). */
   foundGoal?: boolean;
   [field: string]: unknown;
@@ -161,6 +163,12 @@ export interface TaskTraits {
    */
   placeCellObservation?: boolean;
   /**
+   * The `groundTruth()` fields that describe the sampled instance (the arm means, the platform, the goal cell, the
+   * rewarded object) rather than the state of play: trial tables write their values at the start of each episode
+   * (src/measures/trials.ts). Without it they write every field the ground truth has then.
+   */
+  instanceParameters?: readonly string[];
+  /**
    * What a report shows of this task beyond its headline measure (default: total reward and the last trial's P(best)).
    */
   reportLayout?: { columns: readonly ReportColumn[]; figures: readonly ReportFigure[] };
@@ -232,4 +240,9 @@ export interface EpisodeRecord {
   actions: number[];
   rewards: number[];
   infos: StepInfo[];
+  /**
+   * The instance's ground truth at the start of the episode, just after `reset()` (its parameters: arm means, the
+   * platform, …), for trial tables. Evaluation rollouts fill it; records made elsewhere may leave it out.
+   */
+  instance?: GroundTruth;
 }

@@ -1,14 +1,17 @@
 // `engram baseline`: one agent that needs no training (classic, or plastic like the Hebbian agent)
 // evaluated on seeded held-out instances of one task, summarized with confidence intervals, under
 // a lesion when asked. Agents may add fields of their own through `Agent.extraReport` (the
-// Bayes-optimal agent adds its exact expected reward).
+// Bayes-optimal agent adds its exact expected reward). With `out`, the trials it played go to
+// trials.csv.gz and trials.parquet there, beside summary.json (the report).
 
 import { findAgent } from '../../agents/index.ts';
+import type { AgentEntry } from '../../agents/kit/entry.ts';
 import { findTask } from '../../tasks/index.ts';
 import { UsageError } from '../core/errors.ts';
 import { isLesionable, LESIONS, type Lesion } from '../core/policy.ts';
 import type { EpisodeRecord, TaskFamily } from '../core/types.ts';
 import { type AgentResult, evaluateAgent, type LesionComparison } from '../rl/frozen-eval.ts';
+import { type PlayedCallback, withTrialFiles } from './trials-file.ts';
 
 export interface BaselineRequest {
   agent: string;
@@ -26,6 +29,8 @@ export interface BaselineRequest {
    * A lesion (`reset-state`, `freeze-plasticity`) for agents that support one; the intact agent is reported beside it.
    */
   lesion?: string;
+  /** A directory for the trial tables and the report (created if need be). */
+  out?: string;
 }
 
 export interface BaselineReport extends AgentResult {
@@ -72,6 +77,26 @@ export function runBaseline(request: BaselineRequest): BaselineRun {
   if (!LESIONS.includes(lesion)) throw new UsageError(`unknown lesion '${lesion}' (known: ${LESIONS.join(', ')})`);
 
   const agentOptions = request.agentOptions ?? {};
+  const metadata = { agent: entry.id, agentOptions, task: family.id, taskOptions: family.options, seed: request.seed };
+  return withTrialFiles(
+    request.out,
+    family,
+    metadata,
+    (onPlayed) => play(request, family, entry, agentOptions, batchSize, lesion, onPlayed),
+    (run) => run.report,
+  );
+}
+
+/** The evaluation itself, with the intact agent beside a lesioned one; `onPlayed` receives every agent's episodes. */
+function play(
+  request: BaselineRequest,
+  family: TaskFamily,
+  entry: AgentEntry,
+  agentOptions: Record<string, unknown>,
+  batchSize: number,
+  lesion: Lesion,
+  onPlayed: PlayedCallback | undefined,
+): BaselineRun {
   let records: readonly EpisodeRecord[] = [];
   const result = evaluateAgent(
     family,
@@ -86,7 +111,16 @@ export function runBaseline(request: BaselineRequest): BaselineRun {
       }
       return agent.setLesion(kind) ? agent : null;
     },
-    { episodes: request.episodes, batchSize, seed: request.seed, lesion, onRecords: (r) => (records = r) },
+    {
+      episodes: request.episodes,
+      batchSize,
+      seed: request.seed,
+      lesion,
+      onRecords: (r) => {
+        records = r;
+      },
+      onPlayed,
+    },
   );
   const { task, taskOptions, seed, lesion: _lesion, intact, lesionEffect, compare: _compare, ...own } = result;
   const report: BaselineReport = {

@@ -4,6 +4,8 @@
 //   episodes.json  the headline measure of every held-out episode, for paired comparisons
 //   paths.json     each agent's first held-out day (water maze)
 //   lesions.json   each learning agent under every lesion of the spec, on the same instances
+//   trials.csv.gz, trials.parquet   every trial of all of these, one row each (trials-file.ts)
+// eval.json comes last: its presence marks a finished run (sweeps, suites and the dashboard read it so).
 import path from 'node:path';
 import { findAgent } from '../../agents/index.ts';
 import { NetworkAgent } from '../../agents/kit/network-agent.ts';
@@ -20,6 +22,7 @@ import { atomicWriteJson } from './io.ts';
 import { checkpointFile } from './run-dir.ts';
 import { type AgentSpec, agentKey, type ExperimentSpec } from './spec.ts';
 import type { AgentScalars } from './tensorboard.ts';
+import { TrialFiles } from './trials-file.ts';
 
 /** eval.json: every agent's frozen evaluation on the run's held-out instances. */
 export interface EvalFile {
@@ -84,14 +87,36 @@ function loadRunNetwork(
 /**
  * Frozen evaluation of every agent of the run on the same held-out instances. Writes eval.json
  * (every agent's behavioral summary), episodes.json (the headline measure of each episode, for
- * paired comparisons), paths.json on the water maze (each agent's first held-out day), and
- * lesions.json (each learning agent under every lesion of the spec, on the same instances).
+ * paired comparisons), paths.json on the water maze (each agent's first held-out day),
+ * lesions.json (each learning agent under every lesion of the spec, on the same instances), and
+ * the trial tables of all of them.
  */
 export async function evaluateRun(
   spec: ExperimentSpec,
   family: TaskFamily,
   runDir: string,
   emit: (e: RunEvent) => void = () => {},
+  checkpointDir?: string,
+): Promise<EvalFile> {
+  const meta = { experiment: spec.name, seed: spec.seed, task: family.id, taskOptions: family.options };
+  const trials = new TrialFiles(runDir, family, meta);
+  try {
+    const out = await evaluateAgents(spec, family, runDir, emit, trials, checkpointDir);
+    trials.close();
+    atomicWriteJson(path.join(runDir, 'eval.json'), out, 2);
+    return out;
+  } finally {
+    trials.discard();
+  }
+}
+
+/** The intact agents, then the lesions; writes everything but eval.json, and returns what goes in it. */
+async function evaluateAgents(
+  spec: ExperimentSpec,
+  family: TaskFamily,
+  runDir: string,
+  emit: (e: RunEvent) => void,
+  trials: TrialFiles,
   checkpointDir?: string,
 ): Promise<EvalFile> {
   const out: EvalFile = {
@@ -107,6 +132,7 @@ export async function evaluateRun(
   const paths: Record<string, SwimTrial[]> = {};
   const spatial = family.infoFields.includes('position') && family.infoFields.includes('platform');
   const keep = (key: string, records: readonly EpisodeRecord[]) => {
+    trials.add(key, 'none', records);
     episodesOut.agents[key] = Array.from(measure.perEpisode(records));
     measured = { ...measureInfo(measure), value: ci95(episodesOut.agents[key]) };
     if (spatial && records.length > 0) {
@@ -157,10 +183,9 @@ export async function evaluateRun(
     out.agents[key] = result;
     emit({ type: 'eval', agent: key, result });
   }
-  atomicWriteJson(path.join(runDir, 'eval.json'), out, 2);
   atomicWriteJson(path.join(runDir, 'episodes.json'), episodesOut);
   if (spatial) atomicWriteJson(path.join(runDir, 'paths.json'), paths);
-  const lesions = await lesionRun(spec, family, runDir, episodesOut, emit, checkpointDir);
+  const lesions = await lesionRun(spec, family, runDir, episodesOut, emit, trials, checkpointDir);
   atomicWriteJson(path.join(runDir, 'lesions.json'), lesions, 2);
   return out;
 }
@@ -207,6 +232,7 @@ async function lesionRun(
   runDir: string,
   intact: EpisodesFile,
   emit: (e: RunEvent) => void,
+  trials: TrialFiles,
   checkpointDir?: string,
 ): Promise<LesionsFile> {
   const measure = mainMeasureOf(family);
@@ -238,7 +264,9 @@ async function lesionRun(
       }
       emit({ type: 'eval-start', agent: `${key} (${lesion})` });
       await breathe();
-      const values = measure.perEpisode(evaluate(family, agent, { episodes, batchSize, rng }));
+      const records = evaluate(family, agent, { episodes, batchSize, rng });
+      trials.add(key, lesion, records);
+      const values = measure.perEpisode(records);
       row[lesion] = {
         applies: true,
         value: ci95(values),

@@ -14,8 +14,11 @@
 import type { EpisodeRecord, StepInfo } from '../core/types.ts';
 import { ci95, type Estimate, mean } from './stats.ts';
 
-/** The `info` fields every navigation task fills (grid-goal, the water maze), which the measures below read. */
-export const NAVIGATION_INFO_FIELDS = ['trial', 'newTrial', 'trialEnd', 'position', 'foundGoal'] as const;
+/**
+ * The `info` fields every navigation task fills at every step (grid-goal, the water maze), which the measures below
+ * and the trial tables read.
+ */
+export const NAVIGATION_INFO_FIELDS = ['trial', 'newTrial', 'trialEnd', 'start', 'position', 'foundGoal'] as const;
 
 /** One water-maze trial. */
 export interface SwimTrial {

@@ -109,7 +109,7 @@ export async function writeReport(runDir: string): Promise<string> {
   const info = readOptional<RunInfo>(path.join(runDir, 'run.json'), 'run information');
   const lines: string[] = [];
   if (config.kind === 'icl-regression') {
-    writeMetricsCsv(runDir);
+    writeMetricsCsv(runDir, 'icl-regression');
     lines.push(...headerLines(config.name, config, info, config.seed));
     lines.push(
       ...(await iclSection(readJsonFile(path.join(runDir, 'eval.json'), 'evaluation') as IclEvalFile, runDir)),

@@ -9,7 +9,9 @@ import type { EpisodesFile, EvalFile, LesionsFile } from '../experiments/evaluat
 import { atomicWriteText, readJsonFile, readJsonl } from '../experiments/io.ts';
 import type { RunInfo } from '../experiments/run-dir.ts';
 import { agentKey, type ExperimentSpec, parseExperiment } from '../experiments/spec.ts';
+import type { IclStepMetrics } from '../icl/train.ts';
 import type { SwimTrial } from '../measures/spatial.ts';
+import type { UpdateMetrics } from '../rl/a2c.ts';
 import type { MetricsRecord } from './chart-style.ts';
 
 /** Everything the report needs of one run directory (a single experiment, or a part of a suite). */
@@ -72,10 +74,42 @@ export function trainingRecords(run: RunRecords, checkpointDir = SHIPPED_CHECKPO
   return hasRegret ? out : out.map(({ 'train/expectedRegret': _none, ...r }) => r as MetricsRecord);
 }
 
-/** The columns of metrics.csv: every key any record has, the identifying ones first. */
-export function metricsCsv(records: readonly Record<string, unknown>[]): string {
+// Every field a trainer logs (as a record, so that the compiler checks the list against the metrics' type), and what
+// the training loop adds to each record.
+const A2C_METRICS: Record<keyof UpdateMetrics, true> = {
+  update: true,
+  envSteps: true,
+  'train/episodeReward': true,
+  'train/expectedRegret': true,
+  'train/entropy': true,
+  'train/valueLoss': true,
+  'train/policyLoss': true,
+  'train/gradNorm': true,
+  'train/entropyCoef': true,
+  'perf/envStepsPerSecond': true,
+};
+const ICL_METRICS: Record<keyof IclStepMetrics, true> = {
+  update: true,
+  envSteps: true,
+  'train/loss': true,
+  'train/gradNorm': true,
+  'train/learningRate': true,
+  'perf/sequencesPerSecond': true,
+};
+const LOOP_FIELDS = ['agent', 'wallSeconds'];
+
+/**
+ * The columns metrics.csv has even without a record (a run whose agents all came from shipped checkpoints trained
+ * nothing): what the run's kind of trainer logs.
+ */
+export function knownMetricsColumns(kind: 'meta-rl' | 'icl-regression'): string[] {
+  return [...LOOP_FIELDS, ...Object.keys(kind === 'icl-regression' ? ICL_METRICS : A2C_METRICS)];
+}
+
+/** The columns of metrics.csv: the `known` ones and every key any record has, the identifying ones first. */
+export function metricsCsv(records: readonly Record<string, unknown>[], known: readonly string[] = []): string {
   const first = ['agent', 'update', 'envSteps', 'wallSeconds'];
-  const keys = new Set<string>();
+  const keys = new Set<string>(known);
   for (const r of records) for (const k of Object.keys(r)) keys.add(k);
   const columns = [...first.filter((k) => keys.has(k)), ...[...keys].filter((k) => !first.includes(k)).sort()];
   const cell = (v: unknown) => {
@@ -92,9 +126,8 @@ export function suiteParts(runDir: string, config: { parts: { name: string }[] }
   return config.parts.map((p) => path.join(runDir, 'parts', p.name));
 }
 
-/** metrics.csv beside metrics.jsonl (the same records, for pandas and R). */
-export function writeMetricsCsv(runDir: string): void {
+/** metrics.csv beside metrics.jsonl (the same records, for pandas and R), with its header even when there are none. */
+export function writeMetricsCsv(runDir: string, kind: 'meta-rl' | 'icl-regression' = 'meta-rl'): void {
   const file = path.join(runDir, 'metrics.jsonl');
-  if (!fs.existsSync(file)) return;
-  atomicWriteText(path.join(runDir, 'metrics.csv'), metricsCsv(readJsonl(file)));
+  atomicWriteText(path.join(runDir, 'metrics.csv'), metricsCsv(readJsonl(file), knownMetricsColumns(kind)));
 }

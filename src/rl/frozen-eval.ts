@@ -141,6 +141,11 @@ export interface EvaluationOptions {
   lesion?: Lesion;
   /** Receives the evaluated agent's episodes (for per-episode measures and example paths). */
   onRecords?: (records: readonly EpisodeRecord[]) => void;
+  /**
+   * Receives the episodes of every agent played, as it finishes: the evaluated one under its lesion (`none` when the
+   * lesion does not apply), the intact one beside it, the comparison agents (for trial tables).
+   */
+  onPlayed?: (agent: string, lesion: Lesion, records: readonly EpisodeRecord[]) => void;
 }
 
 export interface EvaluationResult extends AgentResult {
@@ -174,11 +179,14 @@ export function evaluateAgent(
   const agent = lesioned ?? (makeAgent('none', rng.fork(STREAMS.evalAgent)) as Agent);
   const records = run(agent);
   options.onRecords?.(records);
+  options.onPlayed?.(agent.id, lesioned !== null ? lesion : 'none', records);
   let intact: AgentResult | undefined;
   let lesionEffect: LesionComparison | undefined;
   if (lesion !== 'none') {
     const intactAgent = makeAgent('none', rng.fork(STREAMS.evalAgent)) as Agent;
     const intactRecords = run(intactAgent);
+    // Without the lesion the agent already played intact: these are the same episodes again.
+    if (lesioned !== null) options.onPlayed?.(intactAgent.id, 'none', intactRecords);
     intact = agentResult(intactAgent, intactRecords, family);
     lesionEffect = compareLesion(records, intactRecords, lesioned !== null);
   }
@@ -192,6 +200,7 @@ export function evaluateAgent(
     }
     const otherAgent = other.create(rng.fork(STREAMS.evalAgent));
     const otherRecords = run(otherAgent);
+    options.onPlayed?.(other.id, 'none', otherRecords);
     const theirs = ownRegret !== null ? expectedRegrets(otherRecords) : null;
     const regretDifference =
       theirs !== null && ownRegret !== null ? ci95(ownRegret.map((x, i) => x - theirs[i])) : NO_ESTIMATE;

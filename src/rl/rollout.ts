@@ -66,8 +66,9 @@ export function playBatch(
   const active = new Uint8Array(batch).fill(1);
   const records: EpisodeRecord[] = [];
   for (let b = 0; b < batch; b++) {
-    records.push({ actions: [], rewards: [], infos: [] });
     observation.set(instances[b].reset(), b * obsSize);
+    // Read once per episode, so that trial tables can name the instance each episode played.
+    records.push({ actions: [], rewards: [], infos: [], instance: instances[b].groundTruth() });
   }
   let running = batch;
   agent.begin(batch);

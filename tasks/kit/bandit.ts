@@ -117,6 +117,8 @@ export function createBanditFamily<Options>(spec: BanditSpec<Options>): BanditFa
       stationaryArms: spec.drift === undefined,
       expectedRewards: true,
       ...(spec.prior !== undefined ? { banditPrior: spec.prior } : {}),
+      // The arm means when the episode starts (restless arms drift from there).
+      instanceParameters: ['expectedRewards'],
       reportLayout: {
         columns: [{ kind: 'total-reward', digits: 1 }, { kind: 'p-best-last-trial' }],
         figures: ['p-best-and-regret-by-trial'],

@@ -13,7 +13,7 @@ import { parseSuite } from '../../src/experiments/spec.ts';
 import { runSuite } from '../../src/experiments/suite.ts';
 import { compareRuns, formatCompare } from '../../src/report/compare.ts';
 import { writeReport } from '../../src/report/report.ts';
-import { metricsCsv } from '../../src/report/run-records.ts';
+import { knownMetricsColumns, metricsCsv } from '../../src/report/run-records.ts';
 import { verdict } from '../../src/report/tables.ts';
 import { inProcess } from '../helpers/engram.ts';
 import { readEventDir } from '../helpers/tfevents.ts';
@@ -75,6 +75,10 @@ describe('suites and their reports', () => {
     const steps = (dir: string, agent: string) =>
       readEventDir(path.join(dir, 'tb', agent)).events.flatMap((file) => file.slice(1).map((e) => e.step));
     expect(steps(bandit, 'lstm')).toEqual([1, 2, 3, 4, 5, 6, 6]);
+    // Each part keeps every trial it played in its own directory.
+    for (const dir of [bandit, maze])
+      for (const file of ['trials.csv.gz', 'trials.parquet'])
+        expect(fs.existsSync(path.join(dir, file)), file).toBe(true);
     expect(readJson<EvalFile>(path.join(maze, 'eval.json')).agents['actor-critic'].mainMeasure).toMatchObject({
       name: 'trial-2 escape latency',
       unit: 's',
@@ -159,6 +163,27 @@ describe('report helpers', () => {
       { agent: 'a,b', update: 2, envSteps: 80, 'train/y': NaN },
     ]);
     expect(csv).toBe('agent,update,envSteps,train/x,train/y\nlstm,1,40,0.5,\n"a,b",2,80,,\n');
+  });
+
+  it('writes the header of metrics.csv even when nothing was trained', () => {
+    expect(metricsCsv([], knownMetricsColumns('meta-rl'))).toBe(
+      'agent,update,envSteps,wallSeconds,perf/envStepsPerSecond,train/entropy,train/entropyCoef,' +
+        'train/episodeReward,train/expectedRegret,train/gradNorm,train/policyLoss,train/valueLoss\n',
+    );
+    expect(metricsCsv([], knownMetricsColumns('icl-regression'))).toBe(
+      'agent,update,envSteps,wallSeconds,perf/sequencesPerSecond,train/gradNorm,train/learningRate,train/loss\n',
+    );
+    // Records with every known field come out as before.
+    const record = {
+      agent: 'lstm',
+      wallSeconds: 1,
+      ...Object.fromEntries(
+        knownMetricsColumns('icl-regression')
+          .slice(2)
+          .map((k) => [k, 2]),
+      ),
+    };
+    expect(metricsCsv([record], knownMetricsColumns('icl-regression'))).toBe(metricsCsv([record]));
   });
 
   it('says where learning lives from the lesions that hurt', () => {
