@@ -3,7 +3,7 @@
 // episode lives in the network's episode state, which `begin` resets.
 
 import { encodeInput, type Lesion, type PolicyNetwork, policyInputSize } from '../../src/core/policy.ts';
-import type { Agent, AgentInput, AgentKind, AgentOutput, TaskFamily } from '../../src/core/types.ts';
+import type { Agent, AgentInput, AgentKind, AgentOutput, RecordableVariable, TaskFamily } from '../../src/core/types.ts';
 import { softmaxRows } from '../../src/nn/kernels.ts';
 import { noGrad } from '../../src/nn/tape.ts';
 import { Tensor } from '../../src/nn/tensor.ts';
@@ -94,6 +94,16 @@ export class NetworkAgent<S> implements Agent {
     const probs = new Float64Array(B * A);
     softmaxRows(out.logits.data, probs, B, A);
     return { probs, value: Float64Array.from(out.value.data) };
+  }
+
+  recordable(): readonly RecordableVariable[] {
+    return this.net.recordable?.() ?? [];
+  }
+
+  readRecordable(name: string): Float64Array {
+    if (this.state === null) throw new Error(`${this.id}: readRecordable() before act()`);
+    if (this.net.readRecordable === undefined) throw new Error(`${this.id}: records nothing`);
+    return this.net.readRecordable(this.state, name);
   }
 }
 

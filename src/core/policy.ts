@@ -4,7 +4,7 @@
 // memory within the episode: recurrent activity, an attention cache, plastic traces. It is created
 // fresh by `initialState` at every episode start — the one place where it is reset — and never
 // belongs to the parameters. Lesions remove one kind of that memory at evaluation.
-import type { TaskFamily } from './types.ts';
+import type { RecordableVariable, TaskFamily } from './types.ts';
 
 /**
  * What the contracts need of a tensor: a rows × cols block of float64 values, row-major. The
@@ -66,6 +66,10 @@ export interface PolicyNetwork<S = unknown, T extends TensorLike = TensorLike> {
   lesion?(kind: Lesion, state: S, batchSize: number): S | null;
   /** Within-episode plasticity measures for the evaluation record (plastic networks only). */
   plasticityReport?(state: S): Record<string, number>;
+  /** The variables of the episode state that can be recorded after a step (Agent.recordable). */
+  recordable?(): readonly RecordableVariable[];
+  /** A recordable variable of `state` for every batch element: batch × size, row-major (Agent.readRecordable). */
+  readRecordable?(state: S, name: string): Float64Array;
 }
 
 /** Whether a network has the memory a lesion removes (asked of a fresh state, so nothing is played). */

@@ -117,6 +117,35 @@ export interface TaskFamily<Options = Record<string, unknown>> {
   readonly mainMeasure?: MainMeasure;
   /** What the family offers beyond this contract, for agents and reports (TaskTraits). */
   readonly traits?: TaskTraits;
+  /**
+   * The task's latent variables, what an agent would have to hold to play well (the Bayesian
+   * posterior over the arm means, the rewarded object, the platform and the agent's position):
+   * what decoders read out of recorded activity (`engram analyze`). Optional; with `latents`.
+   */
+  readonly latentVariables?: readonly LatentVariable[];
+  /**
+   * The latent variables of one played episode, step by step: for each variable of
+   * `latentVariables`, steps × size values (row-major), where row t is its value when the agent
+   * chooses the action of step t — after the outcomes of steps 0 … t − 1, before that of step t.
+   */
+  latents?(record: EpisodeRecord): Record<string, Float64Array>;
+}
+
+/** A latent variable of a task (TaskFamily.latentVariables). */
+export interface LatentVariable {
+  /** Its name (letters, digits, dashes): `posteriorMean`, `rewardedSide`, `goal`, … */
+  readonly name: string;
+  /** Numbers per step: 1 for a scalar, 2 for a position, k for k arms. */
+  readonly size: number;
+  /** `continuous` is decoded by regression (R²); `categorical` holds a class index (size 1), decoded as a class (accuracy). */
+  readonly kind: 'continuous' | 'categorical';
+  /** For a categorical variable, how many classes (0 … classes − 1). */
+  readonly classes?: number;
+  /** Its unit, or '' when it has none. */
+  readonly unit: string;
+  readonly description: string;
+  /** For a variable that is a belief, what it is the belief of (another variable's name, e.g. `armMeans`). */
+  readonly beliefOf?: string;
 }
 
 /**
@@ -233,6 +262,35 @@ export interface Agent {
    * output, so names must not clash with the standard fields.
    */
   extraReport?(records: readonly EpisodeRecord[]): Record<string, unknown>;
+  /**
+   * The variables of its internal state the agent can record after every step (`engram eval
+   * --record`): recurrent activity, attention, plastic traces, learned weights. Optional; with
+   * `readRecordable`.
+   */
+  recordable?(): readonly RecordableVariable[];
+  /**
+   * The value of a recordable variable after the latest `act`, for every batch element: batch ×
+   * size (the product of its shape), row-major. A copy or a view the agent will not change until
+   * its next `act`; reading it changes nothing the agent does.
+   */
+  readRecordable?(name: string): Float64Array;
+}
+
+/** A variable of an agent's internal state that it can record (Agent.recordable). */
+export interface RecordableVariable {
+  /** Its name (letters, digits, dashes, dots): `h`, `c`, `residual.0`, `attention.0`, `traces`, … */
+  readonly name: string;
+  /** Its shape per batch element (row-major), e.g. [48], or [heads, steps] for attention weights. */
+  readonly shape: readonly number[];
+  /**
+   * Which within-episode memory it is: `activity` (what `reset-state` wipes: recurrent state, the
+   * attention cache's stream), `synapses` (what changes weights within an episode: plastic traces,
+   * a Hebbian agent's weights), or `readout` (a view of the step, such as attention weights).
+   */
+  readonly memory: 'activity' | 'synapses' | 'readout';
+  readonly description: string;
+  /** Recorded only when asked for by name (large: every entry of a plastic trace). */
+  readonly onRequest?: boolean;
 }
 
 /** Everything one episode produced, for analysis. */
