@@ -9,6 +9,7 @@ import { dashboardCommand } from '../dashboard/command.ts';
 import { runBaseline } from '../experiments/baseline.ts';
 import { readCheckpoint } from '../experiments/checkpoint.ts';
 import { idOrModule, loadModules, loadRunModules, specModules } from '../experiments/plugins.ts';
+import type { RecordRequest } from '../experiments/recording.ts';
 import { formatGradchecks, runBuiltinGradchecks } from '../nn/checks.ts';
 import { checkKernelsEnvironment } from '../nn/kernels.ts';
 import { compareRuns, formatCompare } from '../report/compare.ts';
@@ -75,6 +76,41 @@ function output(opts: { json?: boolean }, value: unknown, text: () => string | s
   else process.stdout.write(`${[text()].flat().join('\n')}\n`);
 }
 
+/** The recording options every evaluating command takes. */
+function addRecordOptions(command: Command): Command {
+  return command
+    .option('--record <dir>', "record every agent's internal state after every step there (engram analyze reads it)")
+    .option('--record-episodes <n>', 'record only the first n held-out episodes', intOption('--record-episodes'))
+    .option(
+      '--record-variables <names>',
+      "comma-separated variables to record (default: each agent's own; all: every one)",
+    )
+    .option('--record-limit <size>', "refuse a recording larger than this (e.g. '500 MB'; default 2 GB)");
+}
+
+interface RecordFlags {
+  record?: string;
+  recordEpisodes?: number;
+  recordVariables?: string;
+  recordLimit?: string;
+}
+
+function recordRequest(opts: RecordFlags): RecordRequest {
+  if (opts.record === undefined) {
+    for (const flag of ['recordEpisodes', 'recordVariables', 'recordLimit'] as const)
+      if (opts[flag] !== undefined)
+        throw new UsageError(`--${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} needs --record <dir>`);
+  }
+  return {
+    episodes: opts.recordEpisodes,
+    variables: opts.recordVariables
+      ?.split(',')
+      .map((v) => v.trim())
+      .filter((v) => v !== ''),
+    limit: opts.recordLimit,
+  };
+}
+
 function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command();
   program
@@ -98,7 +134,7 @@ function buildProgram(setExit: (code: number) => void): Command {
       setExit(0);
     });
 
-  program
+  const baselineCmd = program
     .command('baseline')
     .description('evaluate an agent that needs no training on seeded held-out instances of a task')
     .requiredOption('--agent <id>', 'agent id (see `engram list`)')
@@ -121,25 +157,28 @@ function buildProgram(setExit: (code: number) => void): Command {
       'play under a lesion and report the intact agent beside it (plastic ' +
         'agents, e.g. hebbian): reset-state or freeze-plasticity',
     )
-    .option('--out <dir>', 'also write every trial played (trials.csv.gz, trials.parquet) and summary.json there')
+    .option('--out <dir>', 'also write every trial played (trials.csv.gz, trials.parquet) and summary.json there');
+  addRecordOptions(baselineCmd)
     .option('--json', 'print one JSON object')
     .action(
-      async (opts: {
-        out?: string;
-        lesion?: string;
-        agent: string;
-        task: string;
-        arms?: number;
-        trials?: number;
-        variant?: string;
-        volatility?: number;
-        taskOption?: Record<string, unknown>;
-        agentOption?: Record<string, unknown>;
-        episodes: number;
-        seed: number;
-        batchSize: number;
-        json?: boolean;
-      }) => {
+      async (
+        opts: RecordFlags & {
+          out?: string;
+          lesion?: string;
+          agent: string;
+          task: string;
+          arms?: number;
+          trials?: number;
+          variant?: string;
+          volatility?: number;
+          taskOption?: Record<string, unknown>;
+          agentOption?: Record<string, unknown>;
+          episodes: number;
+          seed: number;
+          batchSize: number;
+          json?: boolean;
+        },
+      ) => {
         // A module path names a task or agent of one's own.
         opts.task = await idOrModule(opts.task, 'task');
         opts.agent = await idOrModule(opts.agent, 'agent');
@@ -159,6 +198,8 @@ function buildProgram(setExit: (code: number) => void): Command {
           batchSize: opts.batchSize,
           lesion: opts.lesion,
           out: opts.out,
+          record: opts.record,
+          recordOptions: recordRequest(opts),
         });
         output(opts, report, () => formatBaseline(report));
         setExit(0);
@@ -196,7 +237,7 @@ function buildProgram(setExit: (code: number) => void): Command {
       setExit(0);
     });
 
-  program
+  const evalCmd = program
     .command('eval')
     .description(
       'evaluate a checkpoint with frozen weights on held-out instances, beside classic agents on the same instances',
@@ -215,12 +256,13 @@ function buildProgram(setExit: (code: number) => void): Command {
       'none',
     )
     .option('--compare <ids>', 'comma-separated comparison agents', 'thompson,bayes-optimal')
-    .option('--out <dir>', 'also write every trial played (trials.csv.gz, trials.parquet) and summary.json there')
+    .option('--out <dir>', 'also write every trial played (trials.csv.gz, trials.parquet) and summary.json there');
+  addRecordOptions(evalCmd)
     .option('--json', 'print one JSON object')
     .action(
       async (
         file: string,
-        opts: {
+        opts: RecordFlags & {
           task?: string;
           episodes: number;
           seed: number;
@@ -242,7 +284,8 @@ function buildProgram(setExit: (code: number) => void): Command {
         const batchSize = opts.batchSize ?? opts.batch ?? 100;
         await loadModules(specModules(readCheckpoint(file)));
         if (opts.task !== undefined) opts.task = await idOrModule(opts.task, 'task');
-        const result = evalCommand(file, { ...opts, batchSize, compare });
+        const recordOptions = recordRequest(opts);
+        const result = evalCommand(file, { ...opts, batchSize, compare, recordOptions });
         output(opts, result, () => formatEval(result));
         setExit(0);
       },

@@ -1,14 +1,26 @@
 // The `run` and `eval` subcommands: option handling and output around src/experiments/run.ts and
 // src/rl/frozen-eval.ts.
 import path from 'node:path';
+import { NetworkAgent } from '../../agents/kit/network-agent.ts';
 import { findTask } from '../../tasks/index.ts';
 import { UsageError } from '../core/errors.ts';
-import { LESIONS, type Lesion } from '../core/policy.ts';
+import { LESIONS, type Lesion, lesionApplies } from '../core/policy.ts';
+import { Rng } from '../core/rng.ts';
 import { plainProgress } from '../dashboard/plain.ts';
-import { networkFromCheckpoint, readCheckpoint } from '../experiments/checkpoint.ts';
+import { networkFromCheckpoint, readCheckpoint, untrainedNetwork } from '../experiments/checkpoint.ts';
 import { comparisonAgents } from '../experiments/comparison.ts';
 import type { RunControl, RunEvent } from '../experiments/events.ts';
 import { type IclRunResult, resumeIclRun, runIclExperiment } from '../experiments/icl-run.ts';
+import {
+  type RecordRequest,
+  type RecordSettings,
+  type RecordTarget,
+  recordSettings,
+  recordTarget,
+  recordUntrained,
+  untrainedRng,
+  withRecording,
+} from '../experiments/recording.ts';
 import { type RunResult, resumeRun, runExperiment } from '../experiments/run.ts';
 import { openRunDir, runKind } from '../experiments/run-dir.ts';
 import { type ExperimentSpec, type IclExperimentSpec, loadAnyExperiment, type SuiteSpec } from '../experiments/spec.ts';
@@ -124,6 +136,9 @@ export interface EvalCommandOptions {
   compare: string[];
   /** A directory for the trial tables and the result (created if need be). */
   out?: string;
+  /** A directory for a recording of every agent's internal state, and what to record. */
+  record?: string;
+  recordOptions?: RecordRequest;
 }
 
 export type EvalCommandResult = FrozenEvalResult & {
@@ -147,24 +162,57 @@ export function evalCommand(file: string, opts: EvalCommandOptions): EvalCommand
   const { family: f, net } = networkFromCheckpoint(ck, file, family);
   const compare = comparisonAgents(f, opts.compare);
   const metadata = { checkpoint: file, task: f.id, taskOptions: f.options, seed: opts.seed };
-  return withTrialFiles(
-    opts.out,
+  const settings =
+    opts.record !== undefined ? recordSettings(opts.record, opts.recordOptions ?? {}, opts.episodes) : undefined;
+  const lesion = opts.lesion as Lesion;
+  const name = net.agentId;
+  // What is recorded: the agent as it plays (under its lesion when it applies), the intact agent
+  // beside a lesioned one, the comparison agents, and the untrained twin.
+  const targets = (s: RecordSettings): RecordTarget[] => {
+    const played = lesion !== 'none' && lesionApplies(net, lesion) ? lesion : 'none';
+    const probe = new NetworkAgent(f, net);
+    const list = [recordTarget(s, name, probe, played)];
+    if (played !== 'none') list.push(recordTarget(s, name, probe, 'none'));
+    for (const c of compare)
+      if (c.cannotPlay === null) list.push(recordTarget(s, c.id, c.create(Rng.fromSeed('record-probe')), 'none'));
+    if (s.untrained) list.push(recordTarget(s, name, probe, 'none', 'untrained'));
+    return list;
+  };
+  return withRecording(
+    settings,
     f,
-    metadata,
-    (onPlayed) => ({
-      checkpoint: file,
-      trainedUpdates: ck.update,
-      trainedEnvSteps: ck.envSteps,
-      ...frozenEvaluation(f, net, {
-        episodes: opts.episodes,
-        batchSize: opts.batchSize,
-        seed: opts.seed,
-        compare,
-        lesion: opts.lesion as Lesion,
-        onPlayed,
-      }),
-    }),
-    (result) => result,
+    opts.seed,
+    { checkpoint: file },
+    () => targets(settings as RecordSettings),
+    (line) => process.stderr.write(`${line}\n`),
+    (recording) =>
+      withTrialFiles(
+        opts.out,
+        f,
+        metadata,
+        (onPlayed) => {
+          const result = {
+            checkpoint: file,
+            trainedUpdates: ck.update,
+            trainedEnvSteps: ck.envSteps,
+            ...frozenEvaluation(f, net, {
+              episodes: opts.episodes,
+              batchSize: opts.batchSize,
+              seed: opts.seed,
+              compare,
+              lesion,
+              onPlayed,
+              observe: recording !== undefined ? (n, l, a) => recording.observe(n, l, a) : undefined,
+            }),
+          };
+          if (recording?.settings.untrained) {
+            const twin = untrainedNetwork(ck, f, untrainedRng(opts.seed, name));
+            recordUntrained(recording, name, f, twin, opts.batchSize);
+          }
+          return result;
+        },
+        (result) => result,
+      ),
   );
 }
 

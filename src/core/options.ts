@@ -75,6 +75,29 @@ function toSi(owner: string, schema: ObjectSchema, key: string, text: string, un
   return Number(quantity.toNumber(unit).toPrecision(15));
 }
 
+/**
+ * A quantity outside an option record (`--record-limit '500 MB'`) as a number in `unit`: a bare
+ * number is already in it; text is converted by mathjs. Anything else, or another dimension, is a
+ * UsageError naming `what`.
+ */
+export function quantityIn(value: unknown, unit: string, what: string): number {
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  const expected = `${what} must be a number in ${unit} or a quantity convertible to ${unit}`;
+  if (typeof value !== 'string') throw new UsageError(`${expected}, got ${show(value)}`);
+  const bare = Number(value.trim());
+  if (value.trim() !== '' && Number.isFinite(bare)) return bare;
+  let quantity: MathJs.Unit;
+  try {
+    quantity = math().unit(value.trim());
+  } catch (err) {
+    throw new UsageError(`${expected}, got '${value}' (${(err as Error).message.replace(/\.$/, '')})`);
+  }
+  if ((quantity.value as number | null) === null) throw new UsageError(`${expected}, got '${value}' (no number)`);
+  if (!quantity.equalBase(math().unit(unit)))
+    throw new UsageError(`${expected}, got '${value}' (${quantity.formatUnits()} does not convert to ${unit})`);
+  return quantity.toNumber(unit);
+}
+
 /** A value as an error message quotes it; a quantity given as text with its SI value (`'1100 cm' (11 m)`). */
 function gotten(raw: unknown, converted: unknown, unit: string | undefined): string {
   return typeof raw === 'string' && typeof converted === 'number' && unit !== undefined

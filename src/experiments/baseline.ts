@@ -9,8 +9,17 @@ import type { AgentEntry } from '../../agents/kit/entry.ts';
 import { findTask } from '../../tasks/index.ts';
 import { UsageError } from '../core/errors.ts';
 import { isLesionable, LESIONS, type Lesion } from '../core/policy.ts';
+import { Rng } from '../core/rng.ts';
 import type { EpisodeRecord, TaskFamily } from '../core/types.ts';
-import { type AgentResult, evaluateAgent, type LesionComparison } from '../rl/frozen-eval.ts';
+import { type AgentResult, type EvaluationOptions, evaluateAgent, type LesionComparison } from '../rl/frozen-eval.ts';
+import {
+  type RecordRequest,
+  type RecordSettings,
+  type RecordTarget,
+  recordSettings,
+  recordTarget,
+  withRecording,
+} from './recording.ts';
 import { type PlayedCallback, withTrialFiles } from './trials-file.ts';
 
 export interface BaselineRequest {
@@ -31,6 +40,9 @@ export interface BaselineRequest {
   lesion?: string;
   /** A directory for the trial tables and the report (created if need be). */
   out?: string;
+  /** A directory for a recording of the agent's internal state (src/experiments/recording.ts), and what to record. */
+  record?: string;
+  recordOptions?: RecordRequest;
 }
 
 export interface BaselineReport extends AgentResult {
@@ -78,12 +90,36 @@ export function runBaseline(request: BaselineRequest): BaselineRun {
 
   const agentOptions = request.agentOptions ?? {};
   const metadata = { agent: entry.id, agentOptions, task: family.id, taskOptions: family.options, seed: request.seed };
-  return withTrialFiles(
-    request.out,
+  const settings =
+    request.record !== undefined
+      ? recordSettings(request.record, request.recordOptions ?? {}, request.episodes)
+      : undefined;
+  // The agent as it plays (under its lesion when it has that memory), and intact beside a lesioned one.
+  const targets = (s: RecordSettings): RecordTarget[] => {
+    const probe = entry.create(family, agentOptions, Rng.fromSeed('record-probe'));
+    const applies = lesion !== 'none' && isLesionable(probe) && probe.setLesion(lesion);
+    const list = [recordTarget(s, entry.id, probe, applies ? lesion : 'none')];
+    if (applies) list.push(recordTarget(s, entry.id, probe, 'none'));
+    return list;
+  };
+  return withRecording(
+    settings,
     family,
-    metadata,
-    (onPlayed) => play(request, family, entry, agentOptions, batchSize, lesion, onPlayed),
-    (run) => run.report,
+    request.seed,
+    { agent: entry.id, agentOptions },
+    () => targets(settings as RecordSettings),
+    (line) => process.stderr.write(`${line}\n`),
+    (recording) =>
+      withTrialFiles(
+        request.out,
+        family,
+        metadata,
+        (onPlayed) =>
+          play(request, family, entry, agentOptions, batchSize, lesion, onPlayed, (name, l, agent) =>
+            recording?.observe(name, l, agent),
+          ),
+        (run) => run.report,
+      ),
   );
 }
 
@@ -96,6 +132,7 @@ function play(
   batchSize: number,
   lesion: Lesion,
   onPlayed: PlayedCallback | undefined,
+  observe: EvaluationOptions['observe'],
 ): BaselineRun {
   let records: readonly EpisodeRecord[] = [];
   const result = evaluateAgent(
@@ -120,6 +157,7 @@ function play(
         records = r;
       },
       onPlayed,
+      observe,
     },
   );
   const { task, taskOptions, seed, lesion: _lesion, intact, lesionEffect, compare: _compare, ...own } = result;

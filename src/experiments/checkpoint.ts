@@ -116,6 +116,13 @@ export function networkFromCheckpoint(
   return { family: f, net };
 }
 
+/** The checkpoint's network with initial weights from `rng` instead of its own: the untrained twin of a recording. */
+export function untrainedNetwork(checkpoint: Checkpoint, family: TaskFamily, rng: Rng): PolicyNetwork<unknown, Tensor> {
+  const entry = findAgent(checkpoint.agent.id);
+  if (!entry.createNetwork) throw new UsageError(`agent '${checkpoint.agent.id}' has no network`);
+  return entry.createNetwork(family, checkpoint.agent.options, rng);
+}
+
 /** The trainer part of a checkpoint, or a UsageError if it was stripped (a shipped checkpoint). */
 export function trainerStateOf(checkpoint: Checkpoint, source: string): TrainerState {
   if (checkpoint.optimizer === null || checkpoint.rng === null) {

@@ -6,19 +6,30 @@
 //   lesions.json   each learning agent under every lesion of the spec, on the same instances
 //   trials.csv.gz, trials.parquet   every trial of all of these, one row each (trials-file.ts)
 // eval.json comes last: its presence marks a finished run (sweeps, suites and the dashboard read it so).
+import fs from 'node:fs';
 import path from 'node:path';
 import { findAgent } from '../../agents/index.ts';
 import { NetworkAgent } from '../../agents/kit/network-agent.ts';
 import { isLesionable, type Lesion, lesionApplies } from '../core/policy.ts';
+import { Rng } from '../core/rng.ts';
 import type { Agent, EpisodeRecord, TaskFamily } from '../core/types.ts';
 import { type MeasureInfo, mainMeasureOf, measureInfo } from '../measures/main-measure.ts';
 import { type SwimTrial, swimTrials } from '../measures/spatial.ts';
 import { type BootstrapEstimate, ci95, type Estimate, pairedBootstrap } from '../measures/stats.ts';
 import { type AgentResult, agentResult, evaluationRng, frozenEvaluation } from '../rl/frozen-eval.ts';
 import { evaluate, STREAMS } from '../rl/rollout.ts';
-import { networkFromCheckpoint, readCheckpoint, shippedCheckpoint } from './checkpoint.ts';
+import { networkFromCheckpoint, readCheckpoint, shippedCheckpoint, untrainedNetwork } from './checkpoint.ts';
 import { breathe, type RunEvent } from './events.ts';
 import { atomicWriteJson } from './io.ts';
+import {
+  Recording,
+  type RecordSettings,
+  type RecordTarget,
+  recordSettings,
+  recordTarget,
+  recordUntrained,
+  untrainedRng,
+} from './recording.ts';
 import { checkpointFile } from './run-dir.ts';
 import { type AgentSpec, agentKey, type ExperimentSpec } from './spec.ts';
 import type { AgentScalars } from './tensorboard.ts';
@@ -99,15 +110,105 @@ export async function evaluateRun(
   checkpointDir?: string,
 ): Promise<EvalFile> {
   const meta = { experiment: spec.name, seed: spec.seed, task: family.id, taskOptions: family.options };
+  const request = spec.evaluation.record;
+  let recording: Recording | undefined;
+  if (request !== undefined) {
+    const settings = recordSettings(path.join(runDir, RECORDING_DIR), request, spec.evaluation.episodes);
+    recording = new Recording(
+      settings,
+      family,
+      spec.seed,
+      { experiment: spec.name },
+      runTargets(spec, family, settings, runDir, checkpointDir),
+    );
+    emit({ type: 'note', message: recording.describe() });
+  }
   const trials = new TrialFiles(runDir, family, meta);
   try {
-    const out = await evaluateAgents(spec, family, runDir, emit, trials, checkpointDir);
+    const out = await evaluateAgents(spec, family, runDir, emit, trials, recording, checkpointDir);
     trials.close();
+    recording?.close();
     atomicWriteJson(path.join(runDir, 'eval.json'), out, 2);
     return out;
   } finally {
     trials.discard();
+    recording?.discard();
   }
+}
+
+/**
+ * Checks a run's recording before anything is trained: its settings, the variables it names and
+ * its size against the limit (a UsageError otherwise). Nothing is written. `runDir` null: a new
+ * run, with no checkpoints of its own yet.
+ */
+export function checkRecording(
+  spec: ExperimentSpec,
+  family: TaskFamily,
+  runDir: string | null,
+  checkpointDir?: string,
+): void {
+  const request = spec.evaluation.record;
+  if (request === undefined) return;
+  const settings = recordSettings(path.join(runDir ?? '.', RECORDING_DIR), request, spec.evaluation.episodes);
+  Recording.check(settings, family, runTargets(spec, family, settings, runDir, checkpointDir));
+}
+
+/** The recording directory of a run whose spec asks for one (evaluation.record). */
+export const RECORDING_DIR = 'recording';
+
+/**
+ * What a run records: every agent evaluated, intact; each learning agent under each lesion of the
+ * spec that applies to it; and each network's untrained twin.
+ */
+function runTargets(
+  spec: ExperimentSpec,
+  family: TaskFamily,
+  settings: RecordSettings,
+  runDir: string | null,
+  checkpointDir?: string,
+): RecordTarget[] {
+  const targets: RecordTarget[] = [];
+  const probeRng = () => Rng.fromSeed('record-probe');
+  for (const { key, agentSpec, id } of evaluatedAgents(spec)) {
+    const entry = findAgent(id);
+    if (entry.cannotPlay(family) !== null) continue;
+    if (entry.createNetwork && agentSpec !== undefined) {
+      // The checkpoint's network where there is one yet (a shipped one may have other options than
+      // the spec's), otherwise the spec's architecture: the shapes are what counts.
+      const shipped = shippedCheckpoint(spec, agentSpec, family, checkpointDir);
+      const file = shipped ?? (runDir !== null ? checkpointFile(runDir, key) : null);
+      const net =
+        file !== null && fs.existsSync(file)
+          ? networkFromCheckpoint(readCheckpoint(file), file, family).net
+          : entry.createNetwork(family, agentSpec.options, probeRng());
+      const probe = new NetworkAgent(family, net);
+      targets.push(recordTarget(settings, key, probe, 'none'));
+      if (entry.kind !== 'classic')
+        for (const lesion of spec.evaluation.lesions)
+          if (lesionApplies(net, lesion)) targets.push(recordTarget(settings, key, probe, lesion));
+      if (settings.untrained) targets.push(recordTarget(settings, key, probe, 'none', 'untrained'));
+    } else {
+      const options = agentSpec?.options ?? {};
+      targets.push(recordTarget(settings, key, entry.create(family, options, probeRng()), 'none'));
+      if (agentSpec !== undefined && entry.kind !== 'classic') {
+        for (const lesion of spec.evaluation.lesions) {
+          const plain = entry.create(family, options, probeRng());
+          if (isLesionable(plain) && plain.setLesion(lesion)) targets.push(recordTarget(settings, key, plain, lesion));
+        }
+      }
+    }
+  }
+  return targets;
+}
+
+/** The agents a run evaluates: the spec's, then the comparison agents not among them. */
+function evaluatedAgents(spec: ExperimentSpec): { key: string; agentSpec: AgentSpec | undefined; id: string }[] {
+  return [
+    ...spec.agents.map((a) => ({ key: agentKey(a), agentSpec: a as AgentSpec | undefined, id: a.id })),
+    ...spec.evaluation.compare
+      .filter((id) => !spec.agents.some((a) => agentKey(a) === id))
+      .map((id) => ({ key: id, agentSpec: undefined, id })),
+  ];
 }
 
 /** The intact agents, then the lesions; writes everything but eval.json, and returns what goes in it. */
@@ -117,6 +218,7 @@ async function evaluateAgents(
   runDir: string,
   emit: (e: RunEvent) => void,
   trials: TrialFiles,
+  recording: Recording | undefined,
   checkpointDir?: string,
 ): Promise<EvalFile> {
   const out: EvalFile = {
@@ -141,12 +243,7 @@ async function evaluateAgents(
     }
   };
   const { episodes, batchSize } = spec.evaluation;
-  const named: { key: string; agentSpec: AgentSpec | undefined; id: string }[] = [
-    ...spec.agents.map((a) => ({ key: agentKey(a), agentSpec: a as AgentSpec | undefined, id: a.id })),
-    ...spec.evaluation.compare
-      .filter((id) => !spec.agents.some((a) => agentKey(a) === id))
-      .map((id) => ({ key: id, agentSpec: undefined, id })),
-  ];
+  const named = evaluatedAgents(spec);
   let measured: MainMeasureResult | undefined;
   for (const { key, agentSpec, id } of named) {
     const entry = findAgent(id);
@@ -162,7 +259,10 @@ async function evaluateAgents(
         batchSize,
         seed: spec.seed,
         onRecords: (records) => keep(key, records),
+        observe: recording !== undefined ? (_name, lesion, agent) => recording.observe(key, lesion, agent) : undefined,
       });
+      if (recording?.settings.untrained)
+        recordUntrained(recording, key, family, untrainedNetwork(ck, family, untrainedRng(spec.seed, key)), batchSize);
       const { compare: _compare, ...rest } = r;
       result = {
         ...rest,
@@ -174,7 +274,12 @@ async function evaluateAgents(
     } else {
       const rng = evaluationRng(spec.seed);
       const agent = entry.create(family, agentSpec?.options ?? {}, rng.fork(STREAMS.evalAgent));
-      const records = evaluate(family, agent, { episodes, batchSize, rng });
+      const records = evaluate(family, agent, {
+        episodes,
+        batchSize,
+        rng,
+        observe: recording?.observe(key, 'none', agent),
+      });
       keep(key, records);
       result = agentResult(agent, records, family);
     }
@@ -185,7 +290,7 @@ async function evaluateAgents(
   }
   atomicWriteJson(path.join(runDir, 'episodes.json'), episodesOut);
   if (spatial) atomicWriteJson(path.join(runDir, 'paths.json'), paths);
-  const lesions = await lesionRun(spec, family, runDir, episodesOut, emit, trials, checkpointDir);
+  const lesions = await lesionRun(spec, family, runDir, episodesOut, emit, trials, recording, checkpointDir);
   atomicWriteJson(path.join(runDir, 'lesions.json'), lesions, 2);
   return out;
 }
@@ -233,6 +338,7 @@ async function lesionRun(
   intact: EpisodesFile,
   emit: (e: RunEvent) => void,
   trials: TrialFiles,
+  recording: Recording | undefined,
   checkpointDir?: string,
 ): Promise<LesionsFile> {
   const measure = mainMeasureOf(family);
@@ -264,7 +370,12 @@ async function lesionRun(
       }
       emit({ type: 'eval-start', agent: `${key} (${lesion})` });
       await breathe();
-      const records = evaluate(family, agent, { episodes, batchSize, rng });
+      const records = evaluate(family, agent, {
+        episodes,
+        batchSize,
+        rng,
+        observe: recording?.observe(key, lesion, agent),
+      });
       trials.add(key, lesion, records);
       const values = measure.perEpisode(records);
       row[lesion] = {

@@ -20,7 +20,7 @@ import { Rng } from '../core/rng.ts';
 import type { TaskFamily } from '../core/types.ts';
 import { A2CTrainer } from '../rl/a2c.ts';
 import { shippedCheckpoint, trainerStateOf } from './checkpoint.ts';
-import { type EvalFile, evalScalars, evaluateRun } from './evaluation.ts';
+import { checkRecording, type EvalFile, evalScalars, evaluateRun } from './evaluation.ts';
 import { runHeader } from './plan.ts';
 import { loadModules, specModules } from './plugins.ts';
 import { checkpointFile, createRunDir, openRunDir } from './run-dir.ts';
@@ -76,6 +76,7 @@ export async function runExperiment(specIn: ExperimentSpec, options: RunOptions 
   await loadModules(specModules(spec));
   const family = findTask(spec.task.id).create(spec.task.options);
   checkAgents(spec, family);
+  checkRecording(spec, family, null, options.checkpointDir);
   return execute(spec, family, createRunDir(spec, options.out), false, options);
 }
 

@@ -66,6 +66,20 @@ export function agentKey(agent: { id: string; label?: string }): string {
   return agent.label ?? agent.id;
 }
 
+/** What a run records (RecordRequest of src/experiments/recording.ts). */
+export const RecordSchema = z.strictObject({
+  /** Record the first `episodes` held-out episodes (default: every evaluation episode). */
+  episodes: z.number().int().min(1).max(1_000_000).optional(),
+  /** Variables by name (default: what each agent records unasked; `all`: every one). */
+  variables: z.array(z.string().min(1)).optional(),
+  /** The most it may take before compression: bytes, or a quantity such as "500 MB" (default 2 GB). */
+  limit: z.union([z.number().positive(), z.string().min(1)]).optional(),
+  /** Record each network's untrained twin as a control (default true). */
+  untrained: z.boolean().optional(),
+  /** The reference policy recorded on each agent's history (default bayes-optimal where it plays; null: none). */
+  reference: z.string().nullable().optional(),
+});
+
 export const EvaluationSchema = z.strictObject({
   /** Held-out episodes. */
   episodes: z.number().int().min(1).max(1_000_000).default(2000),
@@ -77,6 +91,11 @@ export const EvaluationSchema = z.strictObject({
   lesions: z.array(z.enum(['reset-state', 'freeze-plasticity'])).default(['reset-state', 'freeze-plasticity']),
   /** Classic agents the report's by-trial figures show beside the learning agents and the best classic agent. */
   figureAgents: z.array(z.string()).optional(),
+  /**
+   * Record every agent's internal state on the first held-out episodes into recording/ (src/experiments/recording.ts),
+   * and analyze it in the report (`engram analyze`).
+   */
+  record: RecordSchema.optional(),
 });
 
 export const ExperimentSchema = z.strictObject({

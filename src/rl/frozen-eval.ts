@@ -20,7 +20,7 @@ import {
 import { ci95, type Estimate } from '../measures/stats.ts';
 import { hashParameters } from '../nn/module.ts';
 import type { Tensor } from '../nn/tensor.ts';
-import { evaluate, STREAMS } from './rollout.ts';
+import { type EvaluateOptions, evaluate, STREAMS } from './rollout.ts';
 
 /** The JSON form of one agent's evaluation (the fields `engram baseline` and `engram eval` print). */
 export interface AgentResult extends BehaviorSummary {
@@ -146,6 +146,8 @@ export interface EvaluationOptions {
    * lesion does not apply), the intact one beside it, the comparison agents (for trial tables).
    */
   onPlayed?: (agent: string, lesion: Lesion, records: readonly EpisodeRecord[]) => void;
+  /** The observers of an agent's batches (activity recording), by the name and lesion it plays under. */
+  observe?: (agent: string, lesion: Lesion, played: Agent) => EvaluateOptions['observe'];
 }
 
 export interface EvaluationResult extends AgentResult {
@@ -173,18 +175,25 @@ export function evaluateAgent(
 ): EvaluationResult {
   const rng = evaluationRng(options.seed);
   const lesion = options.lesion ?? 'none';
-  const run = (agent: Agent) =>
-    evaluate(family, agent, { episodes: options.episodes, batchSize: options.batchSize, rng });
+  // `name` null: played again without being observed.
+  const run = (agent: Agent, name: string | null, playedLesion: Lesion) =>
+    evaluate(family, agent, {
+      episodes: options.episodes,
+      batchSize: options.batchSize,
+      rng,
+      observe: name !== null ? options.observe?.(name, playedLesion, agent) : undefined,
+    });
   const lesioned = makeAgent(lesion, rng.fork(STREAMS.evalAgent));
   const agent = lesioned ?? (makeAgent('none', rng.fork(STREAMS.evalAgent)) as Agent);
-  const records = run(agent);
+  const records = run(agent, agent.id, lesioned !== null ? lesion : 'none');
   options.onRecords?.(records);
   options.onPlayed?.(agent.id, lesioned !== null ? lesion : 'none', records);
   let intact: AgentResult | undefined;
   let lesionEffect: LesionComparison | undefined;
   if (lesion !== 'none') {
     const intactAgent = makeAgent('none', rng.fork(STREAMS.evalAgent)) as Agent;
-    const intactRecords = run(intactAgent);
+    // Recorded only when the lesion applied: otherwise these are the episodes just recorded.
+    const intactRecords = run(intactAgent, lesioned !== null ? intactAgent.id : null, 'none');
     // Without the lesion the agent already played intact: these are the same episodes again.
     if (lesioned !== null) options.onPlayed?.(intactAgent.id, 'none', intactRecords);
     intact = agentResult(intactAgent, intactRecords, family);
@@ -199,7 +208,7 @@ export function evaluateAgent(
       continue;
     }
     const otherAgent = other.create(rng.fork(STREAMS.evalAgent));
-    const otherRecords = run(otherAgent);
+    const otherRecords = run(otherAgent, other.id, 'none');
     options.onPlayed?.(other.id, 'none', otherRecords);
     const theirs = ownRegret !== null ? expectedRegrets(otherRecords) : null;
     const regretDifference =

@@ -37,6 +37,22 @@ function checkRow(agent: Agent, probs: Float64Array, offset: number, k: number, 
 }
 
 /**
+ * What watches a batch being played, without changing it (activity recording): called after the
+ * agent acted at each step and after the batch stepped, then with the finished records.
+ */
+export interface BatchObserver {
+  /**
+   * The agent has acted at `step` on `input` (what it saw) with `probs`; its state can be read now.
+   * `input`'s arrays are overwritten after this call.
+   */
+  afterAct(step: number, input: AgentInput, probs: Float64Array): void;
+  /** The batch stepped: the action each element took, and which elements were playing at this step. */
+  afterStep(step: number, actions: Int32Array, active: Uint8Array): void;
+  /** Every episode of the batch is over. */
+  end(records: readonly EpisodeRecord[]): void;
+}
+
+/**
  * Plays one episode on each instance at once and returns one record per instance (in order).
  * Episodes may end at different steps: a finished element is masked out (its observation zeroed,
  * its previous action −1 and reward 0, as at an episode start, and the agent's output for it is
@@ -49,6 +65,7 @@ export function playBatch(
   agent: Agent,
   instances: readonly TaskInstance[],
   actionRngs: readonly Rng[],
+  observer?: BatchObserver,
 ): EpisodeRecord[] {
   const batch = instances.length;
   const obsSize = family.observationSize;
@@ -71,6 +88,7 @@ export function playBatch(
     records.push({ actions: [], rewards: [], infos: [], instance: instances[b].groundTruth() });
   }
   let running = batch;
+  const taken = new Int32Array(observer !== undefined ? batch : 0).fill(-1);
   agent.begin(batch);
 
   for (let step = 0; step < maxSteps && running > 0; step++) {
@@ -86,10 +104,13 @@ export function playBatch(
     const { probs } = agent.act(input);
     if (probs.length !== batch * k)
       throw new Error(`agent '${agent.id}' returned ${probs.length} probabilities, expected ${batch} × ${k}`);
+    observer?.afterAct(step, input, probs);
+    const playing = observer !== undefined ? Uint8Array.from(active) : active;
     for (let b = 0; b < batch; b++) {
       if (!active[b]) continue;
       checkRow(agent, probs, b * k, k, step);
       const action = actionRngs[b].categorical(probs, b * k, k);
+      if (observer !== undefined) taken[b] = action;
       const result = instances[b].step(action);
       const record = records[b];
       record.actions.push(action);
@@ -109,7 +130,9 @@ export function playBatch(
         prevInfo[b] = result.info;
       }
     }
+    observer?.afterStep(step, taken, playing);
   }
+  observer?.end(records);
   return records;
 }
 
@@ -120,6 +143,8 @@ export interface EvaluateOptions {
   batchSize?: number;
   /** The run's root stream; the evaluation streams are derived from it by name (see STREAMS). */
   rng: Rng;
+  /** An observer for the batch of episodes first … first + count − 1 (activity recording), or none. */
+  observe?: (first: number, count: number) => BatchObserver | undefined;
 }
 
 /** Instance i of the held-out set (the same for every agent under one root stream). */
@@ -146,7 +171,7 @@ export function evaluate(family: TaskFamily, agent: Agent, options: EvaluateOpti
       instances.push(family.sample(tasks.fork(String(i))));
       actionRngs.push(actions.fork(String(i)));
     }
-    for (const r of playBatch(family, agent, instances, actionRngs)) records.push(r);
+    for (const r of playBatch(family, agent, instances, actionRngs, options.observe?.(first, count))) records.push(r);
   }
   return records;
 }
