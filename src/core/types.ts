@@ -137,7 +137,10 @@ export interface LatentVariable {
   readonly name: string;
   /** Numbers per step: 1 for a scalar, 2 for a position, k for k arms. */
   readonly size: number;
-  /** `continuous` is decoded by regression (R²); `categorical` holds a class index (size 1), decoded as a class (accuracy). */
+  /**
+   * `continuous` is decoded by regression (R²); `categorical` holds a class index (size 1), decoded as a
+   * class (accuracy).
+   */
   readonly kind: 'continuous' | 'categorical';
   /** For a categorical variable, how many classes (0 … classes − 1). */
   readonly classes?: number;

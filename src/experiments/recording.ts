@@ -129,7 +129,10 @@ export interface RecordTarget {
 
 const sizeOf = (v: RecordableVariable) => v.shape.reduce((a, b) => a * b, 1);
 
-/** The variables of `available` a request selects (`all`: every one; names no agent records are refused by Recording). */
+/**
+ * The variables of `available` a request selects (`all`: every one; names no agent records are refused by
+ * Recording).
+ */
 export function selectVariables(
   available: readonly RecordableVariable[],
   names: readonly string[] | null,
@@ -287,7 +290,8 @@ export class Recording {
   /** The line a command prints before it plays: what is recorded, where, and how large it may get. */
   describe(): string {
     return (
-      `recording ${this.targets.length} agent${this.targets.length === 1 ? '' : 's'} × ${this.settings.episodes} episodes into ${this.settings.dir}: ` +
+      `recording ${this.targets.length} agent${this.targets.length === 1 ? '' : 's'} × ` +
+      `${this.settings.episodes} episodes into ${this.settings.dir}: ` +
       `at most ${formatBytes(this.bytes)} before compression (limit ${formatBytes(this.settings.limitBytes)})`
     );
   }
