@@ -24,8 +24,9 @@
 import { z } from 'zod';
 import { option, parseOptions } from '../src/core/options.ts';
 import type { Lesion } from '../src/core/policy.ts';
+import { unknownRecordable } from '../src/core/recordable.ts';
 import { traitsOf } from '../src/core/traits.ts';
-import type { Agent, AgentInput, AgentOutput, TaskFamily } from '../src/core/types.ts';
+import type { Agent, AgentInput, AgentOutput, RecordableVariable, TaskFamily } from '../src/core/types.ts';
 import { softmaxRow } from '../src/nn/kernels.ts';
 import type { AgentEntry } from './kit/entry.ts';
 
@@ -76,6 +77,8 @@ export class ActorCriticAgent implements Agent {
   actor = new Float64Array(0);
   /** B × N place-cell activity at the previous step. */
   private previous = new Float64Array(0);
+  /** B TD errors δ of the update each animal made at the latest step (0 when it made none). */
+  private latestTdError = new Float64Array(0);
   private frozen = false;
   /** TD errors of the last batch, summed and counted (for inspection). */
   tdErrorSum = 0;
@@ -95,6 +98,7 @@ export class ActorCriticAgent implements Agent {
     this.critic = new Float64Array(batchSize * this.cells);
     this.actor = new Float64Array(batchSize * this.numActions * this.cells);
     this.previous = new Float64Array(batchSize * this.cells);
+    this.latestTdError = new Float64Array(batchSize);
     this.tdErrorSum = 0;
     this.tdErrorCount = 0;
   }
@@ -117,6 +121,7 @@ export class ActorCriticAgent implements Agent {
     const probs = new Float64Array(B * A);
     const values = new Float64Array(B);
     const beta = this.options.inverseTemperature;
+    this.latestTdError.fill(0);
     for (let b = 0; b < B; b++) {
       const a = input.prevAction[b];
       const info = input.prevInfo[b];
@@ -136,6 +141,7 @@ export class ActorCriticAgent implements Agent {
           next,
           this.options,
         );
+        this.latestTdError[b] = delta;
         this.tdErrorSum += delta;
         this.tdErrorCount++;
       }
@@ -151,6 +157,39 @@ export class ActorCriticAgent implements Agent {
       for (let i = 0; i < N; i++) this.previous[b * N + i] = obs[b * N + i];
     }
     return { probs, value: values };
+  }
+
+  /** Its synapses, the critic's and the actor's weights, after this step's update; and the TD error that drove it. */
+  recordable(): readonly RecordableVariable[] {
+    return [
+      {
+        name: 'critic',
+        shape: [this.cells],
+        memory: 'synapses',
+        description: "the critic's weights w_i from place cell i, whose sum Σ w_i f_i(p) is the value C(p) (unitless)",
+      },
+      {
+        name: 'actor',
+        shape: [this.numActions, this.cells],
+        memory: 'synapses',
+        description: "the actor's weights z_ji from place cell i to direction j, whose sums are the preferences a_j",
+      },
+      {
+        name: 'td-error',
+        shape: [1],
+        memory: 'readout',
+        description:
+          'the TD error δ of the previous move, which updated the weights at this step (0 when nothing was ' +
+          'learned: at the first step, after a timeout, or frozen), in units of reward',
+      },
+    ];
+  }
+
+  readRecordable(name: string): Float64Array {
+    if (name === 'critic') return Float64Array.from(this.critic);
+    if (name === 'actor') return Float64Array.from(this.actor);
+    if (name === 'td-error') return Float64Array.from(this.latestTdError);
+    throw unknownRecordable(this.id, name, this.recordable());
   }
 
   /** `freeze-plasticity` holds the weights at zero (no learning at all); there is no activity to reset. */

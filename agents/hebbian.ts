@@ -20,7 +20,8 @@
 import { z } from 'zod';
 import { option, parseOptions } from '../src/core/options.ts';
 import type { Lesion } from '../src/core/policy.ts';
-import type { Agent, AgentInput, AgentOutput, EpisodeRecord } from '../src/core/types.ts';
+import { unknownRecordable } from '../src/core/recordable.ts';
+import type { Agent, AgentInput, AgentOutput, EpisodeRecord, RecordableVariable } from '../src/core/types.ts';
 import { softmaxRow } from '../src/nn/kernels.ts';
 import type { AgentEntry } from './kit/entry.ts';
 
@@ -145,6 +146,46 @@ export class HebbianAgent implements Agent {
     this.weightCounts[this.step] += B;
     this.step++;
     return { probs };
+  }
+
+  /**
+   * The weights w (its synapses), the eligibility traces e and the reward average r̄, as they were
+   * when it chose: after folding in the previous outcome. e and r̄ count as activity, not synapses,
+   * because the `reset-state` lesion wipes them at every trial (see setLesion).
+   */
+  recordable(): readonly RecordableVariable[] {
+    const shape = [this.numActions, this.observationSize];
+    return [
+      {
+        name: 'weights',
+        shape,
+        memory: 'synapses',
+        description:
+          'the synaptic weights w, entry (a, j) from observation feature j to the unit of action a, ' +
+          'whose drives w · pre / temperature are the logits of the policy (unitless)',
+      },
+      {
+        name: 'eligibility',
+        shape,
+        memory: 'activity',
+        description:
+          'the eligibility traces e, entry (a, j) the decaying sum of feature j at the choices of action a, ' +
+          'which the reward prediction error turns into weight changes (unit: that of the features)',
+      },
+      {
+        name: 'baseline',
+        shape: [1],
+        memory: 'activity',
+        description: 'the running reward average r̄ subtracted from the reward (unit: that of the reward)',
+      },
+    ];
+  }
+
+  readRecordable(name: string): Float64Array {
+    if (name === 'weights') return Float64Array.from(this.weights);
+    if (name === 'eligibility') return Float64Array.from(this.eligibility);
+    if (name === 'baseline') return Float64Array.from(this.baseline);
+    throw unknownRecordable(this.id, name, this.recordable());
   }
 
   /** Within-episode synaptic change, as `plasticity` beside plastic-rnn's traces. */

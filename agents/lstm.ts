@@ -6,9 +6,18 @@ import type { Rng } from '../src/core/rng.ts';
 import { LstmCell } from '../src/nn/layers/lstm.ts';
 import type { LstmState } from '../src/nn/ops/recurrent.ts';
 import type { Tensor } from '../src/nn/tensor.ts';
-import { type RecurrentCore, recurrentAgentEntry } from './kit/recurrent.ts';
+import { type RecurrentCore, type RecurrentStateVariable, recurrentAgentEntry } from './kit/recurrent.ts';
 
 class LstmCore extends LstmCell implements RecurrentCore<LstmState> {
+  // h, the output, is recorded by every recurrent core.
+  readonly stateVariables: readonly RecurrentStateVariable<LstmState>[] = [
+    {
+      name: 'c',
+      description: 'the cell state c after the step, the memory the gates write and h reads through tanh (unitless)',
+      read: (state) => state.c,
+    },
+  ];
+
   advance(x: Tensor, state: LstmState): LstmState {
     return this.step(x, state);
   }

@@ -14,8 +14,9 @@
 import { z } from 'zod';
 import { option, parseOptions } from '../src/core/options.ts';
 import { type Lesion, type PolicyNetwork, policyInputSize, type StepOutput } from '../src/core/policy.ts';
+import { unknownRecordable } from '../src/core/recordable.ts';
 import type { Rng } from '../src/core/rng.ts';
-import type { TaskFamily } from '../src/core/types.ts';
+import type { RecordableVariable, TaskFamily } from '../src/core/types.ts';
 import { constantParameter, uniformParameter } from '../src/nn/init.ts';
 import { Linear } from '../src/nn/layers/linear.ts';
 import { Module } from '../src/nn/module.ts';
@@ -211,6 +212,105 @@ export class PlasticRnnNetwork extends Module implements PolicyNetwork<PlasticSt
       report.meanAbsModulation = am / Math.max(1, state.modulation.length);
     }
     return report;
+  }
+
+  /**
+   * The activity h; the plastic trace Hebb, whole (on request) and as its norm and mean magnitude;
+   * the neuromodulation M (rules that have one); the eligibility trace E (retroactive rule). The
+   * traces are the ones after the step's update, which shape the next step's activity.
+   */
+  recordable(): readonly RecordableVariable[] {
+    const H = this.resolved.hidden;
+    const variables: RecordableVariable[] = [
+      {
+        name: 'h',
+        shape: [H],
+        memory: 'activity',
+        description: 'the recurrent activity h_t after the step, which the policy and value heads read (unitless)',
+      },
+      {
+        name: 'trace-norm',
+        shape: [1],
+        memory: 'synapses',
+        description: 'the Frobenius norm of the plastic trace Hebb after the step (unitless)',
+      },
+      {
+        name: 'trace-mean-abs',
+        shape: [1],
+        memory: 'synapses',
+        description: 'the mean of |Hebb_ij| over the H² plastic synapses after the step (unitless)',
+      },
+      {
+        name: 'traces',
+        shape: [H, H],
+        memory: 'synapses',
+        description:
+          'the plastic trace Hebb after the step, entry (i, j) on the synapse from unit i to unit j, ' +
+          'scaled by α_ij in the recurrent weights of the next step (unitless)',
+        onRequest: true,
+      },
+    ];
+    if (this.mode !== 'hebbian') {
+      variables.push({
+        name: 'modulation',
+        shape: [1],
+        memory: 'readout',
+        description: "the step's neuromodulation M_t = tanh(h_t · w_M + b_M), which gates the trace update",
+      });
+    }
+    if (this.mode === 'retroactive') {
+      variables.push(
+        {
+          name: 'eligibility-norm',
+          shape: [1],
+          memory: 'synapses',
+          description: 'the Frobenius norm of the eligibility trace E after the step (unitless)',
+        },
+        {
+          name: 'eligibility',
+          shape: [H, H],
+          memory: 'synapses',
+          description:
+            'the eligibility trace E after the step, entry (i, j) on the synapse from unit i to unit j, ' +
+            'which the next neuromodulation writes into Hebb (unitless)',
+          onRequest: true,
+        },
+      );
+    }
+    return variables;
+  }
+
+  readRecordable(state: PlasticState, name: string): Float64Array {
+    const B = state.h.rows;
+    const HH = this.resolved.hidden ** 2;
+    // Per batch element, a summary of its H² entries of `matrix`.
+    const perElement = (matrix: Float64Array, summary: (row: Float64Array) => number) =>
+      Float64Array.from({ length: B }, (_, b) => summary(matrix.subarray(b * HH, (b + 1) * HH)));
+    const norm = (row: Float64Array) => Math.sqrt(row.reduce((sum, v) => sum + v * v, 0));
+    const meanAbs = (row: Float64Array) => row.reduce((sum, v) => sum + Math.abs(v), 0) / row.length;
+    const hasModulation = this.mode !== 'hebbian';
+    const hasEligibility = this.mode === 'retroactive';
+    switch (name) {
+      case 'h':
+        return Float64Array.from(state.h.data);
+      case 'trace-norm':
+        return perElement(state.trace.data, norm);
+      case 'trace-mean-abs':
+        return perElement(state.trace.data, meanAbs);
+      case 'traces':
+        return Float64Array.from(state.trace.data);
+      case 'modulation':
+        if (!hasModulation) break;
+        if (state.modulation === null) throw new Error(`${this.agentId}: no '${name}' before the first step`);
+        return Float64Array.from(state.modulation);
+      case 'eligibility-norm':
+        if (!hasEligibility) break;
+        return perElement((state.eligibility as Tensor).data, norm);
+      case 'eligibility':
+        if (!hasEligibility) break;
+        return Float64Array.from((state.eligibility as Tensor).data);
+    }
+    throw unknownRecordable(this.agentId, name, this.recordable());
   }
 }
 

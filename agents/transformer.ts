@@ -11,8 +11,9 @@ import { z } from 'zod';
 import { UsageError } from '../src/core/errors.ts';
 import { option, parseOptions } from '../src/core/options.ts';
 import { type Lesion, type PolicyNetwork, policyInputSize, type StepOutput } from '../src/core/policy.ts';
+import { unknownRecordable } from '../src/core/recordable.ts';
 import type { Rng } from '../src/core/rng.ts';
-import type { TaskFamily } from '../src/core/types.ts';
+import type { RecordableVariable, TaskFamily } from '../src/core/types.ts';
 import { uniformParameter } from '../src/nn/init.ts';
 import type { KeyValueCache } from '../src/nn/layers/attention.ts';
 import { LayerNorm } from '../src/nn/layers/layer-norm.ts';
@@ -42,10 +43,14 @@ export const transformerOptions = z.strictObject({
 });
 export type TransformerOptions = z.output<typeof transformerOptions>;
 
-/** The episode state: one key/value cache per block, and the number of steps taken. */
+/**
+ * The episode state: one key/value cache per block, the number of steps taken, and the residual
+ * stream after every block at the latest step (for recording; empty before the first step).
+ */
 export interface TransformerState {
   readonly caches: KeyValueCache[];
   readonly step: number;
+  readonly residuals: readonly Tensor[];
 }
 
 /** Actor-critic transformer; also usable without heads on sequences (`encodeSequence`). */
@@ -89,7 +94,7 @@ export class TransformerActorCritic extends Module implements PolicyNetwork<Tran
   }
 
   initialState(batchSize: number): TransformerState {
-    return { caches: this.blocks.map((b) => b.createCache(batchSize)), step: 0 };
+    return { caches: this.blocks.map((b) => b.createCache(batchSize)), step: 0, residuals: [] };
   }
 
   /** The token of step t: the projected input plus the position code of t. */
@@ -104,21 +109,24 @@ export class TransformerActorCritic extends Module implements PolicyNetwork<Tran
     return x;
   }
 
-  /** The final residual stream of one step (B×width), the caches extended by it. */
-  encodeStep(state: TransformerState, input: Tensor): Tensor {
+  /** The residual stream after every block at one step (each B×width), the caches extended by it. */
+  encodeStep(state: TransformerState, input: Tensor): Tensor[] {
     let x = this.token(input, state.step);
-    this.blocks.forEach((block, l) => {
+    return this.blocks.map((block, l) => {
       x = block.step(x, state.caches[l]);
+      return x;
     });
-    return this.finalNorm.forward(x);
   }
 
   step(state: TransformerState, input: Tensor): StepOutput<TransformerState, Tensor> {
     if (input.cols !== this.inputSize)
       throw new Error(`${this.agentId}: input of shape ${input.shape}, expected Bx${this.inputSize}`);
-    const h = this.encodeStep(state, input);
+    // The state keeps the blocks' outputs, which exist anyway (and are on the tape when training),
+    // so that they can be recorded.
+    const residuals = this.encodeStep(state, input);
+    const h = this.finalNorm.forward(residuals[residuals.length - 1]);
     return {
-      state: { caches: state.caches, step: state.step + 1 },
+      state: { caches: state.caches, step: state.step + 1, residuals },
       logits: this.policy.forward(h),
       value: this.value.forward(h),
     };
@@ -151,6 +159,76 @@ export class TransformerActorCritic extends Module implements PolicyNetwork<Tran
   /** Emptying the caches removes all within-episode memory; there is no plasticity to freeze. */
   lesion(kind: Lesion, _state: TransformerState, batchSize: number): TransformerState | null {
     return kind === 'reset-state' ? this.initialState(batchSize) : null;
+  }
+
+  /**
+   * Per block l: `residual.l`, the stream after the block at the latest token; `attention.l`, the
+   * block's attention weights from that token over the cached steps; and, on request, `cache.l`,
+   * its cached keys and values. Steps are positions in the cache, padded with 0 up to maxLength.
+   */
+  recordable(): readonly RecordableVariable[] {
+    const { width, heads, maxLength } = this.resolved;
+    const last = this.blocks.length - 1;
+    return this.blocks.flatMap((_, l): RecordableVariable[] => [
+      {
+        name: `residual.${l}`,
+        shape: [width],
+        memory: 'activity',
+        description:
+          `the residual stream at the latest token after block ${l}` +
+          (l === last ? ', which the policy and value heads read through the final layer norm' : '') +
+          ' (unitless)',
+      },
+      {
+        name: `attention.${l}`,
+        shape: [heads, maxLength],
+        memory: 'readout',
+        description:
+          `the attention weights of block ${l}, per head, from the latest token over the steps in its cache ` +
+          '(the episode so far, or the trial so far under the reset-state lesion), which sum to 1; ' +
+          '0 at the positions not cached yet',
+      },
+      {
+        name: `cache.${l}`,
+        shape: [2, maxLength, width],
+        memory: 'activity',
+        description:
+          `the keys (row 0) and values (row 1) block ${l} has cached, by position; ` +
+          '0 at the positions not cached yet',
+        onRequest: true,
+      },
+    ]);
+  }
+
+  readRecordable(state: TransformerState, name: string): Float64Array {
+    const [kind, index, ...rest] = name.split('.');
+    const l = rest.length === 0 && /^(0|[1-9][0-9]*)$/.test(index ?? '') ? Number(index) : -1;
+    if (l < 0 || l >= this.blocks.length || !['residual', 'attention', 'cache'].includes(kind))
+      throw unknownRecordable(this.agentId, name, this.recordable());
+    if (state.residuals.length === 0) throw new Error(`${this.agentId}: no '${name}' to record before the first step`);
+    if (kind === 'residual') return Float64Array.from(state.residuals[l].data);
+    const cache = state.caches[l];
+    const { width, heads, maxLength } = this.resolved;
+    const steps = cache.length;
+    if (steps > maxLength)
+      throw new Error(`${this.agentId}: ${steps} cached steps do not fit the ${maxLength} positions of '${name}'`);
+    const B = cache.batchSize;
+    if (kind === 'attention') {
+      const weights = cache.latestWeights as Float64Array;
+      const out = new Float64Array(B * heads * maxLength);
+      for (let row = 0; row < B * heads; row++)
+        out.set(weights.subarray(row * steps, (row + 1) * steps), row * maxLength);
+      return out;
+    }
+    const out = new Float64Array(B * 2 * maxLength * width);
+    for (let b = 0; b < B; b++) {
+      for (let s = 0; s < steps; s++) {
+        const at = b * width;
+        out.set(cache.keys[s].data.subarray(at, at + width), (b * 2 * maxLength + s) * width);
+        out.set(cache.values[s].data.subarray(at, at + width), ((b * 2 + 1) * maxLength + s) * width);
+      }
+    }
+    return out;
   }
 }
 

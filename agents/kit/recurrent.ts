@@ -5,7 +5,9 @@
 import { z } from 'zod';
 import { option, parseOptions } from '../../src/core/options.ts';
 import { type Lesion, type PolicyNetwork, policyInputSize, type StepOutput } from '../../src/core/policy.ts';
+import { unknownRecordable } from '../../src/core/recordable.ts';
 import type { Rng } from '../../src/core/rng.ts';
+import type { RecordableVariable } from '../../src/core/types.ts';
 import { Linear } from '../../src/nn/layers/linear.ts';
 import { Module } from '../../src/nn/module.ts';
 import type { Tensor } from '../../src/nn/tensor.ts';
@@ -18,16 +20,31 @@ export const recurrentOptions = z.strictObject({
 });
 export type RecurrentOptions = z.output<typeof recurrentOptions>;
 
+/** A part of a recurrent core's state, B × hidden activity, that can be recorded (Agent.recordable). */
+export interface RecurrentStateVariable<S> {
+  /** Lower-case letters, digits, dashes and dots. */
+  readonly name: string;
+  /** What it is, in one sentence. */
+  readonly description: string;
+  read(state: S): Tensor;
+}
+
 /** A recurrent core: its state, how a step updates it, and which tensor is its output h. */
 export interface RecurrentCore<S> extends Module {
   initialState(batchSize: number): S;
   advance(x: Tensor, state: S): S;
   output(state: S): Tensor;
+  /** The parts of its state besides the output h that can be recorded (the LSTM's cell state c); none if absent. */
+  readonly stateVariables?: readonly RecurrentStateVariable<S>[];
 }
+
+/** Every core records its output h, the activity the policy and value heads read. */
+const OUTPUT_DESCRIPTION = 'the hidden state h after the step, which the policy and value heads read (unitless)';
 
 export class RecurrentActorCritic<S> extends Module implements PolicyNetwork<S, Tensor> {
   readonly policy: Linear;
   readonly value: Linear;
+  private readonly stateVariables: readonly RecurrentStateVariable<S>[];
 
   constructor(
     readonly agentId: string,
@@ -47,6 +64,10 @@ export class RecurrentActorCritic<S> extends Module implements PolicyNetwork<S, 
       'value',
       new Linear({ inputSize: resolved.hidden, outputSize: 1 }, rng.fork('value')),
     );
+    this.stateVariables = [
+      { name: 'h', description: OUTPUT_DESCRIPTION, read: (state) => core.output(state) },
+      ...(core.stateVariables ?? []),
+    ];
   }
 
   initialState(batchSize: number): S {
@@ -68,6 +89,22 @@ export class RecurrentActorCritic<S> extends Module implements PolicyNetwork<S, 
    */
   lesion(kind: Lesion, _state: S, batchSize: number): S | null {
     return kind === 'reset-state' ? this.core.initialState(batchSize) : null;
+  }
+
+  /** The core's state, h and whatever else it declares: activity, wiped by `reset-state`. */
+  recordable(): readonly RecordableVariable[] {
+    return this.stateVariables.map(({ name, description }) => ({
+      name,
+      shape: [this.resolved.hidden],
+      memory: 'activity',
+      description,
+    }));
+  }
+
+  readRecordable(state: S, name: string): Float64Array {
+    const variable = this.stateVariables.find((v) => v.name === name);
+    if (variable === undefined) throw unknownRecordable(this.agentId, name, this.recordable());
+    return Float64Array.from(variable.read(state).data);
   }
 }
 

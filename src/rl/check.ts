@@ -2,9 +2,10 @@
 // test suite on every built-in): what a task or an agent of one's own must satisfy before it runs
 // in an experiment. Each check is a sentence and its verdict; the first failure says what is wrong.
 import type { AgentEntry } from '../../agents/kit/entry.ts';
+import { RECORDABLE_NAME, recordableSize } from '../core/recordable.ts';
 import type { TaskEntry } from '../core/registry.ts';
 import { Rng } from '../core/rng.ts';
-import type { Agent, StepResult, TaskFamily, TaskInstance } from '../core/types.ts';
+import type { Agent, AgentInput, StepResult, TaskFamily, TaskInstance } from '../core/types.ts';
 import { hashParameters } from '../nn/module.ts';
 import type { Tensor } from '../nn/tensor.ts';
 import { evaluate } from './rollout.ts';
@@ -146,9 +147,76 @@ export function checkTask(entry: TaskEntry, options?: Record<string, unknown>, e
   return report(subject, checks);
 }
 
+/** The first step of a batch of two zero observations, for probing an agent. */
+function probeInput(family: TaskFamily): AgentInput {
+  return {
+    observation: new Float64Array(2 * family.observationSize),
+    prevAction: Int32Array.from([-1, -1]),
+    prevReward: new Float64Array(2),
+    timeFraction: 0,
+    step: 0,
+    prevInfo: [],
+    instances: [family.sample(Rng.fromSeed('probe/0')), family.sample(Rng.fromSeed('probe/1'))],
+  };
+}
+
+const MEMORIES = new Set(['activity', 'synapses', 'readout']);
+
+/** Checks what an agent declares it can record, and reads each variable after one step. */
+function checkRecordable(entry: AgentEntry, family: TaskFamily, options: Record<string, unknown> | undefined): void {
+  const agent = entry.create(family, options, Rng.fromSeed('check-agent'));
+  if (agent.readRecordable === undefined) fail('it declares recordable variables but has no readRecordable');
+  const variables = agent.recordable?.() ?? [];
+  const names = new Set<string>();
+  for (const v of variables) {
+    if (typeof v.name !== 'string' || !RECORDABLE_NAME.test(v.name))
+      fail(`recordable variable '${v.name}' is not named with lower-case letters, digits, dashes and dots`);
+    if (names.has(v.name)) fail(`recordable variable '${v.name}' is declared twice`);
+    names.add(v.name);
+    if (!Array.isArray(v.shape) || v.shape.length === 0 || !v.shape.every((n) => Number.isInteger(n) && n >= 1))
+      fail(`recordable variable '${v.name}' has shape [${v.shape}], not a list of positive integers`);
+    if (!MEMORIES.has(v.memory)) fail(`recordable variable '${v.name}' has memory '${v.memory}'`);
+    if (typeof v.description !== 'string' || v.description.trim() === '')
+      fail(`recordable variable '${v.name}' has no description`);
+  }
+  agent.begin(2);
+  agent.act(probeInput(family));
+  for (const v of variables) {
+    const values = agent.readRecordable(v.name);
+    const expected = 2 * recordableSize(v);
+    if (!(values instanceof Float64Array) || values.length !== expected)
+      fail(
+        `recordable variable '${v.name}' gave ${values?.length} values for 2 rows of shape [${v.shape}] (${expected})`,
+      );
+  }
+  let refused = false;
+  try {
+    agent.readRecordable('no-such-variable');
+  } catch {
+    refused = true;
+  }
+  if (!refused) fail('reading a variable it does not declare is not refused');
+}
+
+/** The agent, reading every recordable variable (on request or not) after every step. */
+function readingEveryStep(agent: Agent): Agent {
+  const names = (agent.recordable?.() ?? []).map((v) => v.name);
+  return {
+    id: agent.id,
+    kind: agent.kind,
+    numActions: agent.numActions,
+    begin: (batchSize) => agent.begin(batchSize),
+    act: (input) => {
+      const out = agent.act(input);
+      for (const name of names) agent.readRecordable?.(name);
+      return out;
+    },
+  };
+}
+
 /**
  * Checks an agent on a family: it builds, its probabilities are valid, a frozen network stays
- * frozen, and a seed repeats.
+ * frozen, a seed repeats, and what it records has the declared sizes and changes nothing it does.
  */
 export function checkAgent(entry: AgentEntry, family: TaskFamily, options?: Record<string, unknown>): CheckReport {
   const checks: Check[] = [];
@@ -169,15 +237,7 @@ export function checkAgent(entry: AgentEntry, family: TaskFamily, options?: Reco
     if (first.agent.id !== entry.id) fail(`the agent's id is '${first.agent.id}', the entry's '${entry.id}'`);
     const probe = entry.create(family, options, Rng.fromSeed('check-agent'));
     probe.begin(2);
-    const out = probe.act({
-      observation: new Float64Array(2 * family.observationSize),
-      prevAction: Int32Array.from([-1, -1]),
-      prevReward: new Float64Array(2),
-      timeFraction: 0,
-      step: 0,
-      prevInfo: [],
-      instances: [family.sample(Rng.fromSeed('probe/0')), family.sample(Rng.fromSeed('probe/1'))],
-    });
+    const out = probe.act(probeInput(family));
     if (out.probs.length !== 2 * family.numActions)
       fail(`it returned ${out.probs.length} probabilities for 2 rows of ${family.numActions} actions`);
     if (out.value !== undefined && !Array.from(out.value).every(Number.isFinite))
@@ -198,5 +258,16 @@ export function checkAgent(entry: AgentEntry, family: TaskFamily, options?: Reco
     if (JSON.stringify(play().records) !== JSON.stringify((first as ReturnType<typeof play>).records))
       fail('two agents built and played from the same seeds acted differently');
   });
+  if ((first as ReturnType<typeof play> | null)?.agent.recordable !== undefined) {
+    run(checks, 'its recordable variables are well declared, and read after a step with their declared sizes', () =>
+      checkRecordable(entry, family, options),
+    );
+    run(checks, 'reading every recordable variable after every step changes nothing it does', () => {
+      const agent = readingEveryStep(entry.create(family, options, Rng.fromSeed('check-agent')));
+      const records = evaluate(family, agent, { episodes: 3, batchSize: 2, rng: Rng.fromSeed('check') });
+      if (JSON.stringify(records) !== JSON.stringify((first as ReturnType<typeof play>).records))
+        fail('it acted differently when its recordable variables were read');
+    });
+  }
   return report(subject, checks);
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AGENTS } from '../../agents/index.ts';
 import type { TaskEntry } from '../../src/core/registry.ts';
 import type { Rng } from '../../src/core/rng.ts';
-import type { TaskFamily } from '../../src/core/types.ts';
+import type { Agent, AgentInput, RecordableVariable, TaskFamily } from '../../src/core/types.ts';
 import { checkAgent, checkTask } from '../../src/rl/check.ts';
 import { findTask, TASKS } from '../../tasks/index.ts';
 import { fakeBandit } from '../helpers/bandits.ts';
@@ -126,5 +126,50 @@ describe('the contract checks say what is wrong', () => {
     };
     const problem = checkAgent(greedyTwice, fakeBandit('bandit-bernoulli', 2, 5)).problem;
     expect(problem, problem ?? '').toMatch(/summing to 2/);
+  });
+
+  it('recordable variables badly named or sized, unknown names not refused, reading that changes what it does', () => {
+    const hebbian = AGENTS.find((a) => a.id === 'hebbian')!;
+    const family = findTask('bandit-correlated').create({ trials: 10 });
+    /** The hebbian agent declaring `variables`, each read as `read` says. */
+    const recording = (variables: RecordableVariable[], read: (agent: Agent, name: string) => Float64Array) => ({
+      ...hebbian,
+      create: (...args: Parameters<typeof hebbian.create>) => {
+        const agent = hebbian.create(...args);
+        return {
+          id: agent.id,
+          kind: agent.kind,
+          numActions: agent.numActions,
+          begin: (b: number) => agent.begin(b),
+          act: (input: AgentInput) => agent.act(input),
+          recordable: () => variables,
+          readRecordable: (name: string) => read(agent, name),
+        };
+      },
+    });
+    const weights: RecordableVariable = { name: 'weights', shape: [2, 1], memory: 'synapses', description: 'w' };
+    const honest = (agent: Agent, name: string) => agent.readRecordable!(name);
+    expect(checkAgent(recording([weights], honest), family).problem).toBeNull();
+    const cases: [ReturnType<typeof recording>, RegExp][] = [
+      [recording([{ ...weights, name: 'Weights' }], honest), /'Weights' is not named with lower-case letters/],
+      [recording([weights, weights], honest), /'weights' is declared twice/],
+      [recording([{ ...weights, shape: [2, 0] }], honest), /has shape \[2,0\], not a list of positive integers/],
+      [recording([{ ...weights, description: ' ' }], honest), /'weights' has no description/],
+      [recording([{ ...weights, shape: [3] }], honest), /'weights' gave 4 values for 2 rows of shape \[3\] \(6\)/],
+      [
+        recording([weights], (agent) => agent.readRecordable!('weights')),
+        /a variable it does not declare is not refused/,
+      ],
+      [
+        recording([weights], (agent, name) => {
+          // Reading resets the agent's synapses: recording would change what it does.
+          const values = honest(agent, name);
+          agent.begin(values.length / 2);
+          return values;
+        }),
+        /it acted differently when its recordable variables were read/,
+      ],
+    ];
+    for (const [entry, problem] of cases) expect(checkAgent(entry, family).problem).toMatch(problem);
   });
 });

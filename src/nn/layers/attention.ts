@@ -7,7 +7,7 @@
 import type { Rng } from '../../core/rng.ts';
 import { glorotBound } from '../init.ts';
 import { Module } from '../module.ts';
-import { attendCached, causalMask } from '../ops/attention.ts';
+import { attendCachedWithWeights, causalMask } from '../ops/attention.ts';
 import { scale } from '../ops/elementwise.ts';
 import { matmul, matmulTransposed } from '../ops/linear-algebra.ts';
 import { softmax } from '../ops/softmax.ts';
@@ -30,6 +30,12 @@ export class KeyValueCache {
   readonly values: Tensor[] = [];
   /** Per batch row, the first step it may attend to (steps before its episode began are hidden). */
   readonly start: Int32Array;
+  /**
+   * The attention weights of the latest query over the cache (null before the first), kept for
+   * recording at no cost (the backward pass holds them anyway): entry (b·heads + h)·length + s
+   * is the weight of step s for batch row b and head h. Read-only.
+   */
+  latestWeights: Float64Array | null = null;
 
   constructor(batchSize: number) {
     this.batchSize = batchSize;
@@ -56,6 +62,7 @@ export class KeyValueCache {
     this.keys.length = 0;
     this.values.length = 0;
     this.start.fill(0);
+    this.latestWeights = null;
   }
 
   /** Rows whose episode ended (done[b] truthy) attend only to steps appended from now on. */
@@ -104,13 +111,23 @@ export class MultiHeadSelfAttention extends Module {
     return new KeyValueCache(batchSize);
   }
 
-  /** One step: tokens x (B×D) are appended to the cache and attend over it; returns B×D. */
+  /**
+   * One step: tokens x (B×D) are appended to the cache and attend over it; returns B×D. The cache
+   * keeps the step's attention weights (`latestWeights`).
+   */
   step(x: Tensor, cache: KeyValueCache): Tensor {
     if (x.cols !== this.modelSize)
       throw new Error(`MultiHeadSelfAttention.step: shapes ${x.shape} and Bx${this.modelSize} do not match`);
     cache.append(this.key.forward(x), this.value.forward(x));
-    const attended = attendCached(this.query.forward(x), cache.keys, cache.values, this.numHeads, cache.start);
-    return this.output.forward(attended);
+    const attended = attendCachedWithWeights(
+      this.query.forward(x),
+      cache.keys,
+      cache.values,
+      this.numHeads,
+      cache.start,
+    );
+    cache.latestWeights = attended.weights;
+    return this.output.forward(attended.output);
   }
 
   /**

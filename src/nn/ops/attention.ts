@@ -56,6 +56,21 @@ export function attendCached(
   numHeads: number,
   start?: Int32Array,
 ): Tensor {
+  return attendCachedWithWeights(query, keys, values, numHeads, start).output;
+}
+
+/**
+ * `attendCached`, and the attention weights it computed on the way: weights[(b·numHeads + h)·T + s]
+ * is the weight of cached step s for batch row b and head h (0 for the steps before start[b]).
+ * The buffer belongs to the tape's backward pass as well: read it, never write it.
+ */
+export function attendCachedWithWeights(
+  query: Tensor,
+  keys: readonly Tensor[],
+  values: readonly Tensor[],
+  numHeads: number,
+  start?: Int32Array,
+): { output: Tensor; weights: Float64Array } {
   const steps = keys.length;
   const batch = query.rows;
   const width = query.cols;
@@ -106,5 +121,5 @@ export function attendCached(
           )
       : null,
   );
-  return out;
+  return { output: out, weights: probs };
 }
