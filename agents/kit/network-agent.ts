@@ -3,7 +3,14 @@
 // episode lives in the network's episode state, which `begin` resets.
 
 import { encodeInput, type Lesion, type PolicyNetwork, policyInputSize } from '../../src/core/policy.ts';
-import type { Agent, AgentInput, AgentKind, AgentOutput, RecordableVariable, TaskFamily } from '../../src/core/types.ts';
+import type {
+  Agent,
+  AgentInput,
+  AgentKind,
+  AgentOutput,
+  RecordableVariable,
+  TaskFamily,
+} from '../../src/core/types.ts';
 import { softmaxRows } from '../../src/nn/kernels.ts';
 import { noGrad } from '../../src/nn/tape.ts';
 import { Tensor } from '../../src/nn/tensor.ts';
