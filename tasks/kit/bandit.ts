@@ -146,7 +146,8 @@ export function banditLatentVariables(arms: number, prior?: BanditPrior): Latent
       kind: 'continuous',
       unit: '',
       description:
-        "the posterior mean of every arm's reward probability, given the episode's earlier choices and rewards",
+        "the exact posterior mean of every arm's reward probability under the task's prior, given the episode's " +
+        'earlier choices and rewards',
       beliefOf: 'armMeans',
     },
     {
@@ -154,7 +155,8 @@ export function banditLatentVariables(arms: number, prior?: BanditPrior): Latent
       size: arms,
       kind: 'continuous',
       unit: '',
-      description: "the posterior standard deviation of every arm's reward probability (the same data)",
+      description:
+        "the posterior standard deviation of every arm's reward probability, from the same choices and rewards",
       beliefOf: 'armMeans',
     },
     {
