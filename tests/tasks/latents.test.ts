@@ -1,7 +1,7 @@
+import { armPosterior, armPosteriorSeries } from 'engram';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.ts';
 import type { BanditPrior, EpisodeRecord, GroundTruth, TaskFamily } from '../../src/core/types.ts';
-import { armPosterior, armPosteriorSeries } from '../../src/measures/bandit-posterior.ts';
 import { createBanditBernoulli } from '../../tasks/bandit-bernoulli.ts';
 import { createBanditCorrelated } from '../../tasks/bandit-correlated.ts';
 import { createBanditRestless } from '../../tasks/bandit-restless.ts';
