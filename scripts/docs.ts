@@ -9,7 +9,7 @@ import { AGENTS } from '../agents/index.ts';
 import type { AgentEntry } from '../agents/kit/entry.ts';
 import { describeOptions, type OptionRecord } from '../src/core/options.ts';
 import type { TaskEntry } from '../src/core/registry.ts';
-import type { TaskFamily } from '../src/core/types.ts';
+import type { LatentVariable, TaskFamily } from '../src/core/types.ts';
 import { TASKS } from '../tasks/index.ts';
 import { flags } from './args.ts';
 
@@ -46,6 +46,28 @@ function optionTable(schema: OptionRecord): string[] {
   ];
 }
 
+/** A latent variable's kind: `continuous`, or `categorical (k classes)`. */
+function latentKind(v: LatentVariable): string {
+  return v.kind === 'categorical' ? `categorical (${v.classes} classes)` : v.kind;
+}
+
+function latentTable(variables: readonly LatentVariable[] | undefined): string[] {
+  if (variables === undefined || variables.length === 0) return [];
+  return [
+    '',
+    'Latent variables (with the default options), what decoders read out of recorded activity; each has a value ' +
+      "at every step, taken when the agent chooses that step's action:",
+    '',
+    '| variable | size | kind | unit | what it is |',
+    '| --- | --- | --- | --- | --- |',
+    ...variables.map(
+      (v) =>
+        `| \`${v.name}\` | ${v.size} | ${latentKind(v)} | ${v.unit || '—'} | ${cell(v.description)}` +
+        `${v.beliefOf !== undefined ? ` (a belief of \`${v.beliefOf}\`)` : ''} |`,
+    ),
+  ];
+}
+
 function papers(list: readonly string[]): string[] {
   return list.length === 0 ? [] : ['Papers:', '', ...list.map((p) => `- ${p}`), ''];
 }
@@ -72,6 +94,7 @@ function taskSection(entry: TaskEntry, family: TaskFamily): string[] {
     '',
     ...papers(family.metadata.papers),
     ...optionTable(entry.options),
+    ...latentTable(family.latentVariables),
     '',
   ];
 }

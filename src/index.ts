@@ -59,6 +59,7 @@ export type {
   BanditPrior,
   EpisodeRecord,
   GroundTruth,
+  LatentVariable,
   MainMeasure,
   ReportColumn,
   ReportFigure,
@@ -97,6 +98,12 @@ export {
 export { resumeSuite, runSuite, type SuiteResult } from './experiments/suite.ts';
 export { runSweep, type SweepResult } from './experiments/sweep.ts';
 // --- Measures and statistics.
+export {
+  type ArmPosterior,
+  type ArmPosteriorSeries,
+  armPosterior,
+  armPosteriorSeries,
+} from './measures/bandit-posterior.ts';
 export {
   type BehaviorSummary,
   expectedRegrets,

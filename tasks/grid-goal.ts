@@ -23,6 +23,7 @@ import type { Rng } from '../src/core/rng.ts';
 import type {
   EpisodeRecord,
   GroundTruth,
+  LatentVariable,
   StepInfo,
   StepResult,
   TaskFamily,
@@ -30,7 +31,12 @@ import type {
   TaskTraits,
 } from '../src/core/types.ts';
 import { rewardPerEpisode } from '../src/measures/main-measure.ts';
-import { gridGoalReport, NAVIGATION_INFO_FIELDS } from '../src/measures/spatial.ts';
+import {
+  gridGoalReport,
+  NAVIGATION_INFO_FIELDS,
+  pointsPerStep,
+  positionsBeforeSteps,
+} from '../src/measures/spatial.ts';
 
 export const gridGoalOptions = z.strictObject({
   // Miconi et al. 2019: 13 in the brief, 11 in the code's default.
@@ -170,6 +176,26 @@ class GridGoalInstance implements TaskInstance {
   }
 }
 
+/** The maze's latent variables, as cells (row, column) of the grid, row 0 at the top. */
+const GRID_GOAL_LATENTS: readonly LatentVariable[] = [
+  {
+    name: 'goal',
+    size: 2,
+    kind: 'continuous',
+    unit: 'cell',
+    description: 'the goal cell (row, column), fixed within the episode',
+  },
+  {
+    name: 'position',
+    size: 2,
+    kind: 'continuous',
+    unit: 'cell',
+    description:
+      "the agent's cell (row, column) when it chooses the step's move, before it moves " +
+      '(after a goal hit, the cell it was teleported to)',
+  },
+];
+
 export function createGridGoal(raw?: Record<string, unknown>): GridGoalFamily {
   const options = parseOptions('grid-goal', gridGoalOptions, raw);
   if (options.size % 2 === 0)
@@ -212,6 +238,9 @@ export function createGridGoal(raw?: Record<string, unknown>): GridGoalFamily {
     sample: (rng: Rng) => new GridGoalInstance(rng, family),
     report: gridGoalReport,
     mainMeasure: rewardPerEpisode,
+    latentVariables: GRID_GOAL_LATENTS,
+    // A trial's `start` is where a goal hit teleported the agent; `position` in info is after the move.
+    latents: (record) => ({ goal: pointsPerStep(record, 'goal'), position: positionsBeforeSteps(record) }),
   };
   return family;
 }

@@ -17,7 +17,9 @@ import type { TaskEntry } from '../src/core/registry.ts';
 import { Rng } from '../src/core/rng.ts';
 import {
   CHOICE_INFO_FIELDS,
+  type EpisodeRecord,
   type GroundTruth,
+  type LatentVariable,
   type StepInfo,
   type StepResult,
   type TaskFamily,
@@ -140,6 +142,58 @@ class HarlowInstance implements TaskInstance {
   }
 }
 
+/**
+ * The pool index of the episode's rewarded object: the instance's, else the object of any correct
+ * choice (every correct choice picks it).
+ */
+function rewardedObjectOf(record: EpisodeRecord): number {
+  const fromInstance = record.instance?.rewardedObject;
+  if (typeof fromInstance === 'number') return fromInstance;
+  const correct = record.infos.find((info) => info.correct === true && typeof info.chosenOption === 'number');
+  if (correct === undefined)
+    throw new Error(
+      'harlow latents: the record has no instance and no correct choice, so its rewarded object is unknown',
+    );
+  return correct.chosenOption as number;
+}
+
+/** The latent variables of Harlow's task (row t: when the agent chooses at trial t). */
+function harlowLatentVariables(features: number): LatentVariable[] {
+  return [
+    {
+      name: 'rewardedSide',
+      size: 1,
+      kind: 'categorical',
+      classes: 2,
+      unit: '',
+      description: 'the side (0 left, 1 right) the rewarded object is shown on at the trial',
+    },
+    {
+      name: 'rewardedObject',
+      size: features,
+      kind: 'continuous',
+      unit: '',
+      description: "the rewarded object's feature vector (the same through the episode)",
+    },
+  ];
+}
+
+/** Their values in one episode: the sides are those of `info.rewardedSide`, shown before each choice. */
+function harlowLatents(record: EpisodeRecord, pool: Float64Array, features: number): Record<string, Float64Array> {
+  const steps = record.actions.length;
+  const rewardedSide = new Float64Array(steps);
+  const rewardedObject = new Float64Array(steps * features);
+  const object = rewardedObjectOf(record);
+  const vector = pool.subarray(object * features, (object + 1) * features);
+  for (let t = 0; t < steps; t++) {
+    const side = record.infos[t].rewardedSide;
+    if (side !== 0 && side !== 1) throw new Error(`harlow latents: info.rewardedSide at step ${t} is ${side}`);
+    rewardedSide[t] = side;
+    rewardedObject.set(vector, t * features);
+  }
+  return { rewardedSide, rewardedObject };
+}
+
 export function createHarlow(raw?: Record<string, unknown>): HarlowFamily {
   const options = parseOptions('harlow', harlowOptions, raw);
   const pool = buildPool(options);
@@ -183,6 +237,8 @@ export function createHarlow(raw?: Record<string, unknown>): HarlowFamily {
     infoFields: HARLOW_INFO_FIELDS,
     // Trial 2 is the first on which the agent can know which object pays: a learning set shows there.
     mainMeasure: trialAccuracyMeasure(Math.min(2, options.trials)),
+    latentVariables: harlowLatentVariables(options.features),
+    latents: (record) => harlowLatents(record, pool, options.features),
     sample: (rng: Rng) => new HarlowInstance(rng, pool, options),
   };
 }

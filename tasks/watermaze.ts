@@ -41,6 +41,7 @@ import type { Rng } from '../src/core/rng.ts';
 import type {
   EpisodeRecord,
   GroundTruth,
+  LatentVariable,
   StepInfo,
   StepResult,
   TaskFamily,
@@ -48,7 +49,12 @@ import type {
   TaskTraits,
 } from '../src/core/types.ts';
 import { escapeLatencyMeasure } from '../src/measures/main-measure.ts';
-import { NAVIGATION_INFO_FIELDS, watermazeReport } from '../src/measures/spatial.ts';
+import {
+  NAVIGATION_INFO_FIELDS,
+  pointsPerStep,
+  positionsBeforeSteps,
+  watermazeReport,
+} from '../src/measures/spatial.ts';
 
 /** The default momentum (Foster et al. 2000). */
 const ONE_THIRD = 1 / 3;
@@ -368,6 +374,27 @@ class WatermazeInstance implements TaskInstance {
   }
 }
 
+/**
+ * The water maze's latent variables: where the platform is and where the agent is, in the pool's
+ * coordinates (origin at the centre, x east, y north).
+ */
+const WATERMAZE_LATENTS: readonly LatentVariable[] = [
+  {
+    name: 'platform',
+    size: 2,
+    kind: 'continuous',
+    unit: 'm',
+    description: "the trial's platform centre (x, y): the same all day, a new one each day under dmp",
+  },
+  {
+    name: 'position',
+    size: 2,
+    kind: 'continuous',
+    unit: 'm',
+    description: "the agent's position (x, y) when it chooses the step's swim direction, before it moves",
+  },
+];
+
 export function createWatermaze(raw?: Record<string, unknown>): WatermazeFamily {
   const options = parseOptions('watermaze', watermazeOptions, raw);
   const R = options.poolRadius;
@@ -435,6 +462,9 @@ export function createWatermaze(raw?: Record<string, unknown>): WatermazeFamily 
     infoFields: WATERMAZE_INFO_FIELDS,
     sample: (rng: Rng) => new WatermazeInstance(rng, family),
     report: (records) => watermazeReport(records, options.trialsPerDay, options.days),
+    latentVariables: WATERMAZE_LATENTS,
+    // The platform of a step's trial is in place before the step; `position` in info is after it.
+    latents: (record) => ({ platform: pointsPerStep(record, 'platform'), position: positionsBeforeSteps(record) }),
     // DMP: trial 2 of a day shows one-trial learning of the day's platform; reference memory: the last day.
     mainMeasure: escapeLatencyMeasure(options.protocol === 'dmp' && options.trialsPerDay >= 2 ? 2 : null, options.days),
   };

@@ -1,12 +1,14 @@
 // `engram list`: the tasks, agents and built-in experiments; with --task or --agent, every option
 // of one of them (description, default, range, unit), read from its option record as
-// docs/tasks.md and docs/agents.md are. With --json, options are JSON Schema (zod's, with the
-// option() metadata), so that scripts can build and check specs from it.
+// docs/tasks.md and docs/agents.md are, and a task's latent variables (those of its family with
+// the default options). With --json, options are JSON Schema (zod's, with the option() metadata),
+// so that scripts can build and check specs from it.
 import { AGENTS, findAgent } from '../../agents/index.ts';
 import type { AgentEntry } from '../../agents/kit/entry.ts';
 import { findTask, TASKS } from '../../tasks/index.ts';
 import { describeOptions, type OptionRecord, optionsJsonSchema } from '../core/options.ts';
 import type { TaskEntry } from '../core/registry.ts';
+import type { LatentVariable } from '../core/types.ts';
 import { builtinExperiments } from '../experiments/spec.ts';
 
 export interface ListRequest {
@@ -28,11 +30,17 @@ function agentJson(a: AgentEntry) {
   };
 }
 
+/** The latent variables of a task's family with the default options (none declared: an empty list). */
+function latentVariablesOf(t: TaskEntry): readonly LatentVariable[] {
+  return t.create().latentVariables ?? [];
+}
+
 /** What `engram list --json` prints: the catalogue, or the entries --task and --agent name. */
 export function listJson(request: ListRequest = {}): Record<string, unknown> {
   if (request.task !== undefined || request.agent !== undefined) {
+    const task = request.task !== undefined ? findTask(request.task) : undefined;
     return {
-      ...(request.task !== undefined ? { task: taskJson(findTask(request.task)) } : {}),
+      ...(task !== undefined ? { task: { ...taskJson(task), latentVariables: latentVariablesOf(task) } } : {}),
       ...(request.agent !== undefined ? { agent: agentJson(findAgent(request.agent)) } : {}),
     };
   }
@@ -67,12 +75,34 @@ export function optionLines(schema: OptionRecord): string[] {
   return lines;
 }
 
+/** A task's latent variables as an aligned table with a header, or nothing when it declares none. */
+function latentLines(variables: readonly LatentVariable[]): string[] {
+  if (variables.length === 0) return [];
+  const rows = [
+    ['variable', 'size', 'kind', 'unit', 'what it is'],
+    ...variables.map((v) => [
+      v.name,
+      String(v.size),
+      v.kind === 'categorical' ? `categorical (${v.classes} classes)` : v.kind,
+      v.unit || '—',
+      v.beliefOf !== undefined ? `${v.description} (a belief of ${v.beliefOf})` : v.description,
+    ]),
+  ];
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  return [
+    '',
+    "Latent variables (default options; each step's value is taken when the agent chooses its action):",
+    ...rows.map((r) => `  ${r.map((cell, c) => (c < r.length - 1 ? cell.padEnd(widths[c]) : cell)).join('  ')}`),
+  ];
+}
+
 function taskText(t: TaskEntry): string[] {
   return [
     `${t.id}: ${t.description}`,
     '',
     `Options (a spec's "task": { "id": "${t.id}", "options": { … } }; engram baseline --task-option key=value):`,
     ...optionLines(t.options),
+    ...latentLines(latentVariablesOf(t)),
   ];
 }
 

@@ -20,6 +20,39 @@ import { ci95, type Estimate, mean } from './stats.ts';
  */
 export const NAVIGATION_INFO_FIELDS = ['trial', 'newTrial', 'trialEnd', 'start', 'position', 'foundGoal'] as const;
 
+/**
+ * The agent's position when it chooses the action of every step of a navigation episode, before
+ * it moves (steps × 2, row-major): at a trial's first step (`newTrial`) the trial's `start` (the
+ * release point, or the cell a goal hit teleported the agent to), otherwise where the previous step
+ * left it (`position`).
+ */
+export function positionsBeforeSteps(record: EpisodeRecord): Float64Array {
+  const steps = record.infos.length;
+  const out = new Float64Array(2 * steps);
+  for (let t = 0; t < steps; t++) {
+    const info = record.infos[t];
+    const at = t === 0 || info.newTrial === true ? info.start : record.infos[t - 1].position;
+    if (!Array.isArray(at) || at.length !== 2)
+      throw new Error(`positionsBeforeSteps: step ${t} has no 2-d ${t === 0 || info.newTrial ? 'start' : 'position'}`);
+    out[2 * t] = at[0];
+    out[2 * t + 1] = at[1];
+  }
+  return out;
+}
+
+/** A 2-d `info` field at every step (steps × 2, row-major), such as the platform or the goal. */
+export function pointsPerStep(record: EpisodeRecord, field: string): Float64Array {
+  const steps = record.infos.length;
+  const out = new Float64Array(2 * steps);
+  for (let t = 0; t < steps; t++) {
+    const v = record.infos[t][field];
+    if (!Array.isArray(v) || v.length !== 2) throw new Error(`pointsPerStep: info.${field} at step ${t} is not 2-d`);
+    out[2 * t] = v[0];
+    out[2 * t + 1] = v[1];
+  }
+  return out;
+}
+
 /** One water-maze trial. */
 export interface SwimTrial {
   /** Trial index within the episode. */

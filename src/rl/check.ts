@@ -5,7 +5,7 @@ import type { AgentEntry } from '../../agents/kit/entry.ts';
 import { RECORDABLE_NAME, recordableSize } from '../core/recordable.ts';
 import type { TaskEntry } from '../core/registry.ts';
 import { Rng } from '../core/rng.ts';
-import type { Agent, AgentInput, StepResult, TaskFamily, TaskInstance } from '../core/types.ts';
+import type { Agent, AgentInput, EpisodeRecord, StepResult, TaskFamily, TaskInstance } from '../core/types.ts';
 import { hashParameters } from '../nn/module.ts';
 import type { Tensor } from '../nn/tensor.ts';
 import { evaluate } from './rollout.ts';
@@ -71,18 +71,26 @@ function checkObservation(family: TaskFamily, obs: Float64Array, where: string):
   }
 }
 
-/** One episode with actions from `rng`, every step checked; returns the trajectory. */
-function playChecked(family: TaskFamily, instance: TaskInstance, rng: Rng): unknown[] {
+/** A played episode: its trajectory (observations, rewards, infos) and its record. */
+interface Played {
+  trajectory: unknown[];
+  record: EpisodeRecord;
+}
+
+/** One episode with actions from `rng`, every step checked. */
+function playChecked(family: TaskFamily, instance: TaskInstance, rng: Rng): Played {
   const declared = new Set(family.infoFields);
   const trajectory: unknown[] = [];
   const first = instance.reset();
+  const record: EpisodeRecord = { actions: [], rewards: [], infos: [], instance: instance.groundTruth() };
   checkObservation(family, first, 'after reset');
   trajectory.push(Array.from(first));
   let result: StepResult | null = null;
   let steps = 0;
   while (result === null || !result.done) {
     if (steps >= family.episodeLength) fail(`an episode went past its declared length ${family.episodeLength}`);
-    result = instance.step(anyAction(family, rng));
+    const action = anyAction(family, rng);
+    result = instance.step(action);
     steps++;
     checkObservation(family, result.observation, `at step ${steps}`);
     if (!Number.isFinite(result.reward)) fail(`the reward at step ${steps} is ${result.reward}`);
@@ -93,6 +101,9 @@ function playChecked(family: TaskFamily, instance: TaskInstance, rng: Rng): unkn
       if (!declared.has(key)) fail(`info field '${key}' at step ${steps} is not declared in infoFields`);
     }
     trajectory.push(Array.from(result.observation), result.reward, result.info);
+    record.actions.push(action);
+    record.rewards.push(result.reward);
+    record.infos.push(result.info);
   }
   let refused = false;
   try {
@@ -101,7 +112,59 @@ function playChecked(family: TaskFamily, instance: TaskInstance, rng: Rng): unkn
     refused = true;
   }
   if (!refused) fail('stepping after the episode ended is not refused');
-  return trajectory;
+  return { trajectory, record };
+}
+
+const LATENT_NAME = /^[A-Za-z0-9-]+$/;
+
+/** The latent variables a family declares: well-formed names, sizes, kinds and classes. */
+function checkLatentDeclarations(family: TaskFamily): void {
+  const variables = family.latentVariables;
+  if (variables === undefined) fail('it has latents() but no latentVariables');
+  if (!Array.isArray(variables)) fail('latentVariables is not an array');
+  if (typeof family.latents !== 'function') fail('it declares latentVariables but has no latents()');
+  const names = new Set<string>();
+  for (const v of variables) {
+    if (typeof v.name !== 'string' || !LATENT_NAME.test(v.name))
+      fail(`latent variable name '${v.name}' is not letters, digits and dashes`);
+    if (names.has(v.name)) fail(`latent variable '${v.name}' is declared twice`);
+    names.add(v.name);
+    positiveInteger(v.size, `the size of latent variable '${v.name}'`);
+    if (v.kind === 'categorical') {
+      if (v.size !== 1) fail(`categorical latent variable '${v.name}' has size ${v.size}, not 1`);
+      if (!(typeof v.classes === 'number' && Number.isInteger(v.classes) && v.classes >= 2))
+        fail(`categorical latent variable '${v.name}' has ${v.classes} classes, not an integer ≥ 2`);
+    } else if (v.kind !== 'continuous') fail(`latent variable '${v.name}' is of kind '${v.kind}'`);
+  }
+  for (const v of variables) {
+    if (v.beliefOf !== undefined && !names.has(v.beliefOf))
+      fail(`latent variable '${v.name}' is a belief of '${v.beliefOf}', which is not declared`);
+  }
+}
+
+/** The latents of a played episode: every declared variable, steps × size finite values, and nothing else. */
+function checkLatentValues(family: TaskFamily, record: EpisodeRecord, episode: number): void {
+  const variables = family.latentVariables ?? [];
+  const latents = (family.latents as NonNullable<TaskFamily['latents']>)(record);
+  const steps = record.actions.length;
+  const where = `in episode ${episode}`;
+  for (const name of Object.keys(latents)) {
+    if (!variables.some((v) => v.name === name)) fail(`latents() ${where} gives '${name}', not declared`);
+  }
+  for (const v of variables) {
+    const values = latents[v.name];
+    if (values === undefined) fail(`latents() ${where} does not give '${v.name}'`);
+    if (!(values instanceof Float64Array)) fail(`latents() ${where} gives '${v.name}' not as a Float64Array`);
+    if (values.length !== steps * v.size)
+      fail(`latents() ${where} gives ${values.length} values of '${v.name}', not ${steps} steps × ${v.size}`);
+    for (let i = 0; i < values.length; i++) {
+      const x = values[i];
+      const at = `'${v.name}' at step ${Math.floor(i / v.size)}`;
+      if (!Number.isFinite(x)) fail(`latents() ${where} gives ${x} for ${at}`);
+      if (v.kind === 'categorical' && !(Number.isInteger(x) && x >= 0 && x < (v.classes as number)))
+        fail(`latents() ${where} gives ${x} for ${at}, not a class in 0 … ${(v.classes as number) - 1}`);
+    }
+  }
 }
 
 /** Checks a task family by playing `episodes` episodes with random actions (options: the family's). */
@@ -128,22 +191,35 @@ export function checkTask(entry: TaskEntry, options?: Record<string, unknown>, e
       fail(`its observation space holds ${size} numbers, observationSize says ${f.observationSize}`);
   });
   if (!shaped) return report(subject, checks);
-  const trajectories: unknown[][] = [];
-  run(
+  const played: Played[] = [];
+  const playable = run(
     checks,
     'observations inside their space, rewards finite, info as declared, episodes within their length, ' +
       'no step after the end',
     () => {
       for (let e = 0; e < episodes; e++) {
-        trajectories.push(playChecked(f, f.sample(Rng.fromSeed(`check/${e}`)), Rng.fromSeed(`check-actions/${e}`)));
+        played.push(playChecked(f, f.sample(Rng.fromSeed(`check/${e}`)), Rng.fromSeed(`check-actions/${e}`)));
       }
     },
   );
   run(checks, 'the same seed gives the same trajectory', () => {
     const again = playChecked(f, f.sample(Rng.fromSeed('check/0')), Rng.fromSeed('check-actions/0'));
-    if (JSON.stringify(again) !== JSON.stringify(trajectories[0]))
+    if (JSON.stringify(again.trajectory) !== JSON.stringify(played[0]?.trajectory))
       fail('two instances sampled from the same seed, played with the same actions, differ');
   });
+  if (playable && (f.latentVariables !== undefined || f.latents !== undefined)) {
+    run(
+      checks,
+      'its latent variables are well declared, and latents() of played episodes gives each of them, ' +
+        'steps × size finite values (categorical ones classes), and nothing else',
+      () => {
+        checkLatentDeclarations(f);
+        played.forEach(({ record }, e) => {
+          checkLatentValues(f, record, e);
+        });
+      },
+    );
+  }
   return report(subject, checks);
 }
 

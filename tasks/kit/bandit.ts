@@ -7,7 +7,9 @@ import type { Rng } from '../../src/core/rng.ts';
 import {
   type BanditPrior,
   CHOICE_INFO_FIELDS,
+  type EpisodeRecord,
   type GroundTruth,
+  type LatentVariable,
   type Space,
   type StepInfo,
   type StepResult,
@@ -16,10 +18,18 @@ import {
   type TaskMetadata,
   type TaskTraits,
 } from '../../src/core/types.ts';
+import { armPosteriorSeries } from '../../src/measures/bandit-posterior.ts';
 import { expectedRegretMeasure } from '../../src/measures/main-measure.ts';
 
 /** The `info` fields every bandit reports at every step. */
 export const BANDIT_INFO_FIELDS = [...CHOICE_INFO_FIELDS, 'optimalAction'] as const;
+
+/**
+ * What a bandit whose arms drift reports besides: `armMeans`, every arm's reward probability at
+ * the step (before the drift that follows it), which the instance's parameters (the arms at the
+ * start) no longer give.
+ */
+export const DRIFTING_BANDIT_INFO_FIELDS = [...BANDIT_INFO_FIELDS, 'armMeans'] as const;
 
 /** A bandit family: a TaskFamily whose instances are Bernoulli bandits. */
 export interface BanditFamily<Options> extends TaskFamily<Options> {
@@ -94,6 +104,7 @@ export class BernoulliBanditInstance implements TaskInstance {
       correct: expectedReward >= best,
       optimalAction,
     };
+    if (this.drift) info.armMeans = Array.from(this.means);
     this.trial++;
     if (this.drift) this.drift(this.means, this.rng);
     return { observation: this.observation, reward, done: this.trial >= this.trials, info };
@@ -102,6 +113,114 @@ export class BernoulliBanditInstance implements TaskInstance {
   groundTruth(): GroundTruth {
     return { expectedRewards: Array.from(this.means) };
   }
+}
+
+/**
+ * The latent variables of a k-armed Bernoulli bandit: the arms' reward probabilities and the best
+ * arm; with a known prior, the exact posterior over them given the agent's own choices and rewards
+ * (src/measures/bandit-posterior.ts). Row t of each is its value when the agent chooses at step t.
+ */
+export function banditLatentVariables(arms: number, prior?: BanditPrior): LatentVariable[] {
+  const truth: LatentVariable[] = [
+    {
+      name: 'armMeans',
+      size: arms,
+      kind: 'continuous',
+      unit: '',
+      description: "every arm's reward probability at the step (restless arms: after the drift of the steps before)",
+    },
+    {
+      name: 'bestArm',
+      size: 1,
+      kind: 'categorical',
+      classes: arms,
+      unit: '',
+      description: 'the arm with the highest reward probability at the step (the lowest index on ties)',
+    },
+  ];
+  if (prior === undefined) return truth;
+  const belief: LatentVariable[] = [
+    {
+      name: 'posteriorMean',
+      size: arms,
+      kind: 'continuous',
+      unit: '',
+      description:
+        "the exact posterior mean of every arm's reward probability under the task's prior, given the episode's " +
+        'earlier choices and rewards',
+      beliefOf: 'armMeans',
+    },
+    {
+      name: 'posteriorSd',
+      size: arms,
+      kind: 'continuous',
+      unit: '',
+      description:
+        "the posterior standard deviation of every arm's reward probability, from the same choices and rewards",
+      beliefOf: 'armMeans',
+    },
+    {
+      name: 'posteriorBest',
+      size: 1,
+      kind: 'categorical',
+      classes: arms,
+      unit: '',
+      description: 'the arm with the highest posterior mean (the lowest index on ties): the greedy choice',
+      beliefOf: 'bestArm',
+    },
+  ];
+  if (arms === 2)
+    belief.push({
+      name: 'pBetter0',
+      size: 1,
+      kind: 'continuous',
+      unit: '',
+      description: "the posterior probability that arm 0's reward probability is the higher one",
+      beliefOf: 'bestArm',
+    });
+  return [...truth, ...belief];
+}
+
+/** The arms' reward probabilities at step t: reported when they drift, else the instance's from the start. */
+function armMeansAt(record: EpisodeRecord, t: number, arms: number): ArrayLike<number> {
+  const reported = record.infos[t]?.armMeans;
+  const means = Array.isArray(reported) ? reported : record.instance?.expectedRewards;
+  if (means === undefined || means.length !== arms)
+    throw new Error(
+      "bandit latents: the record has neither info.armMeans nor the instance's expectedRewards " +
+        `for ${arms} arms at step ${t}`,
+    );
+  return means;
+}
+
+/** The index of the largest of `values[offset … offset + length)`, the lowest on ties. */
+function argmax(values: ArrayLike<number>, offset: number, length: number): number {
+  let best = 0;
+  for (let i = 1; i < length; i++) if (values[offset + i] > values[offset + best]) best = i;
+  return best;
+}
+
+/** The values of banditLatentVariables(arms, prior) in one played episode, steps × size each. */
+export function banditLatents(record: EpisodeRecord, arms: number, prior?: BanditPrior): Record<string, Float64Array> {
+  const steps = record.actions.length;
+  const armMeans = new Float64Array(steps * arms);
+  const bestArm = new Float64Array(steps);
+  for (let t = 0; t < steps; t++) {
+    armMeans.set(armMeansAt(record, t, arms), t * arms);
+    bestArm[t] = argmax(armMeans, t * arms, arms);
+  }
+  if (prior === undefined) return { armMeans, bestArm };
+  const posterior = armPosteriorSeries(prior, arms, record.actions, record.rewards);
+  const posteriorBest = new Float64Array(steps);
+  for (let t = 0; t < steps; t++) posteriorBest[t] = argmax(posterior.mean, t * arms, arms);
+  return {
+    armMeans,
+    bestArm,
+    posteriorMean: posterior.mean,
+    posteriorSd: posterior.sd,
+    posteriorBest,
+    ...(arms === 2 ? { pBetter0: posterior.pBetter0 } : {}),
+  };
 }
 
 const CONSTANT_INPUT: Space = { kind: 'box', shape: [1], low: 1, high: 1 };
@@ -131,8 +250,10 @@ export function createBanditFamily<Options>(spec: BanditSpec<Options>): BanditFa
     numActions: spec.arms,
     episodeLength: spec.trials,
     trialsPerEpisode: spec.trials,
-    infoFields: BANDIT_INFO_FIELDS,
+    infoFields: spec.drift === undefined ? BANDIT_INFO_FIELDS : DRIFTING_BANDIT_INFO_FIELDS,
     mainMeasure: expectedRegretMeasure(spec.trials),
+    latentVariables: banditLatentVariables(spec.arms, spec.prior),
+    latents: (record) => banditLatents(record, spec.arms, spec.prior),
     sample(rng: Rng): TaskInstance {
       return new BernoulliBanditInstance(rng, spec.drawMeans(rng), spec.trials, spec.drift);
     },

@@ -129,9 +129,35 @@ describe('engram list --task, --agent', () => {
     expect(line('placeFieldWidth')).toMatch(/ 0\.16 +\(0, 10\] +m +σ, the place fields' width/);
     expect(line('protocol')).toMatch(/reference \| dmp +"reference" +— +— +reference or dmp/);
     expect(line('placeCells')).toMatch(/integer +493 +\[1, 10000\] +— +N, the number of place cells/);
-    // One line per option, in the order of the record: 19 options.
-    expect(lines.filter((l) => /^ {2}[a-zA-Z]+ {2}/.test(l) && !l.startsWith('  option '))).toHaveLength(19);
+    // One line per option, in the order of the record: 19 options (before the latent variables).
+    const options = lines.slice(
+      0,
+      lines.findIndex((l) => l.startsWith('Latent variables')),
+    );
+    expect(options.filter((l) => /^ {2}[a-zA-Z]+ {2}/.test(l) && !l.startsWith('  option '))).toHaveLength(19);
     expect(out.stdout).toMatch(/a quantity in any unit of the same dimension.*poolRadius="1 m" on the command line/);
+  });
+
+  it("--task prints the task's latent variables, and --json gives them", async () => {
+    const out = await inProcess('list --task watermaze');
+    const lines = out.stdout.split('\n');
+    const latents = lines.slice(lines.findIndex((l) => l.startsWith('Latent variables')) + 1);
+    expect(latents[0]).toMatch(/^ {2}variable +size +kind +unit +what it is$/);
+    expect(latents.slice(1).filter((l) => l !== '')).toEqual([
+      expect.stringMatching(/^ {2}platform +2 +continuous +m +the trial's platform centre/),
+      expect.stringMatching(/^ {2}position +2 +continuous +m +the agent's position/),
+    ]);
+    const bandit = await inProcess('list --task bandit-correlated');
+    expect(bandit.stdout).toMatch(/\n {2}bestArm +1 +categorical \(2 classes\) +— +the arm with the highest/);
+    expect(bandit.stdout).toMatch(/\n {2}pBetter0 +1 +continuous +— +.*\(a belief of bestArm\)\n/);
+    expect((await inProcess('list --task icl-regression')).stdout).not.toMatch(/Latent variables/);
+    const json = JSON.parse((await inProcess('list --task harlow --json')).stdout);
+    expect(json.task.latentVariables).toEqual([
+      expect.objectContaining({ name: 'rewardedSide', size: 1, kind: 'categorical', classes: 2 }),
+      expect.objectContaining({ name: 'rewardedObject', size: 8, kind: 'continuous', unit: '' }),
+    ]);
+    const none = JSON.parse((await inProcess('list --task icl-regression --json')).stdout);
+    expect(none.task.latentVariables).toEqual([]);
   });
 
   it('--agent prints the agent, its papers and its options', async () => {

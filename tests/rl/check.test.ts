@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AGENTS } from '../../agents/index.ts';
 import type { TaskEntry } from '../../src/core/registry.ts';
 import type { Rng } from '../../src/core/rng.ts';
-import type { Agent, AgentInput, RecordableVariable, TaskFamily } from '../../src/core/types.ts';
+import type { Agent, AgentInput, LatentVariable, RecordableVariable, TaskFamily } from '../../src/core/types.ts';
 import { checkAgent, checkTask } from '../../src/rl/check.ts';
 import { findTask, TASKS } from '../../tasks/index.ts';
 import { fakeBandit } from '../helpers/bandits.ts';
@@ -22,6 +22,9 @@ describe('the contract checks pass on every built-in', () => {
       const report = checkTask(entry);
       expect(report.problem).toBeNull();
       expect(report.checks.length).toBeGreaterThanOrEqual(4);
+      // Its latents were played and checked when it declares some.
+      const latents = report.checks.some((c) => c.name.startsWith('its latent variables'));
+      expect(latents).toBe(entry.create().latentVariables !== undefined);
     });
   }
   for (const agent of AGENTS) {
@@ -107,6 +110,38 @@ describe('the contract checks say what is wrong', () => {
     let calls = 0;
     const drifting = broken((f) => withStep(f, (r) => (r.reward += calls++)));
     expect(checkTask(drifting).problem).toMatch(/same seed, played with the same actions, differ/);
+  });
+
+  it('latent variables missing, of the wrong length, undeclared, not finite or out of their classes', () => {
+    const variables: LatentVariable[] = [
+      { name: 'armMeans', size: 2, kind: 'continuous', unit: '', description: 'the arms' },
+      { name: 'bestArm', size: 1, kind: 'categorical', classes: 2, unit: '', description: 'the best arm' },
+    ];
+    /** A bandit whose latents are `make(steps)`. */
+    const withLatents = (make: (steps: number) => Record<string, Float64Array>, declared = variables) =>
+      broken((f) => ({ ...f, latentVariables: declared, latents: (r) => make(r.actions.length) }));
+    const good = (steps: number) => ({ armMeans: new Float64Array(2 * steps), bestArm: new Float64Array(steps) });
+    const passing = checkTask(withLatents(good));
+    expect(passing.problem).toBeNull();
+    expect(passing.checks.some((c) => c.name.startsWith('its latent variables'))).toBe(true);
+    const cases: [TaskEntry, RegExp][] = [
+      [withLatents((n) => ({ armMeans: good(n).armMeans })), /latents\(\) in episode 0 does not give 'bestArm'/],
+      [withLatents((n) => ({ ...good(n), extra: new Float64Array(n) })), /gives 'extra', not declared/],
+      [
+        withLatents((n) => ({ ...good(n), armMeans: new Float64Array(n) })),
+        /gives 5 values of 'armMeans', not 5 steps × 2/,
+      ],
+      [
+        withLatents((n) => ({ ...good(n), armMeans: new Float64Array(2 * n).fill(Number.NaN) })),
+        /gives NaN for 'armMeans' at step 0/,
+      ],
+      [withLatents((n) => ({ ...good(n), bestArm: new Float64Array(n).fill(2) })), /gives 2 for 'bestArm' at step 0/],
+      [withLatents(good, [variables[0], { ...variables[1], size: 2 }]), /categorical .* 'bestArm' has size 2/],
+      [withLatents(good, [variables[0], variables[0]]), /'armMeans' is declared twice/],
+      [withLatents(good, [{ ...variables[0], beliefOf: 'truth' }, variables[1]]), /belief of 'truth'/],
+      [broken((f) => ({ ...f, latentVariables: variables })), /declares latentVariables but has no latents\(\)/],
+    ];
+    for (const [entry, problem] of cases) expect(checkTask(entry).problem).toMatch(problem);
   });
 
   it('an agent whose probabilities do not sum to one', () => {
