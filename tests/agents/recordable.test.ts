@@ -379,7 +379,7 @@ describe('recorded values are the real state', () => {
     }
   });
 
-  it('transformer under the reset-state lesion: the cache holds the current trial only, which gets all the weight', () => {
+  it('transformer under the reset-state lesion: the cache holds the current trial only, with all the weight', () => {
     const agent = create(byLabel('transformer')) as NetworkAgent<unknown>;
     const lesioned = new NetworkAgent(bandit, agent.net, 'reset-state');
     const T = bandit.episodeLength;
