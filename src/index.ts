@@ -84,6 +84,8 @@ export {
   registerTask,
   resolveSpecModules,
 } from './experiments/plugins.ts';
+export type { RecordedAgent, RecordingHeader, RecordRequest } from './experiments/recording.ts';
+export { type Block, type RecordedRun, readRecordedRun, readRecordingHeader } from './experiments/recording-read.ts';
 export { type RunOptions, type RunResult, resumeRun, runExperiment } from './experiments/run.ts';
 // --- Runs, suites, sweeps, reports: what the command line does.
 export {
@@ -115,6 +117,25 @@ export {
   trialsOf,
 } from './measures/behavior.ts';
 export {
+  type ChoiceRows,
+  choiceAgreementByStep,
+  ckaEstimate,
+  type DecodeOptions,
+  type DecodeResult,
+  type Groups,
+  linearCka,
+  meanOverSteps,
+  type Pca,
+  pca,
+  policyAgreementByStep,
+  ridgeDecode,
+  rsa,
+  rsaEstimate,
+  type Samples,
+  type StepAgreement,
+  windowScore,
+} from './measures/dynamics.ts';
+export {
   escapeLatencyMeasure,
   expectedRegretMeasure,
   rewardPerEpisode,
@@ -134,6 +155,7 @@ export {
 // --- The network engine (tensors, autodiff, layers, Adam, kernels).
 export * as nn from './nn/index.ts';
 export { type CompareResult, compareRuns } from './report/compare.ts';
+export { analyzeRecording, type DynamicsAnalysis, type DynamicsOptions } from './report/dynamics.ts';
 export { writeReport } from './report/report.ts';
 export { type A2CArgs, A2CArgsSchema, A2CTrainer } from './rl/a2c.ts';
 export { type Check, type CheckReport, checkAgent, checkTask } from './rl/check.ts';

@@ -13,6 +13,7 @@ import type { RecordRequest } from '../experiments/recording.ts';
 import { formatGradchecks, runBuiltinGradchecks } from '../nn/checks.ts';
 import { checkKernelsEnvironment } from '../nn/kernels.ts';
 import { compareRuns, formatCompare } from '../report/compare.ts';
+import { analyzeRecording, dynamicsSummary } from '../report/dynamics.ts';
 import { reportCommand } from '../report/report.ts';
 import { formatBaseline } from './baseline.ts';
 import { type CheckCommandOptions, checkCommand, formatCheck } from './check-command.ts';
@@ -302,6 +303,53 @@ function buildProgram(setExit: (code: number) => void): Command {
       output(opts, { report: file }, () => `report: ${file}`);
       setExit(0);
     });
+
+  program
+    .command('analyze')
+    .description(
+      "decode the task's latent variables from recorded activity, compare agents' states (CKA, RSA) and " +
+        'choices; writes analysis.json, analysis.md and figures into the recording',
+    )
+    .argument('<record-dir>', "a recording (engram eval/baseline --record DIR, or a run's recording/)")
+    .option('--folds <n>', 'cross-validation folds, by episode (default: 5)', intOption('--folds'))
+    .option('--window <from-to>', 'steps (1-based, inclusive) scores are averaged over (default: T/10 to T)')
+    .option('--seed <s>', 'seed of the folds, shuffles and subsets (default: 0)', intOption('--seed'))
+    .option(
+      '--max-features <n>',
+      'project wider sources on this many principal components first (default: 128)',
+      intOption('--max-features'),
+    )
+    .option('--no-figures', 'write no SVG figures')
+    .option('--json', 'print one JSON object')
+    .action(
+      async (
+        dir: string,
+        opts: {
+          folds?: number;
+          window?: string;
+          seed?: number;
+          maxFeatures?: number;
+          figures?: boolean;
+          json?: boolean;
+        },
+      ) => {
+        let window: { from: number; to: number } | undefined;
+        if (opts.window !== undefined) {
+          const m = /^\s*(\d+)\s*[-–]\s*(\d+)\s*$/.exec(opts.window);
+          if (m === null) throw new UsageError(`--window must look like 10-100, got '${opts.window}'`);
+          window = { from: Number(m[1]) - 1, to: Number(m[2]) - 1 };
+        }
+        const analysis = await analyzeRecording(dir, {
+          folds: opts.folds,
+          window,
+          seed: opts.seed,
+          maxFeatures: opts.maxFeatures,
+          figures: opts.figures,
+        });
+        output(opts, analysis, () => `${dynamicsSummary(analysis)}\nanalysis: ${path.join(dir, 'analysis.md')}`);
+        setExit(0);
+      },
+    );
 
   program
     .command('compare')

@@ -7,9 +7,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../core/errors.ts';
+import { RECORDING_DIR } from '../experiments/evaluation.ts';
 import type { IclEvalFile } from '../experiments/icl-run.ts';
 import { atomicWriteText, readJsonFile } from '../experiments/io.ts';
 import { codeVersion, type RunInfo } from '../experiments/run-dir.ts';
+import { analyzeRecording, cachedAnalysis, dynamicsMarkdown } from './dynamics.ts';
 import { iclSection } from './icl-report.ts';
 import { agentOptionsText, taskOptionsText } from './option-values.ts';
 import { runFigures } from './run-figures.ts';
@@ -70,6 +72,13 @@ export async function runSection(
       `*${f.caption}*`,
       '',
     );
+  }
+  const recording = path.join(run.dir, RECORDING_DIR);
+  if (fs.existsSync(path.join(recording, 'record.json'))) {
+    // The analysis is kept beside the recording (analysis.json) and redone only when the recording changed.
+    const analysis = cachedAnalysis(recording) ?? (await analyzeRecording(recording));
+    const relative = `${path.relative(reportDir, recording).split(path.sep).join('/')}/`;
+    lines.push(...dynamicsMarkdown(analysis, `${heading}#`, relative));
   }
   return lines;
 }
