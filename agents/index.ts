@@ -9,6 +9,7 @@ import { greedy } from './greedy.ts';
 import { gru } from './gru.ts';
 import { hebbian } from './hebbian.ts';
 import type { AgentEntry } from './kit/entry.ts';
+import { lsnn } from './lsnn.ts';
 import { lstm } from './lstm.ts';
 import { oracle } from './oracle.ts';
 import { plasticRnn } from './plastic-rnn.ts';
@@ -18,8 +19,9 @@ import { transformer } from './transformer.ts';
 import { ucb1 } from './ucb1.ts';
 
 // Networks meta-trained with weights frozen at test: the memory of an episode is in their activity
-// (lstm, gru, transformer) or in fast weights their learned rule writes (plastic-rnn).
-const META_TRAINED = [lstm, gru, transformer, plasticRnn];
+// (lstm, gru, transformer; lsnn's membranes and adaptive thresholds) or in fast weights their learned
+// rule writes (plastic-rnn).
+const META_TRAINED = [lstm, gru, transformer, plasticRnn, lsnn];
 // Learners whose synapses change within the episode by a fixed rule.
 const SYNAPTIC = [hebbian, actorCritic];
 // The classic bandit algorithms and references.

@@ -31,6 +31,9 @@ export class NetworkAgent<S> implements Agent {
    */
   readonly plasticitySums: Record<string, number>[] = [];
   readonly plasticityWeights: number[] = [];
+  /** The activity reports of every step of every batch since construction, summed (weighted by batch size). */
+  private readonly activitySums: Record<string, number> = {};
+  private activityWeight = 0;
 
   constructor(
     readonly family: TaskFamily,
@@ -98,9 +101,22 @@ export class NetworkAgent<S> implements Agent {
       for (const [key, value] of Object.entries(report)) sums[key] = (sums[key] ?? 0) + value * B;
       this.plasticityWeights[t] += B;
     }
+    if (this.net.activityReport) {
+      for (const [key, value] of Object.entries(this.net.activityReport(this.state)))
+        this.activitySums[key] = (this.activitySums[key] ?? 0) + value * B;
+      this.activityWeight += B;
+    }
     const probs = new Float64Array(B * A);
     softmaxRows(out.logits.data, probs, B, A);
     return { probs, value: Float64Array.from(out.value.data) };
+  }
+
+  /** The network's activity measures (a spiking network's firing rate), averaged over every step played. */
+  extraReport(): Record<string, unknown> {
+    if (this.activityWeight === 0) return {};
+    const activity: Record<string, number> = {};
+    for (const [key, sum] of Object.entries(this.activitySums)) activity[key] = sum / this.activityWeight;
+    return Object.keys(activity).length > 0 ? { activity } : {};
   }
 
   recordable(): readonly RecordableVariable[] {

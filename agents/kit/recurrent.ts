@@ -36,6 +36,12 @@ export interface RecurrentCore<S> extends Module {
   output(state: S): Tensor;
   /** The parts of its state besides the output h that can be recorded (the LSTM's cell state c); none if absent. */
   readonly stateVariables?: readonly RecurrentStateVariable<S>[];
+  /** Lesions of its own (default: `reset-state` returns the initial state, and nothing else applies). */
+  lesion?(kind: Lesion, state: S, batchSize: number): S | null;
+  /** Measures of its activity after a step (PolicyNetwork.activityReport). */
+  activityReport?(state: S): Record<string, number>;
+  /** A term of its own in the training loss (PolicyNetwork.regularizer). */
+  regularizer?(states: readonly S[], weight: number): { loss: number; seeds: [Tensor, Float64Array][] } | null;
 }
 
 /** Every core records its output h, the activity the policy and value heads read. */
@@ -46,24 +52,30 @@ export class RecurrentActorCritic<S> extends Module implements PolicyNetwork<S, 
   readonly value: Linear;
   private readonly stateVariables: readonly RecurrentStateVariable<S>[];
 
+  /** The size of the core's output h, which the heads read. */
+  readonly hidden: number;
+
+  /**
+   * `resolved` are the agent's options (saved in checkpoints); `hidden` the core's output size,
+   * by default the `hidden` option.
+   */
   constructor(
     readonly agentId: string,
     readonly inputSize: number,
     readonly numActions: number,
-    readonly resolved: RecurrentOptions,
+    readonly resolved: Record<string, unknown>,
     readonly core: RecurrentCore<S>,
     rng: Rng,
+    hidden = (resolved as RecurrentOptions).hidden,
   ) {
     super();
+    this.hidden = hidden;
     this.registerModule('core', core);
     this.policy = this.registerModule(
       'policy',
-      new Linear({ inputSize: resolved.hidden, outputSize: numActions }, rng.fork('policy')),
+      new Linear({ inputSize: hidden, outputSize: numActions }, rng.fork('policy')),
     );
-    this.value = this.registerModule(
-      'value',
-      new Linear({ inputSize: resolved.hidden, outputSize: 1 }, rng.fork('value')),
-    );
+    this.value = this.registerModule('value', new Linear({ inputSize: hidden, outputSize: 1 }, rng.fork('value')));
     this.stateVariables = [
       { name: 'h', description: OUTPUT_DESCRIPTION, read: (state) => core.output(state) },
       ...(core.stateVariables ?? []),
@@ -84,10 +96,19 @@ export class RecurrentActorCritic<S> extends Module implements PolicyNetwork<S, 
     return { ...this.resolved };
   }
 
+  activityReport(state: S): Record<string, number> {
+    return this.core.activityReport?.(state) ?? {};
+  }
+
+  regularizer(states: readonly S[], weight: number): { loss: number; seeds: [Tensor, Float64Array][] } | null {
+    return this.core.regularizer?.(states, weight) ?? null;
+  }
+
   /**
    * Resetting the state removes the only within-episode memory a recurrent network has; it has no plasticity to freeze.
    */
-  lesion(kind: Lesion, _state: S, batchSize: number): S | null {
+  lesion(kind: Lesion, state: S, batchSize: number): S | null {
+    if (this.core.lesion) return this.core.lesion(kind, state, batchSize);
     return kind === 'reset-state' ? this.core.initialState(batchSize) : null;
   }
 
@@ -95,7 +116,7 @@ export class RecurrentActorCritic<S> extends Module implements PolicyNetwork<S, 
   recordable(): readonly RecordableVariable[] {
     return this.stateVariables.map(({ name, description }) => ({
       name,
-      shape: [this.resolved.hidden],
+      shape: [this.hidden],
       memory: 'activity',
       description,
     }));

@@ -156,7 +156,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option(
       '--lesion <kind>',
       'play under a lesion and report the intact agent beside it (plastic ' +
-        'agents, e.g. hebbian): reset-state or freeze-plasticity',
+        'agents, e.g. hebbian): reset-state, freeze-plasticity or reset-adaptation',
     )
     .option('--out <dir>', 'also write every trial played (trials.csv.gz, trials.parquet) and summary.json there');
   addRecordOptions(baselineCmd)
@@ -252,8 +252,9 @@ function buildProgram(setExit: (code: number) => void): Command {
     .addOption(new Option('--batch <n>', 'deprecated: --batch-size').argParser(intOption('--batch')).hideHelp())
     .option(
       '--lesion <kind>',
-      'none, reset-state (wipe recurrent state / attention cache every trial) or freeze-plasticity (hold ' +
-        'plastic traces at their initial value); the intact network is reported beside it',
+      'none, reset-state (wipe recurrent state / attention cache every trial), freeze-plasticity (hold ' +
+        "plastic traces at their initial value) or reset-adaptation (a spiking network's thresholds back to " +
+        'baseline every trial); the intact network is reported beside it',
       'none',
     )
     .option('--compare <ids>', 'comma-separated comparison agents', 'thompson,bayes-optimal')

@@ -28,10 +28,11 @@ export interface StepOutput<S, T extends TensorLike = TensorLike> {
 /**
  * Which part of within-episode memory a lesion removes (`engram eval --lesion`): `reset-state`
  * wipes the activity (recurrent state, attention cache, eligibility) at every trial boundary;
- * `freeze-plasticity` holds plastic weights at their start-of-episode values.
+ * `freeze-plasticity` holds plastic weights at their start-of-episode values; `reset-adaptation`
+ * returns a spiking network's adaptive thresholds to their baseline at every trial boundary.
  */
-export type Lesion = 'none' | 'reset-state' | 'freeze-plasticity';
-export const LESIONS: readonly Lesion[] = ['none', 'reset-state', 'freeze-plasticity'];
+export type Lesion = 'none' | 'reset-state' | 'freeze-plasticity' | 'reset-adaptation';
+export const LESIONS: readonly Lesion[] = ['none', 'reset-state', 'freeze-plasticity', 'reset-adaptation'];
 
 /** An agent that is not a network but can be lesioned all the same (`engram baseline --lesion`, the hebbian agent). */
 export interface LesionableAgent {
@@ -64,6 +65,14 @@ export interface PolicyNetwork<S = unknown, T extends TensorLike = TensorLike> {
    * `reset-state` at a trial boundary). Networks without the lesioned memory return null.
    */
   lesion?(kind: Lesion, state: S, batchSize: number): S | null;
+  /**
+   * A term the network adds to the training loss, from its states after every step of a rollout
+   * (the spiking network's firing-rate regularizer): its value and the gradients it sends into
+   * tensors of those states, each weighted by `weight` (the rollout's share of the batch).
+   */
+  regularizer?(states: readonly S[], weight: number): { loss: number; seeds: [T, Float64Array][] } | null;
+  /** Measures of the network's activity after a step, averaged by evaluations (a spiking network's rate in Hz). */
+  activityReport?(state: S): Record<string, number>;
   /** Within-episode plasticity measures for the evaluation record (plastic networks only). */
   plasticityReport?(state: S): Record<string, number>;
   /** The variables of the episode state that can be recorded after a step (Agent.recordable). */

@@ -151,17 +151,18 @@ export function agentsTable(run: RunRecords): string[] {
 
 /** Where an agent's within-episode learning lives, as its lesions show it. */
 export function verdict(row: LesionsFile['agents'][string], better: 'lower' | 'higher'): string {
-  const hurts = (lesion: 'reset-state' | 'freeze-plasticity') => {
+  const hurts = (lesion: 'reset-state' | 'freeze-plasticity' | 'reset-adaptation') => {
     const e = row[lesion];
     if (e === undefined || !e.applies || !Number.isFinite(e.difference.ci95[0])) return false;
     return better === 'lower' ? e.difference.ci95[0] > 0 : e.difference.ci95[1] < 0;
   };
   const activity = hurts('reset-state');
   const synapses = hurts('freeze-plasticity');
-  if (activity && synapses) return 'activity and synapses';
-  if (activity) return 'activity';
-  if (synapses) return 'synapses';
-  return 'neither lesion hurt';
+  const adaptation = hurts('reset-adaptation') ? ' (its adaptive thresholds)' : '';
+  if (activity && synapses) return `activity and synapses${adaptation}`;
+  if (activity) return `activity${adaptation}`;
+  if (synapses) return `synapses${adaptation}`;
+  return adaptation ? `adaptive thresholds` : 'neither lesion hurt';
 }
 
 /** The lesion table of one run, in markdown. */
@@ -176,15 +177,18 @@ export function lesionTable(run: RunRecords): string[] {
     if (!e.applies) return 'no such memory';
     return `${pm(e.value, digits)} (Δ ${signedCi(e.difference, digits)})`;
   };
+  // The adaptation lesion has a column only in runs where some agent was evaluated under it.
+  const adaptation = Object.values(lesions.agents).some((row) => row['reset-adaptation'] !== undefined);
   const lines = [
     `| agent | kind | intact: ${m.name}${unit} | reset-state (Δ paired) | ` +
-      `freeze-plasticity (Δ paired) | learning lives in |`,
-    '|---|---|---|---|---|---|',
+      `freeze-plasticity (Δ paired) | ${adaptation ? 'reset-adaptation (Δ paired) | ' : ''}learning lives in |`,
+    `|---|---|---|---|---|${adaptation ? '---|' : ''}---|`,
   ];
   for (const [key, row] of Object.entries(lesions.agents)) {
     lines.push(
       `| ${key} | ${row.kind} | ${pm(row.intact, digits)} | ${cell(row['reset-state'])} | ` +
-        `${cell(row['freeze-plasticity'])} | ${verdict(row, m.better)} |`,
+        `${cell(row['freeze-plasticity'])} | ${adaptation ? `${cell(row['reset-adaptation'])} | ` : ''}` +
+        `${verdict(row, m.better)} |`,
     );
   }
   return lines;

@@ -164,7 +164,7 @@ function rollout(
     rewards: [],
     alive: [],
   };
-  const outputs: { logits: Tensor; value: Tensor }[] = [];
+  const outputs: { state: unknown; logits: Tensor; value: Tensor }[] = [];
   const sums = emptySums();
   sums.episodes = B;
 
@@ -322,7 +322,18 @@ export function rolloutAndBackward(
   const dLogits = buffers.logits.map((l) => new Float64Array(l.length));
   const dValues = buffers.values.map((v) => new Float64Array(v.length));
   const stats = a2cGradients(buffers, coefficients, dLogits, dValues, batchSize);
-  tape.backwardFrom(outputs.flatMap((out, t) => [[out.logits, dLogits[t]] as const, [out.value, dValues[t]] as const]));
+  const seeds: (readonly [Tensor, ArrayLike<number>])[] = outputs.flatMap((out, t) => [
+    [out.logits, dLogits[t]] as const,
+    [out.value, dValues[t]] as const,
+  ]);
+  // A regularizer of the network's own (the spiking network's firing rates), weighted by this
+  // slice's share of the batch.
+  const regularizer = net.regularizer?.(
+    outputs.map((out) => out.state),
+    (slice.hi - slice.lo) / batchSize,
+  );
+  if (regularizer) seeds.push(...regularizer.seeds);
+  tape.backwardFrom(seeds);
   sums.steps = stats.count;
   sums.policyLoss = stats.policyLoss * stats.count;
   sums.valueLoss = stats.valueLoss * stats.count;
