@@ -143,6 +143,15 @@ class LsnnCore extends Module implements RecurrentCore<LsnnState> {
         read: (state) => this.thresholds(state),
       },
       {
+        name: 'spikes',
+        description:
+          'the spikes (0 or 1) of every neuron at each simulation step of the environment step: ' +
+          '[simulation steps, neurons], for rasters',
+        shape: [this.simulationSteps, n],
+        onRequest: true,
+        read: (state) => this.spikeRaster(state),
+      },
+      {
         name: 'rate',
         description: "each neuron's firing rate over the environment step's simulated time, in Hz",
         read: (state) => this.rates(state),
@@ -176,6 +185,18 @@ class LsnnCore extends Module implements RecurrentCore<LsnnState> {
     for (let b = 0; b < a.rows; b++)
       for (let j = 0; j < a.cols; j++)
         out.data[b * a.cols + j] = this.constants.threshold + this.constants.beta[j] * a.data[b * a.cols + j];
+    return out;
+  }
+
+  /** The spikes of the last environment step, B × (simulation steps · N), row-major per batch element. */
+  spikeRaster(state: LsnnState): Tensor {
+    const n = this.neurons;
+    const K = this.simulationSteps;
+    const B = state.neurons.z.rows;
+    const out = new Tensor(B, K * n);
+    state.spikes.forEach((z, k) => {
+      for (let b = 0; b < B; b++) for (let j = 0; j < n; j++) out.data[b * K * n + k * n + j] = z.data[b * n + j];
+    });
     return out;
   }
 

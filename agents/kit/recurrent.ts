@@ -27,6 +27,10 @@ export interface RecurrentStateVariable<S> {
   /** What it is, in one sentence. */
   readonly description: string;
   read(state: S): Tensor;
+  /** Its shape per batch element (default [hidden]). */
+  readonly shape?: readonly number[];
+  /** Recorded only when asked for by name. */
+  readonly onRequest?: boolean;
 }
 
 /** A recurrent core: its state, how a step updates it, and which tensor is its output h. */
@@ -114,11 +118,12 @@ export class RecurrentActorCritic<S> extends Module implements PolicyNetwork<S, 
 
   /** The core's state, h and whatever else it declares: activity, wiped by `reset-state`. */
   recordable(): readonly RecordableVariable[] {
-    return this.stateVariables.map(({ name, description }) => ({
+    return this.stateVariables.map(({ name, description, shape, onRequest }) => ({
       name,
-      shape: [this.hidden],
+      shape: shape ?? [this.hidden],
       memory: 'activity',
       description,
+      ...(onRequest ? { onRequest } : {}),
     }));
   }
 

@@ -217,6 +217,9 @@ export function evalCommand(file: string, opts: EvalCommandOptions): EvalCommand
 }
 
 /** The human-readable form of an `engram eval` result. */
+/** A spiking network's activity measures (firing rates in Hz), when the evaluation has them. */
+const activityOf = (r: EvalCommandResult) => r.activity as Record<string, number> | undefined;
+
 export function formatEval(r: EvalCommandResult): string {
   const lines = [
     `${r.agent} from ${r.checkpoint} (${r.trainedUpdates} updates, ` +
@@ -225,7 +228,8 @@ export function formatEval(r: EvalCommandResult): string {
     `  parameters unchanged: ${r.paramsHashBefore === r.paramsHashAfter ? 'yes' : 'NO'} ` +
       `(${r.paramsHashBefore.slice(0, 12)})`,
     `  ${r.agent.padEnd(14)} total reward ${formatEstimate(r.totalReward)}  ` +
-      `expected regret ${formatEstimate(r.expectedRegret)}`,
+      `expected regret ${formatEstimate(r.expectedRegret)}` +
+      (activityOf(r)?.firingRateHz !== undefined ? `  firing rate ${activityOf(r)!.firingRateHz.toFixed(1)} Hz` : ''),
   ];
   for (const [id, c] of Object.entries(r.compare)) {
     if ('skipped' in c) {

@@ -460,6 +460,18 @@ export async function analyzeRecording(dir: string, options: DynamicsOptions = {
     geometry.push({ agent: name, source, explained: Array.from(p.explained), figure });
   }
 
+  // Spike rasters of spiking agents that recorded their spikes: the first recorded episode.
+  if (options.figures !== false)
+    for (const agent of intact) {
+      const spikes = agent.variables.find((v) => v.name === 'spikes' && v.shape.length === 2);
+      if (spikes === undefined) continue;
+      const run = runs.get(agent)!;
+      const thresholds = agent.variables.some((v) => v.name === 'threshold') ? run.variable('threshold') : null;
+      const file = path.join(figuresDir, `raster-${slug(label(agent))}.svg`);
+      await writeVegaLiteSvg(rasterSpec(label(agent), run, run.variable('spikes'), spikes.shape, thresholds), file);
+      figures.push(path.relative(dir, file));
+    }
+
   // 3. Similarity, on the rows every compared agent has.
   const compared = [...states.keys()];
   const pairs: SimilarityPair[] = [];
@@ -739,6 +751,83 @@ export function dynamicsSummary(a: DynamicsAnalysis): string {
 }
 
 // --- Figures.
+
+/**
+ * The spikes of every neuron over the first recorded episode (one row per neuron, adaptive ones
+ * last), and below them the adaptive thresholds of the six neurons whose threshold varied most;
+ * time in environment steps (trials on the bandits), each divided into its simulation steps.
+ */
+function rasterSpec(
+  agent: string,
+  run: RecordedRun,
+  spikes: Block,
+  shape: readonly number[],
+  thresholds: Block | null,
+): TopLevelSpec {
+  const [K, N] = shape;
+  const rows: number[] = [];
+  for (let r = 0; r < run.rows; r++) if (run.episode[r] === run.episode[0]) rows.push(r);
+  rows.sort((a, b) => run.step[a] - run.step[b]);
+  const points: Record<string, unknown>[] = [];
+  for (const r of rows)
+    for (let k = 0; k < K; k++)
+      for (let j = 0; j < N; j++)
+        if (spikes.data[r * spikes.cols + k * N + j] > 0)
+          points.push({ time: run.step[r] + (k + 0.5) / K, neuron: j + 1 });
+  const lines: Record<string, unknown>[] = [];
+  if (thresholds !== null) {
+    const spread = Array.from({ length: N }, (_, j) => {
+      let lo = Number.POSITIVE_INFINITY;
+      let hi = Number.NEGATIVE_INFINITY;
+      for (const r of rows) {
+        lo = Math.min(lo, thresholds.data[r * N + j]);
+        hi = Math.max(hi, thresholds.data[r * N + j]);
+      }
+      return { j, range: hi - lo };
+    })
+      .filter((x) => x.range > 0)
+      .sort((a, b) => b.range - a.range)
+      .slice(0, 6);
+    for (const { j } of spread)
+      for (const r of rows)
+        lines.push({ time: run.step[r] + 1, threshold: thresholds.data[r * N + j], neuron: `neuron ${j + 1}` });
+  }
+  const x = { field: 'time', type: 'quantitative', title: 'time in the episode (environment steps)' };
+  const raster = {
+    width: WIDTH + 200,
+    height: Math.max(160, 3 * N),
+    mark: { type: 'tick', orient: 'vertical', thickness: 1, size: 3, color: '#000000' },
+    encoding: {
+      x: { ...x, scale: { domain: [0, rows.length] } },
+      y: { field: 'neuron', type: 'quantitative', title: 'neuron', scale: { domain: [0, N + 1] } },
+    },
+    data: { values: points },
+  };
+  const panels: Record<string, unknown>[] = [raster];
+  if (lines.length > 0)
+    panels.push({
+      width: WIDTH + 200,
+      height: 140,
+      data: { values: lines },
+      mark: { type: 'line', strokeWidth: 1 },
+      encoding: {
+        x: { ...x, scale: { domain: [0, rows.length] } },
+        y: { field: 'threshold', type: 'quantitative', title: 'threshold A (v_th = 1)', scale: { zero: false } },
+        color: { field: 'neuron', type: 'nominal', scale: { range: COLORS }, title: null },
+        strokeDash: { field: 'neuron', type: 'nominal', scale: { range: DASHES }, title: null },
+      },
+    });
+  return {
+    $schema: SCHEMA,
+    config: CONFIG,
+    title: titleOf(
+      `${agent}: spikes over one held-out episode`,
+      `${points.length} spikes of ${N} neurons in ${rows.length} environment steps of ${K} simulation steps each` +
+        (lines.length > 0 ? '; below, the adaptive thresholds that varied most' : ''),
+    ),
+    vconcat: panels,
+  } as unknown as TopLevelSpec;
+}
 
 function trajectorySpec(
   agent: string,

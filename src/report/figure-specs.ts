@@ -250,14 +250,16 @@ export function plasticTraceSpec(byAgent: Record<string, number[]>, title: strin
   );
 }
 
-const CONDITIONS: LesionRow['condition'][] = ['intact', 'reset-state', 'freeze-plasticity'];
-// Dark, medium and light fills with a dashed outline on the last: distinct in grey as in colour.
-const CONDITION_FILL = ['#1f3a5f', '#d55e00', '#f3d9a4'];
-const CONDITION_STROKE = ['#000000', '#000000', '#7a5a00'];
+const ALL_CONDITIONS: LesionRow['condition'][] = ['intact', 'reset-state', 'freeze-plasticity', 'reset-adaptation'];
+// Dark, medium and light fills with a dashed outline on the third and a dotted one on the fourth:
+// distinct in grey as in colour.
+const CONDITION_FILL = ['#1f3a5f', '#d55e00', '#f3d9a4', '#8fd1b8'];
+const CONDITION_STROKE = ['#000000', '#000000', '#7a5a00', '#00573a'];
 const CONDITION_DASH = [
   [1, 0],
   [1, 0],
   [4, 2],
+  [1, 2],
 ];
 
 /**
@@ -267,6 +269,8 @@ const CONDITION_DASH = [
  * an "n/a" label.
  */
 export function lesionChartSpec(rows: LesionRow[], yTitle: string, title: string): TopLevelSpec {
+  // The adaptation lesion has a slot only in runs where some agent was evaluated under it.
+  const CONDITIONS = ALL_CONDITIONS.filter((c) => c !== 'reset-adaptation' || rows.some((r) => r.condition === c));
   const agents: string[] = [];
   for (const r of rows) if (!agents.includes(r.agent)) agents.push(r.agent);
   const data = rows
@@ -298,17 +302,22 @@ export function lesionChartSpec(rows: LesionRow[], yTitle: string, title: string
     scale: { domain: CONDITIONS, paddingInner: 0.08 },
   };
   const legend = { title: 'condition', labelLimit: 1000, symbolType: 'square', symbolSize: 200 };
-  const fill = { field: 'condition', type: 'nominal', scale: { domain: CONDITIONS, range: CONDITION_FILL }, legend };
+  const fill = {
+    field: 'condition',
+    type: 'nominal',
+    scale: { domain: CONDITIONS, range: CONDITION_FILL.slice(0, CONDITIONS.length) },
+    legend,
+  };
   const stroke = {
     field: 'condition',
     type: 'nominal',
-    scale: { domain: CONDITIONS, range: CONDITION_STROKE },
+    scale: { domain: CONDITIONS, range: CONDITION_STROKE.slice(0, CONDITIONS.length) },
     legend,
   };
   const strokeDash = {
     field: 'condition',
     type: 'nominal',
-    scale: { domain: CONDITIONS, range: CONDITION_DASH },
+    scale: { domain: CONDITIONS, range: CONDITION_DASH.slice(0, CONDITIONS.length) },
     legend,
   };
   const y = { field: 'y', type: 'quantitative', ...titled(yTitle, HEIGHT) };

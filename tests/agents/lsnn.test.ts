@@ -57,7 +57,8 @@ describe('lsnn', () => {
 
   it('records membranes, thresholds and firing rates in Hz', () => {
     const net = build({ lif: 2, adaptive: 3, beta: 10 });
-    expect(net.recordable().map((v) => v.name)).toEqual(['h', 'v', 'threshold', 'rate']);
+    expect(net.recordable().map((v) => v.name)).toEqual(['h', 'v', 'threshold', 'spikes', 'rate']);
+    expect(net.recordable().find((v) => v.name === 'spikes')).toMatchObject({ shape: [10, 5], onRequest: true });
     let state = net.initialState(1);
     noGrad(() => {
       for (const x of inputs(10, 1)) state = net.step(state, x).state;
@@ -65,6 +66,10 @@ describe('lsnn', () => {
     const rate = net.readRecordable(state, 'rate');
     const spikes = state.spikes.reduce((s, z) => s + z.data.reduce((a, b) => a + b, 0), 0);
     expect(rate.reduce((a, b) => a + b, 0)).toBeCloseTo(spikes / 0.01, 9);
+    const raster = net.readRecordable(state, 'spikes');
+    expect(raster).toHaveLength(50);
+    expect(raster.reduce((a, b) => a + b, 0)).toBe(spikes);
+    expect(raster[3 * 5 + 4]).toBe(state.spikes[3].data[4]);
     const threshold = net.readRecordable(state, 'threshold');
     expect(threshold[0]).toBe(1);
     expect(threshold[2]).toBeCloseTo(1 + 10 * state.neurons.a.data[2], 12);
