@@ -290,6 +290,41 @@ export function layerChecks(): GradcheckCase[] {
         );
       },
     },
+    {
+      // The spike replaced by its smooth stand-in, whose derivative is the pseudo-derivative.
+      name: 'spikingStep (LIF and adaptive neurons, smooth spike, 4 steps)',
+      run: () => {
+        const rng = Rng.fromSeed('spikingStep');
+        const B = 2;
+        const I = 3;
+        const N = 4;
+        const x = randomTensor(rng, B, I);
+        const v0 = randomTensor(rng, B, N);
+        const a0 = Tensor.full(B, N, 0.2);
+        const z0 = Tensor.full(B, N, 0.1);
+        const o0 = randomTensor(rng, B, N);
+        const wIn = randomTensor(rng, I, N);
+        const wRec = randomTensor(rng, N, N);
+        const constants: ops.SpikingConstants = {
+          alpha: 0.9,
+          rho: 0.95,
+          kappa: 0.8,
+          threshold: 1,
+          beta: Float64Array.from([0, 0.7, 0, 1.3]),
+          refractory: 0,
+          dampening: 0.3,
+          spike: 'smooth',
+        };
+        return gradcheck(
+          () => {
+            let s: ops.SpikingState = { v: v0, a: a0, z: z0, o: o0, refractory: new Float64Array(B * N) };
+            for (let t = 0; t < 4; t++) s = ops.spikingStep(x, s, wIn, wRec, constants);
+            return ops.concatColumns([s.v, s.a, s.z, s.o]);
+          },
+          { x, v0, a0, z0, o0, wIn, wRec },
+        );
+      },
+    },
     plasticCase('hebbian', 3, false),
     plasticCase('neuromodulated', 3, false),
     plasticCase('retroactive', 3, false),

@@ -15,4 +15,5 @@ export {
 export { gruCell, type LstmState, lstmCell } from './recurrent.ts';
 export { gatherColumns, mean, sum } from './reduce.ts';
 export { logSoftmax, softmax } from './softmax.ts';
+export { restingState, type SpikingConstants, type SpikingState, spikingStep } from './spiking.ts';
 export { concatColumns, concatRows, sliceColumns, sliceRows } from './structure.ts';
