@@ -65,8 +65,8 @@ export const lsnnOptions = z.strictObject({
   ),
   rateCost: option(
     z.number().min(0).max(1e6).default(1),
-    'Weight of the firing-rate regularizer: cost × mean over neurons of ((rate − target)/target)², ' +
-      'rates over a rollout',
+    'Weight of the firing-rate regularizer: cost × mean over neurons and episodes of ' +
+      '((rate − target)/target)², each rate over an episode',
   ),
   inputScale: option(
     z.number().gt(0).max(100).default(3),
@@ -226,37 +226,36 @@ class LsnnCore extends Module implements RecurrentCore<LsnnState> {
   }
 
   /**
-   * The firing-rate regularizer of Bellec et al. (2018): L = cost · mean_j ((f_j − f*)/f*)², f_j the
-   * rate of neuron j over every simulation step of the rollout and its batch elements, in Hz.
+   * The firing-rate regularizer of Bellec et al. (2018), per episode: L = cost · mean over the batch
+   * elements b and neurons j of ((f_bj − f*)/f*)², f_bj neuron j's rate over every simulation step
+   * of element b's rollout, in Hz. Each element's term depends on its own spikes only, so data-parallel
+   * slices (weighted by their share of the batch) add up to the whole batch's gradient exactly.
    */
   regularizer(states: readonly LsnnState[], weight: number): { loss: number; seeds: [Tensor, Float64Array][] } | null {
     if (this.o.rateCost === 0 || states.length === 0) return null;
     const n = this.neurons;
-    const sums = new Float64Array(n);
-    let count = 0;
+    const B = states[0].neurons.z.rows;
+    const sums = new Float64Array(B * n);
+    let steps = 0;
     for (const state of states)
       for (const z of state.spikes) {
-        for (let i = 0; i < z.size; i++) sums[i % n] += z.data[i];
-        count += z.rows;
+        for (let i = 0; i < z.size; i++) sums[i] += z.data[i];
+        steps++;
       }
-    if (count === 0) return null;
+    if (steps === 0) return null;
     const target = this.o.rateTarget;
-    const scale = weight * this.o.rateCost;
+    const seconds = steps * this.o.dt;
+    const scale = (weight * this.o.rateCost) / (B * n);
     let loss = 0;
-    const perSpike = new Float64Array(n);
-    for (let j = 0; j < n; j++) {
-      const deviation = (sums[j] / (count * this.o.dt) - target) / target;
-      loss += (scale * deviation * deviation) / n;
-      // ∂L/∂z of one simulation step: ∂f_j/∂z = 1/(count · δt).
-      perSpike[j] = (scale * 2 * deviation) / (n * target * count * this.o.dt);
+    // ∂L/∂z of one simulation step: 2 · scale · deviation / f* · ∂f/∂z, with ∂f/∂z = 1/seconds.
+    const perSpike = new Float64Array(B * n);
+    for (let i = 0; i < B * n; i++) {
+      const deviation = (sums[i] / seconds - target) / target;
+      loss += scale * deviation * deviation;
+      perSpike[i] = (2 * scale * deviation) / (target * seconds);
     }
     const seeds: [Tensor, Float64Array][] = [];
-    for (const state of states)
-      for (const z of state.spikes) {
-        const g = new Float64Array(z.size);
-        for (let i = 0; i < z.size; i++) g[i] = perSpike[i % n];
-        seeds.push([z, g]);
-      }
+    for (const state of states) for (const z of state.spikes) seeds.push([z, Float64Array.from(perSpike)]);
     return { loss, seeds };
   }
 

@@ -115,4 +115,34 @@ describe('lsnn', () => {
     expect(worst).toBeLessThan(1e-5);
     expect(analytic.some((g) => g !== 0)).toBe(true);
   });
+
+  it('the regularizer of two halves of a batch, each weighted by its share, is that of the whole batch', () => {
+    const net = build({ lif: 3, adaptive: 3, rateCost: 2 });
+    const xs = inputs(5, 4);
+    const play = (rows: [number, number]) => {
+      let state = net.initialState(rows[1] - rows[0]);
+      const states: LsnnState[] = [];
+      noGrad(() => {
+        for (const x of xs) {
+          const part = new Tensor(rows[1] - rows[0], x.cols, x.data.slice(rows[0] * x.cols, rows[1] * x.cols));
+          state = net.step(state, part).state;
+          states.push(state);
+        }
+      });
+      return states;
+    };
+    const whole = net.regularizer(play([0, 4]), 1)!;
+    const first = net.regularizer(play([0, 2]), 0.5)!;
+    const second = net.regularizer(play([2, 4]), 0.5)!;
+    expect(first.loss + second.loss).toBeCloseTo(whole.loss, 12);
+    // Every simulation step's gradient: the halves' rows are the whole's rows.
+    whole.seeds.forEach(([, g], i) => {
+      expect(Array.from(first.seeds[i][1])).toEqual(Array.from(g.slice(0, 12)));
+      expect(
+        Array.from(second.seeds[i][1])
+          .map((v, k) => v - g[12 + k])
+          .every((d) => Math.abs(d) < 1e-15),
+      ).toBe(true);
+    });
+  });
 });
