@@ -75,8 +75,10 @@ export class HebbianAgent implements Agent {
    * and the reward average after every trial (its activity-like state), keeping the weights.
    */
   setLesion(kind: Lesion): boolean {
-    this.lesion = kind;
-    return kind !== 'none';
+    // Its memories: the eligibility trace and reward average (reset-state), and the weights (freeze-plasticity).
+    const applies = kind === 'reset-state' || kind === 'freeze-plasticity';
+    this.lesion = applies ? kind : 'none';
+    return applies;
   }
 
   begin(batchSize: number): void {

@@ -337,8 +337,9 @@ export async function analyzeRecording(dir: string, options: DynamicsOptions = {
     header.agents.find((b) => b.control === 'untrained' && b.name === a.name && b.lesion === a.lesion);
   const byStepIsTrial = stepIsTrial([...runs.values()]);
 
-  // 1. Decoding.
+  // 1. Decoding. Each source's reduction is kept for the geometry below (a PCA of a wide source is slow).
   const decoding: DecodingRow[] = [];
+  const reducedSources = new Map<string, Samples>();
   for (const agent of studied) {
     const run = runs.get(agent)!;
     const twin = twinOf(agent);
@@ -348,6 +349,7 @@ export async function analyzeRecording(dir: string, options: DynamicsOptions = {
         false,
       );
       const { x, components } = reduced(wide, maxFeatures, root.fork(`reduce/${label(agent)}/${source}`));
+      reducedSources.set(`${label(agent)}/${source}`, x);
       const twinRun = twin ? runs.get(twin)! : null;
       const twinX = twinRun
         ? reduced(
@@ -426,14 +428,16 @@ export async function analyzeRecording(dir: string, options: DynamicsOptions = {
     const source = activity.length > 0 ? 'activity' : 'synapses';
     const names =
       activity.length > 0 ? activity : agent.variables.filter((v) => v.memory === 'synapses').map((v) => v.name);
-    const { x } = reduced(
-      concat(
-        names.map((n) => run.variable(n)),
-        false,
-      ),
-      maxFeatures,
-      root.fork(`reduce/${name}/geometry`),
-    );
+    const x =
+      reducedSources.get(`${name}/${source}`) ??
+      reduced(
+        concat(
+          names.map((n) => run.variable(n)),
+          false,
+        ),
+        maxFeatures,
+        root.fork(`reduce/${name}/geometry`),
+      ).x;
     if (x.cols < 2 || x.rows < 3) continue;
     const p = pca(x, 2);
     let figure: string | null = null;

@@ -57,7 +57,11 @@ export async function runSection(
     lines.push(
       'Lesions, on the same held-out instances: `reset-state` wipes the within-episode state (recurrent activity, ' +
         'attention cache, eligibility) at every trial boundary; `freeze-plasticity` holds plastic weights at ' +
-        'their start-of-episode values. Δ is lesioned − intact, paired episode by episode (bootstrap 95% CI). ' +
+        'their start-of-episode values' +
+        (lesions.some((l) => l.includes('reset-adaptation'))
+          ? "; `reset-adaptation` returns a spiking network's adaptive thresholds to baseline at every trial boundary"
+          : '') +
+        '. Δ is lesioned − intact, paired episode by episode (bootstrap 95% CI). ' +
         'An agent whose learning lives in its activity is hurt by the first; one whose learning lives in its ' +
         'synapses, by the second.',
       '',
