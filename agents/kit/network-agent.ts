@@ -116,7 +116,7 @@ export class NetworkAgent<S> implements Agent {
     if (this.activityWeight === 0) return {};
     const activity: Record<string, number> = {};
     for (const [key, sum] of Object.entries(this.activitySums)) activity[key] = sum / this.activityWeight;
-    return Object.keys(activity).length > 0 ? { activity } : {};
+    return { activity };
   }
 
   recordable(): readonly RecordableVariable[] {

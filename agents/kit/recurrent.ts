@@ -54,6 +54,12 @@ const OUTPUT_DESCRIPTION = 'the hidden state h after the step, which the policy 
 export class RecurrentActorCritic<S> extends Module implements PolicyNetwork<S, Tensor> {
   readonly policy: Linear;
   readonly value: Linear;
+  /** The core's activity measures and loss term, present only when the core has them (PolicyNetwork). */
+  readonly activityReport?: (state: S) => Record<string, number>;
+  readonly regularizer?: (
+    states: readonly S[],
+    weight: number,
+  ) => { loss: number; seeds: [Tensor, Float64Array][] } | null;
   private readonly stateVariables: readonly RecurrentStateVariable<S>[];
 
   /** The size of the core's output h, which the heads read. */
@@ -75,6 +81,8 @@ export class RecurrentActorCritic<S> extends Module implements PolicyNetwork<S, 
     super();
     this.hidden = hidden;
     this.registerModule('core', core);
+    if (core.activityReport) this.activityReport = (state) => core.activityReport!(state);
+    if (core.regularizer) this.regularizer = (states, weight) => core.regularizer!(states, weight);
     this.policy = this.registerModule(
       'policy',
       new Linear({ inputSize: hidden, outputSize: numActions }, rng.fork('policy')),
@@ -98,14 +106,6 @@ export class RecurrentActorCritic<S> extends Module implements PolicyNetwork<S, 
 
   options(): Record<string, unknown> {
     return { ...this.resolved };
-  }
-
-  activityReport(state: S): Record<string, number> {
-    return this.core.activityReport?.(state) ?? {};
-  }
-
-  regularizer(states: readonly S[], weight: number): { loss: number; seeds: [Tensor, Float64Array][] } | null {
-    return this.core.regularizer?.(states, weight) ?? null;
   }
 
   /**

@@ -88,7 +88,7 @@ describe('lsnn', () => {
         state = net.step(state, x).state;
         states.push(state);
       }
-      const r = net.regularizer(states, weight)!;
+      const r = net.regularizer!(states, weight)!;
       return { loss: r.loss, seeds: record ? r.seeds : [] };
     };
     const w = net.parameters().get('core.weightInput')!;
@@ -131,9 +131,9 @@ describe('lsnn', () => {
       });
       return states;
     };
-    const whole = net.regularizer(play([0, 4]), 1)!;
-    const first = net.regularizer(play([0, 2]), 0.5)!;
-    const second = net.regularizer(play([2, 4]), 0.5)!;
+    const whole = net.regularizer!(play([0, 4]), 1)!;
+    const first = net.regularizer!(play([0, 2]), 0.5)!;
+    const second = net.regularizer!(play([2, 4]), 0.5)!;
     expect(first.loss + second.loss).toBeCloseTo(whole.loss, 12);
     // Every simulation step's gradient: the halves' rows are the whole's rows.
     whole.seeds.forEach(([, g], i) => {
