@@ -86,7 +86,8 @@ function addRecordOptions(command: Command): Command {
       '--record-variables <names>',
       "comma-separated variables to record (default: each agent's own; all: every one)",
     )
-    .option('--record-limit <size>', "refuse a recording larger than this (e.g. '500 MB'; default 2 GB)");
+    .option('--record-limit <size>', "refuse a recording larger than this (e.g. '500 MB'; default 2 GB)")
+    .option('--record-agents <names>', 'comma-separated agents to record, by name (default: every agent)');
 }
 
 interface RecordFlags {
@@ -94,21 +95,25 @@ interface RecordFlags {
   recordEpisodes?: number;
   recordVariables?: string;
   recordLimit?: string;
+  recordAgents?: string;
 }
 
 function recordRequest(opts: RecordFlags): RecordRequest {
   if (opts.record === undefined) {
-    for (const flag of ['recordEpisodes', 'recordVariables', 'recordLimit'] as const)
+    for (const flag of ['recordEpisodes', 'recordVariables', 'recordLimit', 'recordAgents'] as const)
       if (opts[flag] !== undefined)
         throw new UsageError(`--${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} needs --record <dir>`);
   }
-  return {
-    episodes: opts.recordEpisodes,
-    variables: opts.recordVariables
+  const list = (value: string | undefined) =>
+    value
       ?.split(',')
       .map((v) => v.trim())
-      .filter((v) => v !== ''),
+      .filter((v) => v !== '');
+  return {
+    episodes: opts.recordEpisodes,
+    variables: list(opts.recordVariables),
     limit: opts.recordLimit,
+    agents: list(opts.recordAgents),
   };
 }
 

@@ -53,6 +53,8 @@ export interface RecordRequest {
   untrained?: boolean;
   /** The reference policy (an agent id), or null for none (default: bayes-optimal where it can play). */
   reference?: string | null;
+  /** Record only these agents, by their names in the evaluation (default: every agent). */
+  agents?: readonly string[];
 }
 
 /** A recording's settings, resolved. */
@@ -63,6 +65,8 @@ export interface RecordSettings {
   limitBytes: number;
   untrained: boolean;
   reference: string | null;
+  /** The agents recorded, by name; null: every one. */
+  agents: readonly string[] | null;
 }
 
 export function recordSettings(dir: string, request: RecordRequest, evaluationEpisodes: number): RecordSettings {
@@ -79,6 +83,7 @@ export function recordSettings(dir: string, request: RecordRequest, evaluationEp
     limitBytes,
     untrained: request.untrained ?? true,
     reference: request.reference === undefined ? DEFAULT_REFERENCE : request.reference,
+    agents: request.agents !== undefined && request.agents.length > 0 ? [...request.agents] : null,
   };
 }
 
@@ -250,14 +255,17 @@ export class Recording {
   >();
   private closed = false;
   readonly bytes: number;
+  /** What is recorded: the targets of the agents the settings name. */
+  readonly targets: readonly RecordTarget[];
 
   constructor(
     readonly settings: RecordSettings,
     readonly family: TaskFamily,
     readonly seed: number,
     private readonly source: Record<string, unknown>,
-    readonly targets: readonly RecordTarget[],
+    targets: readonly RecordTarget[],
   ) {
+    this.targets = Recording.select(settings, targets);
     this.bytes = Recording.check(settings, family, targets);
     if (fs.existsSync(settings.dir) && !fs.statSync(settings.dir).isDirectory())
       throw new UsageError(`record: ${settings.dir} is not a directory`);
@@ -270,7 +278,8 @@ export class Recording {
    * Checks what a recording would be, before anything is played or written: every requested
    * variable recorded by some agent, and the size under the limit. Returns the size in bytes.
    */
-  static check(settings: RecordSettings, family: TaskFamily, targets: readonly RecordTarget[]): number {
+  static check(settings: RecordSettings, family: TaskFamily, all: readonly RecordTarget[]): number {
+    const targets = Recording.select(settings, all);
     checkRequested(
       targets,
       targets.map((t) => t.variables),
@@ -285,6 +294,16 @@ export class Recording {
       );
     }
     return bytes;
+  }
+
+  /** The targets of the agents `settings.agents` names (every target when it names none); unknown names are refused. */
+  static select(settings: RecordSettings, targets: readonly RecordTarget[]): readonly RecordTarget[] {
+    if (settings.agents === null) return targets;
+    const names = [...new Set(targets.map((t) => t.name))];
+    for (const name of settings.agents)
+      if (!names.includes(name))
+        throw new UsageError(`record: no agent named '${name}' is evaluated (agents: ${names.join(', ') || 'none'})`);
+    return targets.filter((t) => settings.agents!.includes(t.name));
   }
 
   /** The line a command prints before it plays: what is recorded, where, and how large it may get. */
@@ -523,11 +542,13 @@ export function recordUntrained(
   batchSize: number,
 ): void {
   const agent = new NetworkAgent(family, net);
+  const observe = recording.observe(name, 'none', agent, 'untrained');
+  if (observe === undefined) return; // not among the recorded agents
   evaluate(family, agent, {
     episodes: recording.settings.episodes,
     batchSize,
     rng: evaluationRng(recording.seed),
-    observe: recording.observe(name, 'none', agent, 'untrained'),
+    observe,
   });
 }
 

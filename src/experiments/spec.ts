@@ -78,6 +78,8 @@ export const RecordSchema = z.strictObject({
   untrained: z.boolean().optional(),
   /** The reference policy recorded on each agent's history (default bayes-optimal where it plays; null: none). */
   reference: z.string().nullable().optional(),
+  /** Record only these agents, by their names in the evaluation (labels or ids; default: every agent). */
+  agents: z.array(z.string().min(1)).min(1).optional(),
 });
 
 export const EvaluationSchema = z.strictObject({

@@ -33,10 +33,12 @@ import { type TopLevelSpec, writeVegaLiteSvg } from './svg.ts';
 export const ANALYSIS_JSON = 'analysis.json';
 export const ANALYSIS_MD = 'analysis.md';
 export const ANALYSIS_FORMAT = 'engram-analysis/1';
+/** Outer cross-validation folds of the analysis, unless told otherwise (a recording needs as many episodes). */
+export const DEFAULT_FOLDS = 5;
 
 /** Options of {@link analyzeRecording}. */
 export interface DynamicsOptions {
-  /** Outer cross-validation folds, by episode (default 5). */
+  /** Outer cross-validation folds, by episode (default DEFAULT_FOLDS, 5). */
   folds?: number;
   /** The window of steps (0-based, inclusive) scores are averaged over (default ⌈T/10⌉ − 1 … T − 1). */
   window?: { from: number; to: number };
@@ -313,7 +315,7 @@ function beliefLatents(latents: LatentVariable[]): LatentVariable[] {
 export async function analyzeRecording(dir: string, options: DynamicsOptions = {}): Promise<DynamicsAnalysis> {
   const started = performance.now();
   const header = readRecordingHeader(dir);
-  const folds = options.folds ?? 5;
+  const folds = options.folds ?? DEFAULT_FOLDS;
   if (!Number.isInteger(folds) || folds < 2)
     throw new UsageError(`analyze: folds must be an integer of at least 2, got ${folds}`);
   if (header.episodes < folds)
@@ -467,13 +469,8 @@ export async function analyzeRecording(dir: string, options: DynamicsOptions = {
   // Spike rasters of spiking agents that recorded their spikes: the first recorded episode.
   if (options.figures !== false)
     for (const agent of intact) {
-      const spikes = agent.variables.find((v) => v.name === 'spikes' && v.shape.length === 2);
-      if (spikes === undefined) continue;
-      const run = runs.get(agent)!;
-      const thresholds = agent.variables.some((v) => v.name === 'threshold') ? run.variable('threshold') : null;
-      const file = path.join(figuresDir, `raster-${slug(label(agent))}.svg`);
-      await writeVegaLiteSvg(rasterSpec(label(agent), run, run.variable('spikes'), spikes.shape, thresholds), file);
-      figures.push(path.relative(dir, file));
+      const raster = await writeRaster(agent, runs.get(agent)!, figuresDir);
+      if (raster !== null) figures.push(path.relative(dir, raster.file));
     }
 
   // 3. Similarity, on the rows every compared agent has.
@@ -755,6 +752,43 @@ export function dynamicsSummary(a: DynamicsAnalysis): string {
 }
 
 // --- Figures.
+
+/** The raster of an agent that recorded its spikes (null for one that did not), in figuresDir. */
+async function writeRaster(
+  agent: RecordedAgent,
+  run: RecordedRun,
+  figuresDir: string,
+): Promise<{ file: string; thresholds: boolean } | null> {
+  const spikes = agent.variables.find((v) => v.name === 'spikes' && v.shape.length === 2);
+  if (spikes === undefined) return null;
+  const thresholds = agent.variables.some((v) => v.name === 'threshold') ? run.variable('threshold') : null;
+  const file = path.join(figuresDir, `raster-${slug(label(agent))}.svg`);
+  const spec = rasterSpec(label(agent), run, run.variable('spikes'), spikes.shape, thresholds);
+  await writeVegaLiteSvg(spec, file);
+  return { file, thresholds: (spec as { vconcat: unknown[] }).vconcat.length > 1 };
+}
+
+/**
+ * Only the spike rasters of a recording (its intact agents that recorded `spikes`), into its
+ * figures/ directory: for a recording too short to analyze (fewer episodes than folds). Returns
+ * each raster's agent and path relative to the recording.
+ */
+export async function writeRasters(dir: string): Promise<{ agent: string; figure: string; thresholds: boolean }[]> {
+  const header = readRecordingHeader(dir);
+  const out: { agent: string; figure: string; thresholds: boolean }[] = [];
+  for (const agent of header.agents) {
+    if (agent.control !== null || agent.lesion !== 'none') continue;
+    if (!agent.variables.some((v) => v.name === 'spikes')) continue;
+    const raster = await writeRaster(agent, await readRecordedRun(dir, header, agent), path.join(dir, 'figures'));
+    if (raster !== null)
+      out.push({
+        agent: agent.name,
+        figure: path.relative(dir, raster.file).split(path.sep).join('/'),
+        thresholds: raster.thresholds,
+      });
+  }
+  return out;
+}
 
 /**
  * The spikes of every neuron over the first recorded episode (one row per neuron, adaptive ones

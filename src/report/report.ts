@@ -10,8 +10,9 @@ import { UsageError } from '../core/errors.ts';
 import { RECORDING_DIR } from '../experiments/evaluation.ts';
 import type { IclEvalFile } from '../experiments/icl-run.ts';
 import { atomicWriteText, readJsonFile } from '../experiments/io.ts';
+import { readRecordingHeader } from '../experiments/recording-read.ts';
 import { codeVersion, type RunInfo } from '../experiments/run-dir.ts';
-import { analyzeRecording, cachedAnalysis, dynamicsMarkdown } from './dynamics.ts';
+import { analyzeRecording, cachedAnalysis, DEFAULT_FOLDS, dynamicsMarkdown, writeRasters } from './dynamics.ts';
 import { iclSection } from './icl-report.ts';
 import { agentOptionsText, taskOptionsText } from './option-values.ts';
 import { runFigures } from './run-figures.ts';
@@ -79,10 +80,22 @@ export async function runSection(
   }
   const recording = path.join(run.dir, RECORDING_DIR);
   if (fs.existsSync(path.join(recording, 'record.json'))) {
-    // The analysis is kept beside the recording (analysis.json) and redone only when the recording changed.
-    const analysis = cachedAnalysis(recording) ?? (await analyzeRecording(recording));
     const relative = `${path.relative(reportDir, recording).split(path.sep).join('/')}/`;
-    lines.push(...dynamicsMarkdown(analysis, `${heading}#`, relative));
+    if (readRecordingHeader(recording).episodes >= DEFAULT_FOLDS) {
+      // The analysis is kept beside the recording (analysis.json) and redone only when the recording changed.
+      const analysis = cachedAnalysis(recording) ?? (await analyzeRecording(recording));
+      lines.push(...dynamicsMarkdown(analysis, `${heading}#`, relative));
+    } else {
+      // Too few episodes to decode from: only what one episode shows, the spikes of spiking agents.
+      for (const { agent, figure, thresholds } of await writeRasters(recording))
+        lines.push(
+          `![${agent}: spikes over one held-out episode](${relative}${figure})`,
+          '',
+          `*${agent}: the spikes of every neuron over the first held-out episode` +
+            (thresholds ? ' (adaptive neurons last) and, below, the adaptive thresholds that varied most.*' : '.*'),
+          '',
+        );
+    }
   }
   return lines;
 }

@@ -11,6 +11,7 @@ import { readRecordedRun, readRecordingHeader } from '../../src/experiments/reco
 import { runExperiment } from '../../src/experiments/run.ts';
 import type { ExperimentSpec } from '../../src/experiments/spec.ts';
 import { parseExperiment } from '../../src/experiments/spec.ts';
+import { writeReport } from '../../src/report/report.ts';
 import { findTask } from '../../tasks/index.ts';
 import { inProcess, root } from '../helpers/engram.ts';
 
@@ -76,6 +77,8 @@ describe('engram eval --record', () => {
       [['--record', dir, '--record-limit', '10 kB'], /would take up to .* over the limit of 10\.0 kB/],
       [['--record', dir, '--record-variables', 'nonesuch'], /no agent records a variable 'nonesuch'/],
       [['--record', dir, '--record-episodes', '0'], /episodes must be a positive integer/],
+      [['--record', dir, '--record-agents', 'lstm,nonesuch'], /no agent named 'nonesuch' is evaluated/],
+      [['--record-agents', 'lstm'], /--record-agents needs --record/],
     ];
     for (const [flags, message] of cases) {
       const r = await inProcess(['eval', lstmCheckpoint, '--episodes', '10', ...flags]);
@@ -150,5 +153,49 @@ describe('engram baseline --record and evaluation.record', () => {
       'thompson/none/null',
     ]);
     for (const a of header.agents) expect(a.rows).toBe(6 * 20);
+  });
+
+  it('records only the agents it names; one episode of a spiking network gives its raster in the report', async () => {
+    const spec = parseExperiment(
+      {
+        name: 'record-raster',
+        seed: 2,
+        task: { id: 'bandit-correlated', options: { trials: 8 } },
+        agents: [
+          { id: 'lsnn', options: { lif: 3, adaptive: 3 } },
+          { id: 'lstm', options: { hidden: 4 } },
+        ],
+        training: { updates: 2, batchSize: 4, workers: 1, checkpointEvery: 2, logEvery: 1 },
+        evaluation: {
+          episodes: 10,
+          batchSize: 5,
+          compare: ['thompson'],
+          lesions: ['reset-adaptation'],
+          record: { episodes: 1, agents: ['lsnn'], variables: ['spikes', 'threshold'], untrained: false },
+        },
+      },
+      'test',
+    ) as ExperimentSpec;
+    const dir = path.join(tmp(), 'run');
+    await runExperiment(spec, { out: dir });
+    await writeReport(dir);
+    const header = readRecordingHeader(path.join(dir, 'recording'));
+    expect(header.agents.map((a) => `${a.name}/${a.lesion}/${a.control}`).sort()).toEqual([
+      'lsnn/none/null',
+      'lsnn/reset-adaptation/null',
+    ]);
+    expect(header.agents[0].variables.map((v) => v.name).sort()).toEqual(['spikes', 'threshold']);
+    const report = fs.readFileSync(path.join(dir, 'report.md'), 'utf8');
+    // Too few episodes to decode: no analysis, but the raster of the intact network.
+    expect(report).not.toMatch(/Activity and belief/);
+    expect(report).toMatch(/!\[lsnn: spikes over one held-out episode\]\(recording\/figures\/raster-lsnn\.svg\)/);
+    const svg = fs.readFileSync(path.join(dir, 'recording/figures/raster-lsnn.svg'), 'utf8');
+    expect(svg).toMatch(/spikes of 6 neurons in 8 environment steps/);
+    expect(fs.existsSync(path.join(dir, 'recording/figures/raster-lsnn-reset-adaptation-.svg'))).toBe(false);
+
+    const wrong = { ...spec, evaluation: { ...spec.evaluation, record: { episodes: 1, agents: ['gru'] } } };
+    await expect(runExperiment(wrong, { out: path.join(tmp(), 'never') })).rejects.toThrow(
+      /record: no agent named 'gru' is evaluated \(agents: lsnn, lstm, thompson\)/,
+    );
   });
 });
