@@ -1,15 +1,24 @@
-// In-context linear regression (von Oswald et al. 2022, "Transformers learn in-context by gradient
-// descent", section 2; Garg et al. 2022): each sequence draws a weight vector w ~ N(0, I_d), N
-// context points x_i ~ U(−0.5, 0.5)^d labelled y_i = w·x_i (+ optional Gaussian noise), and a
-// query x_q whose label the model must predict from the context alone.
+// In-context regression. Each sequence draws a function f, N context points labelled y_i = f(x_i)
+// (+ optional Gaussian noise σ), and a query x_q whose label the model must predict from the
+// context alone. Two function families (option `family`):
+//   linear     (von Oswald et al. 2022, "Transformers learn in-context by gradient descent",
+//              section 2; Garg et al. 2022): f(x) = w·x with w ~ N(0, I_d), x ~ U(−0.5, 0.5)^d;
+//   quadratic  (Hochreiter, Younger & Conwell 2001, "Learning to learn using gradient descent"):
+//              d = 2 and f(x1, x2) = a1 x1² + a2 x2² + a3 x1 x2 + a4 x1 + a5 x2 + a6. The functional
+//              form is the paper's; the ranges could not be confirmed from its text here and are
+//              chosen: a_k ~ U(−1, 1) and x ~ U(−1, 1)².
+// Both are linear in features φ(x) — φ(x) = x for linear, φ(x) = (x1², x2², x1 x2, x1, x2, 1) for
+// quadratic — with coefficients `weights` (see SequenceBatch), which is how the learning
+// algorithms of src/icl/baselines.ts fit them.
 //
 // It is a supervised sequence task, not an RL episode. It still meets the task contract as a
 // one-step task with a continuous action: the observation is the context and the query, flattened;
-// the action is the prediction ŷ; the reward is −(ŷ − y_q)²; the expected regret is (ŷ − w·x_q)²,
-// the excess over an oracle that knows w. Its action space is a box, so every RL agent (which
+// the action is the prediction ŷ; the reward is −(ŷ − y_q)²; the expected regret is (ŷ − f(x_q))²,
+// the excess over an oracle that knows f. Its action space is a box, so every RL agent (which
 // needs discrete actions) refuses it, and `engram run` trains models on it through the
 // `icl-regression` experiment kind (src/icl/), which draws whole batches with `sampleSequences`.
 import { z } from 'zod';
+import { UsageError } from '../src/core/errors.ts';
 import { option, parseOptions } from '../src/core/options.ts';
 import type { TaskEntry } from '../src/core/registry.ts';
 import type { Rng } from '../src/core/rng.ts';
@@ -21,7 +30,15 @@ import {
   type TaskInstance,
 } from '../src/core/types.ts';
 
+/** The function families: `linear` (w·x) and `quadratic` (in two inputs, Hochreiter et al. 2001). */
+export const ICL_FUNCTION_FAMILIES = ['linear', 'quadratic'] as const;
+export type IclFunctionFamily = (typeof ICL_FUNCTION_FAMILIES)[number];
+
 export const iclRegressionOptions = z.strictObject({
+  family: option(
+    z.enum(ICL_FUNCTION_FAMILIES).default('linear'),
+    'Function family: linear f(x) = w·x, or quadratic in two inputs (Hochreiter et al. 2001; needs dim = 2)',
+  ),
   dim: option(z.int().min(1).max(100).default(10), 'Input dimension d (von Oswald et al.: 10)'),
   examples: option(z.int().min(1).max(1000).default(10), 'Context examples per sequence, N (von Oswald et al.: 10)'),
   // On the context labels and the query label.
@@ -29,15 +46,46 @@ export const iclRegressionOptions = z.strictObject({
 });
 export type IclRegressionOptions = z.output<typeof iclRegressionOptions>;
 
+/** The number p of features φ(x) the family's functions are linear in: d for linear, 6 for quadratic. */
+export function featureCount(family: IclFunctionFamily, dim: number): number {
+  return family === 'quadratic' ? 6 : dim;
+}
+
+/**
+ * φ(x) written into `out` (length featureCount): x itself for linear; for quadratic, in this order,
+ * (x1², x2², x1 x2, x1, x2, 1), so that f(x) = Σ_k a_k φ_k(x) with the coefficients a1 … a6.
+ */
+export function featureMap(family: IclFunctionFamily, x: ArrayLike<number>, out: Float64Array): Float64Array {
+  if (family === 'quadratic') {
+    const [x1, x2] = [x[0], x[1]];
+    out[0] = x1 * x1;
+    out[1] = x2 * x2;
+    out[2] = x1 * x2;
+    out[3] = x1;
+    out[4] = x2;
+    out[5] = 1;
+  } else {
+    for (let k = 0; k < out.length; k++) out[k] = x[k];
+  }
+  return out;
+}
+
 /**
  * A batch of S sequences with N context examples each, as flat arrays:
  * xs[(s·N + i)·d + k] = x_i[k] of sequence s, ys[s·N + i] = y_i, queries[s·d + k] = x_q[k],
- * targets[s] = y_q (with noise), weights[s·d + k] = w[k], and cleanTargets[s] = w·x_q.
+ * targets[s] = y_q (with noise), weights[s·p + k] = the k-th coefficient of f on the features φ
+ * (p = `features`: for linear p = d and the weights are w; for quadratic p = 6 and they are
+ * a1 … a6 in the order of `featureMap`), and cleanTargets[s] = f(x_q).
  */
 export interface SequenceBatch {
   readonly sequences: number;
   readonly examples: number;
+  /** The input dimension d (the width of x). */
   readonly dim: number;
+  /** The function family the sequences are drawn from. */
+  readonly family: IclFunctionFamily;
+  /** p, the number of features φ(x) and of coefficients per sequence in `weights`. */
+  readonly features: number;
   readonly xs: Float64Array;
   readonly ys: Float64Array;
   readonly queries: Float64Array;
@@ -57,6 +105,10 @@ export interface IclRegressionFamily extends TaskFamily<IclRegressionOptions> {
  * to every model and baseline.
  */
 function drawSequence(rng: Rng, batch: SequenceBatch, s: number, noise: number): void {
+  if (batch.family === 'quadratic') {
+    drawQuadratic(rng, batch, s, noise);
+    return;
+  }
   const { dim: d, examples: n } = batch;
   const w = batch.weights.subarray(s * d, (s + 1) * d);
   for (let k = 0; k < d; k++) w[k] = rng.normal();
@@ -76,17 +128,47 @@ function drawSequence(rng: Rng, batch: SequenceBatch, s: number, noise: number):
   batch.targets[s] = batch.cleanTargets[s] + (noise > 0 ? rng.normal(0, noise) : 0);
 }
 
-function emptyBatch(sequences: number, examples: number, dim: number): SequenceBatch {
+/**
+ * A quadratic sequence (d = 2), in the same order as the linear one: the coefficients a1 … a6,
+ * then each context point (x1, x2) and its noise, then the query and its noise. Every coefficient
+ * and input coordinate is U(−1, 1) (chosen, see the header).
+ */
+function drawQuadratic(rng: Rng, batch: SequenceBatch, s: number, noise: number): void {
+  const { examples: n } = batch;
+  const a = batch.weights.subarray(s * 6, (s + 1) * 6);
+  for (let k = 0; k < 6; k++) a[k] = rng.uniformRange(-1, 1);
+  const phi = new Float64Array(6);
+  const label = (x: Float64Array) => {
+    featureMap('quadratic', x, phi);
+    let y = 0;
+    for (let k = 0; k < 6; k++) y += a[k] * phi[k];
+    return y;
+  };
+  for (let i = 0; i < n; i++) {
+    const x = batch.xs.subarray((s * n + i) * 2, (s * n + i + 1) * 2);
+    for (let k = 0; k < 2; k++) x[k] = rng.uniformRange(-1, 1);
+    batch.ys[s * n + i] = label(x) + (noise > 0 ? rng.normal(0, noise) : 0);
+  }
+  const xq = batch.queries.subarray(s * 2, (s + 1) * 2);
+  for (let k = 0; k < 2; k++) xq[k] = rng.uniformRange(-1, 1);
+  batch.cleanTargets[s] = label(xq);
+  batch.targets[s] = batch.cleanTargets[s] + (noise > 0 ? rng.normal(0, noise) : 0);
+}
+
+function emptyBatch(sequences: number, examples: number, dim: number, family: IclFunctionFamily): SequenceBatch {
+  const features = featureCount(family, dim);
   return {
     sequences,
     examples,
     dim,
+    family,
+    features,
     xs: new Float64Array(sequences * examples * dim),
     ys: new Float64Array(sequences * examples),
     queries: new Float64Array(sequences * dim),
     targets: new Float64Array(sequences),
     cleanTargets: new Float64Array(sequences),
-    weights: new Float64Array(sequences * dim),
+    weights: new Float64Array(sequences * features),
   };
 }
 
@@ -98,7 +180,7 @@ class RegressionInstance implements TaskInstance {
     rng: Rng,
     private readonly options: IclRegressionOptions,
   ) {
-    this.batch = emptyBatch(1, options.examples, options.dim);
+    this.batch = emptyBatch(1, options.examples, options.dim, options.family);
     drawSequence(rng, this.batch, 0, options.noise);
   }
 
@@ -147,16 +229,23 @@ class RegressionInstance implements TaskInstance {
 
 export function createIclRegression(raw?: Record<string, unknown>): IclRegressionFamily {
   const options = parseOptions('icl-regression', iclRegressionOptions, raw);
+  if (options.family === 'quadratic' && options.dim !== 2)
+    throw new UsageError(
+      `icl-regression: option 'family' 'quadratic' is a function of two inputs and needs option 'dim' = 2, ` +
+        `got ${options.dim}`,
+    );
   const observationSize = options.examples * (options.dim + 1) + options.dim;
   return {
     id: 'icl-regression',
     options,
     metadata: {
       description:
-        `in-context linear regression, d = ${options.dim}, N = ` + `${options.examples}, noise σ = ${options.noise}`,
+        `in-context ${options.family} regression, d = ${options.dim}, N = ` +
+        `${options.examples}, noise σ = ${options.noise}`,
       papers: [
         'von Oswald et al. 2022, Transformers learn in-context by gradient descent',
         'Garg et al. 2022, What can transformers learn in-context?',
+        'Hochreiter, Younger & Conwell 2001, Learning to learn using gradient descent (the quadratic family)',
       ],
     },
     observationSpace: { kind: 'box', shape: [observationSize], low: -Infinity, high: Infinity },
@@ -172,7 +261,7 @@ export function createIclRegression(raw?: Record<string, unknown>): IclRegressio
         throw new Error(`icl-regression: sequence count must be a positive integer, got ${count}`);
       if (!Number.isInteger(examples) || examples < 1)
         throw new Error(`icl-regression: examples must be a positive integer, got ${examples}`);
-      const batch = emptyBatch(count, examples, options.dim);
+      const batch = emptyBatch(count, examples, options.dim, options.family);
       // Sequence s owns the stream fork(s): a batch's sequences do not depend on its size.
       for (let s = 0; s < count; s++) drawSequence(rng.fork(String(s)), batch, s, options.noise);
       return batch;
@@ -183,8 +272,9 @@ export function createIclRegression(raw?: Record<string, unknown>): IclRegressio
 export const iclRegression: TaskEntry = {
   id: 'icl-regression',
   description:
-    'in-context linear regression: predict y_q = w·x_q from N examples (x_i, w·x_i) (von Oswald et al. ' +
-    '2022); a one-step task with a real-valued action, trained by `engram run icl-lsa-gd`',
+    'in-context regression: predict y_q = f(x_q) from N examples (x_i, f(x_i)), f linear (von Oswald et al. ' +
+    '2022) or quadratic in two inputs (Hochreiter et al. 2001); a one-step task with a real-valued action, ' +
+    'trained by `engram run icl-lsa-gd`',
   options: iclRegressionOptions,
   create: createIclRegression,
 };

@@ -5,13 +5,41 @@
 //   ridge regression, w = (XᵀX + λI)⁻¹ Xᵀy, with λ chosen the same way;
 //   ordinary least squares, the minimum-norm solution X⁺y (the exact w once N ≥ d without noise);
 // both from one singular value decomposition of each context (ml-matrix), which the line search
-// over λ reuses.
-// Every function returns one weight vector per sequence (S×d, flat); predictions are w·x_q.
+// over λ reuses; and the best constant, the mean of the context labels.
+// They fit the features φ(x) the task's functions are linear in (tasks/icl-regression.ts): x itself
+// for the linear family, so that nothing changes there, and (x1², x2², x1 x2, x1, x2, 1) for the
+// quadratic one, where least squares on φ recovers f exactly from six noiseless examples.
+// Every fitting function returns one weight vector per sequence (S×p, flat, p = batch.features) on
+// φ; predictions are w·φ(x_q).
 import { Matrix, SingularValueDecomposition } from 'ml-matrix';
-import type { SequenceBatch } from '../../tasks/icl-regression.ts';
+import { featureMap, type SequenceBatch } from '../../tasks/icl-regression.ts';
 
-/** K steps of gradient descent from w = 0 with step η: w ← w − (η/N) Σ_i (w·x_i − y_i) x_i. */
-export function gradientDescentWeights(batch: SequenceBatch, eta: number, steps: number): Float64Array {
+const featureCache = new WeakMap<SequenceBatch, SequenceBatch>();
+
+/**
+ * The batch as linear regression on its features: the batch itself for the linear family; for
+ * another family a batch of the `linear` family whose inputs x (and queries) are φ(x), with
+ * dim = p, and the same labels and weights. Cached per batch, so the decompositions below are too.
+ */
+export function featureBatch(batch: SequenceBatch): SequenceBatch {
+  if (batch.family === 'linear') return batch;
+  const cached = featureCache.get(batch);
+  if (cached !== undefined) return cached;
+  const { sequences: S, examples: n, dim: d, features: p } = batch;
+  const xs = new Float64Array(S * n * p);
+  for (let r = 0; r < S * n; r++)
+    featureMap(batch.family, batch.xs.subarray(r * d, (r + 1) * d), xs.subarray(r * p, (r + 1) * p));
+  const queries = new Float64Array(S * p);
+  for (let s = 0; s < S; s++)
+    featureMap(batch.family, batch.queries.subarray(s * d, (s + 1) * d), queries.subarray(s * p, (s + 1) * p));
+  const out: SequenceBatch = { ...batch, family: 'linear', dim: p, features: p, xs, queries };
+  featureCache.set(batch, out);
+  return out;
+}
+
+/** K steps of gradient descent from w = 0 with step η: w ← w − (η/N) Σ_i (w·φ(x_i) − y_i) φ(x_i). */
+export function gradientDescentWeights(batchIn: SequenceBatch, eta: number, steps: number): Float64Array {
+  const batch = featureBatch(batchIn);
   const { sequences: S, examples: n, dim: d, xs, ys } = batch;
   const weights = new Float64Array(S * d);
   const grad = new Float64Array(d);
@@ -93,30 +121,62 @@ function filteredWeights(batch: SequenceBatch, filter: (s: number) => number): F
   return weights;
 }
 
-/** Ridge regression per sequence, w = argmin ‖Xw − y‖² + λ‖w‖² = V diag(s/(s² + λ)) Uᵀy. */
+/** Ridge regression per sequence on Φ (rows φ(x_i)), w = argmin ‖Φw − y‖² + λ‖w‖² = V diag(s/(s² + λ)) Uᵀy. */
 export function ridgeWeights(batch: SequenceBatch, lambda: number): Float64Array {
-  return filteredWeights(batch, (s) => (s > 0 ? s / (s * s + lambda) : 0));
+  return filteredWeights(featureBatch(batch), (s) => (s > 0 ? s / (s * s + lambda) : 0));
 }
 
 /**
- * Ordinary least squares, minimum-norm: w = X⁺y = V diag(1/s) Uᵀy over the singular values above
- * rounding (the exact w once N ≥ d without noise; with N < d, fewer examples than unknowns, the
+ * Ordinary least squares on Φ (rows φ(x_i)), minimum-norm: w = Φ⁺y = V diag(1/s) Uᵀy over the singular
+ * values above rounding (the exact w once N ≥ p without noise; with N < d, fewer examples than unknowns, the
  * interpolant of least norm: the posterior mean under w ~ N(0, I) without noise).
  */
-export function leastSquaresWeights(batch: SequenceBatch): Float64Array {
+export function leastSquaresWeights(batchIn: SequenceBatch): Float64Array {
+  const batch = featureBatch(batchIn);
   const { s } = contextSvds(batch);
   const tolerance = Math.max(batch.examples, batch.dim) * Number.EPSILON * Math.max(0, ...s);
   return filteredWeights(batch, (v) => (v > tolerance ? 1 / v : 0));
 }
 
-/** Predictions w·x_q of per-sequence weights. */
-export function predictionsOf(batch: SequenceBatch, weights: Float64Array): Float64Array {
-  const { sequences: S, dim: d, queries } = batch;
+/** Predictions w·φ(x_q) of per-sequence weights. */
+export function predictionsOf(batchIn: SequenceBatch, weights: Float64Array): Float64Array {
+  const { sequences: S, dim: d, queries } = featureBatch(batchIn);
   const out = new Float64Array(S);
   for (let s = 0; s < S; s++) {
     let y = 0;
     for (let k = 0; k < d; k++) y += weights[s * d + k] * queries[s * d + k];
     out[s] = y;
+  }
+  return out;
+}
+
+/**
+ * ∂(w·φ(x_q))/∂x_q for every sequence (S×d, flat), the query gradient of the predictor the weights
+ * define: the weights themselves for the linear family; for the quadratic one
+ * (2 a1 x1 + a3 x2 + a4, 2 a2 x2 + a3 x1 + a5).
+ */
+export function queryGradientsOf(batch: SequenceBatch, weights: Float64Array): Float64Array {
+  if (batch.family === 'linear') return weights;
+  const { sequences: S, queries } = batch;
+  const out = new Float64Array(S * 2);
+  for (let s = 0; s < S; s++) {
+    const [a1, a2, a3, a4, a5] = weights.subarray(s * 6, s * 6 + 5);
+    const x1 = queries[s * 2];
+    const x2 = queries[s * 2 + 1];
+    out[s * 2] = 2 * a1 * x1 + a3 * x2 + a4;
+    out[s * 2 + 1] = 2 * a2 * x2 + a3 * x1 + a5;
+  }
+  return out;
+}
+
+/** The best constant predictor of each sequence's context: ŷ = (1/N) Σ_i y_i, whatever x_q. */
+export function meanPredictions(batch: SequenceBatch): Float64Array {
+  const { sequences: S, examples: n, ys } = batch;
+  const out = new Float64Array(S);
+  for (let s = 0; s < S; s++) {
+    let total = 0;
+    for (let i = 0; i < n; i++) total += ys[s * n + i];
+    out[s] = total / n;
   }
   return out;
 }
@@ -130,7 +190,7 @@ export function meanSquaredError(batch: SequenceBatch, predictions: ArrayLike<nu
 
 /**
  * The loss-minimising step of one GD step, in closed form: its prediction is η·g with
- * g = (1/N) Σ_i y_i x_i·x_q, so the mean squared error is quadratic in η and minimal at
+ * g = (1/N) Σ_i y_i φ(x_i)·φ(x_q), so the mean squared error is quadratic in η and minimal at
  * η* = Σ_s g_s y_s / Σ_s g_s² (an exact line search).
  */
 export function optimalOneStep(batch: SequenceBatch): number {

@@ -1,5 +1,6 @@
 // The held-out comparison of trained in-context regressors with the learning algorithms of
-// src/icl/baselines.ts (one and K steps of gradient descent, ridge, least squares, ignoring the
+// src/icl/baselines.ts (one and K steps of gradient descent, ridge, least squares — each on the
+// task's features φ(x), x itself for the linear family — the best constant, and ignoring the
 // context): test losses at the task's N, how close the reference model's predictions and their
 // gradient in the query are to one GD step's, the step size it learned, and the loss against the
 // number of in-context examples.
@@ -11,9 +12,11 @@ import {
   leastSquaresWeights,
   lineSearchRidge,
   lineSearchStep,
+  meanPredictions,
   meanSquaredError,
   optimalOneStep,
   predictionsOf,
+  queryGradientsOf,
   ridgeWeights,
 } from './baselines.ts';
 import { effectiveStep, LsaModel, type RegressionModel } from './models.ts';
@@ -41,7 +44,10 @@ export interface IclEvaluation {
   optimalStep: number;
   /** |learnedStep − optimalStep| / optimalStep. */
   stepRelativeError: number | null;
-  /** Test losses at the task's N: every model, and `gd-1`, `gd-<K>`, `ridge`, `least-squares`, `zero` (ŷ = 0). */
+  /**
+   * Test losses at the task's N: every model, and `gd-1`, `gd-<K>`, `ridge`, `least-squares` (all on the features
+   * φ(x)), `mean` (the best constant, the mean of the context labels) and `zero` (ŷ = 0).
+   */
   losses: Record<string, number>;
   /** Line-searched hyper-parameters of the baselines at the task's N. */
   baselines: { gdOneStep: number; gdSteps: number; gdKStep: number; ridgeLambda: number };
@@ -73,6 +79,7 @@ function lossesOn(
   losses[`gd-${gdSteps}`] = meanSquaredError(test, predictionsOf(test, gradientDescentWeights(test, gdKStep, gdSteps)));
   losses.ridge = meanSquaredError(test, predictionsOf(test, ridgeWeights(test, ridgeLambda)));
   losses['least-squares'] = meanSquaredError(test, predictionsOf(test, leastSquaresWeights(test)));
+  losses.mean = meanSquaredError(test, meanPredictions(test));
   // The loss of ignoring the context (ŷ = 0): E[y_q²] = d/12 without noise.
   losses.zero = meanSquaredError(test, new Float64Array(test.sequences));
   return { losses, gdOneStep, gdKStep, ridgeLambda, gdPredictions };
@@ -116,8 +123,8 @@ export function evaluateRegressionModels(
   let predsDiff = 0;
   for (let s = 0; s < test.sequences; s++) predsDiff += Math.abs(predictions[s] - gdPredictions[s]);
   predsDiff /= test.sequences;
-  // One GD step's ∂ŷ/∂x_q is its weight vector w₁ = (η/N) Σ_i y_i x_i.
-  const gdGradients = gradientDescentWeights(test, gdOneStep, 1);
+  // One GD step's ∂ŷ/∂x_q: for the linear family its weight vector w₁ = (η/N) Σ_i y_i x_i.
+  const gdGradients = queryGradientsOf(test, gradientDescentWeights(test, gdOneStep, 1));
   const modelGradients = queryGradients(reference, test);
   const d = family.options.dim;
   let cosine = 0;

@@ -168,17 +168,16 @@ export function queryGradients(model: RegressionModel, batch: SequenceBatch, chu
 
 /** Sequences lo … hi−1 of a batch. */
 export function sliceBatch(batch: SequenceBatch, lo: number, hi: number): SequenceBatch {
-  const { examples: n, dim: d } = batch;
+  const { examples: n, dim: d, features: p } = batch;
   if (lo === 0 && hi === batch.sequences) return batch;
   return {
+    ...batch,
     sequences: hi - lo,
-    examples: n,
-    dim: d,
     xs: batch.xs.subarray(lo * n * d, hi * n * d),
     ys: batch.ys.subarray(lo * n, hi * n),
     queries: batch.queries.subarray(lo * d, hi * d),
     targets: batch.targets.subarray(lo, hi),
     cleanTargets: batch.cleanTargets.subarray(lo, hi),
-    weights: batch.weights.subarray(lo * d, hi * d),
+    weights: batch.weights.subarray(lo * p, hi * p),
   };
 }

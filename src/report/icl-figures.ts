@@ -10,6 +10,7 @@ function seriesLabel(series: string, gdSteps: number): string {
   if (series === `gd-${gdSteps}`) return `GD, ${gdSteps} steps (line-searched η)`;
   if (series === 'ridge') return 'ridge (line-searched λ)';
   if (series === 'least-squares') return 'least squares (min. norm)';
+  if (series === 'mean') return 'best constant (mean of the context labels)';
   if (series === 'zero') return 'no learning (ŷ = 0)';
   return `trained: ${series}`;
 }
@@ -20,6 +21,7 @@ export function lossCurveFigure(
   trainedExamples: number,
   dim: number,
   gdSteps: number,
+  family = 'linear',
 ): TopLevelSpec {
   const values = curve.map((p) => ({ ...p, label: seriesLabel(p.series, gdSteps) }));
   // The axis ends a little above the loss of ignoring the context; a model that extrapolates worse
@@ -30,7 +32,7 @@ export function lossCurveFigure(
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: {
-      text: 'In-context linear regression: test loss against context size',
+      text: `In-context ${family} regression: test loss against context size`,
       subtitle: [
         `d = ${dim}; trained models saw N = ${trainedExamples} examples (dotted ` +
           `line); baselines tuned at each N′ unless noted`,

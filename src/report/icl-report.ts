@@ -9,7 +9,7 @@ import { writeVegaLiteSvg } from './svg.ts';
 
 /** The report's section for one in-context regression run, its figure written under `reportDir`/figures. */
 export async function iclSection(ev: IclEvalFile, reportDir: string): Promise<string[]> {
-  const options = ev.taskOptions as { dim: number; examples: number };
+  const options = ev.taskOptions as { dim: number; examples: number; family?: string };
   const lines = [
     `## ${ev.experiment}: ${ev.task}`,
     '',
@@ -29,7 +29,10 @@ export async function iclSection(ev: IclEvalFile, reportDir: string): Promise<st
     '',
   ];
   const file = path.join(reportDir, 'figures', 'loss-vs-examples.svg');
-  await writeVegaLiteSvg(lossCurveFigure(ev.curve, options.examples, options.dim, ev.baselines.gdSteps), file);
+  await writeVegaLiteSvg(
+    lossCurveFigure(ev.curve, options.examples, options.dim, ev.baselines.gdSteps, options.family),
+    file,
+  );
   const caption = 'Test loss against the number of in-context examples, trained models and learning algorithms.';
   lines.push(`![${caption}](figures/loss-vs-examples.svg)`, '', `*${caption}*`, '');
   return lines;

@@ -157,7 +157,7 @@ describe('TensorBoard event files of an in-context regression run', () => {
     ) as IclExperimentSpec;
     const { runDir, eval: ev } = await runIclExperiment(icl, { out: tmp() });
     expect(fs.readdirSync(path.join(runDir, 'tb')).sort()).toEqual(
-      ['gd-1', 'gd-2', 'least-squares', 'lsa-1', 'lsa-2', 'ridge', 'zero'].sort(),
+      ['gd-1', 'gd-2', 'least-squares', 'lsa-1', 'lsa-2', 'mean', 'ridge', 'zero'].sort(),
     );
     const reference = expectRunEvents(runDir, 'lsa-1', 20).evaluation;
     expect(reference).toEqual({
