@@ -18,7 +18,7 @@ import { UsageError } from '../core/errors.ts';
 import { Rng } from '../core/rng.ts';
 import { evaluateRegressionModels, type IclEvaluation } from '../icl/evaluate.ts';
 import { createRegressionModel, type RegressionModel } from '../icl/models.ts';
-import { RegressionTrainer, type RegressionTrainerState } from '../icl/train.ts';
+import { RegressionTrainer, type RegressionTrainerState, trainingProblem } from '../icl/train.ts';
 import { atomicWriteJson } from './io.ts';
 import { modelTraining, runHeader } from './plan.ts';
 import { checkpointFile, createRunDir, openRunDir } from './run-dir.ts';
@@ -49,6 +49,8 @@ function buildModels(spec: IclExperimentSpec, family: IclRegressionFamily): Map<
   const root = Rng.fromSeed(spec.seed);
   for (const m of spec.models) {
     if (models.has(m.id)) throw new UsageError(`experiment ${spec.name}: model '${m.id}' is listed twice`);
+    const problem = trainingProblem(modelTraining(spec, m), family, `experiment ${spec.name}: model '${m.id}'`);
+    if (problem !== null) throw problem;
     models.set(
       m.id,
       createRegressionModel(

@@ -3,6 +3,7 @@
 // predictions. Nothing is carried from one sequence to the next but the weights.
 import { z } from 'zod';
 import type { IclRegressionFamily, SequenceBatch } from '../../tasks/icl-regression.ts';
+import { UsageError } from '../core/errors.ts';
 import type { Rng } from '../core/rng.ts';
 import { Adam, type AdamState } from '../nn/adam.ts';
 import { clipGradNorm } from '../nn/clip.ts';
@@ -17,6 +18,12 @@ export const IclTrainingSchema = z.strictObject({
   steps: z.number().int().min(0).max(10_000_000),
   /** Sequences per step. */
   batchSize: z.number().int().min(1).max(65_536).default(256),
+  /**
+   * When given, each step's sequences have N′ context examples, N′ uniform on {examplesFrom, …, N} (N the task's
+   * `examples`, drawn once per step from that step's stream), instead of always N: a model learns at every context
+   * size, and its error can be read at each. At most N.
+   */
+  examplesFrom: z.number().int().min(1).max(1000).optional(),
   /** Adam step size at the first step. */
   learningRate: z.number().gt(0).max(1).default(1e-3),
   /** Adam step size at the last step, reached linearly (default: constant at `learningRate`). */
@@ -50,9 +57,22 @@ export interface RegressionTrainerState {
 }
 
 /**
+ * The UsageError of training settings the task cannot meet (`examplesFrom` above the task's N), or null;
+ * `owner` names the model in the message.
+ */
+export function trainingProblem(args: IclTrainingSpec, family: IclRegressionFamily, owner: string): UsageError | null {
+  const n = family.options.examples;
+  if (args.examplesFrom !== undefined && args.examplesFrom > n)
+    return new UsageError(
+      `${owner}: training option 'examplesFrom' (${args.examplesFrom}) must be at most the task's examples N (${n})`,
+    );
+  return null;
+}
+
+/**
  * Trains a regression model by Adam, one step at a time; batch k is drawn from
- * `rng.fork("step<k>")`, so the sequences depend only on the stream and the step index and a
- * restored trainer continues exactly.
+ * `rng.fork("step<k>")` (its context size N′ too, under `examplesFrom`), so the sequences depend
+ * only on the stream and the step index and a restored trainer continues exactly.
  */
 export class RegressionTrainer {
   update = 0;
@@ -65,6 +85,8 @@ export class RegressionTrainer {
     readonly args: IclTrainingSpec,
     private readonly rng: Rng,
   ) {
+    const problem = trainingProblem(args, family, `icl training of '${model.model}'`);
+    if (problem !== null) throw problem;
     this.params = model.parameters();
     this.adam = new Adam(this.params, {
       learningRate: args.learningRate,
@@ -81,17 +103,27 @@ export class RegressionTrainer {
     return start + (end - start) * (steps > 1 ? k / (steps - 1) : 0);
   }
 
+  /**
+   * The context size N′ of step k's sequences: the task's N, or under `examplesFrom` a draw uniform on
+   * {examplesFrom, …, N} from the step's stream (its own fork, so the sequences are those of any N′).
+   */
+  examplesAt(k: number): number {
+    const n = this.family.options.examples;
+    const from = this.args.examplesFrom;
+    return from === undefined ? n : this.rng.fork(`step${k}`).fork('examples').intRange(from, n);
+  }
+
   step(): IclStepMetrics {
     const k = this.update;
     this.adam.learningRate = this.learningRate(k);
     const started = performance.now();
-    const batch = this.family.sampleSequences(this.rng.fork(`step${k}`), this.args.batchSize);
+    const batch = this.family.sampleSequences(this.rng.fork(`step${k}`), this.args.batchSize, this.examplesAt(k));
     const tokens = tokensOf(batch);
     const targets = new Tensor(batch.sequences, 1, batch.targets);
     this.model.zeroGrad();
     const tape = new Tape();
     const loss = tape.record(() =>
-      mean(square(sub(this.model.predict(tokens, batch.sequences, this.family.options.examples), targets))),
+      mean(square(sub(this.model.predict(tokens, batch.sequences, batch.examples), targets))),
     );
     tape.backward(loss);
     const gradNorm = clipGradNorm(this.params, this.args.gradClip);

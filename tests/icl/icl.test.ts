@@ -19,7 +19,13 @@ import {
   type LsaModel,
   tokensOf,
 } from '../../src/icl/models.ts';
-import { IclTrainingSchema, modelPredictions, queryGradients, trainRegressionModel } from '../../src/icl/train.ts';
+import {
+  IclTrainingSchema,
+  modelPredictions,
+  queryGradients,
+  RegressionTrainer,
+  trainRegressionModel,
+} from '../../src/icl/train.ts';
 import { Tape } from '../../src/nn/tape.ts';
 import { createIclRegression } from '../../tasks/icl-regression.ts';
 import { findTask } from '../../tasks/index.ts';
@@ -160,4 +166,39 @@ describe('training', () => {
       expect(() => createRegressionModel('lsa', 3, { depth: 2 }, Rng.fromSeed('tf'))).toThrow(/unknown option 'depth'/);
     },
   );
+
+  it('under examplesFrom, each step draws its context size N′ uniformly from [examplesFrom, N] itself', () => {
+    const f = createIclRegression({ dim: 3, examples: 6 });
+    const args = IclTrainingSchema.parse({ steps: 300, batchSize: 8, learningRate: 0.01, examplesFrom: 2 });
+    const trainer = () =>
+      new RegressionTrainer(createRegressionModel('lsa', 3, {}, Rng.fromSeed('init')), f, args, Rng.fromSeed('t'));
+    const a = trainer();
+    const sizes = Array.from({ length: 300 }, (_, k) => a.examplesAt(k));
+    expect(new Set(sizes)).toEqual(new Set([2, 3, 4, 5, 6]));
+    expect(Array.from({ length: 300 }, (_, k) => trainer().examplesAt(k))).toEqual(sizes);
+    // Step k trains on the sequences of its stream with N′ examples: the loss it reports is the
+    // model's error on them before the update.
+    const before = modelPredictions(a.model, f.sampleSequences(Rng.fromSeed('t').fork('step0'), 8, sizes[0]));
+    const batch = f.sampleSequences(Rng.fromSeed('t').fork('step0'), 8, sizes[0]);
+    expect(batch.examples).toBe(sizes[0]);
+    expect(a.step()['train/loss']).toBeCloseTo(meanSquaredError(batch, before), 12);
+    // Without it, every step has the task's N.
+    const plain = new RegressionTrainer(
+      createRegressionModel('lsa', 3, {}, Rng.fromSeed('init')),
+      f,
+      IclTrainingSchema.parse({ steps: 3 }),
+      Rng.fromSeed('t'),
+    );
+    expect([0, 1, 2].map((k) => plain.examplesAt(k))).toEqual([6, 6, 6]);
+    expect(() => IclTrainingSchema.parse({ steps: 3, examplesFrom: 0 })).toThrow();
+    expect(
+      () =>
+        new RegressionTrainer(
+          createRegressionModel('lsa', 3, {}, Rng.fromSeed('init')),
+          f,
+          IclTrainingSchema.parse({ steps: 3, examplesFrom: 7 }),
+          Rng.fromSeed('t'),
+        ),
+    ).toThrow(/'examplesFrom' \(7\) must be at most the task's examples N \(6\)/);
+  });
 });
