@@ -6,6 +6,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { UsageError } from '../core/errors.ts';
 import { packageRoot } from '../core/package.ts';
+import { REGRESSION_MODELS } from '../icl/models.ts';
 import { IclTrainingSchema } from '../icl/train.ts';
 import { type A2CArgs, A2CArgsSchema } from '../rl/a2c.ts';
 import { readJsonFile } from './io.ts';
@@ -121,8 +122,11 @@ export type ExperimentSpec = z.infer<typeof ExperimentSchema>;
 export const IclModelSpecSchema = z.strictObject({
   /** The model's name in metrics, checkpoints and results (e.g. `lsa-1`). */
   id: slug,
-  /** `lsa`: linear self-attention layers; `transformer`: the softmax transformer blocks of the `transformer` agent. */
-  model: z.enum(['lsa', 'transformer']),
+  /**
+   * `lsa`: linear self-attention layers; `transformer`: the softmax transformer blocks of the `transformer` agent;
+   * `lstm`, `gru`: the recurrent cells of the `lstm` and `gru` agents reading the tokens one by one (option `hidden`).
+   */
+  model: z.enum(REGRESSION_MODELS),
   /** Model options (validated by src/icl/models.ts). */
   options: options.default({}),
   /** Overrides of the experiment's training settings for this model. */

@@ -6,25 +6,42 @@
 //                  the paper's convention, under which its construction is one GD step;
 //   `transformer`  the softmax transformer blocks of the `transformer` agent (pre-LayerNorm,
 //                  causal, one token per step over a key/value cache): the query comes last and
-//                  attends to the whole context; a linear readout of its final state gives ŷ.
+//                  attends to the whole context; a linear readout of its final state gives ŷ;
+//   `lstm`, `gru`  a recurrent cell (the fused cells of the `lstm` and `gru` agents) reading the
+//                  tokens one by one, as Hochreiter, Younger & Conwell (2001) had an LSTM read a
+//                  function's examples; a linear readout of the hidden state after the query gives ŷ.
 // Tokens are time-major ((N+1)·S rows; row t·S + s is token t of sequence s), as in the rollouts.
+// The recurrent models (and the transformer with option `queryFlag`) also read a query flag, 1 on
+// the query token and 0 on the context's, which they append to the tokens themselves
+// (`withQueryFlag`): the query's label entry is 0, which a context label can be too, and a reader
+// that folds every token into its state cannot otherwise tell the query from one more example.
 import { z } from 'zod';
 import type { SequenceBatch } from '../../tasks/icl-regression.ts';
 import { UsageError } from '../core/errors.ts';
 import { option, parseOptions } from '../core/options.ts';
 import { Rng } from '../core/rng.ts';
+import { GruCell } from '../nn/layers/gru.ts';
 import { LayerNorm } from '../nn/layers/layer-norm.ts';
 import { Linear } from '../nn/layers/linear.ts';
 import { LinearSelfAttention } from '../nn/layers/linear-attention.ts';
+import { LstmCell } from '../nn/layers/lstm.ts';
 import { type TransformerBlock, transformerBlocks } from '../nn/layers/transformer.ts';
 import { Module } from '../nn/module.ts';
 import { scale } from '../nn/ops/elementwise.ts';
-import { sliceColumns, sliceRows } from '../nn/ops/structure.ts';
+import type { LstmState } from '../nn/ops/recurrent.ts';
+import { concatColumns, sliceColumns, sliceRows } from '../nn/ops/structure.ts';
 import { Tensor } from '../nn/tensor.ts';
 
-/** A model that predicts y_q from tokens; `predict` records onto the active tape, if any. */
+/** The kinds of in-context regression model (`model` in an experiment's `models`). */
+export const REGRESSION_MODELS = ['lsa', 'transformer', 'lstm', 'gru'] as const;
+export type RegressionModelKind = (typeof REGRESSION_MODELS)[number];
+
+/**
+ * A model that predicts y_q from tokens; `predict` records onto the active tape, if any. Every model
+ * is a Module: `parameters()` for checkpoints, `parameterCount()` for tables.
+ */
 export interface RegressionModel extends Module {
-  readonly model: 'lsa' | 'transformer';
+  readonly model: RegressionModelKind;
   /** Predictions ŷ (S×1) from tokens ((examples+1)·S × (d+1), see `tokensOf`). */
   predict(tokens: Tensor, sequences: number, examples: number): Tensor;
   /** The resolved options (saved with the parameters). */
@@ -46,6 +63,16 @@ export function tokensOf(batch: SequenceBatch): Tensor {
     e.set(batch.queries.subarray(s * d, (s + 1) * d), (n * S + s) * width);
   }
   return tokens;
+}
+
+/**
+ * The tokens with the query flag appended as a last column ((examples+1)·S × (d+2)): 0 on the
+ * context tokens, 1 on the query's. Gradients flow back to `tokens`.
+ */
+export function withQueryFlag(tokens: Tensor, sequences: number, examples: number): Tensor {
+  const flag = Tensor.zeros((examples + 1) * sequences, 1);
+  flag.data.fill(1, examples * sequences);
+  return concatColumns([tokens, flag]);
 }
 
 export const lsaOptions = z.strictObject({
@@ -105,6 +132,10 @@ export const regressionTransformerOptions = z.strictObject({
   heads: option(z.int().min(1).max(16).default(2), 'Attention heads per block; must divide `width`'),
   mlp: option(z.int().min(1).max(4096).default(64), "Hidden width of each block's MLP, d_ff"),
   activation: z.enum(['relu', 'tanh']).default('relu'),
+  queryFlag: option(
+    z.boolean().default(false),
+    'Read the query flag too (1 on the query token); off, as the models trained before it was added',
+  ),
 });
 export type RegressionTransformerOptions = z.output<typeof regressionTransformerOptions>;
 
@@ -124,17 +155,19 @@ export class RegressionTransformer extends Module implements RegressionModel {
     const { width, layers, heads, mlp, activation } = resolved;
     if (width % heads !== 0)
       throw new UsageError(`transformer: option 'heads' (${heads}) must divide option 'width' (${width})`);
-    this.embed = this.registerModule('embed', new Linear({ inputSize: dim + 1, outputSize: width }, rng.fork('embed')));
+    const inputSize = resolved.queryFlag ? dim + 2 : dim + 1;
+    this.embed = this.registerModule('embed', new Linear({ inputSize, outputSize: width }, rng.fork('embed')));
     const blocks = transformerBlocks({ modelSize: width, numHeads: heads, mlpSize: mlp, activation }, layers, rng);
     for (const [l, block] of blocks.entries()) this.blocks.push(this.registerModule(`block${l}`, block));
     this.finalNorm = this.registerModule('finalNorm', new LayerNorm({ size: width }));
     this.readout = this.registerModule('readout', new Linear({ inputSize: width, outputSize: 1 }, rng.fork('readout')));
   }
 
-  predict(tokens: Tensor, sequences: number, examples: number): Tensor {
+  predict(tokensIn: Tensor, sequences: number, examples: number): Tensor {
+    const tokens = this.resolved.queryFlag ? withQueryFlag(tokensIn, sequences, examples) : tokensIn;
     const caches = this.blocks.map((b) => b.createCache(sequences));
     let x: Tensor | null = null;
-    // No position code: the context is a set, and the query is told apart by coming last.
+    // No position code: the context is a set, and the query is told apart by coming last (and by its flag).
     for (let t = 0; t <= examples; t++) {
       x = this.embed.forward(sliceRows(tokens, t * sequences, (t + 1) * sequences));
       this.blocks.forEach((block, l) => {
@@ -149,16 +182,115 @@ export class RegressionTransformer extends Module implements RegressionModel {
   }
 }
 
+export const recurrentRegressorOptions = z.strictObject({
+  hidden: option(z.int().min(1).max(1024).default(64), 'Hidden units H of the recurrent cell'),
+});
+export type RecurrentRegressorOptions = z.output<typeof recurrentRegressorOptions>;
+
+/**
+ * `lstm` and `gru`: a recurrent cell reads the tokens with their query flag, (x_i, y_i, 0) for
+ * t < N′ then (x_q, 0, 1), from the zero state, one fused cell step per token; ŷ is a linear
+ * readout of the hidden state h after the query. Everything the model learns from the context is
+ * in its state, so `hiddenStates` (h after every token) is what an analysis of its algorithm reads.
+ */
+export abstract class RecurrentRegressor<C extends Module = Module> extends Module implements RegressionModel {
+  abstract readonly model: 'lstm' | 'gru';
+  readonly cell: C;
+  readonly readout: Linear;
+
+  /** `cell` reads d + 2 inputs per step (`recurrentInputSize`): a token and its query flag. */
+  constructor(
+    readonly dim: number,
+    readonly resolved: RecurrentRegressorOptions,
+    cell: C,
+    rng: Rng,
+  ) {
+    super();
+    this.cell = this.registerModule('cell', cell);
+    this.readout = this.registerModule(
+      'readout',
+      new Linear({ inputSize: resolved.hidden, outputSize: 1 }, rng.fork('readout')),
+    );
+  }
+
+  /** The hidden state h (S×H) after each of the examples + 1 tokens, the last after the query. */
+  abstract hiddenStates(tokens: Tensor, sequences: number, examples: number): Tensor[];
+
+  predict(tokens: Tensor, sequences: number, examples: number): Tensor {
+    const states = this.hiddenStates(tokens, sequences, examples);
+    return this.readout.forward(states[states.length - 1]);
+  }
+
+  options(): Record<string, unknown> {
+    return { ...this.resolved };
+  }
+}
+
+/** The recurrent cells' input width: a token (x, y) and its query flag. */
+function recurrentInputSize(dim: number): number {
+  return dim + 2;
+}
+
+/** The LSTM in-context regressor (Hochreiter, Younger & Conwell 2001): the `lstm` agent's cell. */
+export class LstmRegressor extends RecurrentRegressor<LstmCell> {
+  readonly model = 'lstm' as const;
+
+  constructor(dim: number, resolved: RecurrentRegressorOptions, rng: Rng) {
+    const cell = new LstmCell({ inputSize: recurrentInputSize(dim), hiddenSize: resolved.hidden }, rng.fork('cell'));
+    super(dim, resolved, cell, rng);
+  }
+
+  hiddenStates(tokens: Tensor, sequences: number, examples: number): Tensor[] {
+    const inputs = withQueryFlag(tokens, sequences, examples);
+    let state: LstmState = this.cell.initialState(sequences);
+    const out: Tensor[] = [];
+    for (let t = 0; t <= examples; t++) {
+      state = this.cell.step(sliceRows(inputs, t * sequences, (t + 1) * sequences), state);
+      out.push(state.h);
+    }
+    return out;
+  }
+}
+
+/** The GRU in-context regressor: the `gru` agent's cell. */
+export class GruRegressor extends RecurrentRegressor<GruCell> {
+  readonly model = 'gru' as const;
+
+  constructor(dim: number, resolved: RecurrentRegressorOptions, rng: Rng) {
+    const cell = new GruCell({ inputSize: recurrentInputSize(dim), hiddenSize: resolved.hidden }, rng.fork('cell'));
+    super(dim, resolved, cell, rng);
+  }
+
+  hiddenStates(tokens: Tensor, sequences: number, examples: number): Tensor[] {
+    const inputs = withQueryFlag(tokens, sequences, examples);
+    let h = this.cell.initialState(sequences);
+    const out: Tensor[] = [];
+    for (let t = 0; t <= examples; t++) {
+      h = this.cell.step(sliceRows(inputs, t * sequences, (t + 1) * sequences), h);
+      out.push(h);
+    }
+    return out;
+  }
+}
+
 /** Builds a model from its kind and options (unknown or out-of-range options are UsageErrors). */
 export function createRegressionModel(
-  kind: 'lsa' | 'transformer',
+  kind: RegressionModelKind,
   dim: number,
   options: Record<string, unknown> | undefined,
   rng: Rng,
   owner: string = kind,
 ): RegressionModel {
-  if (kind === 'lsa') return new LsaModel(dim, parseOptions(owner, lsaOptions, options), rng);
-  return new RegressionTransformer(dim, parseOptions(owner, regressionTransformerOptions, options), rng);
+  switch (kind) {
+    case 'lsa':
+      return new LsaModel(dim, parseOptions(owner, lsaOptions, options), rng);
+    case 'transformer':
+      return new RegressionTransformer(dim, parseOptions(owner, regressionTransformerOptions, options), rng);
+    case 'lstm':
+      return new LstmRegressor(dim, parseOptions(owner, recurrentRegressorOptions, options), rng);
+    case 'gru':
+      return new GruRegressor(dim, parseOptions(owner, recurrentRegressorOptions, options), rng);
+  }
 }
 
 /**
