@@ -77,7 +77,10 @@ describe('engram run, icl-regression kind', () => {
       [(s) => (s.models[0].options = { depth: 2 }), /unknown option 'depth'/],
       [(s) => (s.models[1].options = { width: 6, heads: 4 }), /'heads' \(4\) must divide/],
       [(s) => (s.task.options = { dim: 0 }), /icl-regression: option 'dim'/],
-      [(s) => (s.models[0].model = 'lstm'), /models\.0\.model/],
+      [(s) => (s.models[0].model = 'mamba'), /models\.0\.model/],
+      [(s) => (s.models[0] = { id: 'lstm', model: 'lstm', options: { layers: 2 } }), /unknown option 'layers'/],
+      [(s) => (s.training.examplesFrom = 99), /'examplesFrom' \(99\) must be at most/],
+      [(s) => (s.task.options = { family: 'quadratic' }), /'quadratic' .* needs option 'dim' = 2/],
       [(s) => (s.evaluation.reference = 'nope'), /evaluation\.reference 'nope'/],
     ];
     for (const [change, message] of cases) {
