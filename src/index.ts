@@ -99,6 +99,13 @@ export {
 } from './experiments/spec.ts';
 export { resumeSuite, runSuite, type SuiteResult } from './experiments/suite.ts';
 export { runSweep, type SweepResult } from './experiments/sweep.ts';
+export {
+  type AlgorithmIdentification,
+  type AlgorithmIdentificationOptions,
+  type AlgorithmRow,
+  identifyAlgorithms,
+} from './icl/algorithms.ts';
+export { createRegressionModel, type RegressionModel } from './icl/models.ts';
 // --- Measures and statistics.
 export {
   type ArmPosterior,

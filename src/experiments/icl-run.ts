@@ -13,9 +13,10 @@
 // batches depend only on the seed and the step index, so it ends with the numbers of a run that
 // never stopped.
 import path from 'node:path';
-import { createIclRegression, type IclRegressionFamily } from '../../tasks/icl-regression.ts';
+import { createIclRegression, featureCount, type IclRegressionFamily } from '../../tasks/icl-regression.ts';
 import { UsageError } from '../core/errors.ts';
 import { Rng } from '../core/rng.ts';
+import { type AlgorithmIdentification, identifyAlgorithms } from '../icl/algorithms.ts';
 import { evaluateRegressionModels, type IclEvaluation } from '../icl/evaluate.ts';
 import { createRegressionModel, type RegressionModel } from '../icl/models.ts';
 import { RegressionTrainer, type RegressionTrainerState, trainingProblem } from '../icl/train.ts';
@@ -33,6 +34,10 @@ export interface IclEvalFile extends IclEvaluation {
   experiment: string;
   kind: 'icl-regression';
   seed: number;
+  /** Every model's parameter count. */
+  parameters: Record<string, number>;
+  /** Which algorithm each model runs, where the spec asks (evaluation.algorithms). */
+  algorithms?: AlgorithmIdentification;
   /** Training wall time per model, in seconds. */
   trainingSeconds: Record<string, number>;
 }
@@ -68,6 +73,13 @@ function buildModels(spec: IclExperimentSpec, family: IclRegressionFamily): Map<
         `is not one of its models (${[...models.keys()].join(', ')})`,
     );
   }
+  const probes = spec.evaluation.algorithms?.probes;
+  const features = featureCount(family.options.family, family.options.dim);
+  if (probes !== undefined && probes < features)
+    throw new UsageError(
+      `experiment ${spec.name}: evaluation.algorithms.probes (${probes}) must be at least the number of ` +
+        `features the task's functions are linear in (${features}), to read a model's implicit weights`,
+    );
   return models;
 }
 
@@ -121,11 +133,24 @@ async function execute(
         const ev = spec.evaluation;
         const reference = ev.reference ?? spec.models[0].id;
         const evaluation = evaluateRegressionModels(family, models, { ...ev, seed: spec.seed, reference });
+        const algorithms =
+          ev.algorithms === undefined
+            ? undefined
+            : identifyAlgorithms(family, models, {
+                seed: spec.seed,
+                examples: ev.algorithms.examples ?? ev.curveExamples,
+                noise: ev.algorithms.noise ?? [family.options.noise],
+                sequences: ev.algorithms.sequences,
+                probes: ev.algorithms.probes,
+                gdSteps: ev.gdSteps,
+              });
         const evalFile: IclEvalFile = {
           experiment: spec.name,
           kind: 'icl-regression',
           seed: spec.seed,
           ...evaluation,
+          parameters: Object.fromEntries([...models].map(([id, m]) => [id, m.parameterCount()])),
+          ...(algorithms === undefined ? {} : { algorithms }),
           trainingSeconds,
         };
         atomicWriteJson(path.join(runDir, 'eval.json'), evalFile, 2);

@@ -147,6 +147,22 @@ export const IclEvaluationSchema = z.strictObject({
   curveExamples: z.array(z.number().int().min(1).max(1000)).default([1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20]),
   /** Held-out (and line-search) sequences per point of the curve. */
   curveSequences: z.number().int().min(1).max(1_000_000).default(2000),
+  /**
+   * Which algorithm does each model run (Akyürek et al. 2022; src/icl/algorithms.ts)? SPD and ILWD against
+   * GD-1, GD-K, least squares and ridge at these context sizes and noise levels.
+   */
+  algorithms: z
+    .strictObject({
+      /** Context sizes N′ (default: the curve's). */
+      examples: z.array(z.number().int().min(1).max(1000)).min(1).optional(),
+      /** Label noise levels σ of the held-out sequences (default: the task's). */
+      noise: z.array(z.number().min(0).max(100)).min(1).optional(),
+      /** Held-out sequences per (N′, σ), and as many for tuning the algorithms. */
+      sequences: z.number().int().min(1).max(1_000_000).default(1000),
+      /** Probe queries per sequence for the implicit weights (at least the number of features). */
+      probes: z.number().int().min(1).max(10_000).default(20),
+    })
+    .optional(),
 });
 
 /** An in-context regression experiment (`"kind": "icl-regression"`): von Oswald et al. 2022. */

@@ -1,5 +1,6 @@
 // The figure of an in-context regression run: test loss against the number of in-context
 // examples, one line per trained model and learning algorithm (von Oswald et al. 2022, Fig. 2).
+import type { AlgorithmIdentification } from '../icl/algorithms.ts';
 import type { IclEvaluation } from '../icl/evaluate.ts';
 import type { TopLevelSpec } from './svg.ts';
 
@@ -76,5 +77,57 @@ export function lossCurveFigure(
       },
     ],
     config: { font: 'sans-serif', legend: { symbolStrokeWidth: 1.6, symbolSize: 120, labelLimit: 320 } },
+  } as TopLevelSpec;
+}
+
+/** Readable names of the candidate algorithms of the identification. */
+export function algorithmLabel(algorithm: string): string {
+  if (algorithm === 'gd-1') return 'GD, 1 step';
+  if (/^gd-\d+$/.test(algorithm)) return `GD, ${algorithm.slice(3)} steps`;
+  if (algorithm === 'ridge') return 'ridge (line-searched λ)';
+  if (algorithm === 'ridge-bayes') return 'ridge, λ = σ²/τ² (Bayes)';
+  if (algorithm === 'least-squares') return 'least squares';
+  return algorithm;
+}
+
+/**
+ * Squared prediction difference between each model and each candidate algorithm against the context
+ * size (Akyürek et al. 2022, Fig. 3): one panel per model (columns) and noise level (rows), log scale.
+ */
+export function spdFigure(id: AlgorithmIdentification): TopLevelSpec {
+  const values = id.rows.flatMap((r) =>
+    Object.entries(r.spd).map(([algorithm, spd]) => ({
+      model: r.model,
+      noise: `σ = ${r.noise}`,
+      examples: r.examples,
+      algorithm: algorithmLabel(algorithm),
+      // A log axis cannot show 0: exact agreement is drawn at the floor.
+      spd: Math.max(spd, 1e-8),
+    })),
+  );
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: {
+      text: 'Which algorithm is it? Squared prediction difference from each learning algorithm',
+      subtitle: 'mean over held-out sequences of (ŷ_model − ŷ_algorithm)²; lower is closer (values below 1e-8 at 1e-8)',
+    },
+    data: { values },
+    facet: {
+      column: { field: 'model', type: 'nominal', title: null },
+      row: { field: 'noise', type: 'nominal', title: null },
+    },
+    spec: {
+      width: 200,
+      height: 150,
+      mark: { type: 'line', point: { filled: false, size: 35 }, strokeWidth: 1.4 },
+      encoding: {
+        x: { field: 'examples', type: 'quantitative', title: 'in-context examples N′ (count)' },
+        y: { field: 'spd', type: 'quantitative', title: 'SPD (y units²)', scale: { type: 'log' } },
+        color: { field: 'algorithm', type: 'nominal', title: null, scale: { scheme: 'dark2' } },
+        strokeDash: { field: 'algorithm', type: 'nominal', title: null },
+        shape: { field: 'algorithm', type: 'nominal', title: null },
+      },
+    },
+    config: { font: 'sans-serif', legend: { symbolStrokeWidth: 1.4, labelLimit: 320 } },
   } as TopLevelSpec;
 }

@@ -3,7 +3,8 @@
 // task's context size, and the loss against the number of in-context examples.
 import path from 'node:path';
 import type { IclEvalFile } from '../experiments/icl-run.ts';
-import { lossCurveFigure } from './icl-figures.ts';
+import type { AlgorithmIdentification } from '../icl/algorithms.ts';
+import { lossCurveFigure, spdFigure } from './icl-figures.ts';
 import { taskOptionsText } from './option-values.ts';
 import { writeVegaLiteSvg } from './svg.ts';
 
@@ -23,9 +24,11 @@ export async function iclSection(ev: IclEvalFile, reportDir: string): Promise<st
         ? `, learned step η ${ev.learnedStep.toFixed(3)} against the line-searched ${ev.optimalStep.toFixed(3)}.`
         : '.'),
     '',
-    `| model or algorithm | test loss at N = ${options.examples} (mean squared error) |`,
-    '|---|---|',
-    ...Object.entries(ev.losses).map(([name, loss]) => `| ${name} | ${loss.toFixed(4)} |`),
+    `| model or algorithm | parameters | test loss at N = ${options.examples} (mean squared error) |`,
+    '|---|---|---|',
+    ...Object.entries(ev.losses).map(
+      ([name, loss]) => `| ${name} | ${ev.parameters?.[name]?.toLocaleString('en-US') ?? '–'} | ${loss.toFixed(4)} |`,
+    ),
     '',
   ];
   const file = path.join(reportDir, 'figures', 'loss-vs-examples.svg');
@@ -35,5 +38,42 @@ export async function iclSection(ev: IclEvalFile, reportDir: string): Promise<st
   );
   const caption = 'Test loss against the number of in-context examples, trained models and learning algorithms.';
   lines.push(`![${caption}](figures/loss-vs-examples.svg)`, '', `*${caption}*`, '');
+  if (ev.algorithms !== undefined) lines.push(...(await algorithmsSection(ev.algorithms, reportDir)));
+  return lines;
+}
+
+const fmt = (v: number) =>
+  v === 0 ? '0' : Math.abs(v) < 1e-3 || Math.abs(v) >= 1e4 ? v.toExponential(1) : v.toFixed(4);
+
+/** Which algorithm each model runs: the nearest by SPD and ILWD at every N′ and σ, and the SPD figure. */
+async function algorithmsSection(id: AlgorithmIdentification, reportDir: string): Promise<string[]> {
+  const lines = [
+    '### Which algorithm is it?',
+    '',
+    `Akyürek et al. (2022): at every context size N′ and noise level σ, ${id.options.sequences} held-out ` +
+      'sequences go to each model and to each learning algorithm (its step size or λ tuned on as many ' +
+      'training-stream sequences). SPD is the mean of (ŷ_model − ŷ_algorithm)² on the query; ILWD compares ' +
+      "the model's " +
+      `implicit weights, read by least squares off its predictions at ${id.options.probes} probe queries with the ` +
+      "same context, with the algorithm's weights, mean of |ŵ − w|². Ridge-bayes has λ = σ²/τ² (τ² = " +
+      `${fmt(id.priorVariance)}, the prior variance of a weight): the posterior mean, Bayes-optimal. The nearest ` +
+      'algorithm is the one with the smallest distance; "fit" is the R² of the linear fit to the probe predictions ' +
+      '(1: the model computes a linear function of the features).',
+    '',
+    '| model | σ | N′ | model loss | nearest by SPD (SPD) | nearest by ILWD (ILWD) | fit | SPD from each algorithm |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
+  for (const r of id.rows)
+    lines.push(
+      `| ${r.model} | ${r.noise} | ${r.examples} | ${fmt(r.loss)} | ` +
+        `**${r.nearest.spd}** (${fmt(r.spd[r.nearest.spd])}) | ` +
+        `${r.nearest.ilwd} (${fmt(r.ilwd[r.nearest.ilwd])}) | ${r.probeFit.toFixed(3)} | ` +
+        `${id.algorithms.map((a) => `${a} ${fmt(r.spd[a])}`).join(', ')} |`,
+    );
+  lines.push('');
+  const file = path.join(reportDir, 'figures', 'algorithms-spd.svg');
+  await writeVegaLiteSvg(spdFigure(id), file);
+  const caption = 'Squared prediction difference of each model from each learning algorithm, against the context size.';
+  lines.push(`![${caption}](figures/algorithms-spd.svg)`, '', `*${caption}*`, '');
   return lines;
 }

@@ -36,7 +36,10 @@ describe('engram run, icl-regression kind', () => {
   it('trains, compares with one GD step, writes the run directory and prints one JSON object', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'engram-icl-'));
     const out = path.join(dir, 'run');
-    const run = engram(['run', tinySpec(dir), '--out', out, '--json']);
+    const withAlgorithms = (spec: Record<string, any>) => {
+      spec.evaluation.algorithms = { examples: [2], noise: [0, 0.5], sequences: 40, probes: 6 };
+    };
+    const run = engram(['run', tinySpec(dir, withAlgorithms), '--out', out, '--json']);
     expect(run.status, run.stderr).toBe(0);
     const lines = run.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
@@ -58,6 +61,16 @@ describe('engram run, icl-regression kind', () => {
       expect(fs.existsSync(path.join(out, f)), f).toBe(true);
     }
     expect(fs.readFileSync(path.join(out, 'figures/loss-vs-examples.svg'), 'utf8')).toMatch(/^<svg/);
+    // Every model's parameter count; the nearest algorithm of every model at every N′ and σ.
+    expect(result.eval.parameters).toEqual({ 'lsa-1': 4 * 25, transformer: expect.any(Number) });
+    const ids = result.eval.algorithms;
+    expect(ids.algorithms).toEqual(['gd-1', 'gd-2', 'least-squares', 'ridge', 'ridge-bayes']);
+    expect(
+      ids.rows.map((r: { model: string; examples: number; noise: number }) => `${r.model}/${r.examples}/${r.noise}`),
+    ).toEqual(['lsa-1/2/0', 'transformer/2/0', 'lsa-1/2/0.5', 'transformer/2/0.5']);
+    for (const r of ids.rows) expect(ids.algorithms).toContain(r.nearest.spd);
+    expect(fs.readFileSync(path.join(out, 'figures/algorithms-spd.svg'), 'utf8')).toMatch(/^<svg/);
+    expect(fs.readFileSync(path.join(out, 'report.md'), 'utf8')).toMatch(/### Which algorithm is it\?/);
     expect(fs.readFileSync(path.join(out, 'report.md'), 'utf8')).toMatch(/lsa-1 against one step of gradient descent/);
     const metrics = fs
       .readFileSync(path.join(out, 'metrics.jsonl'), 'utf8')
@@ -82,6 +95,7 @@ describe('engram run, icl-regression kind', () => {
       [(s) => (s.training.examplesFrom = 99), /'examplesFrom' \(99\) must be at most/],
       [(s) => (s.task.options = { family: 'quadratic' }), /'quadratic' .* needs option 'dim' = 2/],
       [(s) => (s.evaluation.reference = 'nope'), /evaluation\.reference 'nope'/],
+      [(s) => (s.evaluation.algorithms = { probes: 3 }), /algorithms\.probes \(3\) must be at least .* \(4\)/],
     ];
     for (const [change, message] of cases) {
       const r = engram(['run', tinySpec(dir, change), '--out', path.join(dir, 'never'), '--json']);
