@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { findAgent } from '../../agents/index.ts';
 import { findTask } from '../../tasks/index.ts';
 import { UsageError } from '../core/errors.ts';
+import { parseOptions } from '../core/options.ts';
 import { packageRoot } from '../core/package.ts';
 import type { PolicyNetwork } from '../core/policy.ts';
 import { Rng } from '../core/rng.ts';
@@ -165,8 +166,10 @@ export function shippedCheckpoint(
         `${family.id} ${JSON.stringify(family.options)}`,
     );
   }
+  // The spec's options as the agent resolves them (a quantity such as "20 ms" is 0.02 s, as a checkpoint stores it).
+  const resolved = parseOptions(agent.id, findAgent(agent.id).options, agent.options) as Record<string, unknown>;
   for (const [key, value] of Object.entries(agent.options)) {
-    if (JSON.stringify(ck.agent.options[key]) !== JSON.stringify(value))
+    if (JSON.stringify(ck.agent.options[key]) !== JSON.stringify(resolved[key]))
       throw mismatch(
         `has ${agent.id} option ${key} = ${JSON.stringify(ck.agent.options[key])}, the spec ${JSON.stringify(value)}`,
       );

@@ -77,6 +77,26 @@ describe('shipped checkpoints in experiments', () => {
     expect(fs.existsSync(path.join(missing.runDir, 'checkpoints', 'plastic-rnn.json'))).toBe(true);
   }, 30_000);
 
+  it('compares options given as quantities with the shipped checkpoint in its units', async () => {
+    const options = { lif: 2, adaptive: 2, stepDuration: '2 ms' };
+    const first = await runExperiment(spec({ id: 'lsnn', options }), { out: path.join(tmp(), 'run') });
+    const shippedDir = tmp();
+    const ck = readCheckpoint(path.join(first.runDir, 'checkpoints', 'lsnn.json'));
+    expect(ck.agent.options.stepDuration).toBe(0.002);
+    writeCheckpoint(path.join(shippedDir, 'tiny-lsnn.json'), { ...ck, optimizer: null, rng: null });
+    const same = await runExperiment(spec({ id: 'lsnn', options, checkpoint: 'tiny-lsnn' }), {
+      out: path.join(tmp(), 'run'),
+      checkpointDir: shippedDir,
+    });
+    expect(same.eval!.agents.lsnn.expectedRegret).toEqual(first.eval!.agents.lsnn.expectedRegret);
+    await expect(
+      runExperiment(spec({ id: 'lsnn', options: { ...options, stepDuration: '3 ms' }, checkpoint: 'tiny-lsnn' }), {
+        out: path.join(tmp(), 'run'),
+        checkpointDir: shippedDir,
+      }),
+    ).rejects.toThrow(/has lsnn option stepDuration = 0\.002, the spec "3 ms"/);
+  }, 30_000);
+
   it('ships bandit-mechanisms as a built-in experiment naming the shipped checkpoints', () => {
     const file = path.resolve(import.meta.dirname, '../../scripts/experiments/bandit-mechanisms.json');
     const s = parseExperiment(JSON.parse(fs.readFileSync(file, 'utf8')), file);
