@@ -36,6 +36,8 @@ export interface IclEvalFile extends IclEvaluation {
   seed: number;
   /** Every model's parameter count. */
   parameters: Record<string, number>;
+  /** The context sizes each model was trained on: N′ from `from` to `to` (the task's N). */
+  trainingExamples: Record<string, { from: number; to: number }>;
   /** Which algorithm each model runs, where the spec asks (evaluation.algorithms). */
   algorithms?: AlgorithmIdentification;
   /** Training wall time per model, in seconds. */
@@ -150,6 +152,12 @@ async function execute(
           seed: spec.seed,
           ...evaluation,
           parameters: Object.fromEntries([...models].map(([id, m]) => [id, m.parameterCount()])),
+          trainingExamples: Object.fromEntries(
+            spec.models.map((m) => [
+              m.id,
+              { from: modelTraining(spec, m).examplesFrom ?? family.options.examples, to: family.options.examples },
+            ]),
+          ),
           ...(algorithms === undefined ? {} : { algorithms }),
           trainingSeconds,
         };

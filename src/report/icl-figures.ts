@@ -23,6 +23,7 @@ export function lossCurveFigure(
   dim: number,
   gdSteps: number,
   family = 'linear',
+  trained = `trained models saw N = ${trainedExamples} examples`,
 ): TopLevelSpec {
   const values = curve.map((p) => ({ ...p, label: seriesLabel(p.series, gdSteps) }));
   // The axis ends a little above the loss of ignoring the context; a model that extrapolates worse
@@ -35,8 +36,7 @@ export function lossCurveFigure(
     title: {
       text: `In-context ${family} regression: test loss against context size`,
       subtitle: [
-        `d = ${dim}; trained models saw N = ${trainedExamples} examples (dotted ` +
-          `line); baselines tuned at each N′ unless noted`,
+        `d = ${dim}; ${trained} (dotted line at N = ${trainedExamples}); baselines tuned at each N′ unless noted`,
         ...(offScale.length > 0 ? [`points above the axis are cut off (${offScale.join(', ')})`] : []),
       ],
     },
@@ -90,6 +90,9 @@ export function algorithmLabel(algorithm: string): string {
   return algorithm;
 }
 
+const SPD_FLOOR = 1e-8;
+const SPD_CEILING = 10;
+
 /**
  * Squared prediction difference between each model and each candidate algorithm against the context
  * size (Akyürek et al. 2022, Fig. 3): one panel per model (columns) and noise level (rows), log scale.
@@ -101,19 +104,23 @@ export function spdFigure(id: AlgorithmIdentification): TopLevelSpec {
       noise: `σ = ${r.noise}`,
       examples: r.examples,
       algorithm: algorithmLabel(algorithm),
-      // A log axis cannot show 0: exact agreement is drawn at the floor.
-      spd: Math.max(spd, 1e-8),
+      // A log axis cannot show 0: exact agreement is drawn at the floor; a blow-up (least squares at N′ = d with
+      // noise, a deep linear model far from its training N) at the ceiling, so the closer candidates stay legible.
+      spd: Math.min(Math.max(spd, SPD_FLOOR), SPD_CEILING),
     })),
   );
+  const models = [...new Set(id.rows.map((r) => r.model))];
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: {
       text: 'Which algorithm is it? Squared prediction difference from each learning algorithm',
-      subtitle: 'mean over held-out sequences of (ŷ_model − ŷ_algorithm)²; lower is closer (values below 1e-8 at 1e-8)',
+      subtitle:
+        'mean over held-out sequences of (ŷ_model − ŷ_algorithm)²; lower is closer ' +
+        `(values below ${SPD_FLOOR} drawn at ${SPD_FLOOR}, above ${SPD_CEILING} at ${SPD_CEILING})`,
     },
     data: { values },
     facet: {
-      column: { field: 'model', type: 'nominal', title: null },
+      column: { field: 'model', type: 'nominal', title: null, sort: models },
       row: { field: 'noise', type: 'nominal', title: null },
     },
     spec: {

@@ -33,13 +33,32 @@ export async function iclSection(ev: IclEvalFile, reportDir: string): Promise<st
   ];
   const file = path.join(reportDir, 'figures', 'loss-vs-examples.svg');
   await writeVegaLiteSvg(
-    lossCurveFigure(ev.curve, options.examples, options.dim, ev.baselines.gdSteps, options.family),
+    lossCurveFigure(
+      ev.curve,
+      options.examples,
+      options.dim,
+      ev.baselines.gdSteps,
+      options.family,
+      trainedOn(ev.trainingExamples, options.examples),
+    ),
     file,
   );
   const caption = 'Test loss against the number of in-context examples, trained models and learning algorithms.';
   lines.push(`![${caption}](figures/loss-vs-examples.svg)`, '', `*${caption}*`, '');
   if (ev.algorithms !== undefined) lines.push(...(await algorithmsSection(ev.algorithms, reportDir)));
   return lines;
+}
+
+/** What the figure's subtitle says the models were trained on (runs before `trainingExamples`: N). */
+function trainedOn(examples: IclEvalFile['trainingExamples'] | undefined, n: number): string {
+  const byRange = new Map<string, string[]>();
+  for (const [id, r] of Object.entries(examples ?? {})) {
+    const range = r.from === r.to ? `N = ${r.to}` : `N′ = ${r.from}–${r.to}`;
+    byRange.set(range, [...(byRange.get(range) ?? []), id]);
+  }
+  if (byRange.size === 0) return `trained models saw N = ${n} examples`;
+  if (byRange.size === 1) return `trained models saw ${[...byRange.keys()][0]} examples`;
+  return `trained on ${[...byRange].map(([range, ids]) => `${range} (${ids.join(', ')})`).join(', ')}`;
 }
 
 const fmt = (v: number) =>
