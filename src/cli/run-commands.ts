@@ -61,7 +61,9 @@ export async function runCommand(ref: string | undefined, opts: RunCommandOption
       const common = { onEvent, control };
       const fresh = { ...common, out: opts.out, seed: opts.seed };
       if (kind === 'icl-regression') {
-        return resume !== undefined ? resumeIclRun(resume, common) : runIclExperiment(spec as IclExperimentSpec, fresh);
+        return resume !== undefined
+          ? resumeIclRun(resume, common)
+          : runIclExperiment(spec as IclExperimentSpec, { ...fresh, train: opts.train });
       }
       if (kind === 'suite') {
         return resume !== undefined

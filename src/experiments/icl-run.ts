@@ -12,6 +12,7 @@
 // every run emits, so the dashboard follows it. A stopped run resumes from its checkpoints; the
 // batches depend only on the seed and the step index, so it ends with the numbers of a run that
 // never stopped.
+import fs from 'node:fs';
 import path from 'node:path';
 import { createIclRegression, featureCount, type IclRegressionFamily } from '../../tasks/icl-regression.ts';
 import { UsageError } from '../core/errors.ts';
@@ -20,6 +21,7 @@ import { type AlgorithmIdentification, identifyAlgorithms } from '../icl/algorit
 import { evaluateRegressionModels, type IclEvaluation } from '../icl/evaluate.ts';
 import { createRegressionModel, type RegressionModel } from '../icl/models.ts';
 import { RegressionTrainer, type RegressionTrainerState, trainingProblem } from '../icl/train.ts';
+import { type Checkpoint, loadCheckpointParameters, readCheckpoint, SHIPPED_CHECKPOINT_DIR } from './checkpoint.ts';
 import { atomicWriteJson } from './io.ts';
 import { modelTraining, runHeader } from './plan.ts';
 import { checkpointFile, createRunDir, openRunDir } from './run-dir.ts';
@@ -27,7 +29,12 @@ import { type IclExperimentSpec, type IclModelSpec, parseAnyExperiment } from '.
 import type { AgentScalars } from './tensorboard.ts';
 import { executeRun, type RunOptions, type TrainContext, trainCheckpointed } from './training-loop.ts';
 
-export type IclRunOptions = RunOptions;
+export interface IclRunOptions extends RunOptions {
+  /** Train every model, even those whose spec names a shipped checkpoint (`engram run --train`). */
+  train?: boolean;
+  /** Where shipped checkpoints live (default: the repository's checkpoints/). */
+  checkpointDir?: string;
+}
 
 /** eval.json of an in-context regression run. */
 export interface IclEvalFile extends IclEvaluation {
@@ -36,6 +43,8 @@ export interface IclEvalFile extends IclEvaluation {
   seed: number;
   /** Every model's parameter count. */
   parameters: Record<string, number>;
+  /** The shipped checkpoint each model came from, for the models evaluated from one instead of trained. */
+  shipped: Record<string, string>;
   /** The context sizes each model was trained on: N′ from `from` to `to` (the task's N). */
   trainingExamples: Record<string, { from: number; to: number }>;
   /** Which algorithm each model runs, where the spec asks (evaluation.algorithms). */
@@ -88,12 +97,16 @@ function buildModels(spec: IclExperimentSpec, family: IclRegressionFamily): Map<
 /** Starts a new in-context regression run. */
 export async function runIclExperiment(specIn: IclExperimentSpec, options: IclRunOptions = {}): Promise<IclRunResult> {
   // A --seed override is validated like the spec's own seed.
-  const spec =
+  let spec =
     options.seed === undefined
       ? specIn
       : (parseAnyExperiment({ ...specIn, seed: options.seed }, '--seed') as IclExperimentSpec);
+  // With --train the run's config records that every model was trained (so a resume trains too).
+  if (options.train) spec = { ...spec, models: spec.models.map(({ checkpoint: _shipped, ...m }) => m) };
   const family = createIclRegression(spec.task.options);
   const models = buildModels(spec, family);
+  // A shipped checkpoint that does not fit its model is refused before anything is written.
+  for (const m of spec.models) shippedIclCheckpoint(spec, m, models.get(m.id)!, family, options.checkpointDir);
   return execute(spec, family, models, createRunDir(spec, options.out), false, options);
 }
 
@@ -118,6 +131,7 @@ async function execute(
   options: IclRunOptions,
 ): Promise<IclRunResult> {
   const trainingSeconds: Record<string, number> = {};
+  const shipped: Record<string, string> = {};
   return executeRun(
     {
       runDir,
@@ -126,7 +140,17 @@ async function execute(
       keys: spec.models.map((m) => m.id),
       train: async (key, context) => {
         const m = spec.models.find((x) => x.id === key) as IclModelSpec;
-        const trained = await trainModel(spec, m, models.get(key) as RegressionModel, family, runDir, context);
+        const model = models.get(key) as RegressionModel;
+        const ck = shippedIclCheckpoint(spec, m, model, family, options.checkpointDir);
+        if (ck !== null) {
+          loadCheckpointParameters(model.parameters(), ck.checkpoint.params, ck.file);
+          trainingSeconds[key] = ck.checkpoint.wallSeconds;
+          shipped[key] = ck.file;
+          const message = `${key}: evaluating the shipped checkpoint ${ck.file} instead of training`;
+          context.emit({ type: 'warning', message: `${message} (engram run --train retrains)` });
+          return false;
+        }
+        const trained = await trainModel(spec, m, model, family, runDir, context);
         trainingSeconds[key] = trained.wallSeconds;
         return trained.stopped;
       },
@@ -152,6 +176,7 @@ async function execute(
           seed: spec.seed,
           ...evaluation,
           parameters: Object.fromEntries([...models].map(([id, m]) => [id, m.parameterCount()])),
+          shipped,
           trainingExamples: Object.fromEntries(
             spec.models.map((m) => [
               m.id,
@@ -207,6 +232,52 @@ function headline(e: IclEvalFile): string {
     `${e.reference} vs one GD step: loss ratio ${e.lossRatio.toFixed(4)}, cosine ${e.cosine.toFixed(4)}, ` +
     `|Δŷ| ${e.predsDiff.toExponential(2)}, step ${e.learnedStep?.toFixed(3) ?? 'n/a'} ` +
     `(line search ${e.optimalStep.toFixed(3)})`
+  );
+}
+
+/**
+ * The shipped checkpoint a model of the spec is evaluated from instead of being trained: the file
+ * `<checkpointDir>/<model.checkpoint>.json`, when the spec names one and it exists (otherwise the model
+ * is trained). One of another model kind, options or task, or unfinished, is a UsageError.
+ */
+export function shippedIclCheckpoint(
+  spec: IclExperimentSpec,
+  m: IclModelSpec,
+  model: RegressionModel,
+  family: IclRegressionFamily,
+  checkpointDir = SHIPPED_CHECKPOINT_DIR,
+): { file: string; checkpoint: Checkpoint } | null {
+  if (m.checkpoint === undefined) return null;
+  const file = path.join(checkpointDir, `${m.checkpoint}.json`);
+  if (!fs.existsSync(file)) return null;
+  const ck = readCheckpoint(file);
+  const mismatch = (what: string) =>
+    new UsageError(`experiment ${spec.name}: model '${m.id}': shipped checkpoint ${file} ${what}`);
+  if (ck.kind !== 'icl-regression') throw mismatch('is not an in-context regression model');
+  if (ck.agent.id !== m.model) throw mismatch(`holds a ${ck.agent.id} model, not ${m.model}`);
+  const same = (a: unknown, b: unknown) => JSON.stringify(sorted(a)) === JSON.stringify(sorted(b));
+  // Both resolved with today's defaults, so an option added since the checkpoint was made is no mismatch.
+  const trainedOn = createIclRegression(ck.task.options).options;
+  if (ck.task.id !== family.id || !same(trainedOn, family.options))
+    throw mismatch(`was trained on ${JSON.stringify(ck.task.options)}, not ${JSON.stringify(family.options)}`);
+  const options = createRegressionModel(
+    m.model,
+    family.options.dim,
+    ck.agent.options,
+    Rng.fromSeed('shipped'),
+  ).options();
+  if (!same(options, model.options()))
+    throw mismatch(`has options ${JSON.stringify(ck.agent.options)}, the spec ${JSON.stringify(model.options())}`);
+  if (!ck.done) throw mismatch(`is unfinished (step ${ck.update})`);
+  return { file, checkpoint: ck };
+}
+
+function sorted(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  return Object.fromEntries(
+    Object.entries(value as Record<string, unknown>)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, v]) => [k, sorted(v)]),
   );
 }
 

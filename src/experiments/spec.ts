@@ -131,6 +131,8 @@ export const IclModelSpecSchema = z.strictObject({
   options: options.default({}),
   /** Overrides of the experiment's training settings for this model. */
   training: IclTrainingSchema.partial().optional(),
+  /** A shipped checkpoint (`checkpoints/<name>.json`) evaluated instead of training, unless `engram run --train`. */
+  checkpoint: z.string().optional(),
 });
 export type IclModelSpec = z.infer<typeof IclModelSpecSchema>;
 
