@@ -6,6 +6,8 @@ import { banditCorrelated } from './bandit-correlated.ts';
 import { banditRestless } from './bandit-restless.ts';
 import { gridGoal } from './grid-goal.ts';
 import { harlow } from './harlow.ts';
+import { iclBursty } from './icl-bursty.ts';
+import { iclInduction } from './icl-induction.ts';
 import { iclRegression } from './icl-regression.ts';
 import { watermaze } from './watermaze.ts';
 
@@ -13,7 +15,14 @@ const BANDITS = [banditBernoulli, banditCorrelated, banditRestless];
 const NAVIGATION = [watermaze, gridGoal];
 
 /** The registry: built-in tasks, and any a plugin registers. */
-export const taskRegistry = new Registry<TaskEntry>('task', [...BANDITS, harlow, iclRegression, ...NAVIGATION]);
+export const taskRegistry = new Registry<TaskEntry>('task', [
+  ...BANDITS,
+  harlow,
+  iclRegression,
+  iclInduction,
+  iclBursty,
+  ...NAVIGATION,
+]);
 
 /** The registered tasks, in order. */
 export const TASKS: readonly TaskEntry[] = taskRegistry.entries;
