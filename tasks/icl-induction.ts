@@ -6,8 +6,12 @@
 // previous occurrence of the current token" (an induction head) predicts it; everywhere else the
 // next token is uniform and no model can beat log(vocabulary) nats.
 //
-// The first occurrence starts at a ~ U{0, …, length − 2·segment}, the repeat at
-// b ~ U{a + segment, …, length − segment}: they never overlap, and may touch.
+// The gap between the occurrences is uniform, g = b − a ~ U{segment, …, length − segment}, and then
+// the first occurrence's start a ~ U{0, …, length − segment − g}: they never overlap, and may
+// touch. A uniform gap matters: were a drawn first and b after it, small gaps would be the most
+// common (for length 16 and segment 5, a gap of 5 in 37% of sequences), and a first-layer head that
+// copies from a fixed distance back would pass for in-context copying; a uniform gap leaves such a
+// head 1/(length − 2·segment + 1) of the repeat.
 //
 // Like icl-regression it is a supervised sequence task that meets the task contract as a one-step
 // task: the observation is the first length − 1 token ids, the action a guess of the last token
@@ -84,14 +88,15 @@ function emptyBatch(sequences: number, options: IclInductionOptions): InductionB
 }
 
 /**
- * Draws sequence s into the batch. The order of draws is fixed — the first start a, the repeat
- * start b, then all L tokens in order (the repeat's draws are made and overwritten by the copy) —
- * so a stream gives the same sequence whatever the segment's place.
+ * Draws sequence s into the batch. The order of draws is fixed — the gap b − a, the first start
+ * a, then all L tokens in order (the repeat's draws are made and overwritten by the copy) — so a
+ * stream gives the same sequence whatever the segment's place.
  */
 function drawSequence(rng: Rng, batch: InductionBatch, s: number): void {
   const { length: L, segment: k, vocabulary: V, sequences: S } = batch;
-  const a = rng.intRange(0, L - 2 * k);
-  const b = rng.intRange(a + k, L - k);
+  const gap = rng.intRange(k, L - k);
+  const a = rng.intRange(0, L - k - gap);
+  const b = a + gap;
   batch.firstStart[s] = a;
   batch.repeatStart[s] = b;
   for (let t = 0; t < L; t++) batch.tokens[t * S + s] = rng.int(V);

@@ -55,6 +55,11 @@ describe('icl-induction', () => {
     for (const c of counts) expect(c / batch.tokens.length).toBeCloseTo(0.25, 1);
     expect(new Set(batch.firstStart)).toEqual(new Set([0, 1, 2, 3, 4, 5, 6]));
     expect(Math.max(...batch.repeatStart)).toBe(9);
+    // The gap between the occurrences is uniform on {3, …, 9}.
+    const gaps = new Float64Array(10);
+    for (let s = 0; s < 2000; s++) gaps[batch.repeatStart[s] - batch.firstStart[s]]++;
+    expect(Array.from(gaps.subarray(0, 3))).toEqual([0, 0, 0]);
+    for (let g = 3; g <= 9; g++) expect(gaps[g] / 2000).toBeCloseTo(1 / 7, 1);
   });
 
   it('refuses a segment that does not fit twice', () => {
