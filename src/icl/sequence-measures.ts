@@ -137,10 +137,16 @@ export function segmentLosses(losses: ArrayLike<number>, layout: SegmentLayout):
  * before, at positions s < t, the attention t pays to the positions s + 1 just after those earlier
  * occurrences (summed over them, so a head that attends only there scores 1), averaged over such
  * positions t of every sequence. `tokens` are the tokens the model read, time-major (at least
- * length·S of them: for icl-induction, the batch's tokens, whose last position is not read). NaN
- * when no token repeats.
+ * length·S of them: for icl-induction, the batch's tokens, whose last position is not read). With
+ * `include` (time-major, like `tokens`), only positions t where it is truthy count: with few tokens
+ * many repeat by accident, where copying does not help, so on icl-induction the score is read on the
+ * repeated segment (`repeatPositions`). NaN when no counted token repeats.
  */
-export function prefixMatchingScore(tokens: ArrayLike<number>, pattern: AttentionPattern): number {
+export function prefixMatchingScore(
+  tokens: ArrayLike<number>,
+  pattern: AttentionPattern,
+  include?: ArrayLike<number | boolean>,
+): number {
   const { sequences: S, length: T, weights } = pattern;
   if (tokens.length < T * S)
     throw new Error(`prefixMatchingScore: ${tokens.length} tokens for ${S} sequences of ${T} positions`);
@@ -148,6 +154,7 @@ export function prefixMatchingScore(tokens: ArrayLike<number>, pattern: Attentio
   let count = 0;
   for (let s = 0; s < S; s++) {
     for (let t = 1; t < T; t++) {
+      if (include !== undefined && !include[t * S + s]) continue;
       const token = tokens[t * S + s];
       let score = 0;
       let seen = false;
@@ -178,8 +185,17 @@ export function previousTokenScore(pattern: AttentionPattern): number {
 }
 
 /** `prefixMatchingScore` of every head, scores[l][h] for block l and head h. */
-export function prefixMatchingScores(tokens: ArrayLike<number>, attention: readonly AttentionPattern[][]): number[][] {
-  return attention.map((layer) => layer.map((head) => prefixMatchingScore(tokens, head)));
+export function prefixMatchingScores(
+  tokens: ArrayLike<number>,
+  attention: readonly AttentionPattern[][],
+  include?: ArrayLike<number | boolean>,
+): number[][] {
+  return attention.map((layer) => layer.map((head) => prefixMatchingScore(tokens, head, include)));
+}
+
+/** 1 at the positions of an icl-induction batch's repeat (`regions` = REGION_REPEAT), else 0, time-major. */
+export function repeatPositions(layout: { readonly regions: ArrayLike<number> }): Uint8Array {
+  return Uint8Array.from(layout.regions, (r) => (r === REGION_REPEAT ? 1 : 0));
 }
 
 /**

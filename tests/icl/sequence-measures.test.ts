@@ -11,6 +11,7 @@ import {
   prefixMatchingScore,
   prefixMatchingScores,
   previousTokenScore,
+  repeatPositions,
   segmentLosses,
 } from '../../src/icl/sequence-measures.ts';
 import {
@@ -106,6 +107,13 @@ describe('attention scores', () => {
         pattern(3, (t) => 1 / (t + 1)),
       ),
     ).toBeNaN();
+  });
+
+  it('counts only the included positions', () => {
+    const uniform = pattern(6, (t) => 1 / (t + 1));
+    expect(prefixMatchingScore(tokens, uniform, [0, 0, 0, 0, 1, 1])).toBeCloseTo((1 / 5 + 1 / 6) / 2, 12);
+    expect(prefixMatchingScore(tokens, uniform, [1, 1, 1, 0, 0, 0])).toBeNaN();
+    expect(Array.from(repeatPositions({ regions: [0, 1, 2, 2, 0] }))).toEqual([0, 0, 1, 1, 0]);
   });
 
   it("reads a batch's sequences with their own tokens, and every head of a model", () => {
