@@ -106,6 +106,34 @@ export {
   identifyAlgorithms,
 } from './icl/algorithms.ts';
 export { createRegressionModel, type RegressionModel } from './icl/models.ts';
+export {
+  crossEntropyByRow,
+  inContextLearningScore,
+  labelAccuracy,
+  meanByPosition,
+  prefixMatchingScore,
+  prefixMatchingScores,
+  previousTokenScore,
+  repeatPositions,
+  segmentLosses,
+} from './icl/sequence-measures.ts';
+export {
+  type AttentionPattern,
+  burstyInputs,
+  burstyTargets,
+  createSequenceModel,
+  inductionInputs,
+  inductionTargets,
+  type SequenceModel,
+  SequenceTransformer,
+} from './icl/sequence-models.ts';
+export {
+  burstySource,
+  inductionSource,
+  type SequenceSource,
+  SequenceTrainer,
+  SequenceTrainingSchema,
+} from './icl/sequence-train.ts';
 // --- Measures and statistics.
 export {
   type ArmPosterior,
