@@ -132,6 +132,14 @@ export function segmentLosses(losses: ArrayLike<number>, layout: SegmentLayout):
   };
 }
 
+/** Which positions `prefixMatchingScore` counts, and how far after an earlier occurrence it looks. */
+export interface PrefixMatchingOptions {
+  /** Count only positions t where include[t·S + s] is truthy (time-major, like the tokens). */
+  readonly include?: ArrayLike<number | boolean>;
+  /** Attention to s + offset after an earlier occurrence s (default 1). */
+  readonly offset?: number;
+}
+
 /**
  * A head's prefix-matching score (Olsson et al. 2022): for every position t whose token occurred
  * before, at positions s < t, the attention t pays to the positions s + 1 just after those earlier
@@ -141,12 +149,21 @@ export function segmentLosses(losses: ArrayLike<number>, layout: SegmentLayout):
  * `include` (time-major, like `tokens`), only positions t where it is truthy count: with few tokens
  * many repeat by accident, where copying does not help, so on icl-induction the score is read on the
  * repeated segment (`repeatPositions`). NaN when no counted token repeats.
+ *
+ * With `offset` c (default 1, Olsson et al.'s), the attention to s + c (for occurrences with
+ * s + c ≤ t) instead: the second head of a shifted induction circuit, whose first head reads c − 1
+ * tokens back instead of one, attends there. On icl-induction, where the gap between the
+ * occurrences is at least the segment's length, every c up to that length copies as well as c = 1,
+ * and trained models do use such circuits (see `SequenceTrainer`'s tests).
  */
 export function prefixMatchingScore(
   tokens: ArrayLike<number>,
   pattern: AttentionPattern,
-  include?: ArrayLike<number | boolean>,
+  options: PrefixMatchingOptions = {},
 ): number {
+  const { include, offset = 1 } = options;
+  if (!Number.isInteger(offset) || offset < 1)
+    throw new Error(`prefixMatchingScore: the offset must be a positive integer, got ${offset}`);
   const { sequences: S, length: T, weights } = pattern;
   if (tokens.length < T * S)
     throw new Error(`prefixMatchingScore: ${tokens.length} tokens for ${S} sequences of ${T} positions`);
@@ -158,10 +175,10 @@ export function prefixMatchingScore(
       const token = tokens[t * S + s];
       let score = 0;
       let seen = false;
-      for (let u = 0; u < t; u++) {
+      for (let u = 0; u + offset <= t; u++) {
         if (tokens[u * S + s] !== token) continue;
         seen = true;
-        score += weights[(s * T + t) * T + u + 1];
+        score += weights[(s * T + t) * T + u + offset];
       }
       if (seen) {
         total += score;
@@ -188,9 +205,9 @@ export function previousTokenScore(pattern: AttentionPattern): number {
 export function prefixMatchingScores(
   tokens: ArrayLike<number>,
   attention: readonly AttentionPattern[][],
-  include?: ArrayLike<number | boolean>,
+  options: PrefixMatchingOptions = {},
 ): number[][] {
-  return attention.map((layer) => layer.map((head) => prefixMatchingScore(tokens, head, include)));
+  return attention.map((layer) => layer.map((head) => prefixMatchingScore(tokens, head, options)));
 }
 
 /** 1 at the positions of an icl-induction batch's repeat (`regions` = REGION_REPEAT), else 0, time-major. */

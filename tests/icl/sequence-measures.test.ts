@@ -111,9 +111,18 @@ describe('attention scores', () => {
 
   it('counts only the included positions', () => {
     const uniform = pattern(6, (t) => 1 / (t + 1));
-    expect(prefixMatchingScore(tokens, uniform, [0, 0, 0, 0, 1, 1])).toBeCloseTo((1 / 5 + 1 / 6) / 2, 12);
-    expect(prefixMatchingScore(tokens, uniform, [1, 1, 1, 0, 0, 0])).toBeNaN();
+    expect(prefixMatchingScore(tokens, uniform, { include: [0, 0, 0, 0, 1, 1] })).toBeCloseTo((1 / 5 + 1 / 6) / 2, 12);
+    expect(prefixMatchingScore(tokens, uniform, { include: [1, 1, 1, 0, 0, 0] })).toBeNaN();
     expect(Array.from(repeatPositions({ regions: [0, 1, 2, 2, 0] }))).toEqual([0, 0, 1, 1, 0]);
+  });
+
+  it('with an offset c, scores the attention to c positions after an earlier occurrence', () => {
+    // Tokens 0 1 2 0 1 2: a head at t = 3, 4, 5 attending to t − 1 is 2 after the occurrence at t − 3.
+    const shifted = pattern(6, (t, u) => (t < 3 ? (u === 0 ? 1 : 0) : u === t - 1 ? 1 : 0));
+    expect(prefixMatchingScore(tokens, shifted)).toBe(0);
+    expect(prefixMatchingScore(tokens, shifted, { offset: 2 })).toBe(1);
+    expect(prefixMatchingScore(tokens, shifted, { offset: 3 })).toBe(0);
+    expect(() => prefixMatchingScore(tokens, shifted, { offset: 0 })).toThrow(/offset/);
   });
 
   it("reads a batch's sequences with their own tokens, and every head of a model", () => {

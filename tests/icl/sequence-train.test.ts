@@ -105,7 +105,7 @@ describe('SequenceTrainer', () => {
     const measure = () => {
       const { logits, attention } = noGrad(() => model.logitsWithAttention(inductionInputs(evalBatch), 200));
       const losses = crossEntropyByRow(logits.data, inductionTargets(evalBatch), 8);
-      const prefix = prefixMatchingScores(evalBatch.tokens, attention, repeatPositions(evalBatch));
+      const prefix = prefixMatchingScores(evalBatch.tokens, attention, { include: repeatPositions(evalBatch) });
       return { segment: segmentLosses(losses, evalBatch), prefix };
     };
     const before = measure();
