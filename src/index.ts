@@ -107,6 +107,12 @@ export {
 } from './icl/algorithms.ts';
 export { createRegressionModel, type RegressionModel } from './icl/models.ts';
 export {
+  type BurstyEvaluation,
+  evaluateBursty,
+  evaluateInduction,
+  type InductionEvaluation,
+} from './icl/sequence-evaluate.ts';
+export {
   crossEntropyByRow,
   inContextLearningScore,
   labelAccuracy,
