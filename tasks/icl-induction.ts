@@ -6,12 +6,18 @@
 // previous occurrence of the current token" (an induction head) predicts it; everywhere else the
 // next token is uniform and no model can beat log(vocabulary) nats.
 //
-// The gap between the occurrences is uniform, g = b − a ~ U{segment, …, length − segment}, and then
-// the first occurrence's start a ~ U{0, …, length − segment − g}: they never overlap, and may
+// With `segmentMin`, each sequence's segment length k is uniform on {segmentMin, …, segment};
+// otherwise k = segment. The gap between the occurrences is uniform, g = b − a ~ U{k, …, length − k},
+// and then the first occurrence's start a ~ U{0, …, length − k − g}: they never overlap, and may
 // touch. A uniform gap matters: were a drawn first and b after it, small gaps would be the most
 // common (for length 16 and segment 5, a gap of 5 in 37% of sequences), and a first-layer head that
 // copies from a fixed distance back would pass for in-context copying; a uniform gap leaves such a
-// head 1/(length − 2·segment + 1) of the repeat.
+// head 1/(length − 2·segment + 1) of the repeat. A circuit whose first layer reads c − 1 tokens
+// back and whose second attends c places after the earlier occurrence (a "shifted" induction
+// circuit; Olsson et al.'s has c = 1) copies whenever c ≤ g; every gap is at least k, so with a
+// fixed segment every c ≤ segment copies as well as c = 1. Shorter segments (`segmentMin`) allow
+// shorter gaps, which only small c copy across (the gap stays uniform on {k, …, length − k}, so
+// the pressure is mild).
 //
 // Like icl-regression it is a supervised sequence task that meets the task contract as a one-step
 // task: the observation is the first length − 1 token ids, the action a guess of the last token
@@ -34,6 +40,10 @@ export const iclInductionOptions = z.strictObject({
   vocabulary: option(z.int().min(2).max(65_536).default(64), 'Number of distinct tokens V (uniform draws)'),
   length: option(z.int().min(2).max(4096).default(64), 'Tokens per sequence, L'),
   segment: option(z.int().min(1).max(2048).default(10), 'Length of the segment that occurs twice (2·segment ≤ L)'),
+  segmentMin: option(
+    z.int().min(1).max(2048).optional(),
+    "Shortest segment: each sequence's is uniform on {segmentMin, …, segment} (default: always segment)",
+  ),
 });
 export type IclInductionOptions = z.output<typeof iclInductionOptions>;
 
@@ -51,20 +61,23 @@ export const REGION_REPEAT = 2;
  *   tokens[t·S + s]   the token id in 0 … V − 1;
  *   regions[t·S + s]  REGION_OTHER, REGION_FIRST or REGION_REPEAT (where token t lies);
  *   offsets[t·S + s]  its index 0 … segment − 1 within the segment, −1 outside both occurrences;
- *   firstStart[s], repeatStart[s]: where the two occurrences begin.
+ *   firstStart[s], repeatStart[s]: where the two occurrences begin;
+ *   segments[s]: the length k of sequence s's segment (`segment`, the option, unless `segmentMin`).
  * The target at position t < L − 1 is tokens[(t+1)·S + s]; it is determined by the context
- * exactly when regions[t·S + s] = REGION_REPEAT and offsets[t·S + s] < segment − 1.
+ * exactly when regions[t·S + s] = REGION_REPEAT and offsets[t·S + s] < segments[s] − 1.
  */
 export interface InductionBatch {
   readonly sequences: number;
   readonly length: number;
   readonly vocabulary: number;
+  /** The longest segment (the option `segment`). */
   readonly segment: number;
   readonly tokens: Int32Array;
   readonly regions: Uint8Array;
   readonly offsets: Int32Array;
   readonly firstStart: Int32Array;
   readonly repeatStart: Int32Array;
+  readonly segments: Int32Array;
 }
 
 export interface IclInductionFamily extends TaskFamily<IclInductionOptions> {
@@ -84,16 +97,20 @@ function emptyBatch(sequences: number, options: IclInductionOptions): InductionB
     offsets: new Int32Array(n).fill(-1),
     firstStart: new Int32Array(sequences),
     repeatStart: new Int32Array(sequences),
+    segments: new Int32Array(sequences),
   };
 }
 
 /**
- * Draws sequence s into the batch. The order of draws is fixed — the gap b − a, the first start
- * a, then all L tokens in order (the repeat's draws are made and overwritten by the copy) — so a
- * stream gives the same sequence whatever the segment's place.
+ * Draws sequence s into the batch. The order of draws is fixed — the segment's length (only with
+ * `segmentMin`), the gap b − a, the first start a, then all L tokens in order (the repeat's draws
+ * are made and overwritten by the copy) — so a stream gives the same sequence whatever the
+ * segment's place.
  */
-function drawSequence(rng: Rng, batch: InductionBatch, s: number): void {
-  const { length: L, segment: k, vocabulary: V, sequences: S } = batch;
+function drawSequence(rng: Rng, batch: InductionBatch, s: number, segmentMin: number | undefined): void {
+  const { length: L, vocabulary: V, sequences: S } = batch;
+  const k = segmentMin === undefined ? batch.segment : rng.intRange(segmentMin, batch.segment);
+  batch.segments[s] = k;
   const gap = rng.intRange(k, L - k);
   const a = rng.intRange(0, L - k - gap);
   const b = a + gap;
@@ -118,7 +135,7 @@ class InductionInstance implements TaskInstance {
     private readonly options: IclInductionOptions,
   ) {
     this.batch = emptyBatch(1, options);
-    drawSequence(rng, this.batch, 0);
+    drawSequence(rng, this.batch, 0, options.segmentMin);
   }
 
   /** The first L − 1 token ids. */
@@ -172,6 +189,11 @@ export function createIclInduction(raw?: Record<string, unknown>): IclInductionF
     throw new UsageError(
       `icl-induction: option 'segment' (${options.segment}) must fit twice in option 'length' (${options.length})`,
     );
+  if (options.segmentMin !== undefined && options.segmentMin > options.segment)
+    throw new UsageError(
+      `icl-induction: option 'segmentMin' (${options.segmentMin}) must be at most ` +
+        `option 'segment' (${options.segment})`,
+    );
   const observationSize = options.length - 1;
   return {
     id: 'icl-induction',
@@ -179,7 +201,7 @@ export function createIclInduction(raw?: Record<string, unknown>): IclInductionF
     metadata: {
       description:
         `repeated random tokens: L = ${options.length} tokens of V = ${options.vocabulary}, a segment of ` +
-        `${options.segment} occurring twice`,
+        `${options.segmentMin === undefined ? '' : `${options.segmentMin}–`}${options.segment} occurring twice`,
       papers: [
         'Olsson et al. 2022, In-context learning and induction heads',
         'Elhage et al. 2021, A mathematical framework for transformer circuits',
@@ -197,7 +219,7 @@ export function createIclInduction(raw?: Record<string, unknown>): IclInductionF
       if (!Number.isInteger(count) || count < 1)
         throw new Error(`icl-induction: sequence count must be a positive integer, got ${count}`);
       const batch = emptyBatch(count, options);
-      for (let s = 0; s < count; s++) drawSequence(rng.fork(String(s)), batch, s);
+      for (let s = 0; s < count; s++) drawSequence(rng.fork(String(s)), batch, s, options.segmentMin);
       return batch;
     },
   };

@@ -115,6 +115,7 @@ export function sliceInduction(batch: InductionBatch, lo: number, hi: number): I
     offsets: pick(batch.offsets, new Int32Array(batch.length * n)),
     firstStart: batch.firstStart.slice(lo, hi),
     repeatStart: batch.repeatStart.slice(lo, hi),
+    segments: batch.segments.slice(lo, hi),
   };
 }
 

@@ -78,12 +78,17 @@ function windowMean(values: ArrayLike<number>, window: PositionWindow): number {
   return total / (to - from);
 }
 
-/** Where an icl-induction batch puts its repeated segment (InductionBatch's `regions`, `offsets`, `segment`). */
+/**
+ * Where an icl-induction batch puts its repeated segment (InductionBatch's `regions`, `offsets`,
+ * `segment`, the longest, and `segments`, each sequence's length).
+ */
 export interface SegmentLayout {
   readonly sequences: number;
   readonly segment: number;
   readonly regions: ArrayLike<number>;
   readonly offsets: ArrayLike<number>;
+  /** Each sequence's segment length (default: all `segment`). */
+  readonly segments?: ArrayLike<number>;
 }
 
 /** The next-token loss on the repeated segment against the same positions of its first occurrence. */
@@ -94,15 +99,15 @@ export interface SegmentLosses {
   readonly repeat: number;
   /** repeat − first: negative when the model copies from the first occurrence. */
   readonly difference: number;
-  /** Mean losses by offset 0 … segment − 2 within each occurrence. */
+  /** Mean losses by offset 0 … segment − 2 within each occurrence (NaN at an offset no sequence reaches). */
   readonly firstByOffset: Float64Array;
   readonly repeatByOffset: Float64Array;
 }
 
 /**
  * The loss on the repeat and on the first occurrence of an icl-induction batch: at position t
- * (predicting token t + 1) whose token lies in an occurrence at offset < segment − 1, so that the
- * target lies in the same occurrence. `losses` is per prediction ((L−1)·S, time-major, as
+ * (predicting token t + 1) whose token lies in an occurrence at offset < k − 1 (k the sequence's
+ * segment length), so that the target lies in the same occurrence. `losses` is per prediction ((L−1)·S, time-major, as
  * `crossEntropyByRow` of a model's logits on `inductionInputs`).
  */
 export function segmentLosses(losses: ArrayLike<number>, layout: SegmentLayout): SegmentLosses {
@@ -110,9 +115,10 @@ export function segmentLosses(losses: ArrayLike<number>, layout: SegmentLayout):
   if (k < 2) throw new Error('segmentLosses: a segment of one token predicts nothing within itself');
   const sums = { first: new Float64Array(k - 1), repeat: new Float64Array(k - 1) };
   const counts = { first: new Float64Array(k - 1), repeat: new Float64Array(k - 1) };
+  const S = layout.sequences;
   for (let r = 0; r < losses.length; r++) {
     const offset = layout.offsets[r];
-    if (offset < 0 || offset >= k - 1) continue;
+    if (offset < 0 || offset >= (layout.segments?.[r % S] ?? k) - 1) continue;
     const which = layout.regions[r] === REGION_FIRST ? 'first' : layout.regions[r] === REGION_REPEAT ? 'repeat' : null;
     if (which === null) continue;
     sums[which][offset] += losses[r];

@@ -73,6 +73,21 @@ describe('losses by position', () => {
     expect(Array.from(result.repeatByOffset)).toEqual([0.1, 0.1]);
     expect(result.firstByOffset.length).toBe(2);
   });
+
+  it("segmentLosses counts each sequence's positions up to its own segment length", () => {
+    // One sequence of 8 tokens (7 predictions): segment of 2 at 0 and 3 (the longest segment 4).
+    const layout = {
+      sequences: 1,
+      segment: 4,
+      segments: [2],
+      regions: [1, 1, 0, 2, 2, 0, 0, 0],
+      offsets: [0, 1, -1, 0, 1, -1, -1, -1],
+    };
+    const result = segmentLosses([5, 9, 9, 1, 9, 9, 9], layout);
+    expect(result.first).toBe(5);
+    expect(result.repeat).toBe(1);
+    expect(Array.from(result.repeatByOffset)).toEqual([1, Number.NaN, Number.NaN]);
+  });
 });
 
 describe('attention scores', () => {

@@ -62,6 +62,34 @@ describe('icl-induction', () => {
     for (let g = 3; g <= 9; g++) expect(gaps[g] / 2000).toBeCloseTo(1 / 7, 1);
   });
 
+  it("with segmentMin, each sequence's segment length is uniform between segmentMin and segment", () => {
+    const varied = createIclInduction({ vocabulary: 10, length: 20, segment: 6, segmentMin: 2 });
+    const S = 1000;
+    const batch = varied.sampleSequences(Rng.fromSeed('k'), S);
+    const lengths = new Float64Array(7);
+    for (let s = 0; s < S; s++) {
+      const k = batch.segments[s];
+      lengths[k]++;
+      const gap = batch.repeatStart[s] - batch.firstStart[s];
+      expect(gap).toBeGreaterThanOrEqual(k);
+      expect(batch.repeatStart[s] + k).toBeLessThanOrEqual(20);
+      let repeat = 0;
+      for (let t = 0; t < 20; t++) {
+        if (batch.regions[t * S + s] === REGION_REPEAT) {
+          repeat++;
+          expect(batch.tokens[t * S + s]).toBe(batch.tokens[(t - gap) * S + s]);
+        }
+      }
+      expect(repeat).toBe(k);
+    }
+    expect(Array.from(lengths.subarray(0, 2))).toEqual([0, 0]);
+    for (let k = 2; k <= 6; k++) expect(lengths[k] / S).toBeCloseTo(0.2, 1);
+    // Without it, every segment has the option's length, and the draws are those of before.
+    const fixed = family.sampleSequences(Rng.fromSeed('k'), 4);
+    expect(Array.from(fixed.segments)).toEqual([6, 6, 6, 6]);
+    expect(() => createIclInduction({ segment: 4, segmentMin: 5 })).toThrow(UsageError);
+  });
+
   it('refuses a segment that does not fit twice', () => {
     expect(() => createIclInduction({ length: 10, segment: 6 })).toThrow(UsageError);
     expect(() => createIclInduction({ vocabulary: 1 })).toThrow(UsageError);
