@@ -12,7 +12,7 @@ import {
   labelAccuracy,
   lastPositionLogits,
   meanByPosition,
-  prefixMatchingScores,
+  prefixMatchingTotals,
   previousTokenScore,
   repeatPositions,
   type SegmentLosses,
@@ -39,28 +39,47 @@ export interface InductionEvaluation {
   readonly segment: SegmentLosses;
   /** For a transformer: each head's prefix-matching score on the repeat, [layer][head]; else null. */
   readonly prefixMatching: number[][] | null;
+  /**
+   * For a transformer: the prefix-matching scores on the repeat at each offset of `prefixOffsets`
+   * (`prefixMatchingScore`'s `offset`: the second head of a shifted induction circuit), [i][layer][head]; else null.
+   */
+  readonly prefixMatchingByOffset: number[][][] | null;
+  /** The offsets of `prefixMatchingByOffset`. */
+  readonly prefixOffsets: readonly number[];
   /** For a transformer: each head's previous-token score, [layer][head]; else null. */
   readonly previousToken: number[][] | null;
 }
 
+/** How `evaluateInduction` reads a model. */
+export interface InductionEvaluationOptions {
+  /** Sequences per forward pass (the attention patterns take S·T² numbers per head; default 256). */
+  readonly chunk?: number;
+  /** The offsets at which to read prefix matching (default [1], Olsson et al.'s). */
+  readonly prefixOffsets?: readonly number[];
+}
+
 /**
  * Evaluates a model on `count` icl-induction sequences drawn from `rng.fork('induction')`, in
- * chunks of `chunk` sequences (the attention patterns take S·T² numbers per head). The head scores
- * are averaged over chunks, weighted by their repeat positions (prefix matching) or sequences
- * (previous token).
+ * chunks. The prefix-matching scores pool the positions of every chunk; the previous-token scores
+ * are the mean over chunks weighted by their sequences.
  */
 export function evaluateInduction(
   model: SequenceModel,
   family: IclInductionFamily,
   rng: Rng,
   count: number,
-  chunk = 256,
+  options: InductionEvaluationOptions = {},
 ): InductionEvaluation {
+  const chunk = options.chunk ?? 256;
+  const prefixOffsets = options.prefixOffsets ?? [1];
+  // Offset 1 (Olsson et al.'s, for `prefixMatching`) first, then the others asked for.
+  const offsets = [1, ...prefixOffsets.filter((c) => c !== 1)];
   const V = family.options.vocabulary;
   const batch = family.sampleSequences(rng.fork('induction'), count);
   const T = batch.length - 1;
   const losses = new Float64Array(T * count);
-  const prefix: { value: number[][]; weight: number }[] = [];
+  // prefixTotals[i][l][h]: the pooled total and count of offset i's scores.
+  let prefixTotals: { total: number; count: number }[][][] | null = null;
   const previous: { value: number[][]; weight: number }[] = [];
   for (let lo = 0; lo < count; lo += chunk) {
     const hi = Math.min(count, lo + chunk);
@@ -72,10 +91,16 @@ export function evaluateInduction(
       const out = noGrad(() => model.logitsWithAttention(inputs, S));
       logits = out.logits.data;
       const repeat = repeatPositions(part);
-      prefix.push({
-        value: prefixMatchingScores(part.tokens, out.attention, { include: repeat }),
-        // The positions the score counts: those of the repeat that the model read (t < L − 1).
-        weight: repeat.subarray(0, T * S).reduce((a, b) => a + b, 0),
+      const attention = out.attention;
+      prefixTotals ??= offsets.map(() => attention.map((layer) => layer.map(() => ({ total: 0, count: 0 }))));
+      offsets.forEach((offset, i) => {
+        attention.forEach((layer, l) => {
+          layer.forEach((head, h) => {
+            const totals = prefixMatchingTotals(part.tokens, head, { include: repeat, offset });
+            prefixTotals![i][l][h].total += totals.total;
+            prefixTotals![i][l][h].count += totals.count;
+          });
+        });
       });
       previous.push({
         value: out.attention.map((layer: AttentionPattern[]) => layer.map(previousTokenScore)),
@@ -88,12 +113,21 @@ export function evaluateInduction(
     for (let t = 0; t < T; t++) losses.set(partLosses.subarray(t * S, (t + 1) * S), t * count + lo);
   }
   const lossByPosition = meanByPosition(losses, count);
+  const totals = prefixTotals as { total: number; count: number }[][][] | null;
+  const scores =
+    totals === null
+      ? null
+      : totals.map((layers) =>
+          layers.map((heads) => heads.map((x) => (x.count === 0 ? Number.NaN : x.total / x.count))),
+        );
   return {
     sequences: count,
     lossByPosition,
     inContextLearningScore: inContextLearningScore(lossByPosition),
     segment: segmentLosses(losses, batch),
-    prefixMatching: prefix.length === 0 ? null : weightedMean(prefix),
+    prefixMatching: scores === null ? null : scores[0],
+    prefixMatchingByOffset: scores === null ? null : prefixOffsets.map((c) => scores[offsets.indexOf(c)]),
+    prefixOffsets,
     previousToken: previous.length === 0 ? null : weightedMean(previous),
   };
 }

@@ -169,6 +169,19 @@ export function prefixMatchingScore(
   pattern: AttentionPattern,
   options: PrefixMatchingOptions = {},
 ): number {
+  const { total, count } = prefixMatchingTotals(tokens, pattern, options);
+  return count === 0 ? Number.NaN : total / count;
+}
+
+/**
+ * The sum of the per-position scores of `prefixMatchingScore` and the number of positions counted
+ * (its mean is total / count), for averaging over several batches exactly.
+ */
+export function prefixMatchingTotals(
+  tokens: ArrayLike<number>,
+  pattern: AttentionPattern,
+  options: PrefixMatchingOptions = {},
+): { total: number; count: number } {
   const { include, offset = 1 } = options;
   if (!Number.isInteger(offset) || offset < 1)
     throw new Error(`prefixMatchingScore: the offset must be a positive integer, got ${offset}`);
@@ -194,7 +207,7 @@ export function prefixMatchingScore(
       }
     }
   }
-  return count === 0 ? Number.NaN : total / count;
+  return { total, count };
 }
 
 /**

@@ -17,8 +17,8 @@ describe('evaluateInduction', () => {
       { width: 8, heads: 2, layers: 2, attentionOnly: true },
       Rng.fromSeed('e'),
     );
-    const whole = evaluateInduction(model, family, Rng.fromSeed('eval'), 10);
-    const chunked = evaluateInduction(model, family, Rng.fromSeed('eval'), 10, 3);
+    const whole = evaluateInduction(model, family, Rng.fromSeed('eval'), 10, { prefixOffsets: [2, 1, 4] });
+    const chunked = evaluateInduction(model, family, Rng.fromSeed('eval'), 10, { chunk: 3, prefixOffsets: [2, 1, 4] });
     expect(whole.lossByPosition.length).toBe(11);
     for (let t = 0; t < 11; t++) expect(chunked.lossByPosition[t]).toBeCloseTo(whole.lossByPosition[t], 12);
     expect(chunked.segment.difference).toBeCloseTo(whole.segment.difference, 12);
@@ -30,6 +30,16 @@ describe('evaluateInduction', () => {
       }
     }
     expect(Number.isFinite(whole.inContextLearningScore)).toBe(true);
+    // By offset, in the order asked for, each pooled over the chunks exactly.
+    expect(whole.prefixOffsets).toEqual([2, 1, 4]);
+    expect(whole.prefixMatchingByOffset![1]).toEqual(whole.prefixMatching);
+    for (let i = 0; i < 3; i++)
+      for (let l = 0; l < 2; l++)
+        for (let h = 0; h < 2; h++)
+          expect(chunked.prefixMatchingByOffset![i][l][h]).toBeCloseTo(whole.prefixMatchingByOffset![i][l][h], 12);
+    const plain = evaluateInduction(model, family, Rng.fromSeed('eval'), 10);
+    expect(plain.prefixMatching).toEqual(whole.prefixMatching);
+    expect(plain.prefixMatchingByOffset).toEqual([whole.prefixMatching]);
 
     const lstm = evaluateInduction(
       createSequenceModel('lstm', 6, 6, { hidden: 4 }, Rng.fromSeed('l')),
