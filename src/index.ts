@@ -111,6 +111,7 @@ export {
   evaluateBursty,
   evaluateInduction,
   type InductionEvaluation,
+  type InductionEvaluationOptions,
 } from './icl/sequence-evaluate.ts';
 export {
   crossEntropyByRow,
@@ -119,6 +120,7 @@ export {
   meanByPosition,
   prefixMatchingScore,
   prefixMatchingScores,
+  prefixMatchingTotals,
   previousTokenScore,
   repeatPositions,
   segmentLosses,
