@@ -66,6 +66,20 @@ export function ci95(xs: ArrayLike<number>): Estimate {
   return { mean: m, ci95: n >= 2 ? [m - half, m + half] : [NaN, NaN], sem: s, n };
 }
 
+/**
+ * A proportion of `successes` out of `n` with its 95% Wilson score interval (which, unlike the
+ * normal approximation, stays inside [0, 1] and is sensible at 0 and n successes).
+ */
+export function wilsonInterval(successes: number, n: number): { p: number; ci95: [number, number]; n: number } {
+  if (n <= 0) return { p: Number.NaN, ci95: [Number.NaN, Number.NaN], n: 0 };
+  const z = 1.959963984540054;
+  const p = successes / n;
+  const denom = 1 + (z * z) / n;
+  const centre = (p + (z * z) / (2 * n)) / denom;
+  const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / denom;
+  return { p, ci95: [Math.max(0, centre - half), Math.min(1, centre + half)], n };
+}
+
 /** Half the width of an estimate's interval (the "±" of a table). */
 export function halfWidth(e: Estimate): number {
   return (e.ci95[1] - e.ci95[0]) / 2;

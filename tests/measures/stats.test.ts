@@ -18,6 +18,7 @@ import {
   sem,
   tQuantile975,
   variance,
+  wilsonInterval,
 } from '../../src/measures/stats.ts';
 
 describe('stats', () => {
@@ -147,5 +148,18 @@ describe('paired bootstrap and regret by trial', () => {
       infos: regrets.map((x, t) => ({ trial: t, expectedRegret: x }) as StepInfo),
     });
     expect(cumulativeRegretByTrial([r([0.5, 0, 0.5]), r([0, 0, 0.5])], 3)).toEqual([0.25, 0.25, 0.75]);
+  });
+});
+
+describe('wilsonInterval', () => {
+  it('matches the textbook interval and stays inside [0, 1]', () => {
+    const w = wilsonInterval(8, 10);
+    expect(w.p).toBe(0.8);
+    expect(w.ci95[0]).toBeCloseTo(0.4902, 4);
+    expect(w.ci95[1]).toBeCloseTo(0.9433, 4);
+    expect(wilsonInterval(0, 20).ci95[0]).toBe(0);
+    expect(wilsonInterval(20, 20).ci95[1]).toBe(1);
+    expect(wilsonInterval(20, 20).ci95[0]).toBeGreaterThan(0.8);
+    expect(Number.isNaN(wilsonInterval(0, 0).p)).toBe(true);
   });
 });
