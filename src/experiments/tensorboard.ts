@@ -34,11 +34,11 @@ export function eventFiles(dir: string): string[] {
     .map((name) => path.join(dir, name));
 }
 
-/** The scalars of a metrics record TensorBoard shows: `train/…` and `perf/…`. */
+/** The scalars of a metrics record TensorBoard shows: `train/…`, `perf/…` and any periodic `eval/…`. */
 export function trainingScalars(m: Readonly<Record<string, unknown>>): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [key, value] of Object.entries(m)) {
-    if (!key.startsWith('train/') && !key.startsWith('perf/')) continue;
+    if (!key.startsWith('train/') && !key.startsWith('perf/') && !key.startsWith('eval/')) continue;
     // metrics.jsonl stores a non-finite number as null; TensorBoard draws NaN as a gap.
     out[key] = typeof value === 'number' ? value : Number.NaN;
   }

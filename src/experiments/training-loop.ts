@@ -56,6 +56,8 @@ export interface TrainingLoop {
   save(done: boolean, progress: LoopProgress): string;
   /** Metrics whose non-finite value is worth a warning. */
   watch: readonly string[];
+  /** Updates logged besides every `logEvery`-th and the last (those with a periodic evaluation). */
+  logAt?: (update: number) => boolean;
 }
 
 export interface LoopProgress {
@@ -92,7 +94,7 @@ export async function runTrainingLoop(
     if (loop.watch.some((key) => !Number.isFinite(m[key]))) {
       emit({ type: 'warning', message: `${loop.key}: non-finite loss or gradient at update ${m.update}` });
     }
-    if (m.update % loop.logEvery === 0 || m.update === loop.updates) {
+    if (m.update % loop.logEvery === 0 || m.update === loop.updates || loop.logAt?.(m.update)) {
       metrics.write({ agent: loop.key, ...m, wallSeconds: Math.round(progress.wallSeconds * 1000) / 1000 });
       scalars.write(loop.key, m.update, trainingScalars(m));
       progress.metricsRecords++;
@@ -115,7 +117,7 @@ export interface CheckpointedTraining {
   parameters: Map<string, Tensor>;
   /** The checkpoint's identity: the run kind, experiment, seed, task, agent and training options. */
   identity: Pick<Checkpoint, 'kind' | 'experiment' | 'seed' | 'task' | 'agent' | 'training'>;
-  loop: Pick<TrainingLoop, 'updates' | 'logEvery' | 'checkpointEvery' | 'watch' | 'step'>;
+  loop: Pick<TrainingLoop, 'updates' | 'logEvery' | 'checkpointEvery' | 'watch' | 'step' | 'logAt'>;
   /** The trainer as checkpoint fields (update, environment steps, optimizer, generators). */
   trainerState(): Pick<Checkpoint, 'update' | 'envSteps' | 'optimizer' | 'rng'>;
   /** Puts the trainer back where a checkpoint left it. */
