@@ -12,6 +12,11 @@ import { comparisonAgents } from '../experiments/comparison.ts';
 import type { RunControl, RunEvent } from '../experiments/events.ts';
 import { type IclRunResult, resumeIclRun, runIclExperiment } from '../experiments/icl-run.ts';
 import {
+  type IclSequenceRunResult,
+  resumeIclSequenceRun,
+  runIclSequenceExperiment,
+} from '../experiments/icl-sequence-run.ts';
+import {
   type RecordRequest,
   type RecordSettings,
   type RecordTarget,
@@ -23,7 +28,13 @@ import {
 } from '../experiments/recording.ts';
 import { type RunResult, resumeRun, runExperiment } from '../experiments/run.ts';
 import { openRunDir, runKind } from '../experiments/run-dir.ts';
-import { type ExperimentSpec, type IclExperimentSpec, loadAnyExperiment, type SuiteSpec } from '../experiments/spec.ts';
+import {
+  type ExperimentSpec,
+  type IclExperimentSpec,
+  type IclSequenceExperimentSpec,
+  loadAnyExperiment,
+  type SuiteSpec,
+} from '../experiments/spec.ts';
 import { resumeSuite, runSuite, type SuiteResult } from '../experiments/suite.ts';
 import { withTrialFiles } from '../experiments/trials-file.ts';
 import { formatEstimate } from '../measures/stats.ts';
@@ -57,13 +68,18 @@ export async function runCommand(ref: string | undefined, opts: RunCommandOption
   const result = await withRunProgress(
     opts,
     write,
-    (onEvent, control): Promise<RunResult | SuiteResult | IclRunResult> => {
+    (onEvent, control): Promise<RunResult | SuiteResult | IclRunResult | IclSequenceRunResult> => {
       const common = { onEvent, control };
       const fresh = { ...common, out: opts.out, seed: opts.seed };
       if (kind === 'icl-regression') {
         return resume !== undefined
           ? resumeIclRun(resume, common)
           : runIclExperiment(spec as IclExperimentSpec, { ...fresh, train: opts.train });
+      }
+      if (kind === 'icl-sequence') {
+        return resume !== undefined
+          ? resumeIclSequenceRun(resume, common)
+          : runIclSequenceExperiment(spec as IclSequenceExperimentSpec, fresh);
       }
       if (kind === 'suite') {
         return resume !== undefined
@@ -84,7 +100,7 @@ export async function runCommand(ref: string | undefined, opts: RunCommandOption
 }
 
 /** What `engram run` did: the run (or suite) result, and the report it wrote when the run finished. */
-export type RunCommandResult = (RunResult | SuiteResult | IclRunResult) & { report?: string };
+export type RunCommandResult = (RunResult | SuiteResult | IclRunResult | IclSequenceRunResult) & { report?: string };
 
 /**
  * The one JSON object `engram run --json` prints: the run directory and its evaluation (an in-context regression run

@@ -8,7 +8,7 @@ import { UsageError } from '../core/errors.ts';
 import type { MetricsRecord, RunEvent, RunHeader, TrainingPlan } from '../experiments/events.ts';
 import { runHeader } from '../experiments/plan.ts';
 import { openRunDir } from '../experiments/run-dir.ts';
-import { type ExperimentSpec, type IclExperimentSpec, parseAnyExperiment } from '../experiments/spec.ts';
+import { parseAnyExperiment } from '../experiments/spec.ts';
 import type { AgentResult } from '../rl/frozen-eval.ts';
 
 /**
@@ -20,7 +20,7 @@ export function openFollowedRun(runDir: string): { dir: string; run: RunHeader }
   const spec = parseAnyExperiment(config, path.join(dir, 'config.json'));
   if (spec.kind === 'suite')
     throw new UsageError(`${runDir} holds a suite: follow one of its parts (${path.join(runDir, 'parts', '<part>')})`);
-  return { dir, run: runHeader(spec as ExperimentSpec | IclExperimentSpec) };
+  return { dir, run: runHeader(spec) };
 }
 
 export class RunFollower {

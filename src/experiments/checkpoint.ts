@@ -40,10 +40,10 @@ const CheckpointSchema = z.strictObject({
   format: z.literal(CHECKPOINT_FORMAT),
   version: z.literal(CHECKPOINT_VERSION),
   /**
-   * The kind of run that trained it: meta-RL (absent) or an in-context regression model, whose `agent.id` is the model
-   * kind.
+   * The kind of run that trained it: meta-RL (absent), an in-context regression model or a sequence model, whose
+   * `agent.id` is the model kind.
    */
-  kind: z.literal('icl-regression').optional(),
+  kind: z.enum(['icl-regression', 'icl-sequence']).optional(),
   experiment: z.string(),
   seed: z.number().int(),
   /** `module`: the file of a task or agent of one's own (src/experiments/plugins.ts). */
@@ -104,9 +104,9 @@ export function networkFromCheckpoint(
   source: string,
   family?: TaskFamily,
 ): { family: TaskFamily; net: PolicyNetwork<unknown, Tensor> } {
-  if (checkpoint.kind === 'icl-regression') {
+  if (checkpoint.kind === 'icl-regression' || checkpoint.kind === 'icl-sequence') {
     throw new UsageError(
-      `checkpoint ${source} holds an in-context regression model: its evaluation is in its run's eval.json and report`,
+      `checkpoint ${source} holds an ${checkpoint.kind} model: its evaluation is in its run's eval.json and report`,
     );
   }
   const f = family ?? findTask(checkpoint.task.id).create(checkpoint.task.options);

@@ -4,7 +4,17 @@
 import { findAgent } from '../../agents/index.ts';
 import { IclTrainingSchema, type IclTrainingSpec } from '../icl/train.ts';
 import { A2C_DISPLAY, ICL_DISPLAY, type RunHeader, type TrainingPlan } from './events.ts';
-import { agentKey, agentTraining, type ExperimentSpec, type IclExperimentSpec, type IclModelSpec } from './spec.ts';
+import {
+  agentKey,
+  agentTraining,
+  type ExperimentSpec,
+  type IclExperimentSpec,
+  type IclModelSpec,
+  type IclSequenceExperimentSpec,
+  type IclSequenceModelSpec,
+  IclSequenceTrainingSchema,
+  type IclSequenceTrainingSpec,
+} from './spec.ts';
 
 /** The agents of `spec` that a run meta-trains (those with a network and no shipped checkpoint), in training order. */
 export function trainingPlan(spec: ExperimentSpec): TrainingPlan[] {
@@ -30,10 +40,14 @@ export function trainingPlan(spec: ExperimentSpec): TrainingPlan[] {
   return plan;
 }
 
-/** The models of an in-context regression experiment, each trained for its own steps. */
-export function iclTrainingPlan(spec: IclExperimentSpec): TrainingPlan[] {
-  return spec.models.map((m) => {
-    const t = modelTraining(spec, m);
+/** The models of an in-context regression (or sequence) experiment, each trained for its own steps. */
+export function iclTrainingPlan(spec: IclExperimentSpec | IclSequenceExperimentSpec): TrainingPlan[] {
+  const models: (IclModelSpec | IclSequenceModelSpec)[] = spec.models;
+  return models.map((m) => {
+    const t =
+      spec.kind === 'icl-sequence'
+        ? sequenceTraining(spec, m as IclSequenceModelSpec)
+        : modelTraining(spec, m as IclModelSpec);
     return { agent: m.id, updates: t.steps, gradClip: t.gradClip, logEvery: t.logEvery, display: ICL_DISPLAY };
   });
 }
@@ -43,9 +57,17 @@ export function modelTraining(spec: IclExperimentSpec, model: IclModelSpec): Icl
   return IclTrainingSchema.parse({ ...spec.training, ...(model.training ?? {}) });
 }
 
-/** What the dashboard shows of a run of either kind before its first update. */
-export function runHeader(spec: ExperimentSpec | IclExperimentSpec): RunHeader {
-  if (spec.kind === 'icl-regression') {
+/** The training settings of one model of a sequence experiment: the experiment's, with the model's overrides. */
+export function sequenceTraining(
+  spec: IclSequenceExperimentSpec,
+  model: IclSequenceModelSpec,
+): IclSequenceTrainingSpec {
+  return IclSequenceTrainingSchema.parse({ ...spec.training, ...(model.training ?? {}) });
+}
+
+/** What the dashboard shows of a run of any kind before its first update. */
+export function runHeader(spec: ExperimentSpec | IclExperimentSpec | IclSequenceExperimentSpec): RunHeader {
+  if (spec.kind === 'icl-regression' || spec.kind === 'icl-sequence') {
     return {
       name: spec.name,
       task: spec.task.id,

@@ -7,6 +7,8 @@ import { z } from 'zod';
 import { UsageError } from '../core/errors.ts';
 import { packageRoot } from '../core/package.ts';
 import { REGRESSION_MODELS } from '../icl/models.ts';
+import { SEQUENCE_MODELS } from '../icl/sequence-models.ts';
+import { SequenceTrainingSchema } from '../icl/sequence-train.ts';
 import { IclTrainingSchema } from '../icl/train.ts';
 import { type A2CArgs, A2CArgsSchema } from '../rl/a2c.ts';
 import { readJsonFile } from './io.ts';
@@ -185,6 +187,52 @@ export const IclExperimentSchema = z.strictObject({
 export type IclExperimentSpec = z.infer<typeof IclExperimentSchema>;
 
 /**
+ * The training settings of an `icl-sequence` experiment: SequenceTrainingSchema's, and a periodic
+ * evaluation on held-out sequences logged with the training metrics (`eval/…` keys).
+ */
+export const IclSequenceTrainingSchema = SequenceTrainingSchema.extend({
+  /** Evaluate on `evalSequences` held-out sequences every this many steps (and at the last); 0: never. */
+  evalEvery: z.number().int().min(0).default(0),
+  /** Held-out sequences of each periodic evaluation (the same ones every time). */
+  evalSequences: z.number().int().min(1).max(100_000).default(256),
+});
+export type IclSequenceTrainingSpec = z.infer<typeof IclSequenceTrainingSchema>;
+
+/** One model of an `icl-sequence` experiment. */
+export const IclSequenceModelSpecSchema = z.strictObject({
+  id: slug,
+  /** The model kind (src/icl/sequence-models.ts). */
+  model: z.enum(SEQUENCE_MODELS),
+  /** Model options (validated by src/icl/sequence-models.ts). */
+  options: options.default({}),
+  /** Overrides of the experiment's training settings for this model. */
+  training: IclSequenceTrainingSchema.partial().optional(),
+});
+export type IclSequenceModelSpec = z.infer<typeof IclSequenceModelSpecSchema>;
+
+export const IclSequenceEvaluationSchema = z.strictObject({
+  /** Held-out sequences of the final evaluation (of each kind, on icl-bursty). */
+  sequences: z.number().int().min(1).max(1_000_000).default(2000),
+  /** icl-induction: the offsets at which prefix matching is read (evaluateInduction's prefixOffsets). */
+  prefixOffsets: z.array(z.number().int().min(1).max(1000)).min(1).default([1]),
+});
+
+/**
+ * Sequence models trained by plain cross-entropy on icl-induction or icl-bursty (`"kind":
+ * "icl-sequence"`): whatever in-context learning appears emerges from the data (Olsson et al. 2022;
+ * Chan et al. 2022).
+ */
+export const IclSequenceExperimentSchema = z.strictObject({
+  kind: z.literal('icl-sequence'),
+  ...identity,
+  task: z.strictObject({ id: z.enum(['icl-induction', 'icl-bursty']), options: options.default({}) }),
+  models: z.array(IclSequenceModelSpecSchema).min(1),
+  training: IclSequenceTrainingSchema,
+  evaluation: IclSequenceEvaluationSchema.default({ sequences: 2000, prefixOffsets: [1] }),
+});
+export type IclSequenceExperimentSpec = z.infer<typeof IclSequenceExperimentSchema>;
+
+/**
  * A suite (`"kind": "suite"`): several meta-RL experiments run as parts of one run, each in its
  * own run directory under parts/, with one report over all of them (the `mechanisms` experiment).
  * Every part takes the suite's seed.
@@ -206,7 +254,7 @@ export const SuiteSchema = z
 export type SuiteSpec = z.infer<typeof SuiteSchema>;
 
 /** A spec of any kind. */
-export type AnyExperimentSpec = ExperimentSpec | IclExperimentSpec | SuiteSpec;
+export type AnyExperimentSpec = ExperimentSpec | IclExperimentSpec | IclSequenceExperimentSpec | SuiteSpec;
 
 /** Formats zod issues as "key.path: message" parts (the first three, and how many more). */
 export function describeIssues(error: z.ZodError): string {
@@ -231,14 +279,14 @@ export function parseExperiment(raw: unknown, source: string): ExperimentSpec {
   if (kindOf(raw) === 'suite')
     throw new UsageError(`${source} is a suite of experiments, not one experiment (run it with engram run)`);
   if (isIclSpec(raw))
-    throw new UsageError(`${source} is an icl-regression experiment, not a meta-RL one (run it with engram run)`);
+    throw new UsageError(`${source} is an ${kindOf(raw)} experiment, not a meta-RL one (run it with engram run)`);
   const result = ExperimentSchema.safeParse(raw);
   if (!result.success) throw new UsageError(`invalid experiment spec ${source}: ${describeIssues(result.error)}`);
   return result.data;
 }
 
 function isIclSpec(raw: unknown): boolean {
-  return kindOf(raw) === 'icl-regression';
+  return kindOf(raw) === 'icl-regression' || kindOf(raw) === 'icl-sequence';
 }
 
 function kindOf(raw: unknown): unknown {
@@ -256,7 +304,7 @@ export function parseSuite(raw: unknown, source: string): SuiteSpec {
 export function parseAnyExperiment(raw: unknown, source: string): AnyExperimentSpec {
   if (kindOf(raw) === 'suite') return parseSuite(raw, source);
   if (!isIclSpec(raw)) return parseExperiment(raw, source);
-  const result = IclExperimentSchema.safeParse(raw);
+  const result = (kindOf(raw) === 'icl-sequence' ? IclSequenceExperimentSchema : IclExperimentSchema).safeParse(raw);
   if (!result.success) throw new UsageError(`invalid experiment spec ${source}: ${describeIssues(result.error)}`);
   return result.data;
 }

@@ -49,8 +49,8 @@ export function expandRunDirs(dirs: readonly string[]): string[] {
     const config = path.join(dir, 'config.json');
     if (!fs.existsSync(config)) throw new UsageError(`${d} is not a run directory (no config.json)`);
     const raw = readJsonFile(config, 'run configuration') as { kind?: string; parts?: { name: string }[] };
-    if (raw.kind === 'icl-regression')
-      throw new UsageError(`${d} is an in-context regression run; compare reads meta-RL runs and suites`);
+    if (raw.kind === 'icl-regression' || raw.kind === 'icl-sequence')
+      throw new UsageError(`${d} is an ${raw.kind} run; compare reads meta-RL runs and suites`);
     if (raw.kind === 'suite') out.push(...suiteParts(dir, raw as { parts: { name: string }[] }));
     else out.push(dir);
   }

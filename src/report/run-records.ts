@@ -98,12 +98,15 @@ const ICL_METRICS: Record<keyof IclStepMetrics, true> = {
 };
 const LOOP_FIELDS = ['agent', 'wallSeconds'];
 
+/** The kinds of run whose trainers log metrics (a sequence run's trainer logs what a regression run's does). */
+export type MetricsKind = 'meta-rl' | 'icl-regression' | 'icl-sequence';
+
 /**
  * The columns metrics.csv has even without a record (a run whose agents all came from shipped checkpoints trained
  * nothing): what the run's kind of trainer logs.
  */
-export function knownMetricsColumns(kind: 'meta-rl' | 'icl-regression'): string[] {
-  return [...LOOP_FIELDS, ...Object.keys(kind === 'icl-regression' ? ICL_METRICS : A2C_METRICS)];
+export function knownMetricsColumns(kind: MetricsKind): string[] {
+  return [...LOOP_FIELDS, ...Object.keys(kind === 'meta-rl' ? A2C_METRICS : ICL_METRICS)];
 }
 
 /** The columns of metrics.csv: the `known` ones and every key any record has, the identifying ones first. */
@@ -127,7 +130,7 @@ export function suiteParts(runDir: string, config: { parts: { name: string }[] }
 }
 
 /** metrics.csv beside metrics.jsonl (the same records, for pandas and R), with its header even when there are none. */
-export function writeMetricsCsv(runDir: string, kind: 'meta-rl' | 'icl-regression' = 'meta-rl'): void {
+export function writeMetricsCsv(runDir: string, kind: MetricsKind = 'meta-rl'): void {
   const file = path.join(runDir, 'metrics.jsonl');
   atomicWriteText(path.join(runDir, 'metrics.csv'), metricsCsv(readJsonl(file), knownMetricsColumns(kind)));
 }

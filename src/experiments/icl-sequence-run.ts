@@ -1,0 +1,387 @@
+// A sequence-model run (`"kind": "icl-sequence"`, e.g. the built-in `induction-heads` and
+// `emergent-icl-bursty`): train every model of the spec by plain cross-entropy on icl-induction or
+// icl-bursty (src/icl/sequence-train.ts), evaluating it every `evalEvery` steps on a small set of
+// held-out sequences, then evaluate it once more on many (src/icl/sequence-evaluate.ts). The run
+// directory is a run directory like any other (src/experiments/run-dir.ts):
+//   config.json               the resolved spec
+//   metrics.jsonl             one record per logged step ({ agent: <model>, update, train/loss, …, eval/… })
+//   checkpoints/<model>.json  parameters and optimizer state (atomic writes, every checkpointEvery steps)
+//   eval.json                 every model's parameters, final evaluation and curve of periodic evaluations
+//   tb/<model>/               TensorBoard event files: train/…, perf/… and eval/… scalars
+// It shares the run machinery of icl-run.ts (executeRun, trainCheckpointed). The batches depend only
+// on the seed and the step index, and every periodic evaluation reads the same held-out sequences,
+// so a stopped run resumes to the numbers of a run that never stopped.
+import path from 'node:path';
+import { createIclBursty, type IclBurstyFamily } from '../../tasks/icl-bursty.ts';
+import { createIclInduction, type IclInductionFamily } from '../../tasks/icl-induction.ts';
+import { UsageError } from '../core/errors.ts';
+import { Rng } from '../core/rng.ts';
+import { evaluateBursty, evaluateInduction } from '../icl/sequence-evaluate.ts';
+import { createSequenceModel, type SequenceModel } from '../icl/sequence-models.ts';
+import {
+  burstySource,
+  inductionSource,
+  type SequenceSource,
+  SequenceTrainer,
+  type SequenceTrainerState,
+} from '../icl/sequence-train.ts';
+import { wilsonInterval } from '../measures/stats.ts';
+import { atomicWriteJson, readJsonl } from './io.ts';
+import { runHeader, sequenceTraining } from './plan.ts';
+import { checkpointFile, createRunDir, openRunDir } from './run-dir.ts';
+import { type IclSequenceExperimentSpec, type IclSequenceModelSpec, parseAnyExperiment } from './spec.ts';
+import type { AgentScalars } from './tensorboard.ts';
+import { executeRun, type RunOptions, type TrainContext, trainCheckpointed } from './training-loop.ts';
+
+/** The task of a sequence run: its family and the source the trainer draws batches from. */
+export type SequenceTask =
+  | { id: 'icl-induction'; family: IclInductionFamily; source: SequenceSource }
+  | { id: 'icl-bursty'; family: IclBurstyFamily; source: SequenceSource };
+
+/** A proportion with its 95% Wilson interval over the held-out sequences. */
+export interface Proportion {
+  p: number;
+  ci95: [number, number];
+  n: number;
+}
+
+/** The final evaluation of a model on icl-induction (evaluateInduction, arrays as plain lists). */
+export interface InductionFinal {
+  sequences: number;
+  lossByPosition: number[];
+  inContextLearningScore: number;
+  repeatLoss: number;
+  firstLoss: number;
+  repeatByOffset: number[];
+  firstByOffset: number[];
+  /** Transformers: every head's prefix-matching and previous-token scores, [layer][head], and the best head. */
+  prefixMatching: number[][] | null;
+  previousToken: number[][] | null;
+  bestHead: { layer: number; head: number; prefixMatching: number } | null;
+}
+
+/** The final evaluation of a model on icl-bursty, accuracies with 95% Wilson intervals. */
+export interface BurstyFinal {
+  sequences: number;
+  inContextAccuracy: Proportion;
+  inWeightsAccuracy: Proportion;
+  trainAccuracy: Proportion;
+}
+
+/** One periodic evaluation: the step and its `eval/…` values. */
+export type CurvePoint = { step: number } & Record<string, number | null>;
+
+/** eval.json of a sequence run. */
+export interface IclSequenceEvalFile {
+  experiment: string;
+  kind: 'icl-sequence';
+  seed: number;
+  task: 'icl-induction' | 'icl-bursty';
+  taskOptions: Record<string, unknown>;
+  models: Record<
+    string,
+    {
+      model: string;
+      parameters: number;
+      steps: number;
+      trainingSeconds: number;
+      final: InductionFinal | BurstyFinal;
+      /** The periodic evaluations on `evalSequences` held-out sequences, in step order. */
+      curve: CurvePoint[];
+    }
+  >;
+}
+
+export interface IclSequenceRunResult {
+  runDir: string;
+  stopped: boolean;
+  eval: IclSequenceEvalFile | null;
+}
+
+/** The task of a spec (bad options are UsageErrors). */
+export function sequenceTask(spec: IclSequenceExperimentSpec): SequenceTask {
+  if (spec.task.id === 'icl-induction') {
+    const family = createIclInduction(spec.task.options);
+    return { id: 'icl-induction', family, source: inductionSource(family) };
+  }
+  const family = createIclBursty(spec.task.options);
+  return { id: 'icl-bursty', family, source: burstySource(family) };
+}
+
+/** Every model built from the spec (so bad options fail before anything is written). */
+function buildModels(spec: IclSequenceExperimentSpec, task: SequenceTask): Map<string, SequenceModel> {
+  const models = new Map<string, SequenceModel>();
+  const root = Rng.fromSeed(spec.seed);
+  for (const m of spec.models) {
+    if (models.has(m.id)) throw new UsageError(`experiment ${spec.name}: model '${m.id}' is listed twice`);
+    const t = sequenceTraining(spec, m);
+    if (t.warmupSteps > t.steps)
+      throw new UsageError(
+        `experiment ${spec.name}: model '${m.id}': training.warmupSteps (${t.warmupSteps}) ` +
+          `exceeds its steps (${t.steps})`,
+      );
+    models.set(
+      m.id,
+      createSequenceModel(
+        m.model,
+        task.source.inputSize,
+        task.source.outputSize,
+        m.options,
+        root.fork(`icl-sequence/init/${m.id}`),
+        `${spec.name}: model '${m.id}'`,
+      ),
+    );
+  }
+  return models;
+}
+
+/** Starts a new sequence run. */
+export async function runIclSequenceExperiment(
+  specIn: IclSequenceExperimentSpec,
+  options: RunOptions = {},
+): Promise<IclSequenceRunResult> {
+  const spec =
+    options.seed === undefined
+      ? specIn
+      : (parseAnyExperiment({ ...specIn, seed: options.seed }, '--seed') as IclSequenceExperimentSpec);
+  const task = sequenceTask(spec);
+  const models = buildModels(spec, task);
+  return execute(spec, task, models, createRunDir(spec, options.out), false, options);
+}
+
+/** Continues a stopped sequence run. */
+export async function resumeIclSequenceRun(
+  runDir: string,
+  options: Omit<RunOptions, 'out' | 'seed'> = {},
+): Promise<IclSequenceRunResult> {
+  const { dir, config } = openRunDir(runDir);
+  const spec = parseAnyExperiment(config, path.join(dir, 'config.json'));
+  if (spec.kind !== 'icl-sequence') throw new UsageError(`${runDir} is not an icl-sequence run`);
+  const task = sequenceTask(spec);
+  return execute(spec, task, buildModels(spec, task), dir, true, options);
+}
+
+/** The `eval/…` measures of a model on `count` held-out sequences drawn from `rng`. */
+export function periodicEvaluation(
+  model: SequenceModel,
+  task: SequenceTask,
+  rng: Rng,
+  count: number,
+): Record<string, number | null> {
+  if (task.id === 'icl-bursty') {
+    const e = evaluateBursty(model, task.family, rng, count);
+    return {
+      'eval/inContextAccuracy': e.inContextAccuracy,
+      'eval/inWeightsAccuracy': e.inWeightsAccuracy,
+      'eval/trainAccuracy': e.trainAccuracy,
+    };
+  }
+  const e = evaluateInduction(model, task.family, rng, count);
+  const best = bestHead(e.prefixMatching);
+  return {
+    'eval/repeatLoss': e.segment.repeat,
+    'eval/firstLoss': e.segment.first,
+    'eval/iclScore': e.inContextLearningScore,
+    ...(best === null ? {} : { 'eval/prefixMatching': best.prefixMatching }),
+  };
+}
+
+/** The head with the highest prefix-matching score (NaN scores skipped); null without heads. */
+function bestHead(scores: number[][] | null): InductionFinal['bestHead'] {
+  let best: InductionFinal['bestHead'] = null;
+  scores?.forEach((layer, l) => {
+    layer.forEach((v, h) => {
+      if (Number.isFinite(v) && (best === null || v > best.prefixMatching))
+        best = { layer: l, head: h, prefixMatching: v };
+    });
+  });
+  return best;
+}
+
+/** A model's final evaluation on `spec.evaluation.sequences` held-out sequences. */
+function finalEvaluation(
+  spec: IclSequenceExperimentSpec,
+  model: SequenceModel,
+  task: SequenceTask,
+  rng: Rng,
+): InductionFinal | BurstyFinal {
+  const n = spec.evaluation.sequences;
+  if (task.id === 'icl-bursty') {
+    const e = evaluateBursty(model, task.family, rng, n);
+    const proportion = (p: number) => wilsonInterval(Math.round(p * n), n);
+    return {
+      sequences: n,
+      inContextAccuracy: proportion(e.inContextAccuracy),
+      inWeightsAccuracy: proportion(e.inWeightsAccuracy),
+      trainAccuracy: proportion(e.trainAccuracy),
+    };
+  }
+  const e = evaluateInduction(model, task.family, rng, n, { prefixOffsets: spec.evaluation.prefixOffsets });
+  return {
+    sequences: n,
+    lossByPosition: [...e.lossByPosition],
+    inContextLearningScore: e.inContextLearningScore,
+    repeatLoss: e.segment.repeat,
+    firstLoss: e.segment.first,
+    repeatByOffset: [...e.segment.repeatByOffset],
+    firstByOffset: [...e.segment.firstByOffset],
+    prefixMatching: e.prefixMatching,
+    previousToken: e.previousToken,
+    bestHead: bestHead(e.prefixMatching),
+  };
+}
+
+/** The periodic evaluations of a model, read back from metrics.jsonl (so a resumed run has them all). */
+function curveOf(runDir: string, key: string): CurvePoint[] {
+  const points: CurvePoint[] = [];
+  for (const r of readJsonl(path.join(runDir, 'metrics.jsonl'))) {
+    if (r.agent !== key) continue;
+    const values = Object.entries(r).filter(([k]) => k.startsWith('eval/'));
+    if (values.length === 0) continue;
+    points.push({ step: r.update as number, ...(Object.fromEntries(values) as Record<string, number | null>) });
+  }
+  return points;
+}
+
+async function execute(
+  spec: IclSequenceExperimentSpec,
+  task: SequenceTask,
+  models: Map<string, SequenceModel>,
+  runDir: string,
+  resumed: boolean,
+  options: RunOptions,
+): Promise<IclSequenceRunResult> {
+  const trainingSeconds: Record<string, number> = {};
+  return executeRun(
+    {
+      runDir,
+      run: runHeader(spec),
+      resumed,
+      keys: spec.models.map((m) => m.id),
+      train: async (key, context) => {
+        const m = spec.models.find((x) => x.id === key) as IclSequenceModelSpec;
+        const trained = await trainModel(spec, m, models.get(key) as SequenceModel, task, runDir, context);
+        trainingSeconds[key] = trained.wallSeconds;
+        return trained.stopped;
+      },
+      evaluate: async (emit) => {
+        emit({ type: 'eval-start', agent: 'held-out sequences' });
+        const rng = Rng.fromSeed(spec.seed).fork('icl-sequence/eval');
+        const evalFile: IclSequenceEvalFile = {
+          experiment: spec.name,
+          kind: 'icl-sequence',
+          seed: spec.seed,
+          task: task.id,
+          taskOptions: task.family.options as unknown as Record<string, unknown>,
+          models: Object.fromEntries(
+            spec.models.map((m) => {
+              const model = models.get(m.id) as SequenceModel;
+              return [
+                m.id,
+                {
+                  model: m.model,
+                  parameters: model.parameterCount(),
+                  steps: sequenceTraining(spec, m).steps,
+                  trainingSeconds: trainingSeconds[m.id] ?? 0,
+                  final: finalEvaluation(spec, model, task, rng),
+                  curve: curveOf(runDir, m.id),
+                },
+              ];
+            }),
+          ),
+        };
+        atomicWriteJson(path.join(runDir, 'eval.json'), evalFile, 2);
+        emit({ type: 'note', message: sequenceHeadline(evalFile) });
+        return evalFile;
+      },
+      evalScalars: (e) => sequenceEvalScalars(e),
+    },
+    options,
+  );
+}
+
+/** The final evaluation as TensorBoard scalars (`final/…`), at each model's last step. */
+function sequenceEvalScalars(e: IclSequenceEvalFile): AgentScalars[] {
+  return Object.entries(e.models).map(([agent, m]) => {
+    const f = m.final;
+    const values: Record<string, number> =
+      'inContextAccuracy' in f
+        ? {
+            'final/inContextAccuracy': f.inContextAccuracy.p,
+            'final/inWeightsAccuracy': f.inWeightsAccuracy.p,
+            'final/trainAccuracy': f.trainAccuracy.p,
+          }
+        : {
+            'final/repeatLoss': f.repeatLoss,
+            'final/firstLoss': f.firstLoss,
+            'final/iclScore': f.inContextLearningScore,
+            ...(f.bestHead === null ? {} : { 'final/prefixMatching': f.bestHead.prefixMatching }),
+          };
+    return {
+      agent,
+      step: m.steps,
+      scalars: Object.fromEntries(Object.entries(values).filter(([, v]) => Number.isFinite(v))),
+    };
+  });
+}
+
+/** Every model's headline measures in a line. */
+export function sequenceHeadline(e: IclSequenceEvalFile): string {
+  return Object.entries(e.models)
+    .map(([id, m]) => {
+      const f = m.final;
+      return 'inContextAccuracy' in f
+        ? `${id}: in-context ${f.inContextAccuracy.p.toFixed(3)}, in-weights ${f.inWeightsAccuracy.p.toFixed(3)}`
+        : `${id}: repeat loss ${f.repeatLoss.toFixed(3)} (first ${f.firstLoss.toFixed(3)}), ` +
+            `ICL score ${f.inContextLearningScore.toFixed(3)}`;
+    })
+    .join('; ');
+}
+
+/** Trains one model from its checkpoint (or from scratch), evaluating it every `evalEvery` steps. */
+async function trainModel(
+  spec: IclSequenceExperimentSpec,
+  m: IclSequenceModelSpec,
+  model: SequenceModel,
+  task: SequenceTask,
+  runDir: string,
+  context: TrainContext,
+): Promise<{ stopped: boolean; wallSeconds: number }> {
+  const training = sequenceTraining(spec, m);
+  const { evalEvery, evalSequences, ...trainerArgs } = training;
+  const root = Rng.fromSeed(spec.seed);
+  const trainer = new SequenceTrainer(model, task.source, trainerArgs, root.fork(`icl-sequence/train/${m.id}`));
+  const evalRng = root.fork('icl-sequence/periodic');
+  const evaluatesAt = (update: number) =>
+    evalEvery > 0 && (update % evalEvery === 0 || update === training.steps) && update > 0;
+  return trainCheckpointed(
+    {
+      key: m.id,
+      file: checkpointFile(runDir, m.id),
+      parameters: model.parameters(),
+      identity: {
+        kind: 'icl-sequence',
+        experiment: spec.name,
+        seed: spec.seed,
+        task: { id: task.id, options: task.family.options as unknown as Record<string, unknown> },
+        agent: { id: m.model, options: model.options() },
+        training,
+      },
+      loop: {
+        ...training,
+        updates: training.steps,
+        watch: ['train/loss', 'train/gradNorm'],
+        logAt: evaluatesAt,
+        step: () => {
+          const metrics = trainer.step();
+          if (!evaluatesAt(metrics.update)) return metrics;
+          return { ...metrics, ...periodicEvaluation(model, task, evalRng, evalSequences) };
+        },
+      },
+      trainerState: () => ({ ...trainer.state(), envSteps: trainer.update * training.batchSize, rng: null }),
+      restore: (ck) =>
+        trainer.restore({ update: ck.update, optimizer: ck.optimizer as SequenceTrainerState['optimizer'] }),
+    },
+    context,
+  );
+}
