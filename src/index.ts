@@ -77,6 +77,12 @@ export { readCheckpoint } from './experiments/checkpoint.ts';
 export type { RunEvent } from './experiments/events.ts';
 export { type IclRunResult, resumeIclRun, runIclExperiment } from './experiments/icl-run.ts';
 export {
+  type IclSequenceEvalFile,
+  type IclSequenceRunResult,
+  resumeIclSequenceRun,
+  runIclSequenceExperiment,
+} from './experiments/icl-sequence-run.ts';
+export {
   importPlugin,
   loadModules,
   type PluginModule,
@@ -91,6 +97,7 @@ export { type RunOptions, type RunResult, resumeRun, runExperiment } from './exp
 export {
   type AnyExperimentSpec,
   type ExperimentSpec,
+  type IclSequenceExperimentSpec,
   loadAnyExperiment,
   loadExperiment,
   parseAnyExperiment,
@@ -194,6 +201,7 @@ export {
   pairedBootstrap,
   sem,
   variance,
+  wilsonInterval,
 } from './measures/stats.ts';
 // --- The network engine (tensors, autodiff, layers, Adam, kernels).
 export * as nn from './nn/index.ts';

@@ -9,11 +9,13 @@ import path from 'node:path';
 import { UsageError } from '../core/errors.ts';
 import { RECORDING_DIR } from '../experiments/evaluation.ts';
 import type { IclEvalFile } from '../experiments/icl-run.ts';
+import type { IclSequenceEvalFile } from '../experiments/icl-sequence-run.ts';
 import { atomicWriteText, readJsonFile } from '../experiments/io.ts';
 import { readRecordingHeader } from '../experiments/recording-read.ts';
 import { codeVersion, type RunInfo } from '../experiments/run-dir.ts';
 import { analyzeRecording, cachedAnalysis, DEFAULT_FOLDS, dynamicsMarkdown, writeRasters } from './dynamics.ts';
 import { iclSection } from './icl-report.ts';
+import { iclSequenceSection } from './icl-sequence-report.ts';
 import { agentOptionsText, taskOptionsText } from './option-values.ts';
 import { runFigures } from './run-figures.ts';
 import { type RunRecords, readOptional, readRunRecords, suiteParts, writeMetricsCsv } from './run-records.ts';
@@ -139,6 +141,16 @@ export async function writeReport(runDir: string): Promise<string> {
     lines.push(...headerLines(config.name, config, info, config.seed));
     lines.push(
       ...(await iclSection(readJsonFile(path.join(runDir, 'eval.json'), 'evaluation') as IclEvalFile, runDir)),
+    );
+  } else if (config.kind === 'icl-sequence') {
+    writeMetricsCsv(runDir, 'icl-sequence');
+    lines.push(...headerLines(config.name, config, info, config.seed));
+    if (config.description) lines.push(config.description, '');
+    lines.push(
+      ...(await iclSequenceSection(
+        readJsonFile(path.join(runDir, 'eval.json'), 'evaluation') as IclSequenceEvalFile,
+        runDir,
+      )),
     );
   } else if (config.kind === 'suite') {
     lines.push(...headerLines(`${config.name}: where does learning live?`, config, info, config.seed));

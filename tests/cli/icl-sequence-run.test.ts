@@ -1,0 +1,150 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { engram, root } from '../helpers/engram.ts';
+
+/** A built-in sequence spec with a tiny budget and the given changes, written to `dir`. */
+function tinySpec(dir: string, name: string, change: (spec: Record<string, any>) => void = () => {}): string {
+  const spec = JSON.parse(fs.readFileSync(path.join(root, `scripts/experiments/${name}.json`), 'utf8'));
+  spec.training = {
+    ...spec.training,
+    steps: 24,
+    warmupSteps: 2,
+    logEvery: 5,
+    checkpointEvery: 10,
+    evalEvery: 8,
+    evalSequences: 16,
+  };
+  spec.evaluation = { ...spec.evaluation, sequences: 40 };
+  for (const m of spec.models) {
+    if ('hidden' in m.options) m.options.hidden = 12;
+    if ('width' in m.options) m.options = { ...m.options, width: 16, ...('mlp' in m.options ? { mlp: 16 } : {}) };
+  }
+  if (name === 'induction-heads') {
+    spec.task.options = { vocabulary: 12, length: 16, segment: 4 };
+    for (const m of spec.models) if ('maxLength' in m.options) m.options.maxLength = 16;
+  } else {
+    spec.task.options = { ...spec.task.options, classes: 120, heldOutClasses: 12, dim: 6, labels: 6 };
+  }
+  change(spec);
+  const file = path.join(dir, `spec-${Math.random().toString(36).slice(2)}.json`);
+  fs.writeFileSync(file, JSON.stringify(spec));
+  return file;
+}
+
+function metrics(out: string): Record<string, any>[] {
+  return fs
+    .readFileSync(path.join(out, 'metrics.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+}
+
+describe('engram run, icl-sequence kind', () => {
+  it('icl-induction: trains every model, evaluates it periodically and at the end, writes the report', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'engram-seq-'));
+    const out = path.join(dir, 'run');
+    const run = engram(['run', tinySpec(dir, 'induction-heads'), '--out', out, '--json']);
+    expect(run.status, run.stderr).toBe(0);
+    const lines = run.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const { eval: ev } = JSON.parse(lines[0]);
+    expect(Object.keys(ev.models)).toEqual(['attn-1', 'attn-2', 'lstm']);
+    for (const [id, m] of Object.entries<any>(ev.models)) {
+      expect(m.parameters, id).toBeGreaterThan(0);
+      expect(
+        m.curve.map((p: { step: number }) => p.step),
+        id,
+      ).toEqual([8, 16, 24]);
+      expect(m.final.lossByPosition, id).toHaveLength(15);
+      for (const key of ['repeatLoss', 'firstLoss', 'inContextLearningScore'])
+        expect(Number.isFinite(m.final[key]), `${id} ${key}`).toBe(true);
+    }
+    expect(ev.models['attn-2'].final.prefixMatching).toHaveLength(2);
+    expect(ev.models.lstm.final.bestHead).toBeNull();
+    const attn = metrics(out).filter((r) => r.agent === 'attn-2');
+    expect(attn.map((r) => r.update)).toEqual([5, 8, 10, 15, 16, 20, 24]);
+    const evaluated = attn.find((r) => r.update === 8)!;
+    for (const key of ['eval/repeatLoss', 'eval/firstLoss', 'eval/iclScore', 'eval/prefixMatching'])
+      expect(Number.isFinite(evaluated[key]), key).toBe(true);
+    expect(metrics(out).find((r) => r.agent === 'lstm' && r.update === 8)).not.toHaveProperty('eval/prefixMatching');
+    for (const f of [
+      'config.json',
+      'metrics.csv',
+      'eval.json',
+      'report.md',
+      'checkpoints/attn-1.json',
+      'checkpoints/lstm.json',
+      'tb/attn-2',
+    ])
+      expect(fs.existsSync(path.join(out, f)), f).toBe(true);
+    expect(fs.readFileSync(path.join(out, 'metrics.csv'), 'utf8').split('\n')[0]).toMatch(/eval\/repeatLoss/);
+    for (const f of ['induction-loss-vs-steps.svg', 'induction-loss-by-position.svg'])
+      expect(fs.readFileSync(path.join(out, 'figures', f), 'utf8')).toMatch(/^<svg/);
+    const report = fs.readFileSync(path.join(out, 'report.md'), 'utf8');
+    expect(report).toMatch(/\| attn-2 \| transformer \| [\d,]+ \| 24 \|/);
+    expect(report).toMatch(/figures\/induction-loss-by-position\.svg/);
+    // Resuming a finished run only loads the models and evaluates them again, to the same numbers.
+    const again = engram(['run', '--resume', out, '--json']);
+    expect(again.status, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout).eval.models).toEqual(
+      Object.fromEntries(
+        Object.entries<any>(ev.models).map(([id, m]) => [id, { ...m, trainingSeconds: expect.any(Number) }]),
+      ),
+    );
+  });
+
+  it('icl-bursty: accuracies with 95% intervals and the accuracy-against-steps figure', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'engram-seq-'));
+    const out = path.join(dir, 'run');
+    const run = engram(['run', tinySpec(dir, 'emergent-icl-bursty'), '--out', out, '--json']);
+    expect(run.status, run.stderr).toBe(0);
+    const { eval: ev } = JSON.parse(run.stdout);
+    expect(ev.task).toBe('icl-bursty');
+    for (const [id, m] of Object.entries<any>(ev.models)) {
+      for (const key of ['inContextAccuracy', 'inWeightsAccuracy', 'trainAccuracy']) {
+        const { p, ci95, n } = m.final[key];
+        expect(n, id).toBe(40);
+        expect(ci95[0] <= p && p <= ci95[1] && ci95[0] >= 0 && ci95[1] <= 1, `${id} ${key}`).toBe(true);
+      }
+      expect(Object.keys(m.curve[0]).sort(), id).toEqual(
+        ['eval/inContextAccuracy', 'eval/inWeightsAccuracy', 'eval/trainAccuracy', 'step'].sort(),
+      );
+    }
+    expect(fs.readFileSync(path.join(out, 'figures/bursty-accuracy-vs-steps.svg'), 'utf8')).toMatch(/^<svg/);
+    expect(fs.readFileSync(path.join(out, 'report.md'), 'utf8')).toMatch(
+      /\| transformer \| transformer \| [\d,]+ \| 24 \| [\d.]+ \[[\d.]+, [\d.]+\] \|/,
+    );
+  });
+
+  it('bad specs and options get one line on stderr and exit status 2, before anything is written', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'engram-seq-'));
+    const cases: [string, (s: Record<string, any>) => void, RegExp][] = [
+      ['induction-heads', (s) => (s.models[0].options = { depth: 2 }), /unknown option 'depth'/],
+      ['induction-heads', (s) => (s.models[0].options = { width: 6, heads: 4 }), /'heads' \(4\) must divide/],
+      ['induction-heads', (s) => (s.models[2].model = 'lsa'), /models\.2\.model/],
+      ['induction-heads', (s) => (s.task.options = { vocabulary: 1 }), /icl-induction: option 'vocabulary'/],
+      ['induction-heads', (s) => (s.task.id = 'icl-regression'), /task\.id/],
+      ['induction-heads', (s) => (s.training.evalEvery = -1), /training\.evalEvery/],
+      ['emergent-icl-bursty', (s) => (s.task.options = { bursty: 2 }), /icl-bursty: option 'bursty'/],
+      ['emergent-icl-bursty', (s) => (s.evaluation.curve = true), /unknown key 'evaluation\.curve'/],
+      ['emergent-icl-bursty', (s) => (s.models[1].id = 'transformer'), /model 'transformer' is listed twice/],
+    ];
+    for (const [name, change, message] of cases) {
+      const r = engram(['run', tinySpec(dir, name, change), '--out', path.join(dir, 'never'), '--json']);
+      expect(r.status, String(message)).toBe(2);
+      expect(r.stderr.trim().split('\n'), String(message)).toHaveLength(1);
+      expect(r.stderr).toMatch(message);
+      expect(r.stdout).toBe('');
+    }
+    expect(fs.existsSync(path.join(dir, 'never'))).toBe(false);
+  });
+
+  it('lists the built-in experiments', () => {
+    const list = JSON.parse(engram(['list', '--json']).stdout);
+    expect(list.experiments.map((e: { id: string }) => e.id)).toEqual(
+      expect.arrayContaining(['induction-heads', 'emergent-icl-bursty']),
+    );
+  });
+});
