@@ -8,53 +8,47 @@ import type { TopLevelSpec } from './svg.ts';
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 const CONFIG = { font: 'sans-serif', legend: { symbolStrokeWidth: 1.6, symbolSize: 120, labelLimit: 320 } };
 
-/** One line per model and measure against the training step, in panels (columns) by measure. */
+/** One line per model against the training step, one panel per measure, each with its own axis (dotted: chance). */
 function curvesFigure(
   title: { text: string; subtitle: string[] },
   curves: Record<string, CurvePoint[]>,
-  measures: { key: string; label: string; axis: string }[],
+  measures: { key: string; label: string; axis: string; zero?: boolean }[],
   chance: Record<string, number> = {},
 ): TopLevelSpec {
-  const values = Object.entries(curves).flatMap(([model, points]) =>
-    points.flatMap((p) =>
-      measures
-        .filter((m) => typeof p[m.key] === 'number' && Number.isFinite(p[m.key]))
-        .map((m) => ({ model, step: p.step, measure: m.label, value: p[m.key] as number })),
-    ),
-  );
-  const rules = Object.entries(chance).map(([key, value]) => ({
-    measure: measures.find((m) => m.key === key)?.label ?? key,
-    value,
-  }));
   const models = Object.keys(curves);
+  const panel = (m: (typeof measures)[number]) => {
+    const values = Object.entries(curves).flatMap(([model, points]) =>
+      points
+        .filter((p) => typeof p[m.key] === 'number' && Number.isFinite(p[m.key]))
+        .map((p) => ({ model, step: p.step, value: p[m.key] as number })),
+    );
+    const line = {
+      data: { values },
+      mark: { type: 'line', point: { filled: false, size: 30 }, strokeWidth: 1.6 },
+      encoding: {
+        x: { field: 'step', type: 'quantitative', title: 'training step (Adam updates)' },
+        y: { field: 'value', type: 'quantitative', title: m.axis, scale: { zero: m.zero ?? false } },
+        color: { field: 'model', type: 'nominal', title: null, scale: { scheme: 'dark2' }, sort: models },
+        strokeDash: { field: 'model', type: 'nominal', title: null, sort: models },
+        shape: { field: 'model', type: 'nominal', title: null, sort: models },
+      },
+    };
+    const rule =
+      chance[m.key] === undefined
+        ? []
+        : [
+            {
+              data: { values: [{ value: chance[m.key] }] },
+              mark: { type: 'rule', strokeDash: [2, 3], color: 'gray' },
+              encoding: { y: { field: 'value', type: 'quantitative' } },
+            },
+          ];
+    return { title: m.label, width: 260, height: 200, layer: [line, ...rule] };
+  };
   return {
     $schema: SCHEMA,
     title,
-    data: { values: [...values, ...rules.map((r) => ({ ...r, rule: true }))] },
-    facet: { column: { field: 'measure', type: 'nominal', title: null, sort: measures.map((m) => m.label) } },
-    resolve: { scale: { y: 'independent' } },
-    spec: {
-      width: 260,
-      height: 200,
-      layer: [
-        {
-          transform: [{ filter: 'datum.rule !== true' }],
-          mark: { type: 'line', point: { filled: false, size: 30 }, strokeWidth: 1.6 },
-          encoding: {
-            x: { field: 'step', type: 'quantitative', title: 'training step (Adam updates)' },
-            y: { field: 'value', type: 'quantitative', title: measures.map((m) => m.axis).join(' / ') },
-            color: { field: 'model', type: 'nominal', title: null, scale: { scheme: 'dark2' }, sort: models },
-            strokeDash: { field: 'model', type: 'nominal', title: null, sort: models },
-            shape: { field: 'model', type: 'nominal', title: null, sort: models },
-          },
-        },
-        {
-          transform: [{ filter: 'datum.rule === true' }],
-          mark: { type: 'rule', strokeDash: [2, 3], color: 'gray' },
-          encoding: { y: { field: 'value', type: 'quantitative' } },
-        },
-      ],
-    },
+    hconcat: measures.map(panel),
     config: CONFIG,
   } as TopLevelSpec;
 }
@@ -75,8 +69,8 @@ export function burstyCurvesFigure(
     },
     curves,
     [
-      { key: 'eval/inContextAccuracy', label: 'in-context accuracy', axis: 'accuracy (fraction correct)' },
-      { key: 'eval/inWeightsAccuracy', label: 'in-weights accuracy', axis: 'accuracy (fraction correct)' },
+      { key: 'eval/inContextAccuracy', label: 'in-context accuracy', axis: 'accuracy (fraction correct)', zero: true },
+      { key: 'eval/inWeightsAccuracy', label: 'in-weights accuracy', axis: 'accuracy (fraction correct)', zero: true },
     ],
     { 'eval/inContextAccuracy': 0.5, 'eval/inWeightsAccuracy': 1 / labels },
   );
@@ -136,7 +130,7 @@ export function lossByPositionFigure(
         mark: { type: 'line', strokeWidth: 1.6 },
         encoding: {
           x: { field: 'position', type: 'quantitative', title: 'token position predicted from (count)' },
-          y: { field: 'loss', type: 'quantitative', title: 'next-token loss (nats)' },
+          y: { field: 'loss', type: 'quantitative', title: 'next-token loss (nats)', scale: { zero: false } },
           color: { field: 'model', type: 'nominal', title: null, scale: { scheme: 'dark2' }, sort: models },
           strokeDash: { field: 'model', type: 'nominal', title: null, sort: models },
         },
