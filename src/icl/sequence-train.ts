@@ -6,11 +6,10 @@ import { z } from 'zod';
 import type { BurstySequenceKind, IclBurstyFamily } from '../../tasks/icl-bursty.ts';
 import type { IclInductionFamily } from '../../tasks/icl-induction.ts';
 import type { Rng } from '../core/rng.ts';
-import { Adam, type AdamState } from '../nn/adam.ts';
-import { clipGradNorm } from '../nn/clip.ts';
 import { sliceRows } from '../nn/ops/structure.ts';
-import { noGrad, Tape } from '../nn/tape.ts';
+import { noGrad, type Tape } from '../nn/tape.ts';
 import type { Tensor } from '../nn/tensor.ts';
+import { AdamTrainer, type SupervisedStepMetrics, type SupervisedTrainerState } from './adam-trainer.ts';
 import {
   burstyInputs,
   burstyTargets,
@@ -96,31 +95,17 @@ export const SequenceTrainingSchema = z.strictObject({
 export type SequenceTrainingSpec = z.infer<typeof SequenceTrainingSchema>;
 
 /** One step's metrics (`envSteps` counts the sequences seen). */
-export type SequenceStepMetrics = {
-  update: number;
-  envSteps: number;
-  'train/loss': number;
-  'train/gradNorm': number;
-  'train/learningRate': number;
-  'perf/sequencesPerSecond': number;
-};
+export type SequenceStepMetrics = SupervisedStepMetrics;
 
 /** What a checkpoint stores of the trainer: with the stream, it determines every later step. */
-export interface SequenceTrainerState {
-  update: number;
-  optimizer: AdamState;
-}
+export type SequenceTrainerState = SupervisedTrainerState;
 
 /**
  * Trains a sequence model by Adam on cross-entropy, one step at a time; batch k is drawn from
  * `rng.fork("step<k>")`, so the batches depend only on the stream and the step index and a
  * restored trainer continues exactly.
  */
-export class SequenceTrainer {
-  update = 0;
-  private readonly adam: Adam;
-  private readonly params: Map<string, Tensor>;
-
+export class SequenceTrainer extends AdamTrainer {
   constructor(
     readonly model: SequenceModel,
     readonly source: SequenceSource,
@@ -132,13 +117,7 @@ export class SequenceTrainer {
         `sequence training of '${model.model}': the model reads ${model.inputSize} and writes ${model.outputSize} ` +
           `per position, the task has ${source.inputSize} and ${source.outputSize}`,
       );
-    this.params = model.parameters();
-    this.adam = new Adam(this.params, {
-      learningRate: args.learningRate,
-      beta1: args.adamBeta1,
-      beta2: args.adamBeta2,
-      epsilon: args.adamEpsilon,
-    });
+    super(model, args);
   }
 
   /** The step size of step k: a linear warm-up, then linear from `learningRate` to `learningRateEnd`. */
@@ -150,38 +129,12 @@ export class SequenceTrainer {
     return start + (end - start) * (span > 1 ? (k - warmupSteps) / (span - 1) : 0);
   }
 
-  step(): SequenceStepMetrics {
-    const k = this.update;
-    this.adam.learningRate = this.learningRate(k);
-    const started = performance.now();
+  protected batchLoss(k: number, tape: Tape): { loss: Tensor; sequences: number } {
     const data = this.source.sample(this.rng.fork(`step${k}`), this.args.batchSize);
-    this.model.zeroGrad();
-    const tape = new Tape();
     const loss = tape.record(() =>
       crossEntropy(scoredLogits(this.model.logits(data.inputs, data.sequences), data), data.targets),
     );
-    tape.backward(loss);
-    const gradNorm = clipGradNorm(this.params, this.args.gradClip);
-    this.adam.step();
-    this.update++;
-    const seconds = (performance.now() - started) / 1000;
-    return {
-      update: this.update,
-      envSteps: this.update * this.args.batchSize,
-      'train/loss': loss.item(),
-      'train/gradNorm': gradNorm,
-      'train/learningRate': this.adam.learningRate,
-      'perf/sequencesPerSecond': data.sequences / Math.max(seconds, 1e-9),
-    };
-  }
-
-  state(): SequenceTrainerState {
-    return { update: this.update, optimizer: this.adam.state() };
-  }
-
-  restore(state: SequenceTrainerState): void {
-    this.update = state.update;
-    this.adam.loadState(state.optimizer);
+    return { loss, sequences: data.sequences };
   }
 }
 

@@ -5,11 +5,10 @@ import { z } from 'zod';
 import type { IclRegressionFamily, SequenceBatch } from '../../tasks/icl-regression.ts';
 import { UsageError } from '../core/errors.ts';
 import type { Rng } from '../core/rng.ts';
-import { Adam, type AdamState } from '../nn/adam.ts';
-import { clipGradNorm } from '../nn/clip.ts';
 import { mean, square, sub } from '../nn/ops/index.ts';
 import { noGrad, Tape } from '../nn/tape.ts';
 import { Tensor } from '../nn/tensor.ts';
+import { AdamTrainer, type SupervisedStepMetrics, type SupervisedTrainerState } from './adam-trainer.ts';
 import { type RegressionModel, tokensOf } from './models.ts';
 
 /** Supervised training of in-context regression models: Adam on fresh sequences. */
@@ -40,21 +39,11 @@ export const IclTrainingSchema = z.strictObject({
 });
 export type IclTrainingSpec = z.infer<typeof IclTrainingSchema>;
 
-/** One training step's metrics (namespaced like the meta-RL metrics; `envSteps` counts the sequences seen). */
-export type IclStepMetrics = {
-  update: number;
-  envSteps: number;
-  'train/loss': number;
-  'train/gradNorm': number;
-  'train/learningRate': number;
-  'perf/sequencesPerSecond': number;
-};
+/** One training step's metrics. */
+export type IclStepMetrics = SupervisedStepMetrics;
 
 /** What a checkpoint stores of the trainer: with the stream, it determines every later step. */
-export interface RegressionTrainerState {
-  update: number;
-  optimizer: AdamState;
-}
+export type RegressionTrainerState = SupervisedTrainerState;
 
 /**
  * The UsageError of training settings the task cannot meet (`examplesFrom` above the task's N), or null;
@@ -74,11 +63,7 @@ export function trainingProblem(args: IclTrainingSpec, family: IclRegressionFami
  * `rng.fork("step<k>")` (its context size N′ too, under `examplesFrom`), so the sequences depend
  * only on the stream and the step index and a restored trainer continues exactly.
  */
-export class RegressionTrainer {
-  update = 0;
-  private readonly adam: Adam;
-  private readonly params: Map<string, Tensor>;
-
+export class RegressionTrainer extends AdamTrainer {
   constructor(
     readonly model: RegressionModel,
     readonly family: IclRegressionFamily,
@@ -87,13 +72,7 @@ export class RegressionTrainer {
   ) {
     const problem = trainingProblem(args, family, `icl training of '${model.model}'`);
     if (problem !== null) throw problem;
-    this.params = model.parameters();
-    this.adam = new Adam(this.params, {
-      learningRate: args.learningRate,
-      beta1: args.adamBeta1,
-      beta2: args.adamBeta2,
-      epsilon: args.adamEpsilon,
-    });
+    super(model, args);
   }
 
   /** The step size of step k: linear from `learningRate` to `learningRateEnd` over the run. */
@@ -113,40 +92,14 @@ export class RegressionTrainer {
     return from === undefined ? n : this.rng.fork(`step${k}`).fork('examples').intRange(from, n);
   }
 
-  step(): IclStepMetrics {
-    const k = this.update;
-    this.adam.learningRate = this.learningRate(k);
-    const started = performance.now();
+  protected batchLoss(k: number, tape: Tape): { loss: Tensor; sequences: number } {
     const batch = this.family.sampleSequences(this.rng.fork(`step${k}`), this.args.batchSize, this.examplesAt(k));
     const tokens = tokensOf(batch);
     const targets = new Tensor(batch.sequences, 1, batch.targets);
-    this.model.zeroGrad();
-    const tape = new Tape();
     const loss = tape.record(() =>
       mean(square(sub(this.model.predict(tokens, batch.sequences, batch.examples), targets))),
     );
-    tape.backward(loss);
-    const gradNorm = clipGradNorm(this.params, this.args.gradClip);
-    this.adam.step();
-    this.update++;
-    const seconds = (performance.now() - started) / 1000;
-    return {
-      update: this.update,
-      envSteps: this.update * this.args.batchSize,
-      'train/loss': loss.item(),
-      'train/gradNorm': gradNorm,
-      'train/learningRate': this.adam.learningRate,
-      'perf/sequencesPerSecond': batch.sequences / Math.max(seconds, 1e-9),
-    };
-  }
-
-  state(): RegressionTrainerState {
-    return { update: this.update, optimizer: this.adam.state() };
-  }
-
-  restore(state: RegressionTrainerState): void {
-    this.update = state.update;
-    this.adam.loadState(state.optimizer);
+    return { loss, sequences: batch.sequences };
   }
 }
 
