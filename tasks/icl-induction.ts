@@ -17,7 +17,11 @@
 // circuit; Olsson et al.'s has c = 1) copies whenever c ≤ g; every gap is at least k, so with a
 // fixed segment every c ≤ segment copies as well as c = 1. Shorter segments (`segmentMin`) allow
 // shorter gaps, which only small c copy across (the gap stays uniform on {k, …, length − k}, so
-// the pressure is mild).
+// the pressure is mild). `gapMax` caps the gap, so short segments come back soon after their first
+// occurrence: with segmentMin = 2 and a small gapMax, only circuits with small c copy in most
+// sequences. No gap is below 2 when a segment has a token to copy, so c = 2 copies as often as c = 1;
+// c = 1 is the simpler circuit (its first layer carries one token back, the current token being in
+// the residual stream, where c = 2 needs two).
 //
 // Like icl-regression it is a supervised sequence task that meets the task contract as a one-step
 // task: the observation is the first length − 1 token ids, the action a guess of the last token
@@ -43,6 +47,10 @@ export const iclInductionOptions = z.strictObject({
   segmentMin: option(
     z.int().min(1).max(2048).optional(),
     "Shortest segment: each sequence's is uniform on {segmentMin, …, segment} (default: always segment)",
+  ),
+  gapMax: option(
+    z.int().min(1).max(4096).optional(),
+    'Longest gap b − a between the occurrences: the gap is uniform on {k, …, min(gapMax, L − k)} (default: L − k)',
   ),
 });
 export type IclInductionOptions = z.output<typeof iclInductionOptions>;
@@ -107,11 +115,12 @@ function emptyBatch(sequences: number, options: IclInductionOptions): InductionB
  * are made and overwritten by the copy) — so a stream gives the same sequence whatever the
  * segment's place.
  */
-function drawSequence(rng: Rng, batch: InductionBatch, s: number, segmentMin: number | undefined): void {
+function drawSequence(rng: Rng, batch: InductionBatch, s: number, options: IclInductionOptions): void {
   const { length: L, vocabulary: V, sequences: S } = batch;
+  const { segmentMin, gapMax } = options;
   const k = segmentMin === undefined ? batch.segment : rng.intRange(segmentMin, batch.segment);
   batch.segments[s] = k;
-  const gap = rng.intRange(k, L - k);
+  const gap = rng.intRange(k, Math.min(gapMax ?? L, L - k));
   const a = rng.intRange(0, L - k - gap);
   const b = a + gap;
   batch.firstStart[s] = a;
@@ -135,7 +144,7 @@ class InductionInstance implements TaskInstance {
     private readonly options: IclInductionOptions,
   ) {
     this.batch = emptyBatch(1, options);
-    drawSequence(rng, this.batch, 0, options.segmentMin);
+    drawSequence(rng, this.batch, 0, options);
   }
 
   /** The first L − 1 token ids. */
@@ -194,6 +203,11 @@ export function createIclInduction(raw?: Record<string, unknown>): IclInductionF
       `icl-induction: option 'segmentMin' (${options.segmentMin}) must be at most ` +
         `option 'segment' (${options.segment})`,
     );
+  if (options.gapMax !== undefined && options.gapMax < options.segment)
+    throw new UsageError(
+      `icl-induction: option 'gapMax' (${options.gapMax}) must be at least option 'segment' (${options.segment}), ` +
+        'or the longest segments could not occur twice without overlapping',
+    );
   const observationSize = options.length - 1;
   return {
     id: 'icl-induction',
@@ -219,7 +233,7 @@ export function createIclInduction(raw?: Record<string, unknown>): IclInductionF
       if (!Number.isInteger(count) || count < 1)
         throw new Error(`icl-induction: sequence count must be a positive integer, got ${count}`);
       const batch = emptyBatch(count, options);
-      for (let s = 0; s < count; s++) drawSequence(rng.fork(String(s)), batch, s, options.segmentMin);
+      for (let s = 0; s < count; s++) drawSequence(rng.fork(String(s)), batch, s, options);
       return batch;
     },
   };

@@ -79,7 +79,7 @@ export async function runCommand(ref: string | undefined, opts: RunCommandOption
       if (kind === 'icl-sequence') {
         return resume !== undefined
           ? resumeIclSequenceRun(resume, common)
-          : runIclSequenceExperiment(spec as IclSequenceExperimentSpec, fresh);
+          : runIclSequenceExperiment(spec as IclSequenceExperimentSpec, { ...fresh, train: opts.train });
       }
       if (kind === 'suite') {
         return resume !== undefined

@@ -12,7 +12,6 @@
 // every run emits, so the dashboard follows it. A stopped run resumes from its checkpoints; the
 // batches depend only on the seed and the step index, so it ends with the numbers of a run that
 // never stopped.
-import fs from 'node:fs';
 import path from 'node:path';
 import { createIclRegression, featureCount, type IclRegressionFamily } from '../../tasks/icl-regression.ts';
 import { UsageError } from '../core/errors.ts';
@@ -21,10 +20,11 @@ import { type AlgorithmIdentification, identifyAlgorithms } from '../icl/algorit
 import { evaluateRegressionModels, type IclEvaluation } from '../icl/evaluate.ts';
 import { createRegressionModel, type RegressionModel } from '../icl/models.ts';
 import { RegressionTrainer, type RegressionTrainerState, trainingProblem } from '../icl/train.ts';
-import { type Checkpoint, loadCheckpointParameters, readCheckpoint, SHIPPED_CHECKPOINT_DIR } from './checkpoint.ts';
+import type { Checkpoint } from './checkpoint.ts';
 import { atomicWriteJson } from './io.ts';
 import { modelTraining, runHeader } from './plan.ts';
 import { checkpointFile, createRunDir, openRunDir } from './run-dir.ts';
+import { loadShippedModel, shippedModelCheckpoint } from './shipped-model.ts';
 import { type IclExperimentSpec, type IclModelSpec, parseAnyExperiment } from './spec.ts';
 import type { AgentScalars } from './tensorboard.ts';
 import { executeRun, type RunOptions, type TrainContext, trainCheckpointed } from './training-loop.ts';
@@ -143,11 +143,8 @@ async function execute(
         const model = models.get(key) as RegressionModel;
         const ck = shippedIclCheckpoint(spec, m, model, family, options.checkpointDir);
         if (ck !== null) {
-          loadCheckpointParameters(model.parameters(), ck.checkpoint.params, ck.file);
-          trainingSeconds[key] = ck.checkpoint.wallSeconds;
+          trainingSeconds[key] = loadShippedModel(key, ck, model.parameters(), context);
           shipped[key] = ck.file;
-          const message = `${key}: evaluating the shipped checkpoint ${ck.file} instead of training`;
-          context.emit({ type: 'warning', message: `${message} (engram run --train retrains)` });
           return false;
         }
         const trained = await trainModel(spec, m, model, family, runDir, context);
@@ -235,50 +232,28 @@ function headline(e: IclEvalFile): string {
   );
 }
 
-/**
- * The shipped checkpoint a model of the spec is evaluated from instead of being trained: the file
- * `<checkpointDir>/<model.checkpoint>.json`, when the spec names one and it exists (otherwise the model
- * is trained). One of another model kind, options or task, or unfinished, is a UsageError.
- */
+/** The shipped checkpoint a model of the spec is evaluated from instead of being trained (see shipped-model.ts). */
 export function shippedIclCheckpoint(
   spec: IclExperimentSpec,
   m: IclModelSpec,
   model: RegressionModel,
   family: IclRegressionFamily,
-  checkpointDir = SHIPPED_CHECKPOINT_DIR,
+  checkpointDir?: string,
 ): { file: string; checkpoint: Checkpoint } | null {
-  if (m.checkpoint === undefined) return null;
-  const file = path.join(checkpointDir, `${m.checkpoint}.json`);
-  if (!fs.existsSync(file)) return null;
-  const ck = readCheckpoint(file);
-  const mismatch = (what: string) =>
-    new UsageError(`experiment ${spec.name}: model '${m.id}': shipped checkpoint ${file} ${what}`);
-  if (ck.kind !== 'icl-regression') throw mismatch('is not an in-context regression model');
-  if (ck.agent.id !== m.model) throw mismatch(`holds a ${ck.agent.id} model, not ${m.model}`);
-  const same = (a: unknown, b: unknown) => JSON.stringify(sorted(a)) === JSON.stringify(sorted(b));
-  // Both resolved with today's defaults, so an option added since the checkpoint was made is no mismatch.
-  const trainedOn = createIclRegression(ck.task.options).options;
-  if (ck.task.id !== family.id || !same(trainedOn, family.options))
-    throw mismatch(`was trained on ${JSON.stringify(ck.task.options)}, not ${JSON.stringify(family.options)}`);
-  const options = createRegressionModel(
-    m.model,
-    family.options.dim,
-    ck.agent.options,
-    Rng.fromSeed('shipped'),
-  ).options();
-  if (!same(options, model.options()))
-    throw mismatch(`has options ${JSON.stringify(ck.agent.options)}, the spec ${JSON.stringify(model.options())}`);
-  if (!ck.done) throw mismatch(`is unfinished (step ${ck.update})`);
-  return { file, checkpoint: ck };
-}
-
-function sorted(value: unknown): unknown {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
-  return Object.fromEntries(
-    Object.entries(value as Record<string, unknown>)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([k, v]) => [k, sorted(v)]),
-  );
+  return shippedModelCheckpoint({
+    experiment: spec.name,
+    model: { id: m.id, kind: m.model, options: model.options(), checkpoint: m.checkpoint },
+    runKind: 'icl-regression',
+    what: 'an in-context regression model',
+    task: { id: family.id, options: family.options as unknown as Record<string, unknown> },
+    resolveTask: (raw) => createIclRegression(raw).options as unknown as Record<string, unknown>,
+    resolveModel: (raw) =>
+      createRegressionModel(m.model, family.options.dim, raw, Rng.fromSeed('shipped')).options() as Record<
+        string,
+        unknown
+      >,
+    checkpointDir,
+  });
 }
 
 /** Trains one model from its checkpoint (or from scratch); a finished model is only loaded. */

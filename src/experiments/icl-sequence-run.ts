@@ -7,17 +7,25 @@
 //   metrics.jsonl             one record per logged step ({ agent: <model>, update, train/loss, …, eval/… })
 //   checkpoints/<model>.json  parameters and optimizer state (atomic writes, every checkpointEvery steps)
 //   eval.json                 every model's parameters, final evaluation and curve of periodic evaluations
+//   positions.jsonl           icl-induction: the loss by position at every periodic evaluation
+//                             ({ model, step, lossByPosition }), for the figure before and after the phase change
 //   tb/<model>/               TensorBoard event files: train/…, perf/… and eval/… scalars
 // It shares the run machinery of icl-run.ts (executeRun, trainCheckpointed). The batches depend only
 // on the seed and the step index, and every periodic evaluation reads the same held-out sequences,
 // so a stopped run resumes to the numbers of a run that never stopped.
+import fs from 'node:fs';
 import path from 'node:path';
 import { createIclBursty, type IclBurstyFamily } from '../../tasks/icl-bursty.ts';
 import { createIclInduction, type IclInductionFamily } from '../../tasks/icl-induction.ts';
 import { UsageError } from '../core/errors.ts';
 import { Rng } from '../core/rng.ts';
-import { evaluateBursty, evaluateInduction } from '../icl/sequence-evaluate.ts';
-import { createSequenceModel, type SequenceModel } from '../icl/sequence-models.ts';
+import {
+  type AttentionExample,
+  attentionExample,
+  evaluateBursty,
+  evaluateInduction,
+} from '../icl/sequence-evaluate.ts';
+import { createSequenceModel, type SequenceModel, SequenceTransformer } from '../icl/sequence-models.ts';
 import {
   burstySource,
   inductionSource,
@@ -26,9 +34,11 @@ import {
   type SequenceTrainerState,
 } from '../icl/sequence-train.ts';
 import { wilsonInterval } from '../measures/stats.ts';
-import { atomicWriteJson, readJsonl } from './io.ts';
+import type { Checkpoint } from './checkpoint.ts';
+import { atomicWriteJson, atomicWriteText, readJsonl } from './io.ts';
 import { runHeader, sequenceTraining } from './plan.ts';
 import { checkpointFile, createRunDir, openRunDir } from './run-dir.ts';
+import { loadShippedModel, shippedModelCheckpoint } from './shipped-model.ts';
 import { type IclSequenceExperimentSpec, type IclSequenceModelSpec, parseAnyExperiment } from './spec.ts';
 import type { AgentScalars } from './tensorboard.ts';
 import { executeRun, type RunOptions, type TrainContext, trainCheckpointed } from './training-loop.ts';
@@ -58,6 +68,20 @@ export interface InductionFinal {
   prefixMatching: number[][] | null;
   previousToken: number[][] | null;
   bestHead: { layer: number; head: number; prefixMatching: number } | null;
+  /** The offsets of `prefixMatchingByOffset` (the spec's `evaluation.prefixOffsets`). */
+  prefixOffsets: number[];
+  /** Transformers: every head's prefix-matching score at each offset, [offset][layer][head]. */
+  prefixMatchingByOffset: number[][][] | null;
+  /** The head with the highest prefix-matching score at any of the offsets, and that offset. */
+  inductionHead: { layer: number; head: number; offset: number; prefixMatching: number } | null;
+  /** That head's attention on one held-out sequence. */
+  attention: AttentionExample | null;
+}
+
+/** The loss by position of one periodic evaluation (icl-induction). */
+export interface PositionPoint {
+  step: number;
+  lossByPosition: number[];
 }
 
 /** The final evaluation of a model on icl-bursty, accuracies with 95% Wilson intervals. */
@@ -88,8 +112,19 @@ export interface IclSequenceEvalFile {
       final: InductionFinal | BurstyFinal;
       /** The periodic evaluations on `evalSequences` held-out sequences, in step order. */
       curve: CurvePoint[];
+      /** icl-induction: the loss by position at each periodic evaluation (else empty; a shipped model has none). */
+      positionCurve: PositionPoint[];
     }
   >;
+  /** The shipped checkpoint each model came from, for the models evaluated from one instead of trained. */
+  shipped: Record<string, string>;
+}
+
+export interface IclSequenceRunOptions extends RunOptions {
+  /** Train every model, even those whose spec names a shipped checkpoint (`engram run --train`). */
+  train?: boolean;
+  /** Where shipped checkpoints live (default: the repository's checkpoints/). */
+  checkpointDir?: string;
 }
 
 export interface IclSequenceRunResult {
@@ -138,21 +173,57 @@ function buildModels(spec: IclSequenceExperimentSpec, task: SequenceTask): Map<s
 /** Starts a new sequence run. */
 export async function runIclSequenceExperiment(
   specIn: IclSequenceExperimentSpec,
-  options: RunOptions = {},
+  options: IclSequenceRunOptions = {},
 ): Promise<IclSequenceRunResult> {
-  const spec =
+  let spec =
     options.seed === undefined
       ? specIn
       : (parseAnyExperiment({ ...specIn, seed: options.seed }, '--seed') as IclSequenceExperimentSpec);
+  // With --train the run's config records that every model was trained (so a resume trains too).
+  if (options.train) spec = { ...spec, models: spec.models.map(({ checkpoint: _shipped, ...m }) => m) };
   const task = sequenceTask(spec);
   const models = buildModels(spec, task);
+  // A shipped checkpoint that does not fit its model is refused before anything is written.
+  for (const m of spec.models) shippedSequenceCheckpoint(spec, m, models.get(m.id)!, task, options.checkpointDir);
   return execute(spec, task, models, createRunDir(spec, options.out), false, options);
+}
+
+/** The shipped checkpoint a model of the spec is evaluated from instead of being trained (see shipped-model.ts). */
+export function shippedSequenceCheckpoint(
+  spec: IclSequenceExperimentSpec,
+  m: IclSequenceModelSpec,
+  model: SequenceModel,
+  task: SequenceTask,
+  checkpointDir?: string,
+): { file: string; checkpoint: Checkpoint } | null {
+  const resolveTask = (raw: Record<string, unknown>) =>
+    (task.id === 'icl-induction' ? createIclInduction(raw) : createIclBursty(raw)).options as unknown as Record<
+      string,
+      unknown
+    >;
+  return shippedModelCheckpoint({
+    experiment: spec.name,
+    model: { id: m.id, kind: m.model, options: model.options(), checkpoint: m.checkpoint },
+    runKind: 'icl-sequence',
+    what: 'a sequence model',
+    task: { id: task.id, options: task.family.options as unknown as Record<string, unknown> },
+    resolveTask,
+    resolveModel: (raw) =>
+      createSequenceModel(
+        m.model,
+        task.source.inputSize,
+        task.source.outputSize,
+        raw,
+        Rng.fromSeed('shipped'),
+      ).options() as Record<string, unknown>,
+    checkpointDir,
+  });
 }
 
 /** Continues a stopped sequence run. */
 export async function resumeIclSequenceRun(
   runDir: string,
-  options: Omit<RunOptions, 'out' | 'seed'> = {},
+  options: Omit<IclSequenceRunOptions, 'out' | 'seed' | 'train'> = {},
 ): Promise<IclSequenceRunResult> {
   const { dir, config } = openRunDir(runDir);
   const spec = parseAnyExperiment(config, path.join(dir, 'config.json'));
@@ -161,29 +232,50 @@ export async function resumeIclSequenceRun(
   return execute(spec, task, buildModels(spec, task), dir, true, options);
 }
 
-/** The `eval/…` measures of a model on `count` held-out sequences drawn from `rng`. */
+/**
+ * The `eval/…` measures of a model on `count` held-out sequences drawn from `rng` (and, on
+ * icl-induction, its loss by position).
+ */
 export function periodicEvaluation(
   model: SequenceModel,
   task: SequenceTask,
   rng: Rng,
   count: number,
-): Record<string, number | null> {
+): { scalars: Record<string, number | null>; lossByPosition: number[] | null } {
   if (task.id === 'icl-bursty') {
     const e = evaluateBursty(model, task.family, rng, count);
     return {
-      'eval/inContextAccuracy': e.inContextAccuracy,
-      'eval/inWeightsAccuracy': e.inWeightsAccuracy,
-      'eval/trainAccuracy': e.trainAccuracy,
+      scalars: {
+        'eval/inContextAccuracy': e.inContextAccuracy,
+        'eval/inWeightsAccuracy': e.inWeightsAccuracy,
+        'eval/trainAccuracy': e.trainAccuracy,
+      },
+      lossByPosition: null,
     };
   }
   const e = evaluateInduction(model, task.family, rng, count);
   const best = bestHead(e.prefixMatching);
   return {
-    'eval/repeatLoss': e.segment.repeat,
-    'eval/firstLoss': e.segment.first,
-    'eval/iclScore': e.inContextLearningScore,
-    ...(best === null ? {} : { 'eval/prefixMatching': best.prefixMatching }),
+    scalars: {
+      'eval/repeatLoss': e.segment.repeat,
+      'eval/firstLoss': e.segment.first,
+      'eval/iclScore': e.inContextLearningScore,
+      ...(best === null ? {} : { 'eval/prefixMatching': best.prefixMatching }),
+      ...headScalars(e.prefixMatching),
+    },
+    lossByPosition: Array.from(e.lossByPosition, (v) => (Number.isFinite(v) ? v : Number.NaN)),
   };
+}
+
+/** Every head's prefix-matching score as `eval/prefixMatching/layer<l>/head<h>` (numbered from 1). */
+function headScalars(scores: number[][] | null): Record<string, number> {
+  const out: Record<string, number> = {};
+  scores?.forEach((layer, l) => {
+    layer.forEach((v, h) => {
+      out[`eval/prefixMatching/layer${l + 1}/head${h + 1}`] = v;
+    });
+  });
+  return out;
 }
 
 /** The head with the highest prefix-matching score (NaN scores skipped); null without heads. */
@@ -216,7 +308,15 @@ function finalEvaluation(
       trainAccuracy: proportion(e.trainAccuracy),
     };
   }
-  const e = evaluateInduction(model, task.family, rng, n, { prefixOffsets: spec.evaluation.prefixOffsets });
+  const prefixOffsets = spec.evaluation.prefixOffsets;
+  const e = evaluateInduction(model, task.family, rng, n, { prefixOffsets });
+  let inductionHead: InductionFinal['inductionHead'] = null;
+  e.prefixMatchingByOffset?.forEach((scores, i) => {
+    const best = bestHead(scores);
+    if (best !== null && (inductionHead === null || best.prefixMatching > inductionHead.prefixMatching))
+      inductionHead = { ...best, offset: prefixOffsets[i] };
+  });
+  const head = inductionHead as InductionFinal['inductionHead'];
   return {
     sequences: n,
     lossByPosition: [...e.lossByPosition],
@@ -228,14 +328,47 @@ function finalEvaluation(
     prefixMatching: e.prefixMatching,
     previousToken: e.previousToken,
     bestHead: bestHead(e.prefixMatching),
+    prefixOffsets: [...prefixOffsets],
+    prefixMatchingByOffset: e.prefixMatchingByOffset,
+    inductionHead: head,
+    attention:
+      head === null || !(model instanceof SequenceTransformer)
+        ? null
+        : attentionExample(model, task.family, rng, head.layer, head.head, head.offset),
   };
 }
 
-/** The periodic evaluations of a model, read back from metrics.jsonl (so a resumed run has them all). */
-function curveOf(runDir: string, key: string): CurvePoint[] {
+/** positions.jsonl of a run directory. */
+const positionsFile = (runDir: string) => path.join(runDir, 'positions.jsonl');
+
+/** A model's periodic losses by position, from positions.jsonl. */
+function positionCurveOf(runDir: string, key: string): PositionPoint[] {
+  const file = positionsFile(runDir);
+  if (!fs.existsSync(file)) return [];
+  return readJsonl(file)
+    .filter((r) => r.model === key)
+    .map((r) => ({
+      step: r.step as number,
+      lossByPosition: (r.lossByPosition as (number | null)[]).map((v) => v ?? Number.NaN),
+    }));
+}
+
+/** Cuts a model's records of positions.jsonl back to the steps up to `update` (those its checkpoint covers). */
+function truncatePositions(runDir: string, key: string, update: number): void {
+  const file = positionsFile(runDir);
+  if (!fs.existsSync(file)) return;
+  const kept = readJsonl(file).filter((r) => r.model !== key || (r.step as number) <= update);
+  atomicWriteText(file, kept.map((r) => `${JSON.stringify(r)}\n`).join(''));
+}
+
+/**
+ * The periodic evaluations of a model, read back from metrics records: the run's metrics.jsonl (so a
+ * resumed run has them all), or a shipped checkpoint's history.
+ */
+function curveOf(records: readonly Record<string, unknown>[], key: string): CurvePoint[] {
   const points: CurvePoint[] = [];
-  for (const r of readJsonl(path.join(runDir, 'metrics.jsonl'))) {
-    if (r.agent !== key) continue;
+  for (const r of records) {
+    if (r.agent !== undefined && r.agent !== key) continue;
     const values = Object.entries(r).filter(([k]) => k.startsWith('eval/'));
     if (values.length === 0) continue;
     points.push({ step: r.update as number, ...(Object.fromEntries(values) as Record<string, number | null>) });
@@ -249,9 +382,10 @@ async function execute(
   models: Map<string, SequenceModel>,
   runDir: string,
   resumed: boolean,
-  options: RunOptions,
+  options: IclSequenceRunOptions,
 ): Promise<IclSequenceRunResult> {
   const trainingSeconds: Record<string, number> = {};
+  const shipped: Record<string, { file: string; checkpoint: Checkpoint }> = {};
   return executeRun(
     {
       runDir,
@@ -260,13 +394,21 @@ async function execute(
       keys: spec.models.map((m) => m.id),
       train: async (key, context) => {
         const m = spec.models.find((x) => x.id === key) as IclSequenceModelSpec;
-        const trained = await trainModel(spec, m, models.get(key) as SequenceModel, task, runDir, context);
+        const model = models.get(key) as SequenceModel;
+        const ck = shippedSequenceCheckpoint(spec, m, model, task, options.checkpointDir);
+        if (ck !== null) {
+          trainingSeconds[key] = loadShippedModel(key, ck, model.parameters(), context);
+          shipped[key] = ck;
+          return false;
+        }
+        const trained = await trainModel(spec, m, model, task, runDir, context);
         trainingSeconds[key] = trained.wallSeconds;
         return trained.stopped;
       },
       evaluate: async (emit) => {
         emit({ type: 'eval-start', agent: 'held-out sequences' });
         const rng = Rng.fromSeed(spec.seed).fork('icl-sequence/eval');
+        const metrics = readJsonl(path.join(runDir, 'metrics.jsonl'));
         const evalFile: IclSequenceEvalFile = {
           experiment: spec.name,
           kind: 'icl-sequence',
@@ -281,14 +423,16 @@ async function execute(
                 {
                   model: m.model,
                   parameters: model.parameterCount(),
-                  steps: sequenceTraining(spec, m).steps,
+                  steps: shipped[m.id]?.checkpoint.update ?? sequenceTraining(spec, m).steps,
                   trainingSeconds: trainingSeconds[m.id] ?? 0,
                   final: finalEvaluation(spec, model, task, rng),
-                  curve: curveOf(runDir, m.id),
+                  curve: curveOf(shipped[m.id]?.checkpoint.history ?? metrics, m.id),
+                  positionCurve: shipped[m.id] === undefined ? positionCurveOf(runDir, m.id) : [],
                 },
               ];
             }),
           ),
+          shipped: Object.fromEntries(Object.entries(shipped).map(([k, ck]) => [k, ck.file])),
         };
         atomicWriteJson(path.join(runDir, 'eval.json'), evalFile, 2);
         emit({ type: 'note', message: sequenceHeadline(evalFile) });
@@ -354,6 +498,8 @@ async function trainModel(
   const evalRng = root.fork('icl-sequence/periodic');
   const evaluatesAt = (update: number) =>
     evalEvery > 0 && (update % evalEvery === 0 || update === training.steps) && update > 0;
+  // A resumed model's records of positions.jsonl past its checkpoint go before its first step.
+  let positionsChecked = false;
   return trainCheckpointed(
     {
       key: m.id,
@@ -373,9 +519,18 @@ async function trainModel(
         watch: ['train/loss', 'train/gradNorm'],
         logAt: evaluatesAt,
         step: () => {
+          if (!positionsChecked) {
+            truncatePositions(runDir, m.id, trainer.update);
+            positionsChecked = true;
+          }
           const metrics = trainer.step();
           if (!evaluatesAt(metrics.update)) return metrics;
-          return { ...metrics, ...periodicEvaluation(model, task, evalRng, evalSequences) };
+          const e = periodicEvaluation(model, task, evalRng, evalSequences);
+          if (e.lossByPosition !== null) {
+            const record = { model: m.id, step: metrics.update, lossByPosition: e.lossByPosition };
+            fs.appendFileSync(positionsFile(runDir), `${JSON.stringify(record)}\n`);
+          }
+          return { ...metrics, ...e.scalars };
         },
       },
       trainerState: () => ({ ...trainer.state(), envSteps: trainer.update * training.batchSize, rng: null }),

@@ -205,6 +205,8 @@ export const IclSequenceModelSpecSchema = z.strictObject({
   model: z.enum(SEQUENCE_MODELS),
   /** Model options (validated by src/icl/sequence-models.ts). */
   options: options.default({}),
+  /** A shipped checkpoint (`checkpoints/<name>.json`) evaluated instead of training, unless `engram run --train`. */
+  checkpoint: z.string().optional(),
   /** Overrides of the experiment's training settings for this model. */
   training: IclSequenceTrainingSchema.partial().optional(),
 });

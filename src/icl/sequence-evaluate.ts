@@ -132,6 +132,61 @@ export function evaluateInduction(
   };
 }
 
+/** One head's attention on one held-out sequence, with where the sequence's segment lies. */
+export interface AttentionExample {
+  readonly layer: number;
+  readonly head: number;
+  /** The prefix-matching offset the head was chosen at (`prefixMatchingScore`'s). */
+  readonly offset: number;
+  /** The L tokens of the sequence (the model reads the first L − 1). */
+  readonly tokens: number[];
+  readonly firstStart: number;
+  readonly repeatStart: number;
+  readonly segment: number;
+  /** weights[t][u]: the attention from position t to position u ≤ t, t, u < L − 1. */
+  readonly weights: number[][];
+}
+
+/**
+ * The attention pattern of head (layer, head) of a transformer on one held-out sequence: the first of
+ * up to 64 sequences drawn from `rng.fork('attention-example')` whose segment has the longest length
+ * and whose occurrences lie at least `offset` apart (so the head's target exists at every repeated
+ * token).
+ */
+export function attentionExample(
+  model: SequenceTransformer,
+  family: IclInductionFamily,
+  rng: Rng,
+  layer: number,
+  head: number,
+  offset = 1,
+): AttentionExample {
+  const candidates = family.sampleSequences(rng.fork('attention-example'), 64);
+  let pick = 0;
+  for (let s = 0; s < candidates.sequences; s++) {
+    const gap = candidates.repeatStart[s] - candidates.firstStart[s];
+    if (candidates.segments[s] === candidates.segment && gap >= offset) {
+      pick = s;
+      break;
+    }
+  }
+  const one = sliceInduction(candidates, pick, pick + 1);
+  const { attention } = noGrad(() => model.logitsWithAttention(inductionInputs(one), 1));
+  const pattern = attention[layer]?.[head];
+  if (pattern === undefined) throw new Error(`attentionExample: the model has no head ${head} in layer ${layer}`);
+  const T = pattern.length;
+  return {
+    layer,
+    head,
+    offset,
+    tokens: Array.from(one.tokens),
+    firstStart: one.firstStart[0],
+    repeatStart: one.repeatStart[0],
+    segment: one.segments[0],
+    weights: Array.from({ length: T }, (_, t) => Array.from(pattern.weights.subarray(t * T, t * T + t + 1))),
+  };
+}
+
 /** Sequences lo … hi − 1 of an induction batch, as a batch of their own (time-major). */
 export function sliceInduction(batch: InductionBatch, lo: number, hi: number): InductionBatch {
   if (lo === 0 && hi === batch.sequences) return batch;

@@ -3,7 +3,15 @@
 // icl-induction, the loss by position at the end).
 import path from 'node:path';
 import type { BurstyFinal, IclSequenceEvalFile, InductionFinal } from '../experiments/icl-sequence-run.ts';
-import { burstyCurvesFigure, inductionCurvesFigure, lossByPositionFigure } from './icl-sequence-figures.ts';
+import {
+  attentionPatternFigure,
+  burstyCurvesFigure,
+  headsCurvesFigure,
+  inductionCurvesFigure,
+  lossByPositionFigure,
+  lossByPositionPhaseFigure,
+  phaseChange,
+} from './icl-sequence-figures.ts';
 import { taskOptionsText } from './option-values.ts';
 import { writeVegaLiteSvg } from './svg.ts';
 
@@ -23,6 +31,10 @@ export async function iclSequenceSection(ev: IclSequenceEvalFile, reportDir: str
       (ev.task === 'icl-bursty' ? ' of each kind' : '') +
       ` (evaluation seed ${ev.seed}).`,
     '',
+    ...Object.entries(ev.shipped ?? {}).flatMap(([id, file]) => [
+      `- ${id}: evaluated from the shipped checkpoint \`${path.basename(file)}\` (its curve is the training run's).`,
+    ]),
+    ...(Object.keys(ev.shipped ?? {}).length > 0 ? [''] : []),
   ];
   const curves = Object.fromEntries(models.map(([id, m]) => [id, m.curve]));
   const hasCurves = models.some(([, m]) => m.curve.length > 0);
@@ -63,22 +75,32 @@ export async function iclSequenceSection(ev: IclSequenceEvalFile, reportDir: str
     'Next-token loss in nats. Repeat: positions inside the second occurrence of the repeated segment, whose next ' +
       'token the first occurrence gives; first: the same positions of the first occurrence (next token uniform, ' +
       `ln V = ${num(Math.log(vocabulary))}). ICL score (Olsson et al. 2022): loss late in the sequence minus early; ` +
-      'prefix matching: the best head’s attention from a repeated token to the token after its earlier occurrence.',
+      'prefix matching: the best head’s attention from a repeated token to the token after its earlier occurrence ' +
+      '(offset 1, Olsson et al.’s induction head); at offset c, to the token c places after it (a shifted circuit: ' +
+      'its first layer reads c − 1 tokens back).',
     '',
-    '| model | kind | parameters | steps | repeat loss | first-occurrence loss | ICL score ' +
-      '| best prefix-matching head |',
-    '|---|---|---|---|---|---|---|---|',
+    '| model | kind | parameters | steps | repeat loss | first-occurrence loss | repeat / first | ICL score ' +
+      '| best prefix-matching head (offset 1) | best head at any offset |',
+    '|---|---|---|---|---|---|---|---|---|---|',
     ...models.map(([id, m]) => {
       const f = m.final as InductionFinal;
       const head =
         f.bestHead === null
           ? '–'
-          : `${num(f.bestHead.prefixMatching)} (layer ${f.bestHead.layer}, head ${f.bestHead.head})`;
+          : `${num(f.bestHead.prefixMatching)} (layer ${f.bestHead.layer + 1}, head ${f.bestHead.head + 1})`;
+      const any =
+        (f.inductionHead ?? null) === null
+          ? '–'
+          : `${num(f.inductionHead!.prefixMatching)} at offset ${f.inductionHead!.offset} ` +
+            `(layer ${f.inductionHead!.layer + 1}, head ${f.inductionHead!.head + 1})`;
       return (
         `| ${id} | ${m.model} | ${m.parameters.toLocaleString('en-US')} | ${m.steps} | ${num(f.repeatLoss)} | ` +
-        `${num(f.firstLoss)} | ${num(f.inContextLearningScore)} | ${head} |`
+        `${num(f.firstLoss)} | ${num(f.repeatLoss / f.firstLoss)} | ${num(f.inContextLearningScore)} | ${head} | ` +
+        `${any} |`
       );
     }),
+    '',
+    'Layers and heads are numbered from 1 here (from 0 in eval.json).',
     '',
   );
   if (hasCurves)
@@ -97,5 +119,29 @@ export async function iclSequenceSection(ev: IclSequenceEvalFile, reportDir: str
     ),
     'Next-token loss by position after training.',
   );
+  const heads = hasCurves ? headsCurvesFigure(curves, periodic) : null;
+  if (heads !== null)
+    await figure('induction-heads-vs-steps.svg', heads, 'Every head’s prefix-matching score against training steps.');
+  const phase = phaseChange(curves);
+  const positions = Object.fromEntries(models.map(([id, m]) => [id, m.positionCurve ?? []]));
+  if (phase !== null && models.some(([, m]) => (m.positionCurve ?? []).length > 1))
+    await figure(
+      'induction-loss-by-position-phase.svg',
+      lossByPositionPhaseFigure(positions, phase.step, vocabulary, [
+        `before: step ${phase.step}, the periodic evaluation after which ${phase.model}'s repeat loss falls most ` +
+          `(by ${num(phase.drop)} nats before the next);`,
+        `end: the last periodic evaluation; ${periodic}`,
+      ]),
+      'Loss by position before and after the phase change.',
+    );
+  for (const [id, m] of models) {
+    const example = (m.final as InductionFinal).attention ?? null;
+    if (example === null) continue;
+    await figure(
+      `induction-attention-${id}.svg`,
+      attentionPatternFigure(id, example),
+      `The attention pattern of ${id}'s best induction head on one held-out sequence.`,
+    );
+  }
   return lines;
 }

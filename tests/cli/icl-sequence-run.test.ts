@@ -58,11 +58,28 @@ describe('engram run, icl-sequence kind', () => {
         id,
       ).toEqual([8, 16, 24]);
       expect(m.final.lossByPosition, id).toHaveLength(15);
+      expect(
+        m.positionCurve.map((p: { step: number; lossByPosition: number[] }) => [p.step, p.lossByPosition.length]),
+        id,
+      ).toEqual([
+        [8, 15],
+        [16, 15],
+        [24, 15],
+      ]);
       for (const key of ['repeatLoss', 'firstLoss', 'inContextLearningScore'])
         expect(Number.isFinite(m.final[key]), `${id} ${key}`).toBe(true);
     }
     expect(ev.models['attn-2'].final.prefixMatching).toHaveLength(2);
     expect(ev.models.lstm.final.bestHead).toBeNull();
+    // The best head at any offset, and its attention on one sequence (row t attends to 0 … t).
+    const example = ev.models['attn-2'].final.attention;
+    expect(example.weights.map((row: number[]) => row.length)).toEqual(Array.from({ length: 15 }, (_, t) => t + 1));
+    expect(example.weights[14].reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(1, 9);
+    expect([example.layer, example.head]).toEqual([
+      ev.models['attn-2'].final.inductionHead.layer,
+      ev.models['attn-2'].final.inductionHead.head,
+    ]);
+    expect(ev.models.lstm.final.attention).toBeNull();
     const attn = metrics(out).filter((r) => r.agent === 'attn-2');
     expect(attn.map((r) => r.update)).toEqual([5, 8, 10, 15, 16, 20, 24]);
     const evaluated = attn.find((r) => r.update === 8)!;
@@ -80,7 +97,14 @@ describe('engram run, icl-sequence kind', () => {
     ])
       expect(fs.existsSync(path.join(out, f)), f).toBe(true);
     expect(fs.readFileSync(path.join(out, 'metrics.csv'), 'utf8').split('\n')[0]).toMatch(/eval\/repeatLoss/);
-    for (const f of ['induction-loss-vs-steps.svg', 'induction-loss-by-position.svg'])
+    for (const f of [
+      'induction-loss-vs-steps.svg',
+      'induction-loss-by-position.svg',
+      'induction-loss-by-position-phase.svg',
+      'induction-heads-vs-steps.svg',
+      'induction-attention-attn-1.svg',
+      'induction-attention-attn-2.svg',
+    ])
       expect(fs.readFileSync(path.join(out, 'figures', f), 'utf8')).toMatch(/^<svg/);
     const report = fs.readFileSync(path.join(out, 'report.md'), 'utf8');
     expect(report).toMatch(/\| attn-2 \| transformer \| [\d,]+ \| 24 \|/);

@@ -1,4 +1,4 @@
-// Shipped in-context regression checkpoints: a model whose spec names one is evaluated from it
+// Shipped in-context regression and sequence-model checkpoints: a model whose spec names one is evaluated from it
 // instead of trained (the numbers of the run that made it), `--train` trains anyway, and a
 // checkpoint of another model kind, options or task is refused before anything is written.
 import fs from 'node:fs';
@@ -7,7 +7,13 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readCheckpoint, writeCheckpoint } from '../../src/experiments/checkpoint.ts';
 import { runIclExperiment } from '../../src/experiments/icl-run.ts';
-import { type IclExperimentSpec, parseAnyExperiment } from '../../src/experiments/spec.ts';
+import { runIclSequenceExperiment } from '../../src/experiments/icl-sequence-run.ts';
+import {
+  type IclExperimentSpec,
+  type IclSequenceExperimentSpec,
+  parseAnyExperiment,
+} from '../../src/experiments/spec.ts';
+import { writeReport } from '../../src/report/report.ts';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'engram-icl-shipped-'));
 
@@ -72,6 +78,70 @@ describe('shipped in-context regression checkpoints', () => {
     ];
     for (const [s, message] of cases) {
       await expect(runIclExperiment(s, { out: never, checkpointDir: shippedDir })).rejects.toThrow(message);
+      expect(fs.existsSync(never)).toBe(false);
+    }
+  }, 60_000);
+});
+
+const sequenceSpec = (models: Record<string, unknown>[], task: Record<string, unknown> = {}) =>
+  parseAnyExperiment(
+    {
+      kind: 'icl-sequence',
+      name: 'tiny-sequence',
+      seed: 2,
+      task: { id: 'icl-induction', options: { vocabulary: 8, length: 12, segment: 3, ...task } },
+      models,
+      training: { steps: 12, batchSize: 8, learningRate: 0.01, logEvery: 4, evalEvery: 6, evalSequences: 10 },
+      evaluation: { sequences: 30 },
+    },
+    'test',
+  ) as IclSequenceExperimentSpec;
+
+describe('shipped sequence-model checkpoints', () => {
+  it('evaluates the shipped model with its training curve, retrains under --train, refuses a misfit', async () => {
+    const attn = { id: 'attn', model: 'transformer', options: { width: 8, layers: 2, heads: 2, maxLength: 12 } };
+    const first = await runIclSequenceExperiment(sequenceSpec([attn]), { out: path.join(tmp(), 'run') });
+    const shippedDir = tmp();
+    const ck = readCheckpoint(path.join(first.runDir, 'checkpoints', 'attn.json'));
+    const history = fs
+      .readFileSync(path.join(first.runDir, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    writeCheckpoint(path.join(shippedDir, 'tiny-attn.json'), { ...ck, optimizer: null, rng: null, history });
+
+    const events: string[] = [];
+    const fromShipped = await runIclSequenceExperiment(sequenceSpec([{ ...attn, checkpoint: 'tiny-attn' }]), {
+      out: path.join(tmp(), 'run'),
+      checkpointDir: shippedDir,
+      onEvent: (e) => events.push(e.type),
+    });
+    expect(events).not.toContain('train-start');
+    const a = first.eval!.models.attn;
+    const b = fromShipped.eval!.models.attn;
+    expect(b.final).toEqual(a.final);
+    expect(b.curve).toEqual(a.curve);
+    expect(b.positionCurve).toEqual([]);
+    expect(fromShipped.eval!.shipped).toEqual({ attn: path.join(shippedDir, 'tiny-attn.json') });
+    const report = fs.readFileSync(await writeReport(fromShipped.runDir), 'utf8');
+    expect(report).toMatch(/attn: evaluated from the shipped checkpoint `tiny-attn\.json`/);
+
+    const retrained = await runIclSequenceExperiment(sequenceSpec([{ ...attn, checkpoint: 'tiny-attn' }]), {
+      out: path.join(tmp(), 'run'),
+      checkpointDir: shippedDir,
+      train: true,
+    });
+    expect(retrained.eval!.shipped).toEqual({});
+    expect(retrained.eval!.models.attn.final).toEqual(a.final);
+
+    const never = path.join(tmp(), 'never');
+    const cases: [IclSequenceExperimentSpec, RegExp][] = [
+      [sequenceSpec([{ ...attn, model: 'lstm', options: {}, checkpoint: 'tiny-attn' }]), /holds a transformer/],
+      [sequenceSpec([{ ...attn, options: { ...attn.options, width: 12 }, checkpoint: 'tiny-attn' }]), /has options/],
+      [sequenceSpec([{ ...attn, checkpoint: 'tiny-attn' }], { segment: 2 }), /was trained on/],
+    ];
+    for (const [s, message] of cases) {
+      await expect(runIclSequenceExperiment(s, { out: never, checkpointDir: shippedDir })).rejects.toThrow(message);
       expect(fs.existsSync(never)).toBe(false);
     }
   }, 60_000);

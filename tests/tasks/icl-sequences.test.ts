@@ -90,6 +90,24 @@ describe('icl-induction', () => {
     expect(() => createIclInduction({ segment: 4, segmentMin: 5 })).toThrow(UsageError);
   });
 
+  it('with gapMax, the gap is uniform on {k, …, gapMax}', () => {
+    const capped = createIclInduction({ vocabulary: 10, length: 32, segment: 6, segmentMin: 2, gapMax: 8 });
+    const S = 4000;
+    const batch = capped.sampleSequences(Rng.fromSeed('g'), S);
+    const byLength = new Map<number, number[]>();
+    for (let s = 0; s < S; s++) {
+      const k = batch.segments[s];
+      const gap = batch.repeatStart[s] - batch.firstStart[s];
+      expect(gap).toBeGreaterThanOrEqual(k);
+      expect(gap).toBeLessThanOrEqual(8);
+      byLength.set(k, [...(byLength.get(k) ?? []), gap]);
+    }
+    // k = 2: gaps 2 … 8, each about 1/7 of them.
+    const twos = byLength.get(2) ?? [];
+    for (let g = 2; g <= 8; g++) expect(twos.filter((x) => x === g).length / twos.length).toBeCloseTo(1 / 7, 1);
+    expect(() => createIclInduction({ length: 32, segment: 6, gapMax: 5 })).toThrow(/gapMax/);
+  });
+
   it('refuses a segment that does not fit twice', () => {
     expect(() => createIclInduction({ length: 10, segment: 6 })).toThrow(UsageError);
     expect(() => createIclInduction({ vocabulary: 1 })).toThrow(UsageError);

@@ -1,0 +1,74 @@
+// Shipped checkpoints of supervised in-context models (icl-regression and icl-sequence runs): a
+// model spec naming `checkpoint` is evaluated from `checkpoints/<name>.json` instead of being
+// trained, when the file exists and fits the model (`engram run --train` trains it anyway).
+import fs from 'node:fs';
+import path from 'node:path';
+import { UsageError } from '../core/errors.ts';
+import type { Tensor } from '../nn/tensor.ts';
+import { type Checkpoint, loadCheckpointParameters, readCheckpoint, SHIPPED_CHECKPOINT_DIR } from './checkpoint.ts';
+import type { TrainContext } from './training-loop.ts';
+
+/** What a shipped checkpoint must agree with, every option resolved with today's defaults. */
+export interface ShippedModelQuery {
+  experiment: string;
+  /** The model's id in the experiment, its kind, its resolved options and the checkpoint it names. */
+  model: { id: string; kind: string; options: Record<string, unknown>; checkpoint?: string };
+  /** The run kind the checkpoint must come from, and how to name it in a refusal. */
+  runKind: string;
+  what: string;
+  /** The task, its options resolved. */
+  task: { id: string; options: Record<string, unknown> };
+  /** The checkpoint's stored task and model options, resolved the same way. */
+  resolveTask(raw: Record<string, unknown>): Record<string, unknown>;
+  resolveModel(raw: Record<string, unknown>): Record<string, unknown>;
+  checkpointDir?: string;
+}
+
+/**
+ * The shipped checkpoint a model is evaluated from instead of being trained: the file
+ * `<checkpointDir>/<checkpoint>.json`, when the spec names one and it exists (otherwise the model is
+ * trained). One of another run kind, model kind, options or task, or unfinished, is a UsageError.
+ */
+export function shippedModelCheckpoint(q: ShippedModelQuery): { file: string; checkpoint: Checkpoint } | null {
+  if (q.model.checkpoint === undefined) return null;
+  const file = path.join(q.checkpointDir ?? SHIPPED_CHECKPOINT_DIR, `${q.model.checkpoint}.json`);
+  if (!fs.existsSync(file)) return null;
+  const ck = readCheckpoint(file);
+  const mismatch = (what: string) =>
+    new UsageError(`experiment ${q.experiment}: model '${q.model.id}': shipped checkpoint ${file} ${what}`);
+  if (ck.kind !== q.runKind) throw mismatch(`is not ${q.what}`);
+  if (ck.agent.id !== q.model.kind) throw mismatch(`holds a ${ck.agent.id} model, not ${q.model.kind}`);
+  const same = (a: unknown, b: unknown) => JSON.stringify(sorted(a)) === JSON.stringify(sorted(b));
+  // Both resolved with today's defaults, so an option added since the checkpoint was made is no mismatch.
+  if (ck.task.id !== q.task.id || !same(q.resolveTask(ck.task.options), q.task.options))
+    throw mismatch(`was trained on ${JSON.stringify(ck.task.options)}, not ${JSON.stringify(q.task.options)}`);
+  if (!same(q.resolveModel(ck.agent.options), q.model.options))
+    throw mismatch(`has options ${JSON.stringify(ck.agent.options)}, the spec ${JSON.stringify(q.model.options)}`);
+  if (!ck.done) throw mismatch(`is unfinished (step ${ck.update})`);
+  return { file, checkpoint: ck };
+}
+
+/**
+ * Loads a shipped checkpoint into a model's parameters and says so on the event stream; returns the
+ * checkpoint's training time.
+ */
+export function loadShippedModel(
+  key: string,
+  shipped: { file: string; checkpoint: Checkpoint },
+  parameters: Map<string, Tensor>,
+  context: Pick<TrainContext, 'emit'>,
+): number {
+  loadCheckpointParameters(parameters, shipped.checkpoint.params, shipped.file);
+  const message = `${key}: evaluating the shipped checkpoint ${shipped.file} instead of training`;
+  context.emit({ type: 'warning', message: `${message} (engram run --train retrains)` });
+  return shipped.checkpoint.wallSeconds;
+}
+
+function sorted(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  return Object.fromEntries(
+    Object.entries(value as Record<string, unknown>)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, v]) => [k, sorted(v)]),
+  );
+}
