@@ -11,7 +11,13 @@ import { SharedRunControl } from '../experiments/shared-control.ts';
 import { type SlurmFiles, type SlurmOptions, writeSlurmScripts } from '../experiments/slurm.ts';
 import { runSweep, type SweepEvent, type SweepResult } from '../experiments/sweep.ts';
 import { readSweepDir } from '../experiments/sweep-dir.ts';
-import { type ExpandedSweep, loadSweep, parseShard, type Shard } from '../experiments/sweep-spec.ts';
+import {
+  type ExpandedSweep,
+  loadSweep,
+  parseShard,
+  type Shard,
+  type SweepExperimentSpec,
+} from '../experiments/sweep-spec.ts';
 import { withProgress } from './progress.ts';
 
 export interface SweepCommandOptions extends SlurmOptions {
@@ -25,7 +31,7 @@ export interface SweepCommandOptions extends SlurmOptions {
 }
 
 /** runs/sweep-<name>-<time>, with the shard for a shard's directory. */
-function defaultSweepDir(sweep: ExpandedSweep, shard: Shard | null = null): string {
+function defaultSweepDir(sweep: ExpandedSweep<SweepExperimentSpec>, shard: Shard | null = null): string {
   return path.join(
     'runs',
     `sweep-${sweep.name}-${timestampId()}${shard === null ? '' : `-shard${shard.index}of${shard.count}`}`,
@@ -52,10 +58,10 @@ export async function sweepCommand(ref: string | undefined, opts: SweepCommandOp
       throw new UsageError(
         '--resume continues a sweep directory as it was started: no --out, --shard or --slurm with it',
       );
-    const { sweep, shard } = readSweepDir(path.resolve(opts.resume));
+    const { sweep, shard } = readSweepDir<SweepExperimentSpec>(path.resolve(opts.resume));
     return { kind: 'sweep', result: await execute(sweep, opts.resume, shard, opts) };
   }
-  const sweep = await loadSweep(ref!);
+  const sweep = await loadSweep<SweepExperimentSpec>(ref!);
   if (opts.slurm) {
     if (opts.shard !== undefined)
       throw new UsageError('--slurm writes a job array that runs every shard: no --shard with it');
@@ -66,7 +72,7 @@ export async function sweepCommand(ref: string | undefined, opts: SweepCommandOp
 }
 
 async function execute(
-  sweep: ExpandedSweep,
+  sweep: ExpandedSweep<SweepExperimentSpec>,
   out: string,
   shard: Shard | null,
   opts: SweepCommandOptions,

@@ -136,6 +136,7 @@ function value(r: SweepRow, width: number): Segment {
     return seg(padTo(`${short(r.headline.value)} ${r.headline.measure} (frozen)`, width), { bold: true });
   if (Number.isFinite(r.latestRegret)) return seg(`${short(r.latestRegret)} training regret`);
   if (Number.isFinite(r.latestReward)) return seg(`${short(r.latestReward)} training reward`);
+  if (Number.isFinite(r.latestLoss)) return seg(`${short(r.latestLoss)} training loss`);
   return seg('');
 }
 
@@ -155,7 +156,17 @@ function log(store: SweepStore, rows: number): Line[] {
 }
 
 function footer(store: SweepStore, o: SweepFrameOptions): Line {
-  if (store.phase === 'done') return [seg(`finished: npx engram compare ${store.out}/runs/*`, { dim: true })];
+  if (store.phase === 'done')
+    return [
+      seg(
+        store.inContext
+          ? `finished: npx engram report ${store.out}`
+          : `finished: npx engram compare ${store.out}/runs/*`,
+        {
+          dim: true,
+        },
+      ),
+    ];
   if (store.phase === 'stopped')
     return [seg(`stopped: npx engram sweep --resume ${store.out} continues`, { dim: true })];
   if (o.keys === 'run') {

@@ -3,7 +3,7 @@
 // evaluation headline) and the sweep's overall progress and ETA. Like the run dashboard's store,
 // it only accumulates events and bumps `version`; views draw on their own timers.
 import type { RunEvent } from '../experiments/events.ts';
-import { trainingPlan } from '../experiments/plan.ts';
+import { runHeader } from '../experiments/plan.ts';
 import type { Headline, SweepEvent } from '../experiments/sweep.ts';
 import type { RunState } from '../experiments/sweep-dir.ts';
 import type { Shard } from '../experiments/sweep-spec.ts';
@@ -26,6 +26,8 @@ export interface SweepRow {
   stepsPerSecond: number;
   latestReward: number;
   latestRegret: number;
+  /** The latest training loss, of a model of an in-context experiment (NaN for a meta-RL run). */
+  latestLoss: number;
   headline: Headline | null;
   error: string | null;
 }
@@ -54,6 +56,8 @@ export class SweepStore {
   out = '';
   workers = 0;
   shard: Shard | null = null;
+  /** The runs are in-context experiments (models, a sweep report) rather than meta-RL ones (agents, engram compare). */
+  inContext = false;
   phase: SweepPhase = 'starting';
   rows: SweepRow[] = [];
   log: { level: LogLevel; text: string }[] = [];
@@ -79,8 +83,9 @@ export class SweepStore {
         this.shard = event.shard;
         this.phase = 'running';
         this.startedAt = this.now();
+        this.inContext = event.runs.some((r) => r.spec.kind === 'icl-sequence' || r.spec.kind === 'icl-regression');
         this.rows = event.runs.map((r) => {
-          const agents = trainingPlan(r.spec).map((p) => ({
+          const agents = runHeader(r.spec).plan.map((p) => ({
             agent: p.agent,
             updates: p.updates,
             update: r.state === 'done' ? p.updates : 0,
@@ -94,6 +99,7 @@ export class SweepStore {
             stepsPerSecond: NaN,
             latestReward: NaN,
             latestRegret: NaN,
+            latestLoss: NaN,
             headline: r.headline,
             error: null,
           };
@@ -145,9 +151,10 @@ export class SweepStore {
         if (a === undefined) break;
         a.update = e.metrics.update;
         a.seen ??= e.metrics.update - 1;
-        row.stepsPerSecond = e.metrics['perf/envStepsPerSecond'];
+        row.stepsPerSecond = e.metrics['perf/envStepsPerSecond'] ?? e.metrics['perf/sequencesPerSecond'];
         row.latestReward = e.metrics['train/episodeReward'];
         row.latestRegret = e.metrics['train/expectedRegret'];
+        row.latestLoss = e.metrics['train/loss'] ?? NaN;
         break;
       }
       case 'eval-start':

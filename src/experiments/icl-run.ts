@@ -94,6 +94,15 @@ function buildModels(spec: IclExperimentSpec, family: IclRegressionFamily): Map<
   return models;
 }
 
+/**
+ * The checks an in-context regression run makes before anything is written (the task accepts its
+ * options, every model can be built and trained as its spec says), for a sweep to make on every
+ * run before any starts. Throws a UsageError naming what is wrong.
+ */
+export function checkIclSpec(spec: IclExperimentSpec): void {
+  buildModels(spec, createIclRegression(spec.task.options));
+}
+
 /** Starts a new in-context regression run. */
 export async function runIclExperiment(specIn: IclExperimentSpec, options: IclRunOptions = {}): Promise<IclRunResult> {
   // A --seed override is validated like the spec's own seed.

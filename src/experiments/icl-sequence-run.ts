@@ -170,6 +170,15 @@ function buildModels(spec: IclSequenceExperimentSpec, task: SequenceTask): Map<s
   return models;
 }
 
+/**
+ * The checks a sequence run makes before anything is written (the task accepts its options, every
+ * model can be built from its own and its warm-up fits its steps), for a sweep to make on every
+ * run before any starts. Throws a UsageError naming what is wrong.
+ */
+export function checkSequenceSpec(spec: IclSequenceExperimentSpec): void {
+  buildModels(spec, sequenceTask(spec));
+}
+
 /** Starts a new sequence run. */
 export async function runIclSequenceExperiment(
   specIn: IclSequenceExperimentSpec,

@@ -9,11 +9,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../core/errors.ts';
 import { diskState, openSweepDir, readSweepDir, runDir, shardName, statusFromDisk, writeStatus } from './sweep-dir.ts';
-import type { ExpandedSweep } from './sweep-spec.ts';
+import type { ExpandedSweep, SweepExperimentSpec } from './sweep-spec.ts';
 
 export interface MergeResult {
   out: string;
-  sweep: ExpandedSweep;
+  sweep: ExpandedSweep<SweepExperimentSpec>;
   /** Runs copied into `out` by this merge. */
   copied: string[];
   /** Runs `out` already held, identical to a part's. */
@@ -25,11 +25,11 @@ export interface MergeResult {
 export function mergeSweeps(
   parts: readonly string[],
   outDir: string | undefined,
-  defaultOut: (sweep: ExpandedSweep) => string,
+  defaultOut: (sweep: ExpandedSweep<SweepExperimentSpec>) => string,
 ): MergeResult {
   if (parts.length === 0) throw new UsageError('merge: name at least one sweep directory');
   const dirs = parts.map((p) => path.resolve(p));
-  const read = dirs.map((dir) => ({ dir, ...readSweepDir(dir) }));
+  const read = dirs.map((dir) => ({ dir, ...readSweepDir<SweepExperimentSpec>(dir) }));
   const { sweep } = read[0];
   const out = path.resolve(outDir ?? defaultOut(sweep));
   const seenShards = new Map<string, string>();
@@ -72,7 +72,7 @@ export function mergeSweeps(
   const present: string[] = [];
   const targetHolds = fs.existsSync(path.join(out, 'sweep.json'));
   if (targetHolds) {
-    const target = readSweepDir(out);
+    const target = readSweepDir<SweepExperimentSpec>(out);
     if (target.sweep.hash !== sweep.hash)
       throw new UsageError(
         `${out} holds another sweep ('${target.sweep.name}': other runs or settings); merge into another --out`,

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { UsageError } from '../core/errors.ts';
 import { packageRoot } from '../core/package.ts';
 import { openSweepDir } from './sweep-dir.ts';
-import type { ExpandedSweep } from './sweep-spec.ts';
+import type { ExpandedSweep, SweepExperimentSpec } from './sweep-spec.ts';
 
 export interface SlurmOptions {
   /** Array tasks (default: one per run). */
@@ -41,7 +41,7 @@ const PARTITION = /^[\w.-]+(,[\w.-]+)*$/;
 /** Writes the scripts (and the sweep's sweep.json) into `out`; returns their paths. */
 export function writeSlurmScripts(
   sweepFile: string,
-  sweep: ExpandedSweep,
+  sweep: ExpandedSweep<SweepExperimentSpec>,
   outDir: string,
   options: SlurmOptions = {},
 ): SlurmFiles {
@@ -65,7 +65,7 @@ export function writeSlurmScripts(
 /** The three scripts' text. */
 export function slurmScripts(
   sweepFile: string,
-  sweep: ExpandedSweep,
+  sweep: ExpandedSweep<SweepExperimentSpec>,
   out: string,
   workdir: string,
   options: SlurmOptions = {},

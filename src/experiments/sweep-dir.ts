@@ -11,8 +11,15 @@ import path from 'node:path';
 import { z } from 'zod';
 import { UsageError } from '../core/errors.ts';
 import { atomicWriteJson, readJsonFile } from './io.ts';
-import { describeIssues, parseExperiment } from './spec.ts';
-import type { ExpandedSweep, Shard, SweepRun } from './sweep-spec.ts';
+import type { ExperimentSpec } from './spec.ts';
+import { describeIssues } from './spec.ts';
+import {
+  type ExpandedSweep,
+  parseSweepExperiment,
+  type Shard,
+  type SweepExperimentSpec,
+  type SweepRun,
+} from './sweep-spec.ts';
 
 const SWEEP_FORMAT = 'engram-sweep';
 
@@ -61,18 +68,23 @@ export function diskState(out: string, id: string): DiskState {
   return fs.existsSync(path.join(dir, 'config.json')) ? 'partial' : 'new';
 }
 
-/** Reads a sweep directory's sweep.json back into the expansion it was written from. */
-export function readSweepDir(dir: string): { sweep: ExpandedSweep; shard: Shard | null } {
+/**
+ * Reads a sweep directory's sweep.json back into the expansion it was written from (`S` as in
+ * SweepRun: the kind of experiment the caller expects, SweepExperimentSpec when any).
+ */
+export function readSweepDir<S extends SweepExperimentSpec = ExperimentSpec>(
+  dir: string,
+): { sweep: ExpandedSweep<S>; shard: Shard | null } {
   const file = path.join(dir, 'sweep.json');
   if (!fs.existsSync(file)) throw new UsageError(`not a sweep directory (no sweep.json): ${dir}`);
   const parsed = SweepFileSchema.safeParse(readJsonFile(file, 'sweep file'));
   if (!parsed.success) throw new UsageError(`${file} is not an engram sweep file: ${describeIssues(parsed.error)}`);
   const f = parsed.data;
-  const runs: SweepRun[] = f.runs.map((r) => ({
+  const runs: SweepRun<S>[] = f.runs.map((r) => ({
     index: r.index,
     id: r.id,
     settings: r.settings,
-    spec: parseExperiment(r.spec, `${file} (run ${r.id})`),
+    spec: parseSweepExperiment(r.spec, `${file} (run ${r.id})`) as S,
   }));
   return {
     sweep: {
@@ -88,7 +100,7 @@ export function readSweepDir(dir: string): { sweep: ExpandedSweep; shard: Shard 
   };
 }
 
-export function writeSweepFile(dir: string, sweep: ExpandedSweep, shard: Shard | null): void {
+export function writeSweepFile(dir: string, sweep: ExpandedSweep<SweepExperimentSpec>, shard: Shard | null): void {
   const file: SweepFile = {
     format: SWEEP_FORMAT,
     version: 1,
@@ -113,7 +125,7 @@ export function shardName(shard: Shard | null): string {
  * holding another sweep, another shard of this one, or anything else is refused, so nothing in it
  * is overwritten.
  */
-export function openSweepDir(out: string, sweep: ExpandedSweep, shard: Shard | null): void {
+export function openSweepDir(out: string, sweep: ExpandedSweep<SweepExperimentSpec>, shard: Shard | null): void {
   if (fs.existsSync(path.join(out, 'sweep.json'))) {
     const existing = readSweepDir(out);
     if (existing.sweep.hash !== sweep.hash) {
@@ -140,7 +152,7 @@ export function writeStatus(out: string, status: ReadonlyMap<string, RunStatus>)
 }
 
 /** The status of every run of a directory as its files show it (for runs no sweep process is running). */
-export function statusFromDisk(out: string, runs: readonly SweepRun[]): Map<string, RunStatus> {
+export function statusFromDisk(out: string, runs: readonly SweepRun<SweepExperimentSpec>[]): Map<string, RunStatus> {
   return new Map(
     runs.map((r) => [r.id, { state: diskState(out, r.id) === 'done' ? 'done' : 'queued' } satisfies RunStatus]),
   );

@@ -10,8 +10,10 @@
 //     "vary": { "seed": [0, 1, 2], "agents.0.options.hidden": [32, 48] }
 //   }
 //
-// Every expanded spec is validated before anything runs, so a bad value fails the whole sweep
-// at once (exit 2) rather than hours into it.
+// The base is one experiment of any kind but a suite: meta-RL (agents), in-context regression or
+// sequence models (models). Every expanded spec is validated before anything runs, so a bad value
+// fails the whole sweep at once (exit 2) rather than hours into it. Built-in sweeps are sweep
+// specs in scripts/sweeps/, named by their file.
 
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -19,10 +21,23 @@ import path from 'node:path';
 import { z } from 'zod';
 import { findTask } from '../../tasks/index.ts';
 import { UsageError } from '../core/errors.ts';
+import { packageRoot } from '../core/package.ts';
+import { checkIclSpec } from './icl-run.ts';
+import { checkSequenceSpec } from './icl-sequence-run.ts';
 import { readJsonFile } from './io.ts';
 import { absoluteModules, resolveSpecModules } from './plugins.ts';
 import { checkAgents } from './run.ts';
-import { builtinExperiments, describeIssues, ExperimentSchema, type ExperimentSpec, parseExperiment } from './spec.ts';
+import {
+  builtinExperiments,
+  describeIssues,
+  ExperimentSchema,
+  type ExperimentSpec,
+  IclExperimentSchema,
+  type IclExperimentSpec,
+  IclSequenceExperimentSchema,
+  type IclSequenceExperimentSpec,
+  parseAnyExperiment,
+} from './spec.ts';
 
 /** A dotted path into an experiment spec: names and array indices (`agents.0.options.hidden`). */
 const PATH = /^[A-Za-z_][\w-]*(\.([A-Za-z_][\w-]*|\d+))*$/;
@@ -48,8 +63,15 @@ export const SweepSchema = z.strictObject({
 });
 export type SweepDefinition = z.infer<typeof SweepSchema>;
 
-/** One run of a sweep. */
-export interface SweepRun {
+/** An experiment a sweep can vary: any kind but a suite. */
+export type SweepExperimentSpec = ExperimentSpec | IclExperimentSpec | IclSequenceExperimentSpec;
+
+/**
+ * One run of a sweep. `S` is the kind of experiment the caller expects: meta-RL unless it says
+ * (what sweeps held before they took other kinds); the command line and the runner take
+ * SweepExperimentSpec, every kind.
+ */
+export interface SweepRun<S extends SweepExperimentSpec = ExperimentSpec> {
   /** Position in the expansion (shards are taken by index). */
   index: number;
   /** Directory name under runs/, made of the varied settings. */
@@ -57,10 +79,10 @@ export interface SweepRun {
   /** The varied settings of this run: path → value. */
   settings: Record<string, unknown>;
   /** The complete, validated experiment it runs. */
-  spec: ExperimentSpec;
+  spec: S;
 }
 
-export interface ExpandedSweep {
+export interface ExpandedSweep<S extends SweepExperimentSpec = ExperimentSpec> {
   name: string;
   description: string;
   /** Where the sweep spec came from. */
@@ -68,13 +90,51 @@ export interface ExpandedSweep {
   /** The base experiment as the spec named it. */
   base: string;
   vary: Record<string, unknown[]>;
-  runs: SweepRun[];
+  runs: SweepRun<S>[];
   /** Identifies the expansion (ids and specs): shards and resumed sweeps must carry the same one. */
   hash: string;
 }
 
-/** Reads and expands a sweep spec file, loading the modules of one's own its base and overrides name. */
-export async function loadSweep(file: string): Promise<ExpandedSweep> {
+/** The folder of built-in sweep specs. */
+export const BUILTIN_SWEEP_DIR = path.join(packageRoot(), 'scripts/sweeps');
+
+/** The built-in sweeps: name → file. */
+export function builtinSweeps(): { id: string; description: string; file: string }[] {
+  if (!fs.existsSync(BUILTIN_SWEEP_DIR)) return [];
+  return fs
+    .readdirSync(BUILTIN_SWEEP_DIR)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => {
+      const file = path.join(BUILTIN_SWEEP_DIR, f);
+      const raw = readJsonFile(file, 'built-in sweep') as { description?: string };
+      return { id: f.replace(/\.json$/, ''), description: raw.description ?? '', file };
+    });
+}
+
+/**
+ * The file of `<sweep.json|name>`: an existing file, else a built-in sweep of that name. A path
+ * that ends in .json is taken as a file (reading it says it is missing); any other unknown name
+ * is a UsageError listing the built-in sweeps.
+ */
+export function sweepFile(ref: string): string {
+  if (fs.existsSync(ref) || ref.endsWith('.json')) return ref;
+  const builtin = builtinSweeps().find((s) => s.id === ref);
+  if (builtin !== undefined) return builtin.file;
+  const known = builtinSweeps().map((s) => s.id);
+  throw new UsageError(
+    `unknown sweep '${ref}' (built-in sweeps: ${known.join(', ') || 'none'}; or give a path to a sweep.json)`,
+  );
+}
+
+/**
+ * Reads and expands a sweep spec file (or a built-in sweep by name), loading the modules of one's
+ * own its base and overrides name.
+ */
+export async function loadSweep<S extends SweepExperimentSpec = ExperimentSpec>(
+  ref: string,
+): Promise<ExpandedSweep<S>> {
+  const file = sweepFile(ref);
   const raw = readJsonFile(file, 'sweep spec');
   const def = SweepSchema.safeParse(raw);
   if (def.success) {
@@ -84,14 +144,17 @@ export async function loadSweep(file: string): Promise<ExpandedSweep> {
     );
     await resolveSpecModules(base, path.dirname(path.resolve(file)));
   }
-  return expandSweep(raw, file);
+  return expandSweep<S>(raw, file);
 }
 
 /**
  * Validates a parsed sweep spec and expands it; `source` is its file (relative base paths start
  * there). Modules of one's own that the base names must be loaded first (loadSweep does it).
  */
-export function expandSweep(raw: unknown, source: string): ExpandedSweep {
+export function expandSweep<S extends SweepExperimentSpec = ExperimentSpec>(
+  raw: unknown,
+  source: string,
+): ExpandedSweep<S> {
   const parsed = SweepSchema.safeParse(raw);
   if (!parsed.success) throw new UsageError(`invalid sweep spec ${source}: ${describeIssues(parsed.error)}`);
   const def = parsed.data;
@@ -100,7 +163,7 @@ export function expandSweep(raw: unknown, source: string): ExpandedSweep {
     readBase(def.base, source),
     absoluteModules(def.overrides, path.dirname(source)) as Record<string, unknown>,
   );
-  parseExperiment(base, `${source} (base ${def.base} with the overrides)`);
+  parseSweepExperiment(base, `${source} (base ${def.base} with the overrides)`);
 
   const keys = Object.keys(def.vary);
   for (const key of keys) checkVaryKey(base, key, def.vary[key][0], where);
@@ -111,7 +174,7 @@ export function expandSweep(raw: unknown, source: string): ExpandedSweep {
   const labels = keyLabels(keys);
   const slugs = keys.map((k) => valueSlugs(k, def.vary[k], where));
   const names = experimentNames(String(base.name), keys, labels, slugs, def.vary);
-  const runs: SweepRun[] = [];
+  const runs: SweepRun<S>[] = [];
   const checked = new Set<string>();
   for (let index = 0; index < total; index++) {
     // Mixed radix, first key most significant: the first key varies slowest.
@@ -129,9 +192,13 @@ export function expandSweep(raw: unknown, source: string): ExpandedSweep {
       assign(specRaw, k, structuredClone(settings[k]), where);
     });
     specRaw.name = names(choice);
-    const spec = parseExperiment(forSweep(specRaw), `${source} (run ${id})`);
+    const spec = parseSweepExperiment(forSweep(specRaw), `${source} (run ${id})`) as S;
     // Seeds alone do not change what a run can build; check each distinct task and agent set once.
-    const shape = JSON.stringify([spec.task, spec.agents, spec.evaluation.compare]);
+    const shape = JSON.stringify(
+      spec.kind === 'icl-regression' || spec.kind === 'icl-sequence'
+        ? [spec.task, spec.models, spec.training, spec.evaluation]
+        : [spec.task, spec.agents, spec.evaluation.compare],
+    );
     if (!checked.has(shape)) {
       checkRunnable(spec, `${where}, run ${id}`);
       checked.add(shape);
@@ -150,7 +217,7 @@ export function expandSweep(raw: unknown, source: string): ExpandedSweep {
 }
 
 /** The hash of an expansion: its run ids and complete specs, in order. */
-function sweepHash(runs: readonly SweepRun[]): string {
+function sweepHash(runs: readonly SweepRun<SweepExperimentSpec>[]): string {
   const text = JSON.stringify(runs.map((r) => [r.id, r.spec]));
   return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
@@ -169,19 +236,47 @@ function readBase(ref: string, source: string): Record<string, unknown> {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
     throw new UsageError(`base experiment ${file} is not a JSON object`);
   const kind = (raw as { kind?: unknown }).kind;
-  if (kind !== undefined && kind !== 'meta-rl')
+  if (kind !== undefined && !SWEEP_KINDS.includes(kind as string))
     throw new UsageError(
-      `sweep ${source}: base ${ref} is a ${String(kind)} experiment; a sweep varies one meta-RL experiment`,
+      `sweep ${source}: base ${ref} is a ${String(kind)} experiment; a sweep varies one meta-RL experiment ` +
+        'or one icl-regression or icl-sequence experiment',
     );
   return raw as Record<string, unknown>;
+}
+
+/** The kinds of experiment a sweep varies. */
+const SWEEP_KINDS = ['meta-rl', 'icl-regression', 'icl-sequence'];
+
+/** Validates one experiment of a sweep: any kind but a suite. */
+export function parseSweepExperiment(raw: unknown, source: string): SweepExperimentSpec {
+  const kind = typeof raw === 'object' && raw !== null ? (raw as { kind?: unknown }).kind : undefined;
+  if (kind === 'suite') throw new UsageError(`${source} is a suite of experiments; a sweep varies one experiment`);
+  return parseAnyExperiment(raw, source) as SweepExperimentSpec;
+}
+
+/** The schema of a spec of the kind `base` names (meta-RL when it names none). */
+function schemaOf(base: Record<string, unknown>) {
+  if (base.kind === 'icl-sequence') return IclSequenceExperimentSchema;
+  return base.kind === 'icl-regression' ? IclExperimentSchema : ExperimentSchema;
 }
 
 /**
  * What a sweep changes in every run: each run trains on one thread (the sweep runs several at
  * once, one per core), and learned agents are always meta-trained (a shipped checkpoint would
- * make every seed the same run).
+ * make every seed the same run). Models of in-context experiments train on the thread of their
+ * run anyway; they too are always trained.
  */
 function forSweep(spec: Record<string, unknown>): Record<string, unknown> {
+  if (spec.kind === 'icl-regression' || spec.kind === 'icl-sequence') {
+    if (Array.isArray(spec.models)) {
+      spec.models = spec.models.map((m: unknown) => {
+        if (typeof m !== 'object' || m === null) return m;
+        const { checkpoint: _shipped, ...model } = m as Record<string, unknown>;
+        return model;
+      });
+    }
+    return spec;
+  }
   const training = (spec.training ?? {}) as Record<string, unknown>;
   spec.training = { ...training, workers: 1 };
   if (Array.isArray(spec.agents)) {
@@ -203,7 +298,8 @@ function forSweep(spec: Record<string, unknown>): Record<string, unknown> {
  * `agents.0.options.x`) are checked by the task or agent itself when the runs are validated.
  */
 function checkVaryKey(base: Record<string, unknown>, key: string, value: unknown, where: string): void {
-  if (/^(agents\.\d+\.)?training\.workers$/.test(key)) {
+  const metaRl = base.kind === undefined || base.kind === 'meta-rl';
+  if (metaRl && /^(agents\.\d+\.)?training\.workers$/.test(key)) {
     throw new UsageError(
       `${where}: vary key '${key}': a sweep trains each run on one thread; set how many runs go at once with --workers`,
     );
@@ -212,7 +308,7 @@ function checkVaryKey(base: Record<string, unknown>, key: string, value: unknown
   if (has(base, segments)) return;
   const probe = structuredClone(base);
   assign(probe, key, value, where);
-  const result = ExperimentSchema.safeParse(probe);
+  const result = schemaOf(base).safeParse(probe);
   if (result.success) return;
   for (const issue of result.error.issues) {
     if (issue.code !== 'unrecognized_keys') continue;
@@ -361,13 +457,15 @@ function valueSlugs(key: string, values: unknown[], where: string): string[] {
 }
 
 /**
- * The checks runExperiment makes before it trains (the task accepts its options, every agent can
- * play it and accepts its own), made here for every distinct run so that a bad value fails the
- * sweep before any run starts.
+ * The checks a run makes before it trains (the task accepts its options, every agent can play it
+ * and accepts its own, every model can be built from its options and its training settings fit),
+ * made here for every distinct run so that a bad value fails the sweep before any run starts.
  */
-function checkRunnable(spec: ExperimentSpec, where: string): void {
+function checkRunnable(spec: SweepExperimentSpec, where: string): void {
   try {
-    checkAgents(spec, findTask(spec.task.id).create(spec.task.options));
+    if (spec.kind === 'icl-sequence') checkSequenceSpec(spec);
+    else if (spec.kind === 'icl-regression') checkIclSpec(spec);
+    else checkAgents(spec, findTask(spec.task.id).create(spec.task.options));
   } catch (err) {
     if (err instanceof UsageError) throw new UsageError(`${where}: ${err.message}`);
     throw err;

@@ -1,16 +1,19 @@
-// One run of a sweep, in a worker thread of the sweep's pool: a whole ordinary run (or the resume
-// of one) on this thread, with its events sent to the main thread for the dashboard. Updates and
+// One run of a sweep, in a worker thread of the sweep's pool: a whole ordinary run of its kind
+// (meta-RL, in-context regression or sequence models), or the resume of one, on this thread, with
+// its events sent to the main thread for the dashboard. Updates and
 // repeated warnings are thinned to a few a second, since a small network makes hundreds of
 // updates a second and the main thread shares the cores with the runs.
 import type { MessagePort } from 'node:worker_threads';
-import type { RunEvent } from './events.ts';
+import type { RunControl, RunEvent } from './events.ts';
+import { resumeIclRun, runIclExperiment } from './icl-run.ts';
+import { resumeIclSequenceRun, runIclSequenceExperiment } from './icl-sequence-run.ts';
 import { resumeRun, runExperiment } from './run.ts';
 import { SharedRunControl } from './shared-control.ts';
-import type { ExperimentSpec } from './spec.ts';
+import type { SweepExperimentSpec } from './sweep-spec.ts';
 
 export interface SweepTask {
   runDir: string;
-  spec: ExperimentSpec;
+  spec: SweepExperimentSpec;
   /** Continue the run from its checkpoints (its directory already holds a config.json). */
   resume: boolean;
   /** The buffer of the sweep's SharedRunControl. */
@@ -37,10 +40,7 @@ export async function runSweepTask(task: SweepTask): Promise<SweepTaskResult> {
   const control = new SharedRunControl(task.control);
   try {
     if (control.stop) return { state: 'queued' };
-    const onEvent = forwarder(task.events);
-    const result = task.resume
-      ? await resumeRun(task.runDir, { onEvent, control })
-      : await runExperiment(task.spec, { out: task.runDir, onEvent, control });
+    const result = await runOrResume(task, forwarder(task.events), control);
     return { state: result.stopped ? 'stopped' : 'done' };
   } catch (err) {
     return { state: 'failed', error: err instanceof Error ? err.message : String(err) };
@@ -48,6 +48,23 @@ export async function runSweepTask(task: SweepTask): Promise<SweepTaskResult> {
     task.events.postMessage(TASK_END);
     task.events.close();
   }
+}
+
+/** Starts the task's run, or continues it, with the run function of its kind. */
+function runOrResume(
+  task: SweepTask,
+  onEvent: (event: RunEvent) => void,
+  control: RunControl,
+): Promise<{ stopped: boolean }> {
+  const { spec, runDir } = task;
+  const common = { onEvent, control };
+  if (spec.kind === 'icl-sequence')
+    return task.resume
+      ? resumeIclSequenceRun(runDir, common)
+      : runIclSequenceExperiment(spec, { ...common, out: runDir });
+  if (spec.kind === 'icl-regression')
+    return task.resume ? resumeIclRun(runDir, common) : runIclExperiment(spec, { ...common, out: runDir });
+  return task.resume ? resumeRun(runDir, common) : runExperiment(spec, { ...common, out: runDir });
 }
 
 function forwarder(port: MessagePort): (event: RunEvent) => void {

@@ -14,17 +14,23 @@ import { Piscina } from 'piscina';
 import { findAgent } from '../../agents/index.ts';
 import type { EvalFile } from './evaluation.ts';
 import type { RunEvent } from './events.ts';
+import type { IclEvalFile } from './icl-run.ts';
+import type { IclSequenceEvalFile } from './icl-sequence-run.ts';
 import { readJsonFile } from './io.ts';
 import { SharedRunControl } from './shared-control.ts';
-import { agentKey, type ExperimentSpec } from './spec.ts';
+import { agentKey } from './spec.ts';
 import { diskState, openSweepDir, type RunState, type RunStatus, runDir, writeStatus } from './sweep-dir.ts';
-import { type ExpandedSweep, type Shard, type SweepRun, shardRuns } from './sweep-spec.ts';
+import { type ExpandedSweep, type Shard, type SweepExperimentSpec, type SweepRun, shardRuns } from './sweep-spec.ts';
 import { type SweepTask, type SweepTaskResult, TASK_END } from './sweep-worker.ts';
 
-/** The number a run is judged by at a glance: its first trained agent's headline measure, frozen. */
+/**
+ * The number a run is judged by at a glance: its first trained agent's headline measure, frozen;
+ * in an in-context experiment, its first model's.
+ */
 export interface Headline {
+  /** The agent, or the model. */
   agent: string;
-  /** The task's headline measure (`expected regret (T = 100)`, `trial-2 accuracy`, …). */
+  /** The task's headline measure (`expected regret (T = 100)`, `trial-2 accuracy`, `in-context accuracy`, …). */
   measure: string;
   value: number;
 }
@@ -37,7 +43,13 @@ export type SweepEvent =
       out: string;
       workers: number;
       shard: Shard | null;
-      runs: { id: string; index: number; spec: ExperimentSpec; state: 'queued' | 'done'; headline: Headline | null }[];
+      runs: {
+        id: string;
+        index: number;
+        spec: SweepExperimentSpec;
+        state: 'queued' | 'done';
+        headline: Headline | null;
+      }[];
     }
   | { type: 'run-event'; id: string; event: RunEvent }
   | {
@@ -71,7 +83,7 @@ export interface SweepResult {
 
 const WORKER_ENTRY = new URL('./sweep-worker.js', import.meta.url);
 
-export async function runSweep(sweep: ExpandedSweep, options: SweepOptions): Promise<SweepResult> {
+export async function runSweep(sweep: ExpandedSweep<SweepExperimentSpec>, options: SweepOptions): Promise<SweepResult> {
   const out = path.resolve(options.out);
   const shard = options.shard ?? null;
   const emit = options.onEvent ?? (() => {});
@@ -129,7 +141,7 @@ export async function runSweep(sweep: ExpandedSweep, options: SweepOptions): Pro
 async function runInPool(
   pool: Piscina<SweepTask, SweepTaskResult>,
   out: string,
-  run: SweepRun,
+  run: SweepRun<SweepExperimentSpec>,
   control: SharedRunControl,
   emit: (e: SweepEvent) => void,
   setStatus: (id: string, s: RunStatus) => void,
@@ -178,10 +190,30 @@ async function runInPool(
   });
 }
 
-/** The headline of a finished run, from its eval.json (expected regret where it names no measure). */
-export function headlineOf(out: string, run: SweepRun): Headline | null {
-  const ev = readJsonFile(path.join(runDir(out, run.id), 'eval.json'), 'evaluation') as EvalFile;
-  const trained = run.spec.agents.find((a) => findAgent(a.id).createNetwork !== undefined) ?? run.spec.agents[0];
+/**
+ * The headline of a finished run, from its eval.json (expected regret where it names no measure).
+ * Of an in-context experiment, its first model's: the in-context accuracy on icl-bursty, the loss
+ * on the repeated segment over that on its first occurrence on icl-induction, the test loss of
+ * in-context regression.
+ */
+export function headlineOf(out: string, run: SweepRun<SweepExperimentSpec>): Headline | null {
+  const file = path.join(runDir(out, run.id), 'eval.json');
+  const spec = run.spec;
+  if (spec.kind === 'icl-sequence') {
+    const agent = spec.models[0].id;
+    const final = (readJsonFile(file, 'evaluation') as IclSequenceEvalFile).models?.[agent]?.final;
+    if (final === undefined) return null;
+    if ('inContextAccuracy' in final)
+      return { agent, measure: 'in-context accuracy', value: final.inContextAccuracy.p };
+    return { agent, measure: 'repeat/first loss', value: final.repeatLoss / final.firstLoss };
+  }
+  if (spec.kind === 'icl-regression') {
+    const agent = spec.models[0].id;
+    const loss = (readJsonFile(file, 'evaluation') as IclEvalFile).losses?.[agent];
+    return loss === undefined ? null : { agent, measure: 'test loss', value: loss };
+  }
+  const ev = readJsonFile(file, 'evaluation') as EvalFile;
+  const trained = spec.agents.find((a) => findAgent(a.id).createNetwork !== undefined) ?? spec.agents[0];
   const agent = agentKey(trained);
   const r = ev.agents?.[agent];
   if (r === undefined) return null;
