@@ -1,4 +1,4 @@
-// `engram list`: the tasks, agents and built-in experiments; with --task or --agent, every option
+// `engram list`: the tasks, agents, built-in experiments and sweeps; with --task or --agent, every option
 // of one of them (description, default, range, unit), read from its option record as
 // docs/tasks.md and docs/agents.md are, and a task's latent variables (those of its family with
 // the default options). With --json, options are JSON Schema (zod's, with the option() metadata),
@@ -10,6 +10,7 @@ import { describeOptions, type OptionRecord, optionsJsonSchema } from '../core/o
 import type { TaskEntry } from '../core/registry.ts';
 import type { LatentVariable } from '../core/types.ts';
 import { builtinExperiments } from '../experiments/spec.ts';
+import { builtinSweeps } from '../experiments/sweep-spec.ts';
 
 export interface ListRequest {
   task?: string;
@@ -137,6 +138,9 @@ export function listText(request: ListRequest = {}): string[] {
     '',
     'Built-in experiments:',
     ...experiments.map((e) => `  ${e.id.padEnd(28)} ${e.description}`),
+    '',
+    'Built-in sweeps (npx engram sweep <name>):',
+    ...builtinSweeps().map((e) => `  ${e.id.padEnd(28)} ${e.description}`),
     '',
     'Run `npx engram list --task <id>` or `--agent <id>` for their options, `npx engram --help` for the commands.',
   ];

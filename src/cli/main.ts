@@ -414,7 +414,7 @@ function buildProgram(setExit: (code: number) => void): Command {
         setExit(0);
         return;
       }
-      output(opts, sweepJson(r.result), () => formatSweepEnd(r.result));
+      output(opts, sweepJson(r.result, r.report), () => formatSweepEnd(r.result, r.report));
       setExit(r.result.stopped ? 130 : r.result.runs.some((x) => x.state === 'failed') ? 1 : 0);
     });
 
@@ -426,9 +426,19 @@ function buildProgram(setExit: (code: number) => void): Command {
     .argument('<dirs...>', 'sweep directories of one sweep, e.g. <out>/shards/*')
     .option('--out <dir>', 'the merged sweep directory (default runs/sweep-<name>-<time>)')
     .option('--json', 'print one JSON object')
-    .action((dirs: string[], opts: { out?: string; json?: boolean }) => {
-      const r = mergeCommand(dirs, opts.out);
-      output(opts, { out: r.out, copied: r.copied, present: r.present, missing: r.missing }, () => formatMerge(r));
+    .action(async (dirs: string[], opts: { out?: string; json?: boolean }) => {
+      const { merge: r, report } = await mergeCommand(dirs, opts.out);
+      output(
+        opts,
+        {
+          out: r.out,
+          copied: r.copied,
+          present: r.present,
+          missing: r.missing,
+          ...(report === undefined ? {} : { report: report.file }),
+        },
+        () => formatMerge(r, report),
+      );
       setExit(r.missing.length > 0 ? 1 : 0);
     });
 

@@ -1,6 +1,8 @@
 // The `sweep` and `merge` subcommands: option handling and output around sweep.ts, merge.ts and
 // slurm.ts. Progress goes to the sweep dashboard on a terminal, plain lines elsewhere (to stderr
-// with --json, whose one object is the only thing on stdout).
+// with --json, whose one object is the only thing on stdout). A sweep of in-context experiments
+// ends with its report (src/report/sweep-report.ts) once every run has finished, whether the
+// sweep itself or a merge finished it; a meta-RL sweep points to `engram compare`.
 import os from 'node:os';
 import path from 'node:path';
 import { UsageError } from '../core/errors.ts';
@@ -17,7 +19,9 @@ import {
   parseShard,
   type Shard,
   type SweepExperimentSpec,
+  sweepFile,
 } from '../experiments/sweep-spec.ts';
+import { writeSweepReport } from '../report/sweep-report.ts';
 import { withProgress } from './progress.ts';
 
 export interface SweepCommandOptions extends SlurmOptions {
@@ -38,9 +42,28 @@ function defaultSweepDir(sweep: ExpandedSweep<SweepExperimentSpec>, shard: Shard
   );
 }
 
-export type SweepCommandResult = { kind: 'sweep'; result: SweepResult } | { kind: 'slurm'; files: SlurmFiles };
+/**
+ * The report of a sweep of in-context experiments: its file, or null while runs are missing (or
+ * for a shard, whose report is the merged sweep's). Meta-RL sweeps have none (engram compare).
+ */
+export interface SweepReport {
+  file: string | null;
+}
 
-/** `engram sweep <sweep.json>`, `engram sweep --resume DIR` and `engram sweep <sweep.json> --slurm`. */
+export type SweepCommandResult =
+  | { kind: 'sweep'; result: SweepResult; report?: SweepReport }
+  | { kind: 'slurm'; files: SlurmFiles };
+
+/** Whether a sweep's runs are in-context experiments (which have a sweep report rather than engram compare). */
+function inContext(sweep: ExpandedSweep<SweepExperimentSpec>): boolean {
+  const kind = sweep.runs[0]?.spec.kind;
+  return kind === 'icl-sequence' || kind === 'icl-regression';
+}
+
+/**
+ * `engram sweep <sweep.json|name>`, `engram sweep --resume DIR` and `engram sweep <sweep.json|name>
+ * --slurm`; a name that is no file is a built-in sweep (scripts/sweeps/).
+ */
 export async function sweepCommand(ref: string | undefined, opts: SweepCommandOptions): Promise<SweepCommandResult> {
   if (opts.resume !== undefined && ref !== undefined)
     throw new UsageError('give either a sweep spec or --resume DIR, not both');
@@ -59,16 +82,29 @@ export async function sweepCommand(ref: string | undefined, opts: SweepCommandOp
         '--resume continues a sweep directory as it was started: no --out, --shard or --slurm with it',
       );
     const { sweep, shard } = readSweepDir<SweepExperimentSpec>(path.resolve(opts.resume));
-    return { kind: 'sweep', result: await execute(sweep, opts.resume, shard, opts) };
+    return withReport(sweep, shard, await execute(sweep, opts.resume, shard, opts));
   }
   const sweep = await loadSweep<SweepExperimentSpec>(ref!);
   if (opts.slurm) {
     if (opts.shard !== undefined)
       throw new UsageError('--slurm writes a job array that runs every shard: no --shard with it');
-    return { kind: 'slurm', files: writeSlurmScripts(ref!, sweep, opts.out ?? defaultSweepDir(sweep), opts) };
+    // The scripts name the sweep's file, a built-in sweep's too, so every node reads the same spec.
+    const files = writeSlurmScripts(sweepFile(ref!), sweep, opts.out ?? defaultSweepDir(sweep), opts);
+    return { kind: 'slurm', files };
   }
   const shard = opts.shard !== undefined ? parseShard(opts.shard) : null;
-  return { kind: 'sweep', result: await execute(sweep, opts.out ?? defaultSweepDir(sweep, shard), shard, opts) };
+  return withReport(sweep, shard, await execute(sweep, opts.out ?? defaultSweepDir(sweep, shard), shard, opts));
+}
+
+/** The result, with the report of a sweep of in-context experiments written once every run of it has finished. */
+async function withReport(
+  sweep: ExpandedSweep<SweepExperimentSpec>,
+  shard: Shard | null,
+  result: SweepResult,
+): Promise<SweepCommandResult> {
+  if (!inContext(sweep)) return { kind: 'sweep', result };
+  const finished = shard === null && result.runs.every((r) => r.state === 'done');
+  return { kind: 'sweep', result, report: { file: finished ? await writeSweepReport(result.out) : null } };
 }
 
 async function execute(
@@ -92,8 +128,11 @@ async function execute(
   );
 }
 
-/** What a finished (or stopped) sweep prints: counts, failures, and how to compare or continue. */
-export function formatSweepEnd(r: SweepResult): string[] {
+/**
+ * What a finished (or stopped) sweep prints: counts, failures, and how to compare or continue (a
+ * sweep of in-context experiments: its report, or how to make one of the runs that finished).
+ */
+export function formatSweepEnd(r: SweepResult, report?: SweepReport): string[] {
   const done = r.runs.filter((x) => x.state === 'done').length;
   const failed = r.runs.filter((x) => x.state === 'failed');
   const lines = [
@@ -102,11 +141,21 @@ export function formatSweepEnd(r: SweepResult): string[] {
   ];
   for (const f of failed) lines.push(`  failed: ${f.id}: ${f.error}`);
   if (r.stopped || failed.length > 0) lines.push(`continue with: npx engram sweep --resume ${r.out}`);
-  if (done > 0) lines.push(`compare the runs: npx engram compare ${r.out}/runs/*`);
+  if (report !== undefined) lines.push(...reportLines(r.out, report, done));
+  else if (done > 0) lines.push(`compare the runs: npx engram compare ${r.out}/runs/*`);
   return lines;
 }
 
-export function sweepJson(r: SweepResult): Record<string, unknown> {
+function reportLines(out: string, report: SweepReport, done: number): string[] {
+  if (report.file !== null) {
+    const relative = path.relative(process.cwd(), report.file);
+    return [`report: ${relative === '' || relative.startsWith('..') ? report.file : relative}`];
+  }
+  return done > 0 ? [`a report of the runs that finished: npx engram report ${out}`] : [];
+}
+
+/** The one object `engram sweep --json` prints (a sweep of in-context experiments: `report` for `compare`). */
+export function sweepJson(r: SweepResult, report?: SweepReport): Record<string, unknown> {
   return {
     out: r.out,
     shard: r.shard,
@@ -114,7 +163,7 @@ export function sweepJson(r: SweepResult): Record<string, unknown> {
     done: r.runs.filter((x) => x.state === 'done').length,
     failed: r.runs.filter((x) => x.state === 'failed').length,
     runs: r.runs,
-    compare: `npx engram compare ${r.out}/runs/*`,
+    ...(report === undefined ? { compare: `npx engram compare ${r.out}/runs/*` } : { report: report.file }),
   };
 }
 
@@ -126,12 +175,17 @@ export function formatSlurm(f: SlurmFiles): string[] {
   ];
 }
 
-/** `engram merge <dir>... [--out DIR]`. */
-export function mergeCommand(dirs: string[], out: string | undefined): MergeResult {
-  return mergeSweeps(dirs, out, (sweep) => defaultSweepDir(sweep));
+/** `engram merge <dir>... [--out DIR]`; a sweep of in-context experiments gets its report once no run is missing. */
+export async function mergeCommand(
+  dirs: string[],
+  out: string | undefined,
+): Promise<{ merge: MergeResult; report?: SweepReport }> {
+  const merge = mergeSweeps(dirs, out, (sweep) => defaultSweepDir(sweep));
+  if (!inContext(merge.sweep)) return { merge };
+  return { merge, report: { file: merge.missing.length === 0 ? await writeSweepReport(merge.out) : null } };
 }
 
-export function formatMerge(r: MergeResult): string[] {
+export function formatMerge(r: MergeResult, report?: SweepReport): string[] {
   const lines = [
     `merged ${r.copied.length} runs into ${r.out}` +
       (r.present.length > 0 ? ` (${r.present.length} were there already)` : ''),
@@ -140,6 +194,7 @@ export function formatMerge(r: MergeResult): string[] {
     lines.push(`missing ${r.missing.length} of ${r.sweep.runs.length} runs: ${r.missing.join(' ')}`);
     lines.push(`finish them with: npx engram sweep --resume ${r.out}`);
   }
-  lines.push(`compare the runs: npx engram compare ${r.out}/runs/*`);
+  if (report !== undefined) lines.push(...reportLines(r.out, report, r.sweep.runs.length - r.missing.length));
+  else lines.push(`compare the runs: npx engram compare ${r.out}/runs/*`);
   return lines;
 }

@@ -19,6 +19,7 @@ import { iclSequenceSection } from './icl-sequence-report.ts';
 import { agentOptionsText, taskOptionsText } from './option-values.ts';
 import { runFigures } from './run-figures.ts';
 import { type RunRecords, readOptional, readRunRecords, suiteParts, writeMetricsCsv } from './run-records.ts';
+import { isSweepDir, writeSweepReport } from './sweep-report.ts';
 import { agentsTable, lesionTable } from './tables.ts';
 
 /** One run's section of a report: its tables and figures (figure links relative to `reportDir`). */
@@ -180,9 +181,13 @@ export async function writeReport(runDir: string): Promise<string> {
   return file;
 }
 
-/** `engram report <run-dir>`: checks the directory holds a finished run or suite, then writes its report. */
+/**
+ * `engram report <run-dir>`: checks the directory holds a finished run or suite, then writes its
+ * report; of a sweep directory, the sweep's report (sweep-report.ts).
+ */
 export async function reportCommand(runDir: string): Promise<string> {
   const dir = path.resolve(runDir);
+  if (isSweepDir(dir)) return writeSweepReport(runDir);
   if (!fs.existsSync(path.join(dir, 'config.json')))
     throw new UsageError(`${runDir} is not a run directory (no config.json)`);
   const config = readJsonFile(path.join(dir, 'config.json'), 'run configuration') as {
