@@ -107,6 +107,13 @@ export {
 export { resumeSuite, runSuite, type SuiteResult } from './experiments/suite.ts';
 export { runSweep, type SweepResult } from './experiments/sweep.ts';
 export {
+  builtinSweeps,
+  type ExpandedSweep,
+  expandSweep,
+  loadSweep,
+  type SweepExperimentSpec,
+} from './experiments/sweep-spec.ts';
+export {
   type AlgorithmIdentification,
   type AlgorithmIdentificationOptions,
   type AlgorithmRow,
@@ -208,6 +215,7 @@ export * as nn from './nn/index.ts';
 export { type CompareResult, compareRuns } from './report/compare.ts';
 export { analyzeRecording, type DynamicsAnalysis, type DynamicsOptions } from './report/dynamics.ts';
 export { writeReport } from './report/report.ts';
+export { writeSweepReport } from './report/sweep-report.ts';
 export { type A2CArgs, A2CArgsSchema, A2CTrainer } from './rl/a2c.ts';
 export { type Check, type CheckReport, checkAgent, checkTask } from './rl/check.ts';
 export {
