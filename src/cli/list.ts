@@ -49,6 +49,7 @@ export function listJson(request: ListRequest = {}): Record<string, unknown> {
     tasks: TASKS.map(taskJson),
     agents: AGENTS.map(agentJson),
     experiments: builtinExperiments().map((e) => ({ id: e.id, description: e.description })),
+    sweeps: builtinSweeps().map((e) => ({ id: e.id, description: e.description })),
   };
 }
 

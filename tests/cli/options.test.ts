@@ -194,7 +194,8 @@ describe('engram list --task, --agent', () => {
     const out = await inProcess('list --json');
     expect(out.status).toBe(0);
     const list = JSON.parse(out.stdout);
-    expect(Object.keys(list)).toEqual(['tasks', 'agents', 'experiments']);
+    expect(Object.keys(list)).toEqual(['tasks', 'agents', 'experiments', 'sweeps']);
+    expect(list.sweeps.map((s: { id: string }) => s.id)).toContain('emergent-icl');
     const maze = list.tasks.find((t: { id: string }) => t.id === 'watermaze');
     expect(maze.description).toMatch(/^Morris water maze/);
     expect(maze.options).toMatchObject({ type: 'object', additionalProperties: false });
