@@ -19,15 +19,15 @@ import { Rng } from '../core/rng.ts';
 import { type AlgorithmIdentification, identifyAlgorithms } from '../icl/algorithms.ts';
 import { evaluateRegressionModels, type IclEvaluation } from '../icl/evaluate.ts';
 import { createRegressionModel, type RegressionModel } from '../icl/models.ts';
-import { RegressionTrainer, type RegressionTrainerState, trainingProblem } from '../icl/train.ts';
+import { RegressionTrainer, trainingProblem } from '../icl/train.ts';
 import type { Checkpoint } from './checkpoint.ts';
 import { atomicWriteJson } from './io.ts';
 import { modelTraining, runHeader } from './plan.ts';
-import { checkpointFile, createRunDir, openRunDir } from './run-dir.ts';
-import { loadShippedModel, shippedModelCheckpoint } from './shipped-model.ts';
+import { createRunDir, openRunDir } from './run-dir.ts';
 import { type IclExperimentSpec, type IclModelSpec, parseAnyExperiment } from './spec.ts';
+import { loadShippedModel, shippedModelCheckpoint, trainSupervised } from './supervised-models.ts';
 import type { AgentScalars } from './tensorboard.ts';
-import { executeRun, type RunOptions, type TrainContext, trainCheckpointed } from './training-loop.ts';
+import { executeRun, type RunOptions, type TrainContext } from './training-loop.ts';
 
 export interface IclRunOptions extends RunOptions {
   /** Train every model, even those whose spec names a shipped checkpoint (`engram run --train`). */
@@ -241,7 +241,7 @@ function headline(e: IclEvalFile): string {
   );
 }
 
-/** The shipped checkpoint a model of the spec is evaluated from instead of being trained (see shipped-model.ts). */
+/** The shipped checkpoint a model of the spec is evaluated from instead of being trained (see supervised-models.ts). */
 export function shippedIclCheckpoint(
   spec: IclExperimentSpec,
   m: IclModelSpec,
@@ -276,10 +276,10 @@ async function trainModel(
 ): Promise<{ stopped: boolean; wallSeconds: number }> {
   const training = modelTraining(spec, m);
   const trainer = new RegressionTrainer(model, family, training, Rng.fromSeed(spec.seed).fork(`icl/train/${m.id}`));
-  return trainCheckpointed(
+  return trainSupervised(
     {
+      runDir,
       key: m.id,
-      file: checkpointFile(runDir, m.id),
       parameters: model.parameters(),
       identity: {
         kind: 'icl-regression',
@@ -289,15 +289,8 @@ async function trainModel(
         agent: { id: m.model, options: model.options() },
         training,
       },
-      loop: {
-        ...training,
-        updates: training.steps,
-        watch: ['train/loss', 'train/gradNorm'],
-        step: () => trainer.step(),
-      },
-      trainerState: () => ({ ...trainer.state(), envSteps: trainer.update * training.batchSize, rng: null }),
-      restore: (ck) =>
-        trainer.restore({ update: ck.update, optimizer: ck.optimizer as RegressionTrainerState['optimizer'] }),
+      trainer,
+      ...training,
     },
     context,
   );

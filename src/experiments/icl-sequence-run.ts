@@ -26,22 +26,16 @@ import {
   evaluateInduction,
 } from '../icl/sequence-evaluate.ts';
 import { createSequenceModel, type SequenceModel, SequenceTransformer } from '../icl/sequence-models.ts';
-import {
-  burstySource,
-  inductionSource,
-  type SequenceSource,
-  SequenceTrainer,
-  type SequenceTrainerState,
-} from '../icl/sequence-train.ts';
+import { burstySource, inductionSource, type SequenceSource, SequenceTrainer } from '../icl/sequence-train.ts';
 import { wilsonInterval } from '../measures/stats.ts';
 import type { Checkpoint } from './checkpoint.ts';
 import { atomicWriteJson, atomicWriteText, readJsonl } from './io.ts';
 import { runHeader, sequenceTraining } from './plan.ts';
-import { checkpointFile, createRunDir, openRunDir } from './run-dir.ts';
-import { loadShippedModel, shippedModelCheckpoint } from './shipped-model.ts';
+import { createRunDir, openRunDir } from './run-dir.ts';
 import { type IclSequenceExperimentSpec, type IclSequenceModelSpec, parseAnyExperiment } from './spec.ts';
+import { loadShippedModel, shippedModelCheckpoint, trainSupervised } from './supervised-models.ts';
 import type { AgentScalars } from './tensorboard.ts';
-import { executeRun, type RunOptions, type TrainContext, trainCheckpointed } from './training-loop.ts';
+import { executeRun, type RunOptions, type TrainContext } from './training-loop.ts';
 
 /** The task of a sequence run: its family and the source the trainer draws batches from. */
 export type SequenceTask =
@@ -197,7 +191,7 @@ export async function runIclSequenceExperiment(
   return execute(spec, task, models, createRunDir(spec, options.out), false, options);
 }
 
-/** The shipped checkpoint a model of the spec is evaluated from instead of being trained (see shipped-model.ts). */
+/** The shipped checkpoint a model of the spec is evaluated from instead of being trained (see supervised-models.ts). */
 export function shippedSequenceCheckpoint(
   spec: IclSequenceExperimentSpec,
   m: IclSequenceModelSpec,
@@ -509,10 +503,10 @@ async function trainModel(
     evalEvery > 0 && (update % evalEvery === 0 || update === training.steps) && update > 0;
   // A resumed model's records of positions.jsonl past its checkpoint go before its first step.
   let positionsChecked = false;
-  return trainCheckpointed(
+  return trainSupervised(
     {
+      runDir,
       key: m.id,
-      file: checkpointFile(runDir, m.id),
       parameters: model.parameters(),
       identity: {
         kind: 'icl-sequence',
@@ -522,29 +516,23 @@ async function trainModel(
         agent: { id: m.model, options: model.options() },
         training,
       },
-      loop: {
-        ...training,
-        updates: training.steps,
-        watch: ['train/loss', 'train/gradNorm'],
-        logAt: evaluatesAt,
-        step: () => {
-          if (!positionsChecked) {
-            truncatePositions(runDir, m.id, trainer.update);
-            positionsChecked = true;
-          }
-          const metrics = trainer.step();
-          if (!evaluatesAt(metrics.update)) return metrics;
-          const e = periodicEvaluation(model, task, evalRng, evalSequences);
-          if (e.lossByPosition !== null) {
-            const record = { model: m.id, step: metrics.update, lossByPosition: e.lossByPosition };
-            fs.appendFileSync(positionsFile(runDir), `${JSON.stringify(record)}\n`);
-          }
-          return { ...metrics, ...e.scalars };
-        },
+      trainer,
+      ...trainerArgs,
+      logAt: evaluatesAt,
+      step: () => {
+        if (!positionsChecked) {
+          truncatePositions(runDir, m.id, trainer.update);
+          positionsChecked = true;
+        }
+        const metrics = trainer.step();
+        if (!evaluatesAt(metrics.update)) return metrics;
+        const e = periodicEvaluation(model, task, evalRng, evalSequences);
+        if (e.lossByPosition !== null) {
+          const record = { model: m.id, step: metrics.update, lossByPosition: e.lossByPosition };
+          fs.appendFileSync(positionsFile(runDir), `${JSON.stringify(record)}\n`);
+        }
+        return { ...metrics, ...e.scalars };
       },
-      trainerState: () => ({ ...trainer.state(), envSteps: trainer.update * training.batchSize, rng: null }),
-      restore: (ck) =>
-        trainer.restore({ update: ck.update, optimizer: ck.optimizer as SequenceTrainerState['optimizer'] }),
     },
     context,
   );

@@ -1,12 +1,62 @@
-// Shipped checkpoints of supervised in-context models (icl-regression and icl-sequence runs): a
-// model spec naming `checkpoint` is evaluated from `checkpoints/<name>.json` instead of being
-// trained, when the file exists and fits the model (`engram run --train` trains it anyway).
+// What the two kinds of supervised run (icl-regression and icl-sequence) share: a model trained by
+// an AdamTrainer under checkpoints (`trainSupervised`), and shipped checkpoints — a model spec
+// naming `checkpoint` is evaluated from `checkpoints/<name>.json` instead of being trained, when the
+// file exists and fits the model (`engram run --train` trains it anyway).
 import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../core/errors.ts';
+import type { AdamTrainer, SupervisedStepMetrics, SupervisedTrainerState } from '../icl/adam-trainer.ts';
 import type { Tensor } from '../nn/tensor.ts';
 import { type Checkpoint, loadCheckpointParameters, readCheckpoint, SHIPPED_CHECKPOINT_DIR } from './checkpoint.ts';
-import type { TrainContext } from './training-loop.ts';
+import { checkpointFile } from './run-dir.ts';
+import { type CheckpointedTraining, type TrainContext, trainCheckpointed } from './training-loop.ts';
+
+/** A supervised model's training under checkpoints. */
+export interface SupervisedTraining {
+  runDir: string;
+  /** The model's id in the run (its checkpoint's file name and metrics key). */
+  key: string;
+  parameters: Map<string, Tensor>;
+  /** What the checkpoint says it is (its identity). */
+  identity: CheckpointedTraining['identity'];
+  trainer: AdamTrainer;
+  steps: number;
+  batchSize: number;
+  logEvery: number;
+  checkpointEvery: number;
+  /** Metrics logged at other steps than every logEvery-th (periodic evaluations). */
+  logAt?: (update: number) => boolean;
+  /** One step of training; default the trainer's (a run adds its periodic evaluations here). */
+  step?: () => SupervisedStepMetrics & Record<string, number | null>;
+}
+
+/** Trains a supervised model from its checkpoint (or from scratch); a finished model is only loaded. */
+export function trainSupervised(
+  t: SupervisedTraining,
+  context: TrainContext,
+): Promise<{ stopped: boolean; wallSeconds: number }> {
+  const { trainer } = t;
+  return trainCheckpointed(
+    {
+      key: t.key,
+      file: checkpointFile(t.runDir, t.key),
+      parameters: t.parameters,
+      identity: t.identity,
+      loop: {
+        updates: t.steps,
+        logEvery: t.logEvery,
+        checkpointEvery: t.checkpointEvery,
+        watch: ['train/loss', 'train/gradNorm'],
+        logAt: t.logAt,
+        step: t.step ?? (() => trainer.step()),
+      },
+      trainerState: () => ({ ...trainer.state(), envSteps: trainer.update * t.batchSize, rng: null }),
+      restore: (ck) =>
+        trainer.restore({ update: ck.update, optimizer: ck.optimizer as SupervisedTrainerState['optimizer'] }),
+    },
+    context,
+  );
+}
 
 /** What a shipped checkpoint must agree with, every option resolved with today's defaults. */
 export interface ShippedModelQuery {
