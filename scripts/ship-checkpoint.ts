@@ -1,7 +1,8 @@
 // Copies a run's checkpoint to checkpoints/<name>.json for shipping: the same format, with the
 // optimizer and generator state dropped (a shipped checkpoint is evaluated, not resumed), the
 // run's training curve attached (its metrics.jsonl records of that agent, thinned to at most
-// 400), and the file validated on the way.
+// 400, and for a sequence model on icl-induction its positions.jsonl records), and the file
+// validated on the way.
 //   node bin/run-ts.js scripts/ship-checkpoint.ts runs/<run>/checkpoints/<agent>.json <name>
 import fs from 'node:fs';
 import path from 'node:path';
@@ -28,9 +29,15 @@ const stride = Math.max(1, Math.ceil(records.length / MAX_HISTORY));
 const history = records.filter((_, i) => i % stride === 0 || i === records.length - 1) as NonNullable<
   typeof checkpoint.history
 >;
+const positionsFile = path.join(path.dirname(path.dirname(source)), 'positions.jsonl');
+const positions = fs.existsSync(positionsFile)
+  ? readJsonl(positionsFile)
+      .filter((r) => r.model === agentKey)
+      .map((r) => ({ step: r.step as number, lossByPosition: r.lossByPosition as (number | null)[] }))
+  : undefined;
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const target = path.join(root, 'checkpoints', `${name}.json`);
-writeCheckpoint(target, { ...checkpoint, optimizer: null, rng: null, history });
+writeCheckpoint(target, { ...checkpoint, optimizer: null, rng: null, history, positions });
 console.log(
   `${target}: ${checkpoint.agent.id} on ${checkpoint.task.id}, ${checkpoint.update} updates, ` +
     `${checkpoint.envSteps} env steps, ${history.length} history records`,

@@ -67,6 +67,13 @@ const CheckpointSchema = z.strictObject({
    * records, thinned to a few hundred), so reports can draw it without the run directory.
    */
   history: z.array(z.record(z.string(), z.union([z.number(), z.string(), z.null()]))).optional(),
+  /**
+   * Shipped sequence models on icl-induction only: the loss by position at every periodic
+   * evaluation of the run that made it (its positions.jsonl records), for the report's phase-change figure.
+   */
+  positions: z
+    .array(z.strictObject({ step: z.number().int(), lossByPosition: z.array(z.number().nullable()) }))
+    .optional(),
 });
 export type Checkpoint = z.infer<typeof CheckpointSchema>;
 

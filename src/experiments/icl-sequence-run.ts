@@ -106,7 +106,7 @@ export interface IclSequenceEvalFile {
       final: InductionFinal | BurstyFinal;
       /** The periodic evaluations on `evalSequences` held-out sequences, in step order. */
       curve: CurvePoint[];
-      /** icl-induction: the loss by position at each periodic evaluation (else empty; a shipped model has none). */
+      /** icl-induction: the loss by position at each periodic evaluation (a shipped model's from its checkpoint). */
       positionCurve: PositionPoint[];
     }
   >;
@@ -430,7 +430,13 @@ async function execute(
                   trainingSeconds: trainingSeconds[m.id] ?? 0,
                   final: finalEvaluation(spec, model, task, rng),
                   curve: curveOf(shipped[m.id]?.checkpoint.history ?? metrics, m.id),
-                  positionCurve: shipped[m.id] === undefined ? positionCurveOf(runDir, m.id) : [],
+                  positionCurve:
+                    shipped[m.id] === undefined
+                      ? positionCurveOf(runDir, m.id)
+                      : (shipped[m.id].checkpoint.positions ?? []).map((p) => ({
+                          step: p.step,
+                          lossByPosition: p.lossByPosition.map((v) => v ?? Number.NaN),
+                        })),
                 },
               ];
             }),

@@ -108,7 +108,19 @@ describe('shipped sequence-model checkpoints', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
-    writeCheckpoint(path.join(shippedDir, 'tiny-attn.json'), { ...ck, optimizer: null, rng: null, history });
+    const positions = fs
+      .readFileSync(path.join(first.runDir, 'positions.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .map(({ step, lossByPosition }) => ({ step, lossByPosition }));
+    writeCheckpoint(path.join(shippedDir, 'tiny-attn.json'), {
+      ...ck,
+      optimizer: null,
+      rng: null,
+      history,
+      positions,
+    });
 
     const events: string[] = [];
     const fromShipped = await runIclSequenceExperiment(sequenceSpec([{ ...attn, checkpoint: 'tiny-attn' }]), {
@@ -121,7 +133,8 @@ describe('shipped sequence-model checkpoints', () => {
     const b = fromShipped.eval!.models.attn;
     expect(b.final).toEqual(a.final);
     expect(b.curve).toEqual(a.curve);
-    expect(b.positionCurve).toEqual([]);
+    expect(b.positionCurve).toEqual(a.positionCurve);
+    expect(b.positionCurve.map((p) => p.step)).toEqual([6, 12]);
     expect(fromShipped.eval!.shipped).toEqual({ attn: path.join(shippedDir, 'tiny-attn.json') });
     const report = fs.readFileSync(await writeReport(fromShipped.runDir), 'utf8');
     expect(report).toMatch(/attn: evaluated from the shipped checkpoint `tiny-attn\.json`/);
