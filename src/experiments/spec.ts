@@ -17,20 +17,23 @@ import { resolveSpecModules } from './plugins.ts';
 const options = z.record(z.string(), z.unknown());
 
 /**
- * An agent's overrides of the experiment's training settings: any subset of the keys, without
- * defaults (a `.partial()` of A2CArgsSchema would fill in the defaults of the keys not given, and
- * they would override the experiment's values).
+ * Overrides of a training schema's settings: any subset of its keys, without defaults (a
+ * `.partial()` would fill in the defaults of the keys not given, and they would override the
+ * experiment's values).
  */
-const TrainingOverridesSchema = z.strictObject(
-  Object.fromEntries(
-    Object.entries(A2CArgsSchema.shape).map(([key, field]) => [
-      key,
-      (field instanceof z.ZodDefault ? field.unwrap() : field).optional(),
-    ]),
-  ) as unknown as {
-    [K in keyof typeof A2CArgsSchema.shape]: z.ZodOptional<z.ZodType<A2CArgs[K]>>;
-  },
-);
+function overridesOf<T extends z.ZodRawShape>(schema: z.ZodObject<T>) {
+  return z.strictObject(
+    Object.fromEntries(
+      Object.entries(schema.shape).map(([key, field]) => [
+        key,
+        (field instanceof z.ZodDefault ? (field.unwrap() as z.ZodType) : (field as z.ZodType)).optional(),
+      ]),
+    ) as unknown as { [K in keyof T]: z.ZodOptional<z.ZodType<z.output<T[K]>>> },
+  );
+}
+
+/** An agent's overrides of the experiment's training settings (A2C's). */
+const TrainingOverridesSchema = overridesOf(A2CArgsSchema);
 
 /** A name for run directories and ids: lower-case letters, digits and dashes. */
 const slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes');
@@ -132,7 +135,7 @@ export const IclModelSpecSchema = z.strictObject({
   /** Model options (validated by src/icl/models.ts). */
   options: options.default({}),
   /** Overrides of the experiment's training settings for this model. */
-  training: IclTrainingSchema.partial().optional(),
+  training: overridesOf(IclTrainingSchema).optional(),
   /** A shipped checkpoint (`checkpoints/<name>.json`) evaluated instead of training, unless `engram run --train`. */
   checkpoint: z.string().optional(),
 });
@@ -208,7 +211,7 @@ export const IclSequenceModelSpecSchema = z.strictObject({
   /** A shipped checkpoint (`checkpoints/<name>.json`) evaluated instead of training, unless `engram run --train`. */
   checkpoint: z.string().optional(),
   /** Overrides of the experiment's training settings for this model. */
-  training: IclSequenceTrainingSchema.partial().optional(),
+  training: overridesOf(IclSequenceTrainingSchema).optional(),
 });
 export type IclSequenceModelSpec = z.infer<typeof IclSequenceModelSpecSchema>;
 
