@@ -19,6 +19,7 @@ function tinySpec(dir: string, name: string, change: (spec: Record<string, any>)
   spec.evaluation = { ...spec.evaluation, sequences: 40 };
   for (const m of spec.models) {
     delete m.training;
+    delete m.checkpoint;
     if ('hidden' in m.options) m.options.hidden = 12;
     if ('width' in m.options) m.options = { ...m.options, width: 16, ...('mlp' in m.options ? { mlp: 16 } : {}) };
   }
