@@ -79,7 +79,8 @@ export function plainProgress(write: (line: string) => void, intervalSeconds = 5
         break;
       case 'warning': {
         const now = performance.now();
-        const key = event.message.replace(/-?\d+(\.\d+)?/g, '#');
+        // Numbers are blanked, not the digits of a name ("attn-2", "layer1").
+        const key = event.message.replace(/(?<![\w-])-?\d+(\.\d+)?/g, '#');
         if (key === lastWarning.key && now - lastWarning.at < intervalSeconds * 1000) {
           lastWarning.suppressed++;
           break;

@@ -336,7 +336,7 @@ function short(x: number): string {
   return x >= 100 ? x.toFixed(0) : x.toPrecision(3);
 }
 
-/** A log line with its numbers blanked, to recognise repeats ("checkpoint written: lstm at update #"). */
+/** A log line with its numbers (not the digits of names such as attn-2) blanked, to recognise repeats. */
 function numberless(text: string): string {
-  return text.replace(/-?\d+(\.\d+)?(e[-+]?\d+)?/gi, '#');
+  return text.replace(/(?<![\w-])-?\d+(\.\d+)?(e[-+]?\d+)?/gi, '#');
 }

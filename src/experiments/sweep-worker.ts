@@ -76,7 +76,7 @@ function forwarder(port: MessagePort): (event: RunEvent) => void {
       key = `update/${event.agent}`;
       interval = FORWARD_MS;
     } else if (event.type === 'warning') {
-      key = `warning/${event.message.replace(/-?\d+(\.\d+)?(e[-+]?\d+)?/gi, '#')}`;
+      key = `warning/${event.message.replace(/(?<![\w-])-?\d+(\.\d+)?(e[-+]?\d+)?/gi, '#')}`;
       interval = WARNING_MS;
     }
     if (key !== null) {

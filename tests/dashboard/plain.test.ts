@@ -39,6 +39,14 @@ describe('plain progress (pipes, files, CI, --plain)', () => {
       onEvent({ type: 'warning', message: `lstm: non-finite loss or gradient at update ${u}` });
     expect(lines).toEqual(['warning: lstm: non-finite loss or gradient at update 1']);
   });
+
+  it('tells warnings about models whose names differ by a digit apart', () => {
+    const lines: string[] = [];
+    const onEvent = plainProgress((l) => lines.push(l), 3600);
+    for (const id of ['attn-1', 'attn-2', 'lstm'])
+      onEvent({ type: 'warning', message: `${id}: evaluating the shipped checkpoint checkpoints/heads-${id}.json` });
+    expect(lines).toHaveLength(3);
+  });
 });
 
 describe('choosing the dashboard', () => {
