@@ -11,6 +11,10 @@
 //   instances of the family): what a rat learns across days of a reference-memory task;
 // - `dmp` (delayed matching-to-place): a new platform each day, drawn from 8 candidates, the same
 //   for the `trialsPerDay` trials of that day.
+// With `platformLayout: "anywhere"` the platform is not one of the candidates but drawn uniformly
+// over the pool, its edge at least `platformMargin` from the wall: each day's under `dmp`, one for
+// every day of the instance under `reference` (delayed matching-to-place with new places every day,
+// as in Steele & Morris 1999; `platformIndex` is then −1).
 //
 // Days and episodes. An episode is one animal's `days` days of `trialsPerDay` trials; the agent's
 // episode state (recurrent activity, an attention cache, the actor-critic's weights) carries over
@@ -72,6 +76,16 @@ export const watermazeOptions = z.strictObject({
   candidateDistance: option(z.number().min(0).max(10).default(0.5), 'Distance of the 8 candidates', 'm'),
   // `two-rings`: an outer ring of 4 (diagonals) and an inner ring of 4 (axes).
   candidateLayout: option(z.enum(['ring', 'two-rings']).default('ring'), 'Where the 8 candidates lie'),
+  platformLayout: option(
+    z.enum(['candidates', 'anywhere']).default('candidates'),
+    'candidates: one of the 8; anywhere: uniform over the pool within platformMargin of the wall',
+  ),
+  // Ours: Foster et al. and Steele & Morris give no such margin.
+  platformMargin: option(
+    z.number().min(0).max(10).default(0.1),
+    "anywhere: the least distance from the platform's edge to the wall",
+    'm',
+  ),
   startDistance: option(z.number().min(0).max(10).default(0.9), 'Distance of the 4 starts from the centre', 'm'),
   swimSpeed: option(z.number().gt(0).max(10).default(0.3), 'Swim speed (Foster et al. 2000: 0.3)', 'm/s'),
   // Coarser steps make episodes shorter for training learned agents.
@@ -104,6 +118,8 @@ export const WATERMAZE_INFO_FIELDS = [
 export interface WatermazeFamily extends TaskFamily<WatermazeOptions> {
   readonly traits: TaskTraits;
   readonly placeCells: PlaceCells;
+  /** `platformLayout: "anywhere"`: the largest distance of a platform centre from the pool's centre. */
+  readonly platformRange: number;
   /** The 8 candidate platform centres, [x, y] each. */
   readonly candidates: readonly [number, number][];
   /** The 4 start positions (east, north, west, south). */
@@ -240,6 +256,8 @@ class WatermazeInstance implements TaskInstance {
   private ux = 0;
   private uy = 0;
   private platformIndex = 0;
+  /** The current platform's centre. */
+  private platform: [number, number] = [0, 0];
   /** Start indices (into family.starts) of the current day's trials. */
   private startOrder: number[] = [];
   private started = false;
@@ -253,10 +271,24 @@ class WatermazeInstance implements TaskInstance {
     return this.family.options;
   }
 
-  /** Draws the day's platform (dmp) and start order, from the instance's own stream. */
+  /**
+   * Draws the day's platform (dmp, or the first day under `anywhere`) and start order, from the
+   * instance's own stream.
+   */
   private beginDay(): void {
-    const { protocol, trialsPerDay, platform } = this.options;
-    this.platformIndex = protocol === 'dmp' ? this.rng.int(8) : platform;
+    const { protocol, trialsPerDay, platform, platformLayout } = this.options;
+    if (platformLayout === 'anywhere') {
+      this.platformIndex = -1;
+      if (protocol === 'dmp' || this.day === 0) {
+        // Uniform over the disc of the allowed centres: r = r_max √u.
+        const r = this.family.platformRange * Math.sqrt(this.rng.uniform());
+        const angle = 2 * Math.PI * this.rng.uniform();
+        this.platform = [r * Math.cos(angle), r * Math.sin(angle)];
+      }
+    } else {
+      this.platformIndex = protocol === 'dmp' ? this.rng.int(8) : platform;
+      this.platform = this.family.candidates[this.platformIndex];
+    }
     this.startOrder = [];
     while (this.startOrder.length < trialsPerDay) this.startOrder.push(...this.rng.shuffle([0, 1, 2, 3]));
     this.startOrder.length = trialsPerDay;
@@ -312,7 +344,7 @@ class WatermazeInstance implements TaskInstance {
     }
     const length = o.swimSpeed * o.timeStep;
     const swim = swimWithReflections(this.x, this.y, length * ux, length * uy, ux, uy, o.poolRadius);
-    const [px, py] = this.family.candidates[this.platformIndex];
+    const [px, py] = this.platform;
     let swum = 0;
     let found = false;
     for (const piece of swim.pieces) {
@@ -365,7 +397,7 @@ class WatermazeInstance implements TaskInstance {
 
   groundTruth(): GroundTruth {
     return {
-      platform: this.family.candidates[this.platformIndex],
+      platform: this.platform,
       platformIndex: this.platformIndex,
       position: [this.x, this.y],
       day: this.day,
@@ -409,6 +441,12 @@ export function createWatermaze(raw?: Record<string, unknown>): WatermazeFamily 
         `must lie inside the pool (poolRadius ${R})`,
     );
   }
+  const platformRange = R - options.platformMargin - options.platformRadius;
+  if (options.platformLayout === 'anywhere' && platformRange <= 0)
+    throw new UsageError(
+      `watermaze: no platform fits: platformMargin + platformRadius = ` +
+        `${options.platformMargin + options.platformRadius} m leaves no room in a pool of radius ${R} m`,
+    );
   const timeoutSteps = Math.max(1, Math.round(options.timeout / options.timeStep));
   const placeCells = new PlaceCells({
     count: options.placeCells,
@@ -448,6 +486,7 @@ export function createWatermaze(raw?: Record<string, unknown>): WatermazeFamily 
     },
     placeCells,
     candidates: platformCandidates(options.candidateDistance, options.candidateLayout),
+    platformRange,
     starts: cardinalStarts(options.startDistance),
     timeoutSteps,
     observationSpace:

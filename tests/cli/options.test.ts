@@ -129,12 +129,12 @@ describe('engram list --task, --agent', () => {
     expect(line('placeFieldWidth')).toMatch(/ 0\.16 +\(0, 10\] +m +σ, the place fields' width/);
     expect(line('protocol')).toMatch(/reference \| dmp +"reference" +— +— +reference or dmp/);
     expect(line('placeCells')).toMatch(/integer +493 +\[1, 10000\] +— +N, the number of place cells/);
-    // One line per option, in the order of the record: 19 options (before the latent variables).
+    // One line per option, in the order of the record: 21 options (before the latent variables).
     const options = lines.slice(
       0,
       lines.findIndex((l) => l.startsWith('Latent variables')),
     );
-    expect(options.filter((l) => /^ {2}[a-zA-Z]+ {2}/.test(l) && !l.startsWith('  option '))).toHaveLength(19);
+    expect(options.filter((l) => /^ {2}[a-zA-Z]+ {2}/.test(l) && !l.startsWith('  option '))).toHaveLength(21);
     expect(out.stdout).toMatch(/a quantity in any unit of the same dimension.*poolRadius="1 m" on the command line/);
   });
 

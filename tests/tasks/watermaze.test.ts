@@ -182,6 +182,44 @@ describe('watermaze protocols and day structure', () => {
     expect(new Set(refTrials.map((t) => t.platform.join(',')))).toEqual(new Set([reference.candidates[3].join(',')]));
   });
 
+  it('anywhere: each dmp day a platform uniform over the pool, its edge within platformMargin of the wall', () => {
+    const anywhere = createWatermaze({ protocol: 'dmp', platformLayout: 'anywhere', days: 1, timeStep: 1, timeout: 1 });
+    expect(anywhere.platformRange).toBeCloseTo(1 - 0.1 - 0.05, 12);
+    const radii: number[] = [];
+    const angles: number[] = [];
+    for (let s = 0; s < 2000; s++) {
+      const [trial] = swimTrials(play(anywhere, `anywhere-${s}`, () => 0));
+      const [x, y] = trial.platform;
+      radii.push(Math.hypot(x, y));
+      angles.push(Math.atan2(y, x));
+    }
+    expect(Math.max(...radii)).toBeLessThanOrEqual(anywhere.platformRange);
+    // Uniform over the disc: P(r < r_max/2) = 1/4; every quadrant a quarter.
+    expect(radii.filter((r) => r < anywhere.platformRange / 2).length / 2000).toBeCloseTo(0.25, 1);
+    expect(angles.filter((a) => a > 0 && a < Math.PI / 2).length / 2000).toBeCloseTo(0.25, 1);
+    // A new place each day under dmp, the same for every day under reference; no candidate index.
+    const days = swimTrials(
+      play(
+        createWatermaze({ protocol: 'dmp', platformLayout: 'anywhere', days: 3, timeStep: 1, timeout: 1 }),
+        'd',
+        () => 0,
+      ),
+    );
+    expect(new Set(days.map((t) => t.platform.join(','))).size).toBe(3);
+    const fixed = createWatermaze({
+      protocol: 'reference',
+      platformLayout: 'anywhere',
+      days: 3,
+      timeStep: 1,
+      timeout: 1,
+    });
+    expect(new Set(swimTrials(play(fixed, 'd', () => 0)).map((t) => t.platform.join(','))).size).toBe(1);
+    const instance = fixed.sample(Rng.fromSeed('g'));
+    instance.reset();
+    expect(instance.groundTruth().platformIndex).toBe(-1);
+    expect(() => createWatermaze({ platformLayout: 'anywhere', platformMargin: 0.96 })).toThrow(/no platform fits/);
+  });
+
   it(
     'trial bookkeeping: newTrial on the first step, trialEnd only on ' +
       'the last, the episode ends after days × trials',
