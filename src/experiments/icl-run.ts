@@ -25,7 +25,7 @@ import { atomicWriteJson } from './io.ts';
 import { modelTraining, runHeader } from './plan.ts';
 import { createRunDir, openRunDir } from './run-dir.ts';
 import { type IclExperimentSpec, type IclModelSpec, parseAnyExperiment } from './spec.ts';
-import { loadShippedModel, shippedModelCheckpoint, trainSupervised } from './supervised-models.ts';
+import { type ModelSources, shippedModelCheckpoint, shippedOrTrained, trainSupervised } from './supervised-models.ts';
 import type { AgentScalars } from './tensorboard.ts';
 import { executeRun, type RunOptions, type TrainContext } from './training-loop.ts';
 
@@ -139,26 +139,24 @@ async function execute(
   resumed: boolean,
   options: IclRunOptions,
 ): Promise<IclRunResult> {
-  const trainingSeconds: Record<string, number> = {};
-  const shipped: Record<string, string> = {};
+  const sources: ModelSources = { trainingSeconds: {}, shipped: {} };
   return executeRun(
     {
       runDir,
       run: runHeader(spec),
       resumed,
       keys: spec.models.map((m) => m.id),
-      train: async (key, context) => {
+      train: (key, context) => {
         const m = spec.models.find((x) => x.id === key) as IclModelSpec;
         const model = models.get(key) as RegressionModel;
-        const ck = shippedIclCheckpoint(spec, m, model, family, options.checkpointDir);
-        if (ck !== null) {
-          trainingSeconds[key] = loadShippedModel(key, ck, model.parameters(), context);
-          shipped[key] = ck.file;
-          return false;
-        }
-        const trained = await trainModel(spec, m, model, family, runDir, context);
-        trainingSeconds[key] = trained.wallSeconds;
-        return trained.stopped;
+        return shippedOrTrained(
+          key,
+          shippedIclCheckpoint(spec, m, model, family, options.checkpointDir),
+          model.parameters(),
+          () => trainModel(spec, m, model, family, runDir, context),
+          context,
+          sources,
+        );
       },
       evaluate: async (emit) => {
         emit({ type: 'eval-start', agent: 'held-out sequences' });
@@ -182,7 +180,7 @@ async function execute(
           seed: spec.seed,
           ...evaluation,
           parameters: Object.fromEntries([...models].map(([id, m]) => [id, m.parameterCount()])),
-          shipped,
+          shipped: Object.fromEntries(Object.entries(sources.shipped).map(([k, ck]) => [k, ck.file])),
           trainingExamples: Object.fromEntries(
             spec.models.map((m) => [
               m.id,
@@ -190,7 +188,7 @@ async function execute(
             ]),
           ),
           ...(algorithms === undefined ? {} : { algorithms }),
-          trainingSeconds,
+          trainingSeconds: sources.trainingSeconds,
         };
         atomicWriteJson(path.join(runDir, 'eval.json'), evalFile, 2);
         emit({ type: 'note', message: headline(evalFile) });

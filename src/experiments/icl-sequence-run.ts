@@ -33,7 +33,7 @@ import { atomicWriteJson, atomicWriteText, readJsonl } from './io.ts';
 import { runHeader, sequenceTraining } from './plan.ts';
 import { createRunDir, openRunDir } from './run-dir.ts';
 import { type IclSequenceExperimentSpec, type IclSequenceModelSpec, parseAnyExperiment } from './spec.ts';
-import { loadShippedModel, shippedModelCheckpoint, trainSupervised } from './supervised-models.ts';
+import { type ModelSources, shippedModelCheckpoint, shippedOrTrained, trainSupervised } from './supervised-models.ts';
 import type { AgentScalars } from './tensorboard.ts';
 import { executeRun, type RunOptions, type TrainContext } from './training-loop.ts';
 
@@ -387,26 +387,25 @@ async function execute(
   resumed: boolean,
   options: IclSequenceRunOptions,
 ): Promise<IclSequenceRunResult> {
-  const trainingSeconds: Record<string, number> = {};
-  const shipped: Record<string, { file: string; checkpoint: Checkpoint }> = {};
+  const sources: ModelSources = { trainingSeconds: {}, shipped: {} };
+  const { shipped } = sources;
   return executeRun(
     {
       runDir,
       run: runHeader(spec),
       resumed,
       keys: spec.models.map((m) => m.id),
-      train: async (key, context) => {
+      train: (key, context) => {
         const m = spec.models.find((x) => x.id === key) as IclSequenceModelSpec;
         const model = models.get(key) as SequenceModel;
-        const ck = shippedSequenceCheckpoint(spec, m, model, task, options.checkpointDir);
-        if (ck !== null) {
-          trainingSeconds[key] = loadShippedModel(key, ck, model.parameters(), context);
-          shipped[key] = ck;
-          return false;
-        }
-        const trained = await trainModel(spec, m, model, task, runDir, context);
-        trainingSeconds[key] = trained.wallSeconds;
-        return trained.stopped;
+        return shippedOrTrained(
+          key,
+          shippedSequenceCheckpoint(spec, m, model, task, options.checkpointDir),
+          model.parameters(),
+          () => trainModel(spec, m, model, task, runDir, context),
+          context,
+          sources,
+        );
       },
       evaluate: async (emit) => {
         emit({ type: 'eval-start', agent: 'held-out sequences' });
@@ -427,7 +426,7 @@ async function execute(
                   model: m.model,
                   parameters: model.parameterCount(),
                   steps: shipped[m.id]?.checkpoint.update ?? sequenceTraining(spec, m).steps,
-                  trainingSeconds: trainingSeconds[m.id] ?? 0,
+                  trainingSeconds: sources.trainingSeconds[m.id] ?? 0,
                   final: finalEvaluation(spec, model, task, rng),
                   curve: curveOf(shipped[m.id]?.checkpoint.history ?? metrics, m.id),
                   positionCurve:

@@ -98,20 +98,35 @@ export function shippedModelCheckpoint(q: ShippedModelQuery): { file: string; ch
   return { file, checkpoint: ck };
 }
 
+/** What a run records of each model it trained or loaded: training seconds, and the shipped checkpoints used. */
+export interface ModelSources {
+  trainingSeconds: Record<string, number>;
+  shipped: Record<string, { file: string; checkpoint: Checkpoint }>;
+}
+
 /**
- * Loads a shipped checkpoint into a model's parameters and says so on the event stream; returns the
- * checkpoint's training time.
+ * A model of a run: loaded from its shipped checkpoint (saying so on the event stream) when there is
+ * one, else trained by `train`; returns whether training stopped before its end.
  */
-export function loadShippedModel(
+export async function shippedOrTrained(
   key: string,
-  shipped: { file: string; checkpoint: Checkpoint },
+  shipped: { file: string; checkpoint: Checkpoint } | null,
   parameters: Map<string, Tensor>,
+  train: () => Promise<{ stopped: boolean; wallSeconds: number }>,
   context: Pick<TrainContext, 'emit'>,
-): number {
-  loadCheckpointParameters(parameters, shipped.checkpoint.params, shipped.file);
-  const message = `${key}: evaluating the shipped checkpoint ${shipped.file} instead of training`;
-  context.emit({ type: 'warning', message: `${message} (engram run --train retrains)` });
-  return shipped.checkpoint.wallSeconds;
+  record: ModelSources,
+): Promise<boolean> {
+  if (shipped !== null) {
+    loadCheckpointParameters(parameters, shipped.checkpoint.params, shipped.file);
+    const message = `${key}: evaluating the shipped checkpoint ${shipped.file} instead of training`;
+    context.emit({ type: 'warning', message: `${message} (engram run --train retrains)` });
+    record.trainingSeconds[key] = shipped.checkpoint.wallSeconds;
+    record.shipped[key] = shipped;
+    return false;
+  }
+  const trained = await train();
+  record.trainingSeconds[key] = trained.wallSeconds;
+  return trained.stopped;
 }
 
 function sorted(value: unknown): unknown {
