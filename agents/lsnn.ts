@@ -261,7 +261,8 @@ class LsnnCore extends Module implements RecurrentCore<LsnnState> {
 
   /** `reset-state`: every neuron at rest; `reset-adaptation`: only the adaptation (thresholds back to v_th). */
   lesion(kind: Lesion, state: LsnnState, batchSize: number): LsnnState | null {
-    if (kind === 'reset-state') return this.initialState(batchSize);
+    // The spikes are the last step's record for the rate measures, not memory: they stay.
+    if (kind === 'reset-state') return { neurons: restingState(batchSize, this.neurons), spikes: state.spikes };
     if (kind === 'reset-adaptation' && this.o.adaptive > 0 && this.o.beta > 0)
       return { ...state, neurons: { ...state.neurons, a: Tensor.zeros(batchSize, this.neurons) } };
     return null;

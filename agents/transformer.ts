@@ -15,7 +15,7 @@ import { unknownRecordable } from '../src/core/recordable.ts';
 import type { Rng } from '../src/core/rng.ts';
 import type { RecordableVariable, TaskFamily } from '../src/core/types.ts';
 import { uniformParameter } from '../src/nn/init.ts';
-import type { KeyValueCache } from '../src/nn/layers/attention.ts';
+import { KeyValueCache } from '../src/nn/layers/attention.ts';
 import { LayerNorm } from '../src/nn/layers/layer-norm.ts';
 import { Linear } from '../src/nn/layers/linear.ts';
 import { sinusoidalPositions, type TransformerBlock, transformerBlocks } from '../src/nn/layers/transformer.ts';
@@ -50,6 +50,11 @@ export type TransformerOptions = z.output<typeof transformerOptions>;
 export interface TransformerState {
   readonly caches: KeyValueCache[];
   readonly step: number;
+  /**
+   * Per batch row, the step its position codes count from: a `reset-state` lesion restarts a row
+   * at position 0 when its trial ends. Absent (every row from 0) outside lesioned evaluation.
+   */
+  readonly origin?: Int32Array;
   readonly residuals: readonly Tensor[];
 }
 
@@ -97,11 +102,21 @@ export class TransformerActorCritic extends Module implements PolicyNetwork<Tran
     return { caches: this.blocks.map((b) => b.createCache(batchSize)), step: 0, residuals: [] };
   }
 
-  /** The token of step t: the projected input plus the position code of t. */
-  private token(input: Tensor, t: number): Tensor {
+  /** The token of step t: the projected input plus the position code of t (of t − origin[b] for row b). */
+  private token(input: Tensor, t: number, origin?: Int32Array): Tensor {
     const x = this.embed.forward(input);
     if (t >= this.resolved.maxLength && (this.learnedPositions || this.fixedPositions)) {
       throw new Error(`${this.agentId}: step ${t} is beyond the position table (maxLength ${this.resolved.maxLength})`);
+    }
+    const table = this.learnedPositions ?? this.fixedPositions;
+    if (origin !== undefined && table !== null) {
+      // Rows at different positions (only under a lesion, in frozen evaluation: no gradient flows here).
+      const codes = new Tensor(x.rows, x.cols);
+      for (let b = 0; b < x.rows; b++) {
+        const p = t - origin[b];
+        codes.data.set(table.data.subarray(p * x.cols, (p + 1) * x.cols), b * x.cols);
+      }
+      return add(x, codes);
     }
     if (this.learnedPositions) return addRowVector(x, sliceRows(this.learnedPositions, t, t + 1));
     if (this.fixedPositions)
@@ -111,7 +126,7 @@ export class TransformerActorCritic extends Module implements PolicyNetwork<Tran
 
   /** The residual stream after every block at one step (each B×width), the caches extended by it. */
   encodeStep(state: TransformerState, input: Tensor): Tensor[] {
-    let x = this.token(input, state.step);
+    let x = this.token(input, state.step, state.origin);
     return this.blocks.map((block, l) => {
       x = block.step(x, state.caches[l]);
       return x;
@@ -126,7 +141,7 @@ export class TransformerActorCritic extends Module implements PolicyNetwork<Tran
     const residuals = this.encodeStep(state, input);
     const h = this.finalNorm.forward(residuals[residuals.length - 1]);
     return {
-      state: { caches: state.caches, step: state.step + 1, residuals },
+      state: { caches: state.caches, step: state.step + 1, origin: state.origin, residuals },
       logits: this.policy.forward(h),
       value: this.value.forward(h),
     };
@@ -162,6 +177,26 @@ export class TransformerActorCritic extends Module implements PolicyNetwork<Tran
   }
 
   /**
+   * `reset-state` for the flagged rows only: they attend to the steps from now on and their
+   * position codes restart at 0; the other rows keep their caches and positions.
+   */
+  lesionRows(kind: Lesion, state: TransformerState, rows: readonly boolean[]): TransformerState | null {
+    if (kind !== 'reset-state') return null;
+    if (rows.every(Boolean)) return this.initialState(rows.length);
+    const caches = state.caches.map((cache) => {
+      const copy = new KeyValueCache(cache.batchSize);
+      copy.keys.push(...cache.keys);
+      copy.values.push(...cache.values);
+      copy.start.set(cache.start);
+      copy.resetRows(rows);
+      return copy;
+    });
+    const origin = state.origin ? Int32Array.from(state.origin) : new Int32Array(rows.length);
+    for (let b = 0; b < rows.length; b++) if (rows[b]) origin[b] = state.step;
+    return { caches, step: state.step, origin, residuals: state.residuals };
+  }
+
+  /**
    * Per block l: `residual.l`, the stream after the block at the latest token; `attention.l`, the
    * block's attention weights from that token over the cached steps; and, on request, `cache.l`,
    * its cached keys and values. Steps are positions in the cache, padded with 0 up to maxLength.
@@ -186,7 +221,7 @@ export class TransformerActorCritic extends Module implements PolicyNetwork<Tran
         description:
           `the attention weights of block ${l}, per head, from the latest token over the steps in its cache ` +
           '(the episode so far, or the trial so far under the reset-state lesion), which sum to 1; ' +
-          '0 at the positions not cached yet',
+          '0 at the positions not cached yet and, under the lesion, at the steps before the trial of its row',
       },
       {
         name: `cache.${l}`,

@@ -12,6 +12,7 @@ import type {
   TaskFamily,
 } from '../../src/core/types.ts';
 import { softmaxRows } from '../../src/nn/kernels.ts';
+import { mergeRows } from '../../src/nn/state-rows.ts';
 import { noGrad } from '../../src/nn/tape.ts';
 import { Tensor } from '../../src/nn/tensor.ts';
 import type { AgentEntry } from './entry.ts';
@@ -79,12 +80,20 @@ export class NetworkAgent<S> implements Agent {
     }
     // A `reset-state` lesion wipes within-episode activity whenever a trial has just ended, so only
     // what the weights and plastic traces hold carries over. Tasks whose trials span several
-    // steps say so with `trialEnd: false` in info; otherwise every step is a trial.
+    // steps say so with `trialEnd: false` in info; otherwise every step is a trial. The episodes
+    // of a batch end their trials at different steps, so only their own rows are wiped.
     if (this.lesion !== 'none' && this.net.lesion) {
-      const newTrial = input.step > 0 && input.prevInfo[0]?.trialEnd !== false;
-      if (this.lesion === 'freeze-plasticity' || newTrial) {
+      if (this.lesion === 'freeze-plasticity') {
         const lesioned = this.net.lesion(this.lesion, this.state, B);
         if (lesioned !== null) this.state = lesioned;
+      } else if (input.step > 0) {
+        const rows = Array.from({ length: B }, (_, b) => input.prevInfo[b]?.trialEnd !== false);
+        if (rows.some(Boolean)) {
+          const lesioned = this.net.lesionRows
+            ? this.net.lesionRows(this.lesion, this.state, rows)
+            : this.net.lesion(this.lesion, this.state, B);
+          if (lesioned !== null) this.state = this.net.lesionRows ? lesioned : mergeRows(this.state, lesioned, rows);
+        }
       }
     }
     const out = noGrad(() => this.net.step(this.state as S, x));

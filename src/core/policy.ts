@@ -66,6 +66,12 @@ export interface PolicyNetwork<S = unknown, T extends TensorLike = TensorLike> {
    */
   lesion?(kind: Lesion, state: S, batchSize: number): S | null;
   /**
+   * The lesion applied to the batch rows flagged in `rows` only (the episodes at a trial boundary),
+   * for networks whose state is not made of batch rows that src/nn/state-rows.ts can merge (the
+   * transformer's caches). Absent: the rows of `lesion`'s state are merged into the kept state.
+   */
+  lesionRows?(kind: Lesion, state: S, rows: readonly boolean[]): S | null;
+  /**
    * A term the network adds to the training loss, from its states after every step of a rollout
    * (the spiking network's firing-rate regularizer): its value and the gradients it sends into
    * tensors of those states, each weighted by `weight` (the rollout's share of the batch).

@@ -1,7 +1,10 @@
 // `npm start` gives the tables it gave before the layers were untangled: the mechanisms suite from
 // the shipped checkpoints, reported, against the table rows of its report.md as main made them
 // on 2026-11-30 (commit 87deebb), in tests/fixtures/mechanisms-tables.md; since then the spiking
-// network's row and the reset-adaptation column joined (every earlier number unchanged).
+// network's row and the reset-adaptation column joined (every earlier number unchanged), and the
+// reset-state rows of the water maze and the hidden-goal maze changed when the lesion began to
+// wipe each episode at its own trial boundaries (it had wiped the whole batch at the first
+// episode's).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
