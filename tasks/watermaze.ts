@@ -213,6 +213,8 @@ export function swimWithReflections(
     }
     // First crossing of the wall: the positive root of ‖p + t·d‖ = R (p is inside, so c ≤ 0).
     const a = dx * dx + dy * dy;
+    // Nothing left to swim: the step ended on the wall itself (seen past it only by rounding).
+    if (a === 0) break;
     const b = 2 * (x * dx + y * dy);
     const c = x * x + y * y - R * R;
     const t = Math.min(1, Math.max(0, (-b + Math.sqrt(Math.max(0, b * b - 4 * a * c))) / (2 * a)));

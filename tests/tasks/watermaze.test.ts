@@ -113,6 +113,18 @@ describe('watermaze geometry', () => {
     },
   );
 
+  it('a step that ends exactly on the wall stays there (no 0/0 from the swim left over)', () => {
+    // (−0.5, −0.6) + (−0.3, 0) = (−0.8, −0.6) at radius 1, seen just past the wall by rounding (y one
+    // ulp below −0.6, as a swim reached it), with nothing left to swim after the crossing.
+    const s = swimWithReflections(-0.5, -0.6000000000000001, -0.3, 0, -1, 0, 1);
+    for (const p of s.pieces) for (const v of [p.ax, p.ay, p.bx, p.by]) expect(Number.isFinite(v)).toBe(true);
+    const end = s.pieces[s.pieces.length - 1];
+    expect(end.bx).toBeCloseTo(-0.8, 12);
+    expect(end.by).toBeCloseTo(-0.6, 12);
+    expect(Math.hypot(end.bx, end.by)).toBeLessThanOrEqual(1);
+    expect(Number.isFinite(s.ux) && Number.isFinite(s.uy)).toBe(true);
+  });
+
   it('a random swimmer never leaves the pool', () => {
     const family = createWatermaze({ protocol: 'dmp', timeStep: 0.5, timeout: 60 });
     const rng = Rng.fromSeed('actions');
