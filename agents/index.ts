@@ -4,6 +4,7 @@ import { Registry } from '../src/core/registry.ts';
 import { actorCritic } from './actor-critic.ts';
 import { bayesOptimal } from './bayes-optimal.ts';
 import { epsilonGreedy } from './epsilon-greedy.ts';
+import { fmdCoordinate } from './fmd-coordinate.ts';
 import { gittins } from './gittins.ts';
 import { greedy } from './greedy.ts';
 import { gru } from './gru.ts';
@@ -23,7 +24,7 @@ import { ucb1 } from './ucb1.ts';
 // rule writes (plastic-rnn).
 const META_TRAINED = [lstm, gru, transformer, plasticRnn, lsnn];
 // Learners whose synapses change within the episode by a fixed rule.
-const SYNAPTIC = [hebbian, actorCritic];
+const SYNAPTIC = [hebbian, actorCritic, fmdCoordinate];
 // The classic bandit algorithms and references.
 const CLASSIC = [random, greedy, epsilonGreedy, ucb1, thompson, gittins, bayesOptimal, oracle];
 

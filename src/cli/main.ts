@@ -161,7 +161,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option(
       '--lesion <kind>',
       'play under a lesion and report the intact agent beside it (plastic ' +
-        'agents, e.g. hebbian): reset-state, freeze-plasticity or reset-adaptation',
+        'agents, e.g. hebbian): reset-state, freeze-plasticity, reset-adaptation or reset-goal',
     )
     .option('--out <dir>', 'also write every trial played (trials.csv.gz, trials.parquet) and summary.json there');
   addRecordOptions(baselineCmd)
@@ -258,8 +258,9 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option(
       '--lesion <kind>',
       'none, reset-state (wipe recurrent state / attention cache every trial), freeze-plasticity (hold ' +
-        "plastic traces at their initial value) or reset-adaptation (a spiking network's thresholds back to " +
-        'baseline every trial); the intact network is reported beside it',
+        "plastic traces at their initial value), reset-adaptation (a spiking network's thresholds back to " +
+        "baseline every trial) or reset-goal (the coordinate model's goal memory wiped every trial); the " +
+        'intact network is reported beside it',
       'none',
     )
     .option('--compare <ids>', 'comma-separated comparison agents', 'thompson,bayes-optimal')

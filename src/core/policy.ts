@@ -29,10 +29,17 @@ export interface StepOutput<S, T extends TensorLike = TensorLike> {
  * Which part of within-episode memory a lesion removes (`engram eval --lesion`): `reset-state`
  * wipes the activity (recurrent state, attention cache, eligibility) at every trial boundary;
  * `freeze-plasticity` holds plastic weights at their start-of-episode values; `reset-adaptation`
- * returns a spiking network's adaptive thresholds to their baseline at every trial boundary.
+ * returns a spiking network's adaptive thresholds to their baseline at every trial boundary;
+ * `reset-goal` wipes a goal memory (agents/fmd-coordinate.ts) at every trial boundary.
  */
-export type Lesion = 'none' | 'reset-state' | 'freeze-plasticity' | 'reset-adaptation';
-export const LESIONS: readonly Lesion[] = ['none', 'reset-state', 'freeze-plasticity', 'reset-adaptation'];
+export type Lesion = 'none' | 'reset-state' | 'freeze-plasticity' | 'reset-adaptation' | 'reset-goal';
+export const LESIONS: readonly Lesion[] = [
+  'none',
+  'reset-state',
+  'freeze-plasticity',
+  'reset-adaptation',
+  'reset-goal',
+];
 
 /** An agent that is not a network but can be lesioned all the same (`engram baseline --lesion`, the hebbian agent). */
 export interface LesionableAgent {

@@ -97,7 +97,7 @@ export const EvaluationSchema = z.strictObject({
   compare: z.array(z.string()).default(['thompson', 'bayes-optimal']),
   /** Lesions every learning agent is also evaluated under (lesions.json, the report's lesion table). */
   lesions: z
-    .array(z.enum(['reset-state', 'freeze-plasticity', 'reset-adaptation']))
+    .array(z.enum(['reset-state', 'freeze-plasticity', 'reset-adaptation', 'reset-goal']))
     .default(['reset-state', 'freeze-plasticity']),
   /** Classic agents the report's by-trial figures show beside the learning agents and the best classic agent. */
   figureAgents: z.array(z.string()).optional(),

@@ -12,9 +12,10 @@ function isPlainObject(x: unknown): x is Record<string, unknown> {
 
 /**
  * The state whose batch rows b with `rows[b]` come from `lesioned` and the others from `kept`.
- * States are plain objects and arrays of B-row tensors (or of Float64Arrays of B equal rows); leaves that are the same object (or equal
- * values) in both are shared; a field only `lesioned` has is taken from it. Anything else — a
- * number or an object that differs between the two — cannot be split by row, and is an error.
+ * States are plain objects and arrays of B-row tensors (or of Float64Arrays of B equal rows);
+ * leaves that are the same object (or equal values) in both are shared; a field only `lesioned`
+ * has is taken from it. Anything else — a number or an object that differs between the two —
+ * cannot be split by row, and is an error.
  */
 export function mergeRows<S>(kept: S, lesioned: S, rows: readonly boolean[]): S {
   const B = rows.length;

@@ -56,7 +56,7 @@ export interface MetricsRecord {
 /** The condition an agent was evaluated under for the lesion chart. */
 export interface LesionRow {
   agent: string;
-  condition: 'intact' | 'reset-state' | 'freeze-plasticity' | 'reset-adaptation';
+  condition: 'intact' | 'reset-state' | 'freeze-plasticity' | 'reset-adaptation' | 'reset-goal';
   value: Estimate;
   /** False when the agent has no memory of the lesioned kind (the lesion changes nothing). */
   applies: boolean;

@@ -250,16 +250,23 @@ export function plasticTraceSpec(byAgent: Record<string, number[]>, title: strin
   );
 }
 
-const ALL_CONDITIONS: LesionRow['condition'][] = ['intact', 'reset-state', 'freeze-plasticity', 'reset-adaptation'];
-// Dark, medium and light fills with a dashed outline on the third and a dotted one on the fourth:
-// distinct in grey as in colour.
-const CONDITION_FILL = ['#1f3a5f', '#d55e00', '#f3d9a4', '#8fd1b8'];
-const CONDITION_STROKE = ['#000000', '#000000', '#7a5a00', '#00573a'];
+const ALL_CONDITIONS: LesionRow['condition'][] = [
+  'intact',
+  'reset-state',
+  'freeze-plasticity',
+  'reset-adaptation',
+  'reset-goal',
+];
+// Dark, medium and light fills with a dashed outline on the third, a dotted one on the fourth and
+// a dash-dot one on the fifth: distinct in grey as in colour.
+const CONDITION_FILL = ['#1f3a5f', '#d55e00', '#f3d9a4', '#8fd1b8', '#c9a0dc'];
+const CONDITION_STROKE = ['#000000', '#000000', '#7a5a00', '#00573a', '#5b2a78'];
 const CONDITION_DASH = [
   [1, 0],
   [1, 0],
   [4, 2],
   [1, 2],
+  [5, 2, 1, 2],
 ];
 
 /**
@@ -269,8 +276,10 @@ const CONDITION_DASH = [
  * an "n/a" label.
  */
 export function lesionChartSpec(rows: LesionRow[], yTitle: string, title: string): TopLevelSpec {
-  // The adaptation lesion has a slot only in runs where some agent was evaluated under it.
-  const CONDITIONS = ALL_CONDITIONS.filter((c) => c !== 'reset-adaptation' || rows.some((r) => r.condition === c));
+  // The adaptation and goal lesions have a slot only in runs where some agent was evaluated under them.
+  const CONDITIONS = ALL_CONDITIONS.filter(
+    (c) => (c !== 'reset-adaptation' && c !== 'reset-goal') || rows.some((r) => r.condition === c),
+  );
   const agents: string[] = [];
   for (const r of rows) if (!agents.includes(r.agent)) agents.push(r.agent);
   const data = rows
@@ -305,19 +314,19 @@ export function lesionChartSpec(rows: LesionRow[], yTitle: string, title: string
   const fill = {
     field: 'condition',
     type: 'nominal',
-    scale: { domain: CONDITIONS, range: CONDITION_FILL.slice(0, CONDITIONS.length) },
+    scale: { domain: CONDITIONS, range: CONDITIONS.map((c) => CONDITION_FILL[ALL_CONDITIONS.indexOf(c)]) },
     legend,
   };
   const stroke = {
     field: 'condition',
     type: 'nominal',
-    scale: { domain: CONDITIONS, range: CONDITION_STROKE.slice(0, CONDITIONS.length) },
+    scale: { domain: CONDITIONS, range: CONDITIONS.map((c) => CONDITION_STROKE[ALL_CONDITIONS.indexOf(c)]) },
     legend,
   };
   const strokeDash = {
     field: 'condition',
     type: 'nominal',
-    scale: { domain: CONDITIONS, range: CONDITION_DASH.slice(0, CONDITIONS.length) },
+    scale: { domain: CONDITIONS, range: CONDITIONS.map((c) => CONDITION_DASH[ALL_CONDITIONS.indexOf(c)]) },
     legend,
   };
   const y = { field: 'y', type: 'quantitative', ...titled(yTitle, HEIGHT) };

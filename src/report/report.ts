@@ -65,6 +65,10 @@ export async function runSection(
         (lesions.some((l) => l.includes('reset-adaptation'))
           ? "; `reset-adaptation` returns a spiking network's adaptive thresholds to baseline at every trial boundary"
           : '') +
+        (lesions.some((l) => l.includes('reset-goal'))
+          ? "; `reset-goal` wipes the coordinate model's goal memory at every trial boundary, and its " +
+            '`freeze-plasticity` holds its weights at their values at the start of each day'
+          : '') +
         '. Δ is lesioned − intact, paired episode by episode (bootstrap 95% CI). ' +
         'An agent whose learning lives in its activity is hurt by the first; one whose learning lives in its ' +
         'synapses, by the second.',

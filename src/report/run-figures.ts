@@ -34,7 +34,7 @@ function lesionRows(lesions: NonNullable<RunRecords['lesions']>): LesionRow[] {
   const rows: LesionRow[] = [];
   for (const [key, row] of Object.entries(lesions.agents)) {
     rows.push({ agent: key, condition: 'intact', value: row.intact, applies: true });
-    for (const lesion of ['reset-state', 'freeze-plasticity', 'reset-adaptation'] as const) {
+    for (const lesion of ['reset-state', 'freeze-plasticity', 'reset-adaptation', 'reset-goal'] as const) {
       const e = row[lesion];
       if (e !== undefined) rows.push({ agent: key, condition: lesion, value: e.value, applies: e.applies });
     }

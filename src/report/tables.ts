@@ -151,7 +151,7 @@ export function agentsTable(run: RunRecords): string[] {
 
 /** Where an agent's within-episode learning lives, as its lesions show it. */
 export function verdict(row: LesionsFile['agents'][string], better: 'lower' | 'higher'): string {
-  const hurts = (lesion: 'reset-state' | 'freeze-plasticity' | 'reset-adaptation') => {
+  const hurts = (lesion: 'reset-state' | 'freeze-plasticity' | 'reset-adaptation' | 'reset-goal') => {
     const e = row[lesion];
     if (e === undefined || !e.applies || !Number.isFinite(e.difference.ci95[0])) return false;
     return better === 'lower' ? e.difference.ci95[0] > 0 : e.difference.ci95[1] < 0;
@@ -159,6 +159,8 @@ export function verdict(row: LesionsFile['agents'][string], better: 'lower' | 'h
   const activity = hurts('reset-state');
   const synapses = hurts('freeze-plasticity');
   const adaptation = hurts('reset-adaptation') ? ' (its adaptive thresholds)' : '';
+  const goal = hurts('reset-goal');
+  if (goal) return synapses ? 'goal memory and synapses' : 'goal memory';
   if (activity && synapses) return `activity and synapses${adaptation}`;
   if (activity) return `activity${adaptation}`;
   if (synapses) return `synapses${adaptation}`;
@@ -177,18 +179,20 @@ export function lesionTable(run: RunRecords): string[] {
     if (!e.applies) return 'no such memory';
     return `${pm(e.value, digits)} (Δ ${signedCi(e.difference, digits)})`;
   };
-  // The adaptation lesion has a column only in runs where some agent was evaluated under it.
+  // The adaptation and goal lesions have a column only in runs where some agent was evaluated under them.
   const adaptation = Object.values(lesions.agents).some((row) => row['reset-adaptation'] !== undefined);
+  const goal = Object.values(lesions.agents).some((row) => row['reset-goal'] !== undefined);
   const lines = [
     `| agent | kind | intact: ${m.name}${unit} | reset-state (Δ paired) | ` +
-      `freeze-plasticity (Δ paired) | ${adaptation ? 'reset-adaptation (Δ paired) | ' : ''}learning lives in |`,
-    `|---|---|---|---|---|${adaptation ? '---|' : ''}---|`,
+      `freeze-plasticity (Δ paired) | ${adaptation ? 'reset-adaptation (Δ paired) | ' : ''}` +
+      `${goal ? 'reset-goal (Δ paired) | ' : ''}learning lives in |`,
+    `|---|---|---|---|---|${adaptation ? '---|' : ''}${goal ? '---|' : ''}---|`,
   ];
   for (const [key, row] of Object.entries(lesions.agents)) {
     lines.push(
       `| ${key} | ${row.kind} | ${pm(row.intact, digits)} | ${cell(row['reset-state'])} | ` +
         `${cell(row['freeze-plasticity'])} | ${adaptation ? `${cell(row['reset-adaptation'])} | ` : ''}` +
-        `${verdict(row, m.better)} |`,
+        `${goal ? `${cell(row['reset-goal'])} | ` : ''}${verdict(row, m.better)} |`,
     );
   }
   return lines;
