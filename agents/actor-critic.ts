@@ -20,7 +20,8 @@
 // `prevInfo`. After a step that ended a trial on the platform (`trialEnd` and `foundGoal`), the
 // next observation is the next trial's start, so the update uses C(p_{t+1}) = 0 (terminal). After
 // a timeout (`timedOut`), the value of where the rat stopped is unknown: the step is not learned
-// from (a truncated trial is not a terminal one).
+// from (a truncated trial is not a terminal one); nor is the step that put a timed-out rat on the
+// platform (`guided`, the water maze's `guide` option).
 import { z } from 'zod';
 import { option, parseOptions } from '../src/core/options.ts';
 import type { Lesion } from '../src/core/policy.ts';
@@ -125,7 +126,8 @@ export class ActorCriticAgent implements Agent {
     for (let b = 0; b < B; b++) {
       const a = input.prevAction[b];
       const info = input.prevInfo[b];
-      if (a >= 0 && !this.frozen && info?.timedOut !== true) {
+      // A rat put on the platform after a timeout (`guided`) was carried there: not a move to learn from.
+      if (a >= 0 && !this.frozen && info?.timedOut !== true && info?.guided !== true) {
         const terminal = info?.trialEnd === true;
         const next = terminal ? 0 : this.value(b, obs, b * N);
         const delta = tdUpdate(

@@ -18,8 +18,9 @@
 // stored in the same coordinates. The trace Σ λ^{t−k} f(p_k) restarts at every trial (the rat is
 // carried to a new start, which is no self-motion). The platform's place is never observed (the
 // next observation is the next release), so the goal is path-integrated from the last place seen:
-// (X_g, Y_g) = (X̂(p_t) + Δx_t, Ŷ(p_t) + Δy_t). Before the first platform of an animal is found
-// there is no goal and the coordinate action is not offered.
+// (X_g, Y_g) = (X̂(p_t) + Δx_t, Ŷ(p_t) + Δy_t); a rat put on the platform after a timeout (the
+// water maze's `guide`) sees it and stores X̂ there. Before an animal's first platform there is no
+// goal and the coordinate action is not offered.
 //
 // The task samples one of its 8 directions from the probabilities this agent gives: the
 // coordinate action's share goes to the two directions either side of the goal's bearing, split
@@ -186,8 +187,14 @@ export class FmdCoordinateAgent implements Agent {
     const dx = after[0] - before[0];
     const dy = after[1] - before[1];
     const trialEnd = info?.trialEnd === true;
-    // The goal, path-integrated from the last place seen, with the coordinates the animal acts with.
-    if (trialEnd && info?.foundGoal === true) {
+    // Put on the platform after a timeout (the water maze's `guide`): carried, not swum; nothing to learn.
+    if (info?.guided === true && !trialEnd) {
+      this.trace.fill(0, fo, fo + N);
+      return;
+    }
+    // The goal, path-integrated from the last place seen, with the coordinates the animal acts with:
+    // where it found the platform, or where it was put on it (then the last place seen is the platform).
+    if (trialEnd && (info?.foundGoal === true || info?.guided === true)) {
       const [x, y] = this.coordinates(b, f, fo);
       this.goal[2 * b] = x + dx;
       this.goal[2 * b + 1] = y + dy;

@@ -4,7 +4,8 @@
 // cardinal starts), each animal's weights and goal memory kept across its days:
 //   - reference memory (one platform): escape latency by day, and the paired difference of each
 //     animal's mean latency, coordinate model − actor-critic (≤ 0: it learns at least as fast);
-//   - delayed matching-to-place (a new platform each day, `--layout anywhere` or `candidates`):
+//   - delayed matching-to-place (a new platform each day, `--layout anywhere` or `candidates`; a
+//     rat that times out is put on the platform, the task's `guide`, unless `--no-guide`):
 //     trial 1 and trial 2 by day, and over days 5–9 each animal's mean trial-2 / trial-1 ratio of
 //     means, with the paired difference trial 2 − trial 1; the coordinate model again under its
 //     `freeze-plasticity` and `reset-goal` lesions on the same instances and action streams;
@@ -12,7 +13,7 @@
 //     over a 0.05 m grid of the pool).
 // Optionally writes the rats'-style latency figure with --figures DIR.
 //   node bin/run-ts.js scripts/watermaze-coordinate.ts [--animals 40] [--days 9] [--seed 0] [--layout anywhere]
-//                     [--json] [--figures DIR] [--agent-options JSON]
+//                     [--no-guide] [--json] [--figures DIR] [--agent-options JSON]
 import path from 'node:path';
 import type { FmdCoordinateAgent } from '../agents/fmd-coordinate.ts';
 import { findAgent } from '../agents/index.ts';
@@ -30,6 +31,7 @@ const { values } = flags({
   days: '9',
   seed: '0',
   layout: 'anywhere',
+  'no-guide': false,
   json: false,
   figures: undefined,
   'agent-options': undefined,
@@ -119,7 +121,8 @@ function coordinateFit(agent: FmdCoordinateAgent, family: WatermazeFamily, b: nu
 }
 
 const reference = createWatermaze({ protocol: 'reference', days });
-const dmp = createWatermaze({ protocol: 'dmp', days, platformLayout: layout });
+const guide = !values['no-guide'];
+const dmp = createWatermaze({ protocol: 'dmp', days, platformLayout: layout, guide });
 
 const referencePlayed = Object.fromEntries(
   ['fmd-coordinate', 'actor-critic', 'random'].map((id) => [id, play(reference, id)]),
@@ -190,6 +193,7 @@ if (values.json) {
       days,
       seed,
       layout,
+      guide,
       agentOptions,
       reference: referenceResult,
       dmp: { agents: strip(dmpAgents), lesionEffectsOnLateTrial2: lesionEffects, coordinates },
@@ -203,7 +207,7 @@ if (values.json) {
   for (const [id, a] of Object.entries(referenceResult.agents))
     console.log(`  ${id.padEnd(15)} ${a.escapeLatencyByDay.map(fmt).join(' | ')}  (${a.seconds} s)`);
   console.log(`  coordinate model − actor-critic, mean latency: ${diff(referenceResult.coordinateMinusActorCritic)}`);
-  console.log(`\ndelayed matching-to-place, platform ${layout}:`);
+  console.log(`\ndelayed matching-to-place, platform ${layout}${guide ? ', guided after a timeout' : ''}:`);
   for (const [id, a] of Object.entries(dmpAgents)) {
     console.log(`  ${id} (${a.seconds} s; escape rate ${fmt(a.escapeRate)})`);
     console.log(`    trial 1 by day: ${a.trial1ByDay.map(fmt).join(' | ')}`);

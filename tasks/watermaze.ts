@@ -100,6 +100,11 @@ export const watermazeOptions = z.strictObject({
   placeCellLayout: option(z.enum(PLACE_CELL_LAYOUTS).default('even'), 'How the field centres cover the pool'),
   placeCellSeed: option(z.int().min(0).default(0), 'Seed of the `random` layout'),
   reward: option(z.number().gt(0).max(100).default(1), 'Reward for reaching the platform'),
+  // Morris's procedure: a rat that fails is put on the platform, so it has seen where it is.
+  guide: option(
+    z.boolean().default(false),
+    'After a timeout, place the rat on the platform for one more step (no reward) before the next trial',
+  ),
 });
 
 export type WatermazeOptions = z.output<typeof watermazeOptions>;
@@ -113,6 +118,7 @@ export const WATERMAZE_INFO_FIELDS = [
   'time',
   'swum',
   'timedOut',
+  'guided',
 ] as const;
 
 export interface WatermazeFamily extends TaskFamily<WatermazeOptions> {
@@ -263,6 +269,8 @@ class WatermazeInstance implements TaskInstance {
   /** Start indices (into family.starts) of the current day's trials. */
   private startOrder: number[] = [];
   private started = false;
+  /** `guide`: the rat timed out and was put on the platform; the next step ends the trial. */
+  private placed = false;
 
   constructor(
     private readonly rng: Rng,
@@ -304,6 +312,45 @@ class WatermazeInstance implements TaskInstance {
     this.ux = 0;
     this.uy = 0;
     this.stepInTrial = 0;
+    this.placed = false;
+  }
+
+  /** After a trial's last step: the next trial, day or the end; true when the episode is over. */
+  private endTrial(): boolean {
+    const o = this.options;
+    this.trialOfDay++;
+    let done = false;
+    if (this.trialOfDay >= o.trialsPerDay) {
+      this.trialOfDay = 0;
+      this.day++;
+      if (this.day >= o.days) done = true;
+      else this.beginDay();
+    }
+    if (done) this.finished = true;
+    else this.release();
+    return done;
+  }
+
+  /** The step a guided rat spends on the platform: its action is ignored, and the trial ends timed out. */
+  private sitOnPlatform(): StepResult {
+    const o = this.options;
+    const info: StepInfo = {
+      trial: this.day * o.trialsPerDay + this.trialOfDay,
+      newTrial: false,
+      trialEnd: true,
+      position: [this.x, this.y],
+      start: this.start,
+      foundGoal: false,
+      day: this.day,
+      trialOfDay: this.trialOfDay,
+      platform: [this.platform[0], this.platform[1]],
+      time: o.timeout,
+      swum: 0,
+      timedOut: true,
+      guided: true,
+    };
+    const done = this.endTrial();
+    return { observation: this.observe(), reward: 0, done, info };
   }
 
   private observe(): Float64Array {
@@ -329,6 +376,7 @@ class WatermazeInstance implements TaskInstance {
       throw new Error(`watermaze: action must be an integer 0…7 (a swim direction), got ${action}`);
     if (this.finished) throw new Error('watermaze: step() after the episode ended; call reset() first');
     if (!this.started) this.reset();
+    if (this.placed) return this.sitOnPlatform();
     const o = this.options;
     const newTrial = this.stepInTrial === 0;
     const angle = (action * Math.PI) / 4;
@@ -367,7 +415,16 @@ class WatermazeInstance implements TaskInstance {
     const time = (this.stepInTrial + (found ? swum / length : 1)) * o.timeStep;
     this.stepInTrial++;
     const timedOut = !found && this.stepInTrial >= this.family.timeoutSteps;
-    const trialEnd = found || timedOut;
+    // Guided: put on the platform now (seen at the next observation); the trial ends at the next step.
+    const guided = timedOut && o.guide;
+    if (guided) {
+      this.placed = true;
+      this.x = px;
+      this.y = py;
+      this.ux = 0;
+      this.uy = 0;
+    }
+    const trialEnd = found || (timedOut && !guided);
     const info: StepInfo = {
       trial: this.day * o.trialsPerDay + this.trialOfDay,
       newTrial,
@@ -380,20 +437,10 @@ class WatermazeInstance implements TaskInstance {
       platform: [px, py],
       time,
       swum,
-      timedOut,
+      timedOut: timedOut && !guided,
+      guided,
     };
-    let done = false;
-    if (trialEnd) {
-      this.trialOfDay++;
-      if (this.trialOfDay >= o.trialsPerDay) {
-        this.trialOfDay = 0;
-        this.day++;
-        if (this.day >= o.days) done = true;
-        else this.beginDay();
-      }
-      if (done) this.finished = true;
-      else this.release();
-    }
+    const done = trialEnd ? this.endTrial() : false;
     return { observation: this.observe(), reward: found ? o.reward : 0, done, info };
   }
 
@@ -498,7 +545,7 @@ export function createWatermaze(raw?: Record<string, unknown>): WatermazeFamily 
     actionSpace: { kind: 'discrete', n: 8 },
     observationSize: size,
     numActions: 8,
-    episodeLength: trials * timeoutSteps,
+    episodeLength: trials * (timeoutSteps + (options.guide ? 1 : 0)),
     trialsPerEpisode: trials,
     infoFields: WATERMAZE_INFO_FIELDS,
     sample: (rng: Rng) => new WatermazeInstance(rng, family),

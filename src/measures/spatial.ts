@@ -103,9 +103,11 @@ export function swimTrials(record: EpisodeRecord): SwimTrial[] {
       inQuadrant = 0;
       steps = 0;
     }
-    current.path.push([position[0], position[1]]);
     current.escapeLatency = info.time as number;
     current.pathLength += info.swum as number;
+    // A rat put on the platform after a timeout (the water maze's `guide`) did not swim there.
+    if (info.guided === true) continue;
+    current.path.push([position[0], position[1]]);
     current.found = info.foundGoal === true;
     steps++;
     if (quadrantOf(position[0], position[1]) === quadrantOf(platform[0], platform[1])) inQuadrant++;

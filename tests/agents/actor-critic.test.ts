@@ -56,6 +56,10 @@ describe('actor-critic TD rule (Foster, Morris & Dayan 2000)', () => {
       agent.act(input([1, 0], 5, 0, { trial: 1, trialEnd: true, timedOut: true }));
       expect(agent.critic[1]).toBe(0);
       expect(agent.actor[5 * 2 + 1]).toBe(0);
+      // Nor does the step that put a timed-out rat on the platform (the water maze's `guide`).
+      agent.act(input([0, 1], 6, 0, { trial: 2, trialEnd: false, guided: true }));
+      expect(agent.critic[0]).toBeCloseTo(0.1, 12);
+      expect(agent.actor[6 * 2]).toBe(0);
       // Preferences: a_2 = z_2 · f = 0.2 at f = (1, 0); P_2 = e^(2·0.2) / (7 + e^(0.4)).
       const out = agent.act(input([1, 0], -1, 0));
       expect(out.probs[2]).toBeCloseTo(Math.exp(0.4) / (7 + Math.exp(0.4)), 12);

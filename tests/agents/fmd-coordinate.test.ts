@@ -83,6 +83,19 @@ describe('fmd-coordinate (Foster, Morris & Dayan 2000)', () => {
     expect(agent.readRecordable('coordinate-action')[0]).toBeCloseTo(1 / 9, 12);
   });
 
+  it('put on the platform after a timeout: the goal is where it sat, and being carried teaches nothing', () => {
+    const agent = new FmdCoordinateAgent(8, 2, { ...options, coordinateLearningRate: 1 });
+    agent.begin(1);
+    agent.act(input([1, 0], -1, 0));
+    // Carried from (0, 0) to the platform at (0.5, 0.2): no coordinate learning from that jump.
+    agent.act(input([0, 1], 3, 0, { newTrial: true, start: [0, 0], position: [0.5, 0.2], guided: true }));
+    expect(Array.from(agent.readRecordable('coordinates')).every((w) => w === 0)).toBe(true);
+    agent.act(input([0, 1], 5, 0, { position: [0.5, 0.2], guided: true, trialEnd: true, timedOut: true }));
+    // X̂ = Ŷ = 0 at the platform's place, and it did not move while sitting there.
+    expect(Array.from(agent.readRecordable('goal'))).toEqual([0, 0, 1]);
+    expect(Array.from(agent.readRecordable('critic'))).toEqual([0, 0]);
+  });
+
   it('reset-goal wipes the goal at every trial boundary, so it plays as the plain actor-critic', () => {
     const family = createWatermaze({ protocol: 'dmp', days: 3, timeStep: 0.5, timeout: 30 });
     const play = (id: string, lesion: 'none' | 'reset-goal') => {

@@ -97,7 +97,7 @@ describe('quantities with units in a spec', () => {
     const line = report.split('\n').find((l) => l.startsWith('Task options: '));
     expect(line).toMatch(/^Task options: protocol dmp, days 1, .*poolRadius 1 m, platformRadius 0\.05 m, /);
     expect(line).toMatch(/, swimSpeed 0\.3 m\/s, timeStep 1 s, timeout 30 s, momentum 0\.333333\d*, /);
-    expect(line).toMatch(/, placeCells 16, placeFieldWidth 0\.2 m, .*, reward 1\. /);
+    expect(line).toMatch(/, placeCells 16, placeFieldWidth 0\.2 m, .*, reward 1, guide false\. /);
     expect(line).toMatch(/\. Agent options: actor-critic: discount 0\.95\. 4 held-out episodes/);
   });
 
@@ -129,12 +129,12 @@ describe('engram list --task, --agent', () => {
     expect(line('placeFieldWidth')).toMatch(/ 0\.16 +\(0, 10\] +m +σ, the place fields' width/);
     expect(line('protocol')).toMatch(/reference \| dmp +"reference" +— +— +reference or dmp/);
     expect(line('placeCells')).toMatch(/integer +493 +\[1, 10000\] +— +N, the number of place cells/);
-    // One line per option, in the order of the record: 21 options (before the latent variables).
+    // One line per option, in the order of the record: 22 options (before the latent variables).
     const options = lines.slice(
       0,
       lines.findIndex((l) => l.startsWith('Latent variables')),
     );
-    expect(options.filter((l) => /^ {2}[a-zA-Z]+ {2}/.test(l) && !l.startsWith('  option '))).toHaveLength(21);
+    expect(options.filter((l) => /^ {2}[a-zA-Z]+ {2}/.test(l) && !l.startsWith('  option '))).toHaveLength(22);
     expect(out.stdout).toMatch(/a quantity in any unit of the same dimension.*poolRadius="1 m" on the command line/);
   });
 

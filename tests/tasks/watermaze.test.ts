@@ -125,6 +125,36 @@ describe('watermaze geometry', () => {
     expect(Number.isFinite(s.ux) && Number.isFinite(s.uy)).toBe(true);
   });
 
+  it('guide: a rat that times out is put on the platform for one step, then the trial ends unrewarded', () => {
+    // Swimming east from every start against a platform far from that line: every trial times out.
+    const options = { protocol: 'reference', platform: 2, timeStep: 1, timeout: 5, trialsPerDay: 2 } as const;
+    const plain = createWatermaze(options);
+    const guided = createWatermaze({ ...options, guide: true });
+    expect(guided.episodeLength).toBe(plain.episodeLength + 2);
+    const record = play(guided, 'g', () => 0);
+    expect(record.infos).toHaveLength(12);
+    const placed = record.infos[4];
+    expect(placed.guided).toBe(true);
+    expect(placed.trialEnd).toBe(false);
+    expect(placed.timedOut).toBe(false);
+    expect(placed.position).toEqual(placed.platform);
+    // Its observation is the platform's place.
+    const [px, py] = placed.platform as [number, number];
+    expect(Array.from(record.results[4].observation)).toEqual(Array.from(guided.placeCells.activity(px, py)));
+    const sat = record.infos[5];
+    expect(sat).toMatchObject({ guided: true, trialEnd: true, timedOut: true, foundGoal: false, time: 5, swum: 0 });
+    expect(sat.position).toEqual(placed.platform);
+    expect(record.rewards.every((r) => r === 0)).toBe(true);
+    expect(record.infos[6].newTrial).toBe(true);
+    // Its swim path and latency are those of the swim: the placement draws nothing.
+    const trials = swimTrials(record);
+    expect(trials.map((t) => t.escapeLatency)).toEqual([5, 5]);
+    expect(trials[0].path).toHaveLength(5);
+    expect(trials[0].found).toBe(false);
+    // Without `guide` the same swims end at the timeout.
+    expect(play(plain, 'g', () => 0).infos.map((i) => i.guided)).toEqual(new Array(10).fill(false));
+  });
+
   it('a random swimmer never leaves the pool', () => {
     const family = createWatermaze({ protocol: 'dmp', timeStep: 0.5, timeout: 60 });
     const rng = Rng.fromSeed('actions');
