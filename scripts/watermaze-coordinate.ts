@@ -11,14 +11,20 @@
 //     `freeze-plasticity` and `reset-goal` lesions on the same instances and action streams;
 //   - how well each coordinate-model animal's X̂ and Ŷ fit x and y at the end (correlation and slope
 //     over a 0.05 m grid of the pool).
-// Optionally writes the rats'-style latency figure with --figures DIR.
+// With --learned, frozen meta-trained checkpoints (comma-separated files) are played on their own
+// task, intact and under reset-state, for --learned-episodes held-out days, and join the figure.
+// Optionally writes the figures with --figures DIR: latency by trial and by day of the synaptic
+// agents, and the rats'-style figure (trials 1 and 2 by day for them, by trial for the learned ones).
 //   node bin/run-ts.js scripts/watermaze-coordinate.ts [--animals 40] [--days 9] [--seed 0] [--layout anywhere]
-//                     [--no-guide] [--json] [--figures DIR] [--agent-options JSON]
+//                     [--no-guide] [--learned FILES] [--learned-episodes 500] [--json] [--figures DIR]
+//                     [--agent-options JSON]
 import path from 'node:path';
 import type { FmdCoordinateAgent } from '../agents/fmd-coordinate.ts';
 import { findAgent } from '../agents/index.ts';
+import { NetworkAgent } from '../agents/kit/network-agent.ts';
 import { isLesionable, type Lesion } from '../src/core/policy.ts';
 import type { EpisodeRecord } from '../src/core/types.ts';
+import { networkFromCheckpoint, readCheckpoint } from '../src/experiments/checkpoint.ts';
 import { swimTrials, watermazeSummary } from '../src/measures/spatial.ts';
 import { ci95, type Estimate, mean, pairedBootstrap } from '../src/measures/stats.ts';
 import { evaluationRng } from '../src/rl/frozen-eval.ts';
@@ -32,6 +38,8 @@ const { values } = flags({
   seed: '0',
   layout: 'anywhere',
   'no-guide': false,
+  learned: undefined,
+  'learned-episodes': '500',
   json: false,
   figures: undefined,
   'agent-options': undefined,
@@ -166,6 +174,46 @@ const coordinates = {
   slopeY: ci95(fits.map((f) => f.y.slope)),
 };
 
+/** Each frozen checkpoint on its own task: escape latency by trial, intact and under reset-state. */
+const learnedEpisodes = Number(values['learned-episodes']);
+const learned = Object.fromEntries(
+  (values.learned ?? '')
+    .split(',')
+    .filter((f) => f !== '')
+    .map((file) => {
+      const checkpoint = readCheckpoint(file);
+      const { family, net } = networkFromCheckpoint(checkpoint, file);
+      const o = family.options as { trialsPerDay: number; days: number };
+      const summary = (lesion: Lesion) => {
+        const records = evaluate(family, new NetworkAgent(family, net, lesion), {
+          episodes: learnedEpisodes,
+          batchSize: 100,
+          rng: evaluationRng(seed),
+        });
+        return { records, summary: watermazeSummary(records, o.trialsPerDay, o.days) };
+      };
+      const intact = summary('none');
+      const reset = summary('reset-state');
+      const trial = (records: EpisodeRecord[], k: number) =>
+        records.map((r) => swimTrials(r).find((t) => t.trialOfDay === k && t.day === 0)?.escapeLatency ?? Number.NaN);
+      return [
+        path.basename(file, '.json'),
+        {
+          agent: checkpoint.agent.id,
+          taskOptions: family.options,
+          escapeLatencyByTrial: intact.summary.escapeLatencyByTrial,
+          escapeRate: intact.summary.escapeRate,
+          ratio: mean(trial(intact.records, 1)) / mean(trial(intact.records, 0)),
+          trial2MinusTrial1: pairedBootstrap(trial(intact.records, 1), trial(intact.records, 0), `${seed}/${file}`),
+          resetState: {
+            escapeLatencyByTrial: reset.summary.escapeLatencyByTrial,
+            trial2Difference: pairedBootstrap(trial(reset.records, 1), trial(intact.records, 1), `${seed}/${file}/r`),
+          },
+        },
+      ];
+    }),
+);
+
 if (values.figures !== undefined) {
   const { latencyFigures } = await import('../src/report/spatial-figures.ts');
   const { writeVegaLiteSvg } = await import('../src/report/svg.ts');
@@ -175,7 +223,13 @@ if (values.figures !== undefined) {
       watermazeSummary(dmpPlayed[id].records, 4, days).escapeLatencyByTrial,
     ]),
   );
-  for (const f of latencyFigures(byTrial, 4, `delayed matching-to-place, platform ${layout}`)) {
+  const { matchingToPlaceFigure } = await import('../src/report/spatial-figures.ts');
+  const frozen = Object.fromEntries(Object.values(learned).map((l) => [`${l.agent}, frozen`, l.escapeLatencyByTrial]));
+  const figures = [
+    ...latencyFigures(byTrial, 4, `delayed matching-to-place, platform ${layout}`),
+    matchingToPlaceFigure(byTrial, frozen, 4, `Delayed matching-to-place, platform ${layout}`),
+  ];
+  for (const f of figures) {
     const file = await writeVegaLiteSvg(f.spec, path.join(values.figures, `watermaze-coordinate-dmp-${f.name}.svg`));
     if (!values.json) console.log(`wrote ${file}`);
   }
@@ -197,6 +251,7 @@ if (values.json) {
       agentOptions,
       reference: referenceResult,
       dmp: { agents: strip(dmpAgents), lesionEffectsOnLateTrial2: lesionEffects, coordinates },
+      learned,
     }),
   );
 } else {
@@ -224,4 +279,11 @@ if (values.json) {
       `corr(Ŷ, y) ${coordinates.correlationY.mean.toFixed(3)}, slopes ${coordinates.slopeX.mean.toFixed(2)}, ` +
       `${coordinates.slopeY.mean.toFixed(2)}`,
   );
+  for (const [name, l] of Object.entries(learned)) {
+    console.log(`\n${name} (${l.agent}, frozen, its own task; escape rate ${fmt(l.escapeRate)}):`);
+    console.log(`  by trial: ${l.escapeLatencyByTrial.map(fmt).join(' | ')}`);
+    console.log(`  trial 2 / trial 1 ${l.ratio.toFixed(2)}, trial 2 − trial 1 ${diff(l.trial2MinusTrial1)}`);
+    console.log(`  reset-state: by trial ${l.resetState.escapeLatencyByTrial.map(fmt).join(' | ')}`);
+    console.log(`  reset-state: trial 2 Δ ${diff(l.resetState.trial2Difference)}`);
+  }
 }

@@ -53,6 +53,49 @@ export function latencyFigures(byAgent: Record<string, Estimate[]>, trialsPerDay
   return figures;
 }
 
+/**
+ * The rats' figure of delayed matching-to-place (Steele & Morris 1999; Foster et al. 2000, in
+ * their style): on the left, trials 1 and 2 of each day for agents that learn over days (their
+ * escape latency by trial over several days), on the right the frozen learned agents by trial of
+ * one day. Either side may be empty.
+ */
+export function matchingToPlaceFigure(
+  overDays: Record<string, Estimate[]>,
+  oneDay: Record<string, Estimate[]>,
+  trialsPerDay: number,
+  title: string,
+): NamedFigure {
+  const byDay: Record<string, Estimate[]> = {};
+  for (const [agent, trials] of Object.entries(overDays)) {
+    const days = Math.floor(trials.length / trialsPerDay);
+    for (const t of [0, 1])
+      byDay[`${agent}, trial ${t + 1}`] = Array.from({ length: days }, (_, day) => trials[day * trialsPerDay + t]);
+  }
+  const panels = [
+    ...(Object.keys(byDay).length > 0
+      ? [latencyByDaySpec(byDay, 'Learning over days: trials 1 and 2 of each day')]
+      : []),
+    ...(Object.keys(oneDay).length > 0
+      ? [latencyByTrialSpec(oneDay, trialsPerDay, 'Frozen learned agents: the trials of one day')]
+      : []),
+  ].map((panel) => {
+    const { $schema: _s, config: _c, ...rest } = panel as unknown as Record<string, unknown>;
+    return rest;
+  });
+  return {
+    name: 'matching-to-place',
+    caption: `${title}: trials 1 and 2 by day for agents that learn over days, and by trial for frozen agents.`,
+    spec: {
+      $schema: SCHEMA,
+      title,
+      config: CONFIG,
+      spacing: 40,
+      hconcat: panels,
+      resolve: { scale: { color: 'independent', shape: 'independent', strokeDash: 'independent' } },
+    } as unknown as TopLevelSpec,
+  };
+}
+
 /** Swim paths, one panel per agent and trial; the platform is the small circle. */
 export function swimPathFigure(
   paths: Record<string, SwimTrial[]>,
