@@ -4,7 +4,7 @@
 // network's row and the reset-adaptation column joined (every earlier number unchanged), and the
 // reset-state rows of the water maze and the hidden-goal maze changed when the lesion began to
 // wipe each episode at its own trial boundaries (it had wiped the whole batch at the first
-// episode's).
+// episode's), and the water-maze part moved to platforms anywhere with the coordinate model.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
