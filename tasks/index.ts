@@ -4,6 +4,7 @@ import { Registry, type TaskEntry } from '../src/core/registry.ts';
 import { banditBernoulli } from './bandit-bernoulli.ts';
 import { banditCorrelated } from './bandit-correlated.ts';
 import { banditRestless } from './bandit-restless.ts';
+import { graphWalk } from './graph-walk.ts';
 import { gridGoal } from './grid-goal.ts';
 import { harlow } from './harlow.ts';
 import { iclBursty } from './icl-bursty.ts';
@@ -21,6 +22,7 @@ export const taskRegistry = new Registry<TaskEntry>('task', [
   iclRegression,
   iclInduction,
   iclBursty,
+  graphWalk,
   ...NAVIGATION,
 ]);
 
