@@ -33,6 +33,7 @@ import {
   type TaskFamily,
   type TaskInstance,
 } from '../src/core/types.ts';
+import { guessStep } from './kit/guess.ts';
 
 export const graphWalkOptions = z.strictObject({
   widths: option(
@@ -179,36 +180,25 @@ class WalkInstance implements TaskInstance {
     return out;
   }
 
-  /** `action` is the guess of the last observation. */
+  /**
+   * `action` is the guess of the last observation. A place seen before is known to an ideal reader
+   * (one that integrates the moves); a new place shows a uniform observation, whatever the guess.
+   */
   step(action: number): StepResult {
     if (this.done) throw new Error('graph-walk: step() after the episode ended; call reset() first');
-    if (!Number.isInteger(action) || action < 0 || action >= this.options.alphabet)
-      throw new Error(`graph-walk: the action is an observation id in 0 … ${this.options.alphabet - 1}, got ${action}`);
-    this.done = true;
     const T = this.options.steps;
-    const target = this.batch.observations[T];
     const kind = this.batch.kinds[T];
-    // A place seen before is known to an ideal reader (one that integrates the moves); a new place
-    // shows a uniform observation, whatever the guess.
-    const determined = kind !== KIND_NEW;
-    const chance = 1 / this.options.alphabet;
-    const expectedReward = determined ? (action === target ? 1 : 0) : chance;
-    const best = determined ? 1 : chance;
-    return {
-      observation: new Float64Array(2 * T),
-      reward: action === target ? 1 : 0,
-      done: true,
-      info: {
-        trial: 0,
-        newTrial: true,
-        expectedReward,
-        bestExpectedReward: best,
-        expectedRegret: best - expectedReward,
-        correct: best - expectedReward === 0,
-        kind: PLACE_KINDS[kind],
-        stay: this.batch.stays[T] === 1,
-      },
-    };
+    const result = guessStep(action, {
+      task: 'graph-walk',
+      what: 'an observation id',
+      choices: this.options.alphabet,
+      target: this.batch.observations[T],
+      observationSize: 2 * T,
+      determined: kind !== KIND_NEW,
+      info: { kind: PLACE_KINDS[kind], stay: this.batch.stays[T] === 1 },
+    });
+    this.done = true;
+    return result;
   }
 
   groundTruth(): GroundTruth {

@@ -34,6 +34,7 @@ import {
   type TaskFamily,
   type TaskInstance,
 } from '../src/core/types.ts';
+import { guessStep } from './kit/guess.ts';
 
 /** Context pairs per sequence (Chan et al.). */
 export const BURSTY_CONTEXT = 8;
@@ -292,24 +293,15 @@ class BurstyInstance implements TaskInstance {
   /** `action` is the predicted label of the query. */
   step(action: number): StepResult {
     if (this.done) throw new Error('icl-bursty: step() after the episode ended; call reset() first');
-    if (!Number.isInteger(action) || action < 0 || action >= this.labels)
-      throw new Error(`icl-bursty: the action is a label in 0 … ${this.labels - 1}, got ${action}`);
+    const result = guessStep(action, {
+      task: 'icl-bursty',
+      what: 'a label',
+      choices: this.labels,
+      target: this.batch.labels[BURSTY_CONTEXT],
+      observationSize: BURSTY_CONTEXT * (this.batch.dim + 1) + this.batch.dim,
+    });
     this.done = true;
-    const target = this.batch.labels[BURSTY_CONTEXT];
-    const reward = action === target ? 1 : 0;
-    return {
-      observation: new Float64Array(BURSTY_CONTEXT * (this.batch.dim + 1) + this.batch.dim),
-      reward,
-      done: true,
-      info: {
-        trial: 0,
-        newTrial: true,
-        expectedReward: reward,
-        bestExpectedReward: 1,
-        expectedRegret: 1 - reward,
-        correct: reward === 1,
-      },
-    };
+    return result;
   }
 
   groundTruth(): GroundTruth {

@@ -39,6 +39,7 @@ import {
   type TaskFamily,
   type TaskInstance,
 } from '../src/core/types.ts';
+import { guessStep } from './kit/guess.ts';
 
 export const iclInductionOptions = z.strictObject({
   vocabulary: option(z.int().min(2).max(65_536).default(64), 'Number of distinct tokens V (uniform draws)'),
@@ -159,32 +160,21 @@ class InductionInstance implements TaskInstance {
     return this.batch.regions[last] === REGION_REPEAT && this.batch.offsets[last] > 0;
   }
 
-  /** `action` is the guess of the last token. */
+  /** `action` is the guess of the last token; a determined token is known to an ideal reader, any other is uniform. */
   step(action: number): StepResult {
     if (this.done) throw new Error('icl-induction: step() after the episode ended; call reset() first');
-    if (!Number.isInteger(action) || action < 0 || action >= this.options.vocabulary)
-      throw new Error(`icl-induction: the action is a token id in 0 … ${this.options.vocabulary - 1}, got ${action}`);
-    this.done = true;
-    const target = this.batch.tokens[this.options.length - 1];
     const determined = this.lastDetermined();
-    // A determined token is known to an ideal reader; any other is uniform, whatever the guess.
-    const chance = 1 / this.options.vocabulary;
-    const expectedReward = determined ? (action === target ? 1 : 0) : chance;
-    const best = determined ? 1 : chance;
-    return {
-      observation: new Float64Array(this.options.length - 1),
-      reward: action === target ? 1 : 0,
-      done: true,
-      info: {
-        trial: 0,
-        newTrial: true,
-        expectedReward,
-        bestExpectedReward: best,
-        expectedRegret: best - expectedReward,
-        correct: best - expectedReward === 0,
-        determined,
-      },
-    };
+    const result = guessStep(action, {
+      task: 'icl-induction',
+      what: 'a token id',
+      choices: this.options.vocabulary,
+      target: this.batch.tokens[this.options.length - 1],
+      observationSize: this.options.length - 1,
+      determined,
+      info: { determined },
+    });
+    this.done = true;
+    return result;
   }
 
   groundTruth(): GroundTruth {
