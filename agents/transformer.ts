@@ -15,7 +15,7 @@ import { unknownRecordable } from '../src/core/recordable.ts';
 import type { Rng } from '../src/core/rng.ts';
 import type { RecordableVariable, TaskFamily } from '../src/core/types.ts';
 import { uniformParameter } from '../src/nn/init.ts';
-import { KeyValueCache } from '../src/nn/layers/attention.ts';
+import type { KeyValueCache } from '../src/nn/layers/attention.ts';
 import { LayerNorm } from '../src/nn/layers/layer-norm.ts';
 import { Linear } from '../src/nn/layers/linear.ts';
 import { sinusoidalPositions, type TransformerBlock, transformerBlocks } from '../src/nn/layers/transformer.ts';
@@ -183,14 +183,7 @@ export class TransformerActorCritic extends Module implements PolicyNetwork<Tran
   lesionRows(kind: Lesion, state: TransformerState, rows: readonly boolean[]): TransformerState | null {
     if (kind !== 'reset-state') return null;
     if (rows.every(Boolean)) return this.initialState(rows.length);
-    const caches = state.caches.map((cache) => {
-      const copy = new KeyValueCache(cache.batchSize);
-      copy.keys.push(...cache.keys);
-      copy.values.push(...cache.values);
-      copy.start.set(cache.start);
-      copy.resetRows(rows);
-      return copy;
-    });
+    const caches = state.caches.map((cache) => cache.withRowsRestarted(rows));
     const origin = state.origin ? Int32Array.from(state.origin) : new Int32Array(rows.length);
     for (let b = 0; b < rows.length; b++) if (rows[b]) origin[b] = state.step;
     return { caches, step: state.step, origin, residuals: state.residuals };

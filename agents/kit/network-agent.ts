@@ -89,10 +89,13 @@ export class NetworkAgent<S> implements Agent {
       } else if (input.step > 0) {
         const rows = Array.from({ length: B }, (_, b) => input.prevInfo[b]?.trialEnd !== false);
         if (rows.some(Boolean)) {
-          const lesioned = this.net.lesionRows
-            ? this.net.lesionRows(this.lesion, this.state, rows)
-            : this.net.lesion(this.lesion, this.state, B);
-          if (lesioned !== null) this.state = this.net.lesionRows ? lesioned : mergeRows(this.state, lesioned, rows);
+          if (this.net.lesionRows) {
+            const lesioned = this.net.lesionRows(this.lesion, this.state, rows);
+            if (lesioned !== null) this.state = lesioned;
+          } else {
+            const lesioned = this.net.lesion(this.lesion, this.state, B);
+            if (lesioned !== null) this.state = mergeRows(this.state, lesioned, rows);
+          }
         }
       }
     }

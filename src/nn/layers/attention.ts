@@ -65,6 +65,19 @@ export class KeyValueCache {
     this.latestWeights = null;
   }
 
+  /**
+   * A copy (sharing the cached tensors) in which the rows flagged in `rows` attend only to steps
+   * appended from now on; this cache is left as it is.
+   */
+  withRowsRestarted(rows: ArrayLike<number | boolean>): KeyValueCache {
+    const copy = new KeyValueCache(this.batchSize);
+    copy.keys.push(...this.keys);
+    copy.values.push(...this.values);
+    copy.start.set(this.start);
+    copy.resetRows(rows);
+    return copy;
+  }
+
   /** Rows whose episode ended (done[b] truthy) attend only to steps appended from now on. */
   resetRows(done: ArrayLike<number | boolean>): void {
     if (done.length !== this.batchSize)
