@@ -27,6 +27,17 @@ export interface NamedFigure {
   spec: TopLevelSpec;
 }
 
+/** Trials 1 and 2 of each day as series `<agent>, trial 1|2` by day, from each agent's latency by trial. */
+function firstTrialsByDay(byTrial: Record<string, Estimate[]>, trialsPerDay: number): Record<string, Estimate[]> {
+  const byDay: Record<string, Estimate[]> = {};
+  for (const [agent, trials] of Object.entries(byTrial)) {
+    const days = Math.floor(trials.length / trialsPerDay);
+    for (const t of [0, 1].filter((x) => x < trialsPerDay))
+      byDay[`${agent}, trial ${t + 1}`] = Array.from({ length: days }, (_, day) => trials[day * trialsPerDay + t]);
+  }
+  return byDay;
+}
+
 /** From every agent's escape latency by trial (eval.json's escapeLatencyByTrial). */
 export function latencyFigures(byAgent: Record<string, Estimate[]>, trialsPerDay: number, task: string): NamedFigure[] {
   const figures: NamedFigure[] = [
@@ -38,16 +49,10 @@ export function latencyFigures(byAgent: Record<string, Estimate[]>, trialsPerDay
   ];
   const days = Math.floor((Object.values(byAgent)[0]?.length ?? 0) / trialsPerDay);
   if (days > 1) {
-    const byDay: Record<string, Estimate[]> = {};
-    for (const [agent, trials] of Object.entries(byAgent)) {
-      for (const t of [0, 1].filter((x) => x < trialsPerDay)) {
-        byDay[`${agent}, trial ${t + 1}`] = Array.from({ length: days }, (_, day) => trials[day * trialsPerDay + t]);
-      }
-    }
     figures.push({
       name: 'latency-by-day',
       caption: 'Trials 1 and 2 of each day: escape latency by day.',
-      spec: latencyByDaySpec(byDay, `Trials 1 and 2 by day: ${task}`),
+      spec: latencyByDaySpec(firstTrialsByDay(byAgent, trialsPerDay), `Trials 1 and 2 by day: ${task}`),
     });
   }
   return figures;
@@ -65,12 +70,7 @@ export function matchingToPlaceFigure(
   trialsPerDay: number,
   title: string,
 ): NamedFigure {
-  const byDay: Record<string, Estimate[]> = {};
-  for (const [agent, trials] of Object.entries(overDays)) {
-    const days = Math.floor(trials.length / trialsPerDay);
-    for (const t of [0, 1])
-      byDay[`${agent}, trial ${t + 1}`] = Array.from({ length: days }, (_, day) => trials[day * trialsPerDay + t]);
-  }
+  const byDay = firstTrialsByDay(overDays, trialsPerDay);
   const panels = [
     ...(Object.keys(byDay).length > 0
       ? [latencyByDaySpec(byDay, 'Learning over days: trials 1 and 2 of each day')]
