@@ -19,9 +19,10 @@
 //                     [--no-guide] [--learned FILES] [--learned-episodes 500] [--json] [--figures DIR]
 //                     [--agent-options JSON]
 import path from 'node:path';
-import type { FmdCoordinateAgent } from '../agents/fmd-coordinate.ts';
+import { type FmdCoordinateAgent, fmdCoordinateOptions } from '../agents/fmd-coordinate.ts';
 import { findAgent } from '../agents/index.ts';
 import { NetworkAgent } from '../agents/kit/network-agent.ts';
+import { parseOptions } from '../src/core/options.ts';
 import { isLesionable, type Lesion } from '../src/core/policy.ts';
 import type { EpisodeRecord } from '../src/core/types.ts';
 import { networkFromCheckpoint, readCheckpoint } from '../src/experiments/checkpoint.ts';
@@ -44,13 +45,42 @@ const { values } = flags({
   figures: undefined,
   'agent-options': undefined,
 });
-const animals = Number(values.animals);
-const days = Number(values.days);
-const seed = Number(values.seed);
+/** Bad input: one line naming it, exit status 2. */
+function refuse(message: string): never {
+  console.error(`watermaze-coordinate: ${message}`);
+  process.exit(2);
+}
+const count = (flag: 'animals' | 'days' | 'seed' | 'learned-episodes', least: number) => {
+  const n = Number(values[flag]);
+  if (!Number.isInteger(n) || n < least)
+    refuse(`--${flag} must be an integer of at least ${least}, got '${values[flag]}'`);
+  return n;
+};
+const animals = count('animals', 2);
+const days = count('days', 1);
+const seed = count('seed', 0);
 const layout = values.layout as 'anywhere' | 'candidates';
-if (layout !== 'anywhere' && layout !== 'candidates')
-  throw new Error(`--layout: anywhere or candidates, got ${layout}`);
-const agentOptions = values['agent-options'] !== undefined ? JSON.parse(values['agent-options']) : {};
+if (layout !== 'anywhere' && layout !== 'candidates') refuse(`--layout is anywhere or candidates, got '${layout}'`);
+let agentOptions: Record<string, unknown> = {};
+try {
+  agentOptions = values['agent-options'] !== undefined ? JSON.parse(values['agent-options']) : {};
+} catch (error) {
+  refuse(`--agent-options is not JSON: ${(error as Error).message}`);
+}
+// The agent's options and the checkpoints are checked before anything is played.
+const attempt = <T>(run: () => T): T => {
+  try {
+    return run();
+  } catch (error) {
+    return refuse((error as Error).message);
+  }
+};
+attempt(() => parseOptions('fmd-coordinate', fmdCoordinateOptions, agentOptions));
+const learnedEpisodes = count('learned-episodes', 2);
+const checkpoints = (values.learned ?? '')
+  .split(',')
+  .filter((file) => file !== '')
+  .map((file) => ({ file, ...attempt(() => networkFromCheckpoint(readCheckpoint(file), file)) }));
 const LATE = [4, 5, 6, 7, 8].filter((d) => d < days);
 
 interface Played {
@@ -175,43 +205,37 @@ const coordinates = {
 };
 
 /** Each frozen checkpoint on its own task: escape latency by trial, intact and under reset-state. */
-const learnedEpisodes = Number(values['learned-episodes']);
 const learned = Object.fromEntries(
-  (values.learned ?? '')
-    .split(',')
-    .filter((f) => f !== '')
-    .map((file) => {
-      const checkpoint = readCheckpoint(file);
-      const { family, net } = networkFromCheckpoint(checkpoint, file);
-      const o = family.options as { trialsPerDay: number; days: number };
-      const summary = (lesion: Lesion) => {
-        const records = evaluate(family, new NetworkAgent(family, net, lesion), {
-          episodes: learnedEpisodes,
-          batchSize: 100,
-          rng: evaluationRng(seed),
-        });
-        return { records, summary: watermazeSummary(records, o.trialsPerDay, o.days) };
-      };
-      const intact = summary('none');
-      const reset = summary('reset-state');
-      const trial = (records: EpisodeRecord[], k: number) =>
-        records.map((r) => swimTrials(r).find((t) => t.trialOfDay === k && t.day === 0)?.escapeLatency ?? Number.NaN);
-      return [
-        path.basename(file, '.json'),
-        {
-          agent: checkpoint.agent.id,
-          taskOptions: family.options,
-          escapeLatencyByTrial: intact.summary.escapeLatencyByTrial,
-          escapeRate: intact.summary.escapeRate,
-          ratio: mean(trial(intact.records, 1)) / mean(trial(intact.records, 0)),
-          trial2MinusTrial1: pairedBootstrap(trial(intact.records, 1), trial(intact.records, 0), `${seed}/${file}`),
-          resetState: {
-            escapeLatencyByTrial: reset.summary.escapeLatencyByTrial,
-            trial2Difference: pairedBootstrap(trial(reset.records, 1), trial(intact.records, 1), `${seed}/${file}/r`),
-          },
+  checkpoints.map(({ file, family, net }) => {
+    const o = family.options as { trialsPerDay: number; days: number };
+    const summary = (lesion: Lesion) => {
+      const records = evaluate(family, new NetworkAgent(family, net, lesion), {
+        episodes: learnedEpisodes,
+        batchSize: 100,
+        rng: evaluationRng(seed),
+      });
+      return { records, summary: watermazeSummary(records, o.trialsPerDay, o.days) };
+    };
+    const intact = summary('none');
+    const reset = summary('reset-state');
+    const trial = (records: EpisodeRecord[], k: number) =>
+      records.map((r) => swimTrials(r).find((t) => t.trialOfDay === k && t.day === 0)?.escapeLatency ?? Number.NaN);
+    return [
+      path.basename(file, '.json'),
+      {
+        agent: net.agentId,
+        taskOptions: family.options,
+        escapeLatencyByTrial: intact.summary.escapeLatencyByTrial,
+        escapeRate: intact.summary.escapeRate,
+        ratio: mean(trial(intact.records, 1)) / mean(trial(intact.records, 0)),
+        trial2MinusTrial1: pairedBootstrap(trial(intact.records, 1), trial(intact.records, 0), `${seed}/${file}`),
+        resetState: {
+          escapeLatencyByTrial: reset.summary.escapeLatencyByTrial,
+          trial2Difference: pairedBootstrap(trial(reset.records, 1), trial(intact.records, 1), `${seed}/${file}/r`),
         },
-      ];
-    }),
+      },
+    ];
+  }),
 );
 
 if (values.figures !== undefined) {
