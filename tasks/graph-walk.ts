@@ -86,6 +86,11 @@ export interface WalkBatch {
 export interface GraphWalkFamily extends TaskFamily<GraphWalkOptions> {
   /** Draws `count` walks; walk s comes from `rng.fork(String(s))`, so it does not depend on the batch size. */
   sampleWalks(rng: Rng, count: number): WalkBatch;
+  /**
+   * One walk of `steps` moves (default: the option's) through a given environment from a given
+   * place (y·width + x), for looking at a model's representations in environments of one's choosing.
+   */
+  walkIn(rng: Rng, env: GraphEnvironment, start: number, steps?: number): WalkBatch;
 }
 
 function emptyBatch(walks: number, options: GraphWalkOptions): WalkBatch {
@@ -103,17 +108,45 @@ function emptyBatch(walks: number, options: GraphWalkOptions): WalkBatch {
   };
 }
 
+/** An environment: its width and the observation each place shows (place y·width + x). */
+export interface GraphEnvironment {
+  readonly width: number;
+  readonly shown: Int32Array;
+}
+
+/** Draws an environment: its width from `widths`, then the observation of every place, row by row. */
+export function drawEnvironment(rng: Rng, options: GraphWalkOptions): GraphEnvironment {
+  const width = options.widths[rng.int(options.widths.length)];
+  return { width, shown: Int32Array.from({ length: width * width }, () => rng.int(options.alphabet)) };
+}
+
 /**
- * Draws walk s into the batch. The order of draws is fixed: the width, the observation of every
- * place (row by row), the start place, then one move per step.
+ * Draws walk s into the batch: its environment, the start place, then one move per step. The
+ * order of draws is fixed (environment, start, moves).
  */
 function drawWalk(rng: Rng, batch: WalkBatch, s: number, options: GraphWalkOptions): void {
+  const env = drawEnvironment(rng, options);
+  const start = rng.int(env.width) + env.width * rng.int(env.width);
+  walkFrom(rng, batch, s, env, start, options);
+}
+
+/**
+ * Walks `options.steps` moves through `env` from place `start` (y·width + x) into walk s of the
+ * batch, one move drawn per step.
+ */
+function walkFrom(
+  rng: Rng,
+  batch: WalkBatch,
+  s: number,
+  env: GraphEnvironment,
+  start: number,
+  options: GraphWalkOptions,
+): void {
   const S = batch.walks;
-  const width = options.widths[rng.int(options.widths.length)];
+  const { width, shown } = env;
   batch.widths[s] = width;
-  const shown = Int32Array.from({ length: width * width }, () => rng.int(options.alphabet));
-  let x = rng.int(width);
-  let y = rng.int(width);
+  let x = start % width;
+  let y = Math.floor(start / width);
   const visited = new Uint8Array(width * width);
   // Edges walked: place·5 + move.
   const walked = new Uint8Array(width * width * MOVES.length);
@@ -237,6 +270,18 @@ export function createGraphWalk(raw?: Record<string, unknown>): GraphWalkFamily 
         throw new Error(`graph-walk: walk count must be a positive integer, got ${count}`);
       const batch = emptyBatch(count, options);
       for (let s = 0; s < count; s++) drawWalk(rng.fork(String(s)), batch, s, options);
+      return batch;
+    },
+    walkIn(rng: Rng, env: GraphEnvironment, start: number, steps = options.steps): WalkBatch {
+      if (env.shown.length !== env.width * env.width)
+        throw new Error(`graph-walk: an environment of width ${env.width} shows ${env.shown.length} places`);
+      if (!Number.isInteger(start) || start < 0 || start >= env.shown.length)
+        throw new Error(`graph-walk: start place ${start} is not on a ${env.width}×${env.width} grid`);
+      if (!Number.isInteger(steps) || steps < 1)
+        throw new Error(`graph-walk: steps must be a positive integer, got ${steps}`);
+      const walkOptions = { ...options, steps };
+      const batch = emptyBatch(1, walkOptions);
+      walkFrom(rng, batch, 0, env, start, walkOptions);
       return batch;
     },
   };

@@ -7,11 +7,14 @@
 //                  key/value cache) — with `attentionOnly`, blocks without the MLP, the models of
 //                  Elhage et al. (2021) and Olsson et al. — a final LayerNorm and a linear readout;
 //   `lstm`, `gru`  the fused recurrent cells reading the inputs one by one, and a linear readout of
-//                  the hidden state after each.
-// The inputs of the two tasks: `inductionInputs` (one-hot tokens, targets the next token) and
+//                  the hidden state after each;
+//   `tem-t`        TEM-t (tem-t.ts): attention over memories keyed by a path-integrated position.
+// The inputs of the tasks: `inductionInputs` (one-hot tokens, targets the next token),
 // `burstyInputs` (exemplar and label tokens interleaved, Chan et al.'s format; the target is the
-// query's label, read at the last position).
+// query's label, read at the last position) and `walkInputs` (graph-walk: the one-hot observation
+// and the next move, targets the observation the move leads to).
 import { z } from 'zod';
+import type { WalkBatch } from '../../tasks/graph-walk.ts';
 import type { BurstyBatch } from '../../tasks/icl-bursty.ts';
 import { BURSTY_CONTEXT, BURSTY_ITEMS } from '../../tasks/icl-bursty.ts';
 import type { InductionBatch } from '../../tasks/icl-induction.ts';
@@ -30,36 +33,15 @@ import { gatherColumns, mean } from '../nn/ops/reduce.ts';
 import { logSoftmax } from '../nn/ops/softmax.ts';
 import { concatRows, sliceRows } from '../nn/ops/structure.ts';
 import { Tensor } from '../nn/tensor.ts';
+import type { AttentionPattern, SequenceModel, SequenceModelKind } from './sequence-model.ts';
+import { TemT, temTOptions } from './tem-t.ts';
 
-/** The kinds of sequence model. */
-export const SEQUENCE_MODELS = ['transformer', 'lstm', 'gru'] as const;
-export type SequenceModelKind = (typeof SEQUENCE_MODELS)[number];
-
-/**
- * A model of logits at every position from inputs at every position; `logits` records onto the
- * active tape, if any. A Module: `parameters()` for checkpoints, `parameterCount()` for tables.
- */
-export interface SequenceModel extends Module {
-  readonly model: SequenceModelKind;
-  /** Width of an input row. */
-  readonly inputSize: number;
-  /** Number of logits per position (vocabulary or labels). */
-  readonly outputSize: number;
-  /** Logits (T·S × outputSize) from inputs (T·S × inputSize), both time-major. */
-  logits(inputs: Tensor, sequences: number): Tensor;
-  /** The resolved options (saved with the parameters). */
-  options(): Record<string, unknown>;
-}
-
-/**
- * The attention weights of one head over a batch: weights[(s·T + t)·T + u] is how much position t
- * of sequence s attends to position u (0 for u > t; each row sums to 1 over u ≤ t).
- */
-export interface AttentionPattern {
-  readonly sequences: number;
-  readonly length: number;
-  readonly weights: Float64Array;
-}
+export {
+  type AttentionPattern,
+  SEQUENCE_MODELS,
+  type SequenceModel,
+  type SequenceModelKind,
+} from './sequence-model.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Inputs and targets of the tasks.
@@ -78,6 +60,26 @@ export function inductionInputs(batch: InductionBatch): Tensor {
 /** The next-token targets of an icl-induction batch: targets[t·S + s] = token t + 1 of sequence s, t < L − 1. */
 export function inductionTargets(batch: InductionBatch): Int32Array {
   return batch.tokens.slice(batch.sequences, batch.length * batch.sequences);
+}
+
+/**
+ * The inputs of a graph-walk batch: at position t (t = 0 … T − 1) the one-hot observation x_t
+ * followed by the one-hot move a_{t+1} about to be taken ((T·S) × (alphabet + moves), time-major).
+ */
+export function walkInputs(batch: WalkBatch, moves: number): Tensor {
+  const { walks: S, steps: T, alphabet: A } = batch;
+  const width = A + moves;
+  const out = Tensor.zeros(T * S, width);
+  for (let r = 0; r < T * S; r++) {
+    out.data[r * width + batch.observations[r]] = 1;
+    out.data[r * width + A + batch.moves[r + S]] = 1;
+  }
+  return out;
+}
+
+/** The targets of a graph-walk batch: targets[t·S + s] = the observation after move t + 1. */
+export function walkTargets(batch: WalkBatch): Int32Array {
+  return batch.observations.slice(batch.walks, (batch.steps + 1) * batch.walks);
 }
 
 /** Positions per icl-bursty sequence in `burstyInputs`: 8 (exemplar, label) pairs and the query. */
@@ -201,6 +203,11 @@ export class SequenceTransformer extends Module implements SequenceModel {
     return this.run(inputs, sequences, false).logits;
   }
 
+  /** Each position attends only to itself: every cache is restarted before every position. */
+  logitsForgetting(inputs: Tensor, sequences: number): Tensor {
+    return this.run(inputs, sequences, false, true).logits;
+  }
+
   /**
    * The logits and every head's attention pattern, attention[l][h] for block l and head h: the
    * weights the forward pass itself computed (the cache's `latestWeights` at each step), so they
@@ -215,6 +222,7 @@ export class SequenceTransformer extends Module implements SequenceModel {
     inputs: Tensor,
     sequences: number,
     record: boolean,
+    forget = false,
   ): { logits: Tensor; attention: AttentionPattern[][] | null } {
     const S = sequences;
     const T = stepsOf(inputs, S, this.inputSize, 'transformer');
@@ -229,8 +237,10 @@ export class SequenceTransformer extends Module implements SequenceModel {
         )
       : null;
     const caches = this.blocks.map((b) => b.createCache(S));
+    const everyRow = new Uint8Array(S).fill(1);
     const outputs: Tensor[] = [];
     for (let t = 0; t < T; t++) {
+      if (forget) for (const cache of caches) cache.resetRows(everyRow);
       let x = this.embed.forward(sliceRows(inputs, t * S, (t + 1) * S));
       if (this.positionTable !== null) x = addRowVector(x, sliceRows(this.positionTable, t, t + 1));
       for (let l = 0; l < this.blocks.length; l++) {
@@ -289,20 +299,20 @@ export class SequenceRecurrent extends Module implements SequenceModel {
   }
 
   /** The hidden state h (S×H) after each position. */
-  hiddenStates(inputs: Tensor, sequences: number): Tensor[] {
+  hiddenStates(inputs: Tensor, sequences: number, forget = false): Tensor[] {
     const S = sequences;
     const T = stepsOf(inputs, S, this.inputSize, this.model);
     const out: Tensor[] = [];
     if (this.cell instanceof LstmCell) {
       let state = this.cell.initialState(S);
       for (let t = 0; t < T; t++) {
-        state = this.cell.step(sliceRows(inputs, t * S, (t + 1) * S), state);
+        state = this.cell.step(sliceRows(inputs, t * S, (t + 1) * S), forget ? this.cell.initialState(S) : state);
         out.push(state.h);
       }
     } else {
       let h = this.cell.initialState(S);
       for (let t = 0; t < T; t++) {
-        h = this.cell.step(sliceRows(inputs, t * S, (t + 1) * S), h);
+        h = this.cell.step(sliceRows(inputs, t * S, (t + 1) * S), forget ? this.cell.initialState(S) : h);
         out.push(h);
       }
     }
@@ -311,6 +321,11 @@ export class SequenceRecurrent extends Module implements SequenceModel {
 
   logits(inputs: Tensor, sequences: number): Tensor {
     return this.readout.forward(concatRows(this.hiddenStates(inputs, sequences)));
+  }
+
+  /** Each position read from the zero state. */
+  logitsForgetting(inputs: Tensor, sequences: number): Tensor {
+    return this.readout.forward(concatRows(this.hiddenStates(inputs, sequences, true)));
   }
 
   options(): Record<string, unknown> {
@@ -349,6 +364,8 @@ export function createSequenceModel(
         parseOptions(owner, sequenceTransformerOptions, options),
         rng,
       );
+    case 'tem-t':
+      return new TemT(inputSize, outputSize, parseOptions(owner, temTOptions, options), rng);
     case 'lstm':
     case 'gru':
       return new SequenceRecurrent(

@@ -3,6 +3,7 @@
 // (icl-induction) or the query's label loss (icl-bursty). Whatever in-context learning appears
 // emerges from the data (Chan et al. 2022; Olsson et al. 2022); nothing in the objective asks for it.
 import { z } from 'zod';
+import { type GraphWalkFamily, MOVES } from '../../tasks/graph-walk.ts';
 import type { BurstySequenceKind, IclBurstyFamily } from '../../tasks/icl-bursty.ts';
 import type { IclInductionFamily } from '../../tasks/icl-induction.ts';
 import type { Rng } from '../core/rng.ts';
@@ -17,6 +18,8 @@ import {
   inductionInputs,
   inductionTargets,
   type SequenceModel,
+  walkInputs,
+  walkTargets,
 } from './sequence-models.ts';
 
 /** A batch as a model reads it: inputs at every position, and the targets of the positions the loss reads. */
@@ -61,6 +64,19 @@ export function burstySource(family: IclBurstyFamily, kind: BurstySequenceKind =
     sample(rng, count) {
       const batch = family.sampleSequences(rng, count, kind);
       return { sequences: count, inputs: burstyInputs(batch), scored: 'last', targets: burstyTargets(batch) };
+    },
+  };
+}
+
+/** graph-walk as a source: one-hot observation and move, the next observation at every position. */
+export function walkSource(family: GraphWalkFamily): SequenceSource {
+  const A = family.options.alphabet;
+  return {
+    inputSize: A + MOVES.length,
+    outputSize: A,
+    sample(rng, count) {
+      const batch = family.sampleWalks(rng, count);
+      return { sequences: count, inputs: walkInputs(batch, MOVES.length), scored: 'all', targets: walkTargets(batch) };
     },
   };
 }

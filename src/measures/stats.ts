@@ -80,6 +80,36 @@ export function wilsonInterval(successes: number, n: number): { p: number; ci95:
   return { p, ci95: [Math.max(0, centre - half), Math.min(1, centre + half)], n };
 }
 
+/**
+ * A proportion pooled over clusters (e.g. the predictions of each walk), with a 95% interval that
+ * treats the clusters, not the trials, as independent: the ratio estimator p = Σc / Σn and its
+ * cluster-robust standard error √(Σ (c_i − p n_i)² / (k (k − 1))) / n̄ over the k clusters that
+ * have trials, with Student's t on k − 1 degrees of freedom (clipped to [0, 1]). `n` counts trials.
+ */
+export function clusteredProportion(
+  correct: ArrayLike<number>,
+  trials: ArrayLike<number>,
+): { p: number; ci95: [number, number]; n: number; clusters: number } {
+  if (correct.length !== trials.length)
+    throw new Error(`clusteredProportion: ${correct.length} counts for ${trials.length} clusters`);
+  let c = 0;
+  let n = 0;
+  let k = 0;
+  for (let i = 0; i < trials.length; i++) {
+    c += correct[i];
+    n += trials[i];
+    if (trials[i] > 0) k++;
+  }
+  if (n === 0) return { p: Number.NaN, ci95: [Number.NaN, Number.NaN], n: 0, clusters: 0 };
+  const p = c / n;
+  if (k < 2) return { p, ci95: [Number.NaN, Number.NaN], n, clusters: k };
+  let squares = 0;
+  for (let i = 0; i < trials.length; i++) if (trials[i] > 0) squares += (correct[i] - p * trials[i]) ** 2;
+  const se = Math.sqrt(squares / (k * (k - 1))) / (n / k);
+  const half = tQuantile975(k - 1) * se;
+  return { p, ci95: [Math.max(0, p - half), Math.min(1, p + half)], n, clusters: k };
+}
+
 /** Half the width of an estimate's interval (the "±" of a table). */
 export function halfWidth(e: Estimate): number {
   return (e.ci95[1] - e.ci95[0]) / 2;

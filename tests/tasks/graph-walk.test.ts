@@ -3,6 +3,7 @@ import { UsageError } from '../../src/core/errors.ts';
 import { Rng } from '../../src/core/rng.ts';
 import {
   createGraphWalk,
+  drawEnvironment,
   KIND_NEW,
   KIND_NEW_PATH,
   KIND_WALKED,
@@ -124,6 +125,19 @@ describe('graph-walk', () => {
       expect(observation[2 * t + 1]).toBeLessThan(5);
     }
     expect(() => instance.step(0)).toThrow(/after the episode ended/);
+  });
+
+  it('walks a given environment from a given place, as long as asked', () => {
+    const family = createGraphWalk({ widths: [4, 5], alphabet: 7, steps: 10 });
+    const env = drawEnvironment(Rng.fromSeed('env'), { ...family.options, widths: [5] });
+    expect(env.width).toBe(5);
+    const walk = family.walkIn(Rng.fromSeed('walk'), env, 12, 300);
+    expect([walk.walks, walk.steps, walk.widths[0], walk.places[0]]).toEqual([1, 300, 5, 12]);
+    for (let t = 0; t <= 300; t++) expect(walk.observations[t]).toBe(env.shown[walk.places[t]]);
+    // 300 moves on 25 places visit every one.
+    expect(new Set(walk.places).size).toBe(25);
+    expect(() => family.walkIn(Rng.fromSeed('walk'), env, 25)).toThrow(/start place 25/);
+    expect(() => family.walkIn(Rng.fromSeed('walk'), { width: 4, shown: env.shown }, 0)).toThrow(/shows 25 places/);
   });
 
   it('refuses bad options with a UsageError naming them', () => {
