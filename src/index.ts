@@ -81,6 +81,7 @@ export {
   type IclSequenceRunResult,
   resumeIclSequenceRun,
   runIclSequenceExperiment,
+  type WalkFinal,
 } from './experiments/icl-sequence-run.ts';
 export {
   importPlugin,
@@ -148,6 +149,8 @@ export {
   inductionTargets,
   type SequenceModel,
   SequenceTransformer,
+  walkInputs,
+  walkTargets,
 } from './icl/sequence-models.ts';
 export {
   burstySource,
@@ -155,7 +158,25 @@ export {
   type SequenceSource,
   SequenceTrainer,
   SequenceTrainingSchema,
+  walkSource,
 } from './icl/sequence-train.ts';
+export { TemT, type TemTOptions, type TemTTrace } from './icl/tem-t.ts';
+export {
+  evaluateWalks,
+  WALK_KINDS,
+  type WalkAccuracy,
+  type WalkEvaluation,
+  type WalkKind,
+  walkAccuracies,
+} from './icl/walk-evaluate.ts';
+export {
+  gridScore,
+  type RateMap,
+  rateMap,
+  spatialInformation,
+  type WalkRepresentations,
+  walkRepresentations,
+} from './icl/walk-representations.ts';
 // --- Measures and statistics.
 export {
   type ArmPosterior,

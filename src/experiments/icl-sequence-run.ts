@@ -1,7 +1,9 @@
-// A sequence-model run (`"kind": "icl-sequence"`, e.g. the built-in `induction-heads` and
-// `emergent-icl-bursty`): train every model of the spec by plain cross-entropy on icl-induction or
-// icl-bursty (src/icl/sequence-train.ts), evaluating it every `evalEvery` steps on a small set of
-// held-out sequences, then evaluate it once more on many (src/icl/sequence-evaluate.ts). The run
+// A sequence-model run (`"kind": "icl-sequence"`, e.g. the built-in `induction-heads`,
+// `emergent-icl-bursty` and `tem-t`): train every model of the spec by plain cross-entropy on
+// icl-induction, icl-bursty or graph-walk (src/icl/sequence-train.ts), evaluating it every
+// `evalEvery` steps on a small set of held-out sequences, then evaluate it once more on many
+// (src/icl/sequence-evaluate.ts; on graph-walk src/icl/walk-evaluate.ts, intact and under
+// reset-state, and TEM-t's representations, src/icl/walk-representations.ts). The run
 // directory is a run directory like any other (src/experiments/run-dir.ts):
 //   config.json               the resolved spec
 //   metrics.jsonl             one record per logged step ({ agent: <model>, update, train/loss, …, eval/… })
@@ -15,6 +17,7 @@
 // so a stopped run resumes to the numbers of a run that never stopped.
 import fs from 'node:fs';
 import path from 'node:path';
+import { createGraphWalk, type GraphWalkFamily } from '../../tasks/graph-walk.ts';
 import { createIclBursty, type IclBurstyFamily } from '../../tasks/icl-bursty.ts';
 import { createIclInduction, type IclInductionFamily } from '../../tasks/icl-induction.ts';
 import { UsageError } from '../core/errors.ts';
@@ -26,7 +29,23 @@ import {
   evaluateInduction,
 } from '../icl/sequence-evaluate.ts';
 import { createSequenceModel, type SequenceModel, SequenceTransformer } from '../icl/sequence-models.ts';
-import { burstySource, inductionSource, type SequenceSource, SequenceTrainer } from '../icl/sequence-train.ts';
+import {
+  burstySource,
+  inductionSource,
+  type SequenceSource,
+  SequenceTrainer,
+  walkSource,
+} from '../icl/sequence-train.ts';
+import { TemT } from '../icl/tem-t.ts';
+import {
+  evaluateWalks,
+  type NewPathPart,
+  WALK_KINDS,
+  type WalkAccuracy,
+  type WalkKind,
+  walkAccuracies,
+} from '../icl/walk-evaluate.ts';
+import { type WalkRepresentations, walkRepresentations } from '../icl/walk-representations.ts';
 import { wilsonInterval } from '../measures/stats.ts';
 import type { Checkpoint } from './checkpoint.ts';
 import { atomicWriteJson, atomicWriteText, readJsonl } from './io.ts';
@@ -40,7 +59,8 @@ import { executeRun, type RunOptions, type TrainContext } from './training-loop.
 /** The task of a sequence run: its family and the source the trainer draws batches from. */
 export type SequenceTask =
   | { id: 'icl-induction'; family: IclInductionFamily; source: SequenceSource }
-  | { id: 'icl-bursty'; family: IclBurstyFamily; source: SequenceSource };
+  | { id: 'icl-bursty'; family: IclBurstyFamily; source: SequenceSource }
+  | { id: 'graph-walk'; family: GraphWalkFamily; source: SequenceSource };
 
 /** A proportion with its 95% Wilson interval over the held-out sequences. */
 export interface Proportion {
@@ -86,6 +106,22 @@ export interface BurstyFinal {
   trainAccuracy: Proportion;
 }
 
+/**
+ * The final evaluation of a model on graph-walk: the accuracy of each kind of prediction (new place,
+ * revisit by a walked route, revisit by a new route, stay), intact and under the reset-state
+ * lesion, with 95% intervals that treat walks (each in an environment of its own), not predictions,
+ * as independent (walkAccuracies).
+ */
+export interface WalkFinal {
+  sequences: number;
+  /** 1 / alphabet: guessing. */
+  chance: number;
+  accuracy: Record<WalkKind | NewPathPart, WalkAccuracy>;
+  resetState: Record<WalkKind | NewPathPart, WalkAccuracy>;
+  /** TEM-t: its position units and memory neurons in two held-out environments; null for other models. */
+  representations: WalkRepresentations | null;
+}
+
 /** One periodic evaluation: the step and its `eval/…` values. */
 export type CurvePoint = { step: number } & Record<string, number | null>;
 
@@ -94,7 +130,7 @@ export interface IclSequenceEvalFile {
   experiment: string;
   kind: 'icl-sequence';
   seed: number;
-  task: 'icl-induction' | 'icl-bursty';
+  task: SequenceTask['id'];
   taskOptions: Record<string, unknown>;
   models: Record<
     string,
@@ -103,7 +139,7 @@ export interface IclSequenceEvalFile {
       parameters: number;
       steps: number;
       trainingSeconds: number;
-      final: InductionFinal | BurstyFinal;
+      final: InductionFinal | BurstyFinal | WalkFinal;
       /** The periodic evaluations on `evalSequences` held-out sequences, in step order. */
       curve: CurvePoint[];
       /** icl-induction: the loss by position at each periodic evaluation (a shipped model's from its checkpoint). */
@@ -133,8 +169,23 @@ export function sequenceTask(spec: IclSequenceExperimentSpec): SequenceTask {
     const family = createIclInduction(spec.task.options);
     return { id: 'icl-induction', family, source: inductionSource(family) };
   }
+  if (spec.task.id === 'graph-walk') {
+    const family = createGraphWalk(spec.task.options);
+    return { id: 'graph-walk', family, source: walkSource(family) };
+  }
   const family = createIclBursty(spec.task.options);
   return { id: 'icl-bursty', family, source: burstySource(family) };
+}
+
+/** The task's options as parsed from raw ones, for comparing a shipped checkpoint's task. */
+function resolvedTaskOptions(id: SequenceTask['id'], raw: Record<string, unknown>): Record<string, unknown> {
+  const family =
+    id === 'icl-induction'
+      ? createIclInduction(raw)
+      : id === 'graph-walk'
+        ? createGraphWalk(raw)
+        : createIclBursty(raw);
+  return family.options as unknown as Record<string, unknown>;
 }
 
 /** Every model built from the spec (so bad options fail before anything is written). */
@@ -199,11 +250,7 @@ export function shippedSequenceCheckpoint(
   task: SequenceTask,
   checkpointDir?: string,
 ): { file: string; checkpoint: Checkpoint } | null {
-  const resolveTask = (raw: Record<string, unknown>) =>
-    (task.id === 'icl-induction' ? createIclInduction(raw) : createIclBursty(raw)).options as unknown as Record<
-      string,
-      unknown
-    >;
+  const resolveTask = (raw: Record<string, unknown>) => resolvedTaskOptions(task.id, raw);
   return shippedModelCheckpoint({
     experiment: spec.name,
     model: { id: m.id, kind: m.model, options: model.options(), checkpoint: m.checkpoint },
@@ -245,6 +292,15 @@ export function periodicEvaluation(
   rng: Rng,
   count: number,
 ): { scalars: Record<string, number | null>; lossByPosition: number[] | null } {
+  if (task.id === 'graph-walk') {
+    const a = walkAccuracies(evaluateWalks(model, task.family, rng, count).intact);
+    return {
+      scalars: Object.fromEntries(
+        WALK_KINDS.map((k) => [`eval/${k}Accuracy`, Number.isFinite(a[k].p) ? a[k].p : null]),
+      ),
+      lossByPosition: null,
+    };
+  }
   if (task.id === 'icl-bursty') {
     const e = evaluateBursty(model, task.family, rng, count);
     return {
@@ -299,8 +355,25 @@ function finalEvaluation(
   model: SequenceModel,
   task: SequenceTask,
   rng: Rng,
-): InductionFinal | BurstyFinal {
+): InductionFinal | BurstyFinal | WalkFinal {
   const n = spec.evaluation.sequences;
+  if (task.id === 'graph-walk') {
+    const e = evaluateWalks(model, task.family, rng, n, { forgetting: true });
+    return {
+      sequences: n,
+      chance: 1 / task.family.options.alphabet,
+      accuracy: walkAccuracies(e.intact),
+      resetState: walkAccuracies(e.forgetting!),
+      representations:
+        model instanceof TemT
+          ? walkRepresentations(model, task.family, rng.fork('maps'), {
+              width: spec.evaluation.mapWidth ?? Math.max(...task.family.options.widths),
+              steps: spec.evaluation.mapSteps,
+              memoryNeurons: spec.evaluation.memoryNeurons,
+            })
+          : null,
+    };
+  }
   if (task.id === 'icl-bursty') {
     const e = evaluateBursty(model, task.family, rng, n);
     const proportion = (p: number) => wilsonInterval(Math.round(p * n), n);
@@ -457,18 +530,20 @@ function sequenceEvalScalars(e: IclSequenceEvalFile): AgentScalars[] {
   return Object.entries(e.models).map(([agent, m]) => {
     const f = m.final;
     const values: Record<string, number> =
-      'inContextAccuracy' in f
-        ? {
-            'final/inContextAccuracy': f.inContextAccuracy.p,
-            'final/inWeightsAccuracy': f.inWeightsAccuracy.p,
-            'final/trainAccuracy': f.trainAccuracy.p,
-          }
-        : {
-            'final/repeatLoss': f.repeatLoss,
-            'final/firstLoss': f.firstLoss,
-            'final/iclScore': f.inContextLearningScore,
-            ...(f.bestHead === null ? {} : { 'final/prefixMatching': f.bestHead.prefixMatching }),
-          };
+      'resetState' in f
+        ? Object.fromEntries(WALK_KINDS.map((k) => [`final/${k}Accuracy`, f.accuracy[k].p]))
+        : 'inContextAccuracy' in f
+          ? {
+              'final/inContextAccuracy': f.inContextAccuracy.p,
+              'final/inWeightsAccuracy': f.inWeightsAccuracy.p,
+              'final/trainAccuracy': f.trainAccuracy.p,
+            }
+          : {
+              'final/repeatLoss': f.repeatLoss,
+              'final/firstLoss': f.firstLoss,
+              'final/iclScore': f.inContextLearningScore,
+              ...(f.bestHead === null ? {} : { 'final/prefixMatching': f.bestHead.prefixMatching }),
+            };
     return {
       agent,
       step: m.steps,
@@ -482,6 +557,11 @@ export function sequenceHeadline(e: IclSequenceEvalFile): string {
   return Object.entries(e.models)
     .map(([id, m]) => {
       const f = m.final;
+      if ('resetState' in f)
+        return (
+          `${id}: accuracy on new places ${f.accuracy.new.p.toFixed(3)}, walked ${f.accuracy.walked.p.toFixed(3)}, ` +
+          `new path ${f.accuracy.newPath.p.toFixed(3)}`
+        );
       return 'inContextAccuracy' in f
         ? `${id}: in-context ${f.inContextAccuracy.p.toFixed(3)}, in-weights ${f.inWeightsAccuracy.p.toFixed(3)}`
         : `${id}: repeat loss ${f.repeatLoss.toFixed(3)} (first ${f.firstLoss.toFixed(3)}), ` +

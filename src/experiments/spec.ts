@@ -220,6 +220,12 @@ export const IclSequenceEvaluationSchema = z.strictObject({
   sequences: z.number().int().min(1).max(1_000_000).default(2000),
   /** icl-induction: the offsets at which prefix matching is read (evaluateInduction's prefixOffsets). */
   prefixOffsets: z.array(z.number().int().min(1).max(1000)).min(1).default([1]),
+  /** graph-walk, TEM-t models: moves of each walk the rate maps are drawn from (walkRepresentations). */
+  mapSteps: z.number().int().min(1).max(100_000).default(500),
+  /** graph-walk: the width of the two environments of the rate maps (default: the largest of the task's widths). */
+  mapWidth: z.number().int().min(2).max(64).optional(),
+  /** graph-walk: memory neurons mapped (memories 0 … memoryNeurons − 1). */
+  memoryNeurons: z.number().int().min(1).max(10_000).default(16),
 });
 
 /**
@@ -230,10 +236,15 @@ export const IclSequenceEvaluationSchema = z.strictObject({
 export const IclSequenceExperimentSchema = z.strictObject({
   kind: z.literal('icl-sequence'),
   ...identity,
-  task: z.strictObject({ id: z.enum(['icl-induction', 'icl-bursty']), options: options.default({}) }),
+  task: z.strictObject({ id: z.enum(['icl-induction', 'icl-bursty', 'graph-walk']), options: options.default({}) }),
   models: z.array(IclSequenceModelSpecSchema).min(1),
   training: IclSequenceTrainingSchema,
-  evaluation: IclSequenceEvaluationSchema.default({ sequences: 2000, prefixOffsets: [1] }),
+  evaluation: IclSequenceEvaluationSchema.default({
+    sequences: 2000,
+    prefixOffsets: [1],
+    mapSteps: 500,
+    memoryNeurons: 16,
+  }),
 });
 export type IclSequenceExperimentSpec = z.infer<typeof IclSequenceExperimentSchema>;
 

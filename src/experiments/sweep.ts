@@ -193,7 +193,8 @@ async function runInPool(
 /**
  * The headline of a finished run, from its eval.json (expected regret where it names no measure).
  * Of an in-context experiment, its first model's: the in-context accuracy on icl-bursty, the loss
- * on the repeated segment over that on its first occurrence on icl-induction, the test loss of
+ * on the repeated segment over that on its first occurrence on icl-induction, the accuracy on places
+ * revisited by a new path on graph-walk, the test loss of
  * in-context regression.
  */
 export function headlineOf(out: string, run: SweepRun<SweepExperimentSpec>): Headline | null {
@@ -205,6 +206,7 @@ export function headlineOf(out: string, run: SweepRun<SweepExperimentSpec>): Hea
     if (final === undefined) return null;
     if ('inContextAccuracy' in final)
       return { agent, measure: 'in-context accuracy', value: final.inContextAccuracy.p };
+    if ('resetState' in final) return { agent, measure: 'new-path accuracy', value: final.accuracy.newPath.p };
     return { agent, measure: 'repeat/first loss', value: final.repeatLoss / final.firstLoss };
   }
   if (spec.kind === 'icl-regression') {

@@ -10,7 +10,7 @@ const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 const CONFIG = { font: 'sans-serif', legend: { symbolStrokeWidth: 1.6, symbolSize: 120, labelLimit: 320 } };
 
 /** One line per model against the training step, one panel per measure, each with its own axis (dotted: chance). */
-function curvesFigure(
+export function curvesFigure(
   title: { text: string; subtitle: string[] },
   curves: Record<string, CurvePoint[]>,
   measures: { key: string; label: string; axis: string; zero?: boolean }[],

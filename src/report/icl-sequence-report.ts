@@ -14,6 +14,7 @@ import {
 } from './icl-sequence-figures.ts';
 import { taskOptionsText } from './option-values.ts';
 import { writeVegaLiteSvg } from './svg.ts';
+import { walkSection } from './walk-report.ts';
 
 const num = (v: number | null | undefined, digits = 3) =>
   v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(digits);
@@ -29,6 +30,7 @@ export async function iclSequenceSection(ev: IclSequenceEvalFile, reportDir: str
     `Task options: ${taskOptionsText(ev.task, ev.taskOptions)}. Trained by cross-entropy alone (no meta-learning ` +
       `objective); final evaluation on ${sequences} held-out sequences` +
       (ev.task === 'icl-bursty' ? ' of each kind' : '') +
+      (ev.task === 'graph-walk' ? ' (walks, each in an environment of its own)' : '') +
       ` (evaluation seed ${ev.seed}).`,
     '',
     ...Object.entries(ev.shipped ?? {}).flatMap(([id, file]) => [
@@ -43,6 +45,10 @@ export async function iclSequenceSection(ev: IclSequenceEvalFile, reportDir: str
     lines.push(`![${caption}](figures/${name})`, '', `*${caption}*`, '');
   };
   const periodic = 'periodic evaluations on a small fixed set of held-out sequences';
+  if (ev.task === 'graph-walk') {
+    await walkSection(ev, figure, lines, periodic);
+    return lines;
+  }
   if (ev.task === 'icl-bursty') {
     const labels = ev.taskOptions.labels as number;
     lines.push(

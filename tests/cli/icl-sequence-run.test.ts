@@ -26,6 +26,13 @@ function tinySpec(dir: string, name: string, change: (spec: Record<string, any>)
   if (name === 'induction-heads') {
     spec.task.options = { vocabulary: 12, length: 16, segment: 4 };
     for (const m of spec.models) if ('maxLength' in m.options) m.options.maxLength = 16;
+  } else if (name === 'tem-t') {
+    spec.task.options = { widths: [3, 4], alphabet: 8, steps: 16 };
+    spec.evaluation = { sequences: 40, mapSteps: 40, memoryNeurons: 4 };
+    for (const m of spec.models) {
+      if ('maxLength' in m.options) m.options.maxLength = 16;
+      if ('position' in m.options) m.options = { ...m.options, position: 8, width: 8 };
+    }
   } else {
     spec.task.options = { ...spec.task.options, classes: 120, heldOutClasses: 12, dim: 6, labels: 6 };
   }
@@ -144,6 +151,44 @@ describe('engram run, icl-sequence kind', () => {
     );
   });
 
+  it('graph-walk: accuracy by kind intact and under reset-state, TEM-t rate maps, the report and its figures', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'engram-seq-'));
+    const out = path.join(dir, 'run');
+    const run = engram(['run', tinySpec(dir, 'tem-t'), '--out', out, '--json']);
+    expect(run.status, run.stderr).toBe(0);
+    const { eval: ev } = JSON.parse(run.stdout);
+    expect(ev.task).toBe('graph-walk');
+    expect(Object.keys(ev.models)).toEqual(['tem-t', 'lstm', 'transformer-learned', 'transformer-sinusoidal']);
+    for (const [id, m] of Object.entries<any>(ev.models)) {
+      expect(m.final.chance).toBe(1 / 8);
+      let predictions = 0;
+      for (const kind of ['new', 'walked', 'newPath', 'stay']) {
+        for (const part of ['accuracy', 'resetState']) {
+          const { p, ci95, n, clusters } = m.final[part][kind];
+          expect(n, `${id} ${kind}`).toBeGreaterThan(0);
+          expect(clusters).toBeLessThanOrEqual(40);
+          expect(ci95[0] <= p && p <= ci95[1], `${id} ${part} ${kind}`).toBe(true);
+        }
+        predictions += m.final.accuracy[kind].n;
+      }
+      expect(predictions, id).toBe(40 * 16);
+      expect(Object.keys(m.curve[0]).sort(), id).toEqual(
+        ['eval/newAccuracy', 'eval/newPathAccuracy', 'eval/stayAccuracy', 'eval/walkedAccuracy', 'step'].sort(),
+      );
+      expect(m.final.representations === null, id).toBe(id !== 'tem-t');
+    }
+    const maps = ev.models['tem-t'].final.representations;
+    expect(maps.width).toBe(4);
+    expect(maps.positionMaps[1]).toHaveLength(8);
+    expect(maps.memoryCorrelation).toHaveLength(4);
+    for (const name of ['walk-accuracy-vs-steps', 'walk-position-maps-tem-t', 'walk-memory-maps-tem-t'])
+      expect(fs.readFileSync(path.join(out, `figures/${name}.svg`), 'utf8'), name).toMatch(/^<svg/);
+    const report = fs.readFileSync(path.join(out, 'report.md'), 'utf8');
+    expect(report).toMatch(/\| tem-t \| tem-t \| [\d,]+ \| 24 \| [\d.]+ \[[\d.]+, [\d.]+\] \|/);
+    expect(report).toMatch(/\*\*reset-state\*\*/);
+    expect(report).toMatch(/\| position units g \| 8 \|/);
+  });
+
   it('bad specs and options get one line on stderr and exit status 2, before anything is written', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'engram-seq-'));
     const cases: [string, (s: Record<string, any>) => void, RegExp][] = [
@@ -156,6 +201,9 @@ describe('engram run, icl-sequence kind', () => {
       ['emergent-icl-bursty', (s) => (s.task.options = { bursty: 2 }), /icl-bursty: option 'bursty'/],
       ['emergent-icl-bursty', (s) => (s.evaluation.curve = true), /unknown key 'evaluation\.curve'/],
       ['emergent-icl-bursty', (s) => (s.models[1].id = 'transformer'), /model 'transformer' is listed twice/],
+      ['tem-t', (s) => (s.task.options = { widths: [3, 3] }), /graph-walk: option 'widths' lists a width twice/],
+      ['tem-t', (s) => (s.models[0].options = { position: 0 }), /'position'/],
+      ['tem-t', (s) => (s.evaluation.mapWidth = 1), /evaluation\.mapWidth/],
     ];
     for (const [name, change, message] of cases) {
       const r = engram(['run', tinySpec(dir, name, change), '--out', path.join(dir, 'never'), '--json']);
@@ -170,7 +218,7 @@ describe('engram run, icl-sequence kind', () => {
   it('lists the built-in experiments', () => {
     const list = JSON.parse(engram(['list', '--json']).stdout);
     expect(list.experiments.map((e: { id: string }) => e.id)).toEqual(
-      expect.arrayContaining(['induction-heads', 'emergent-icl-bursty']),
+      expect.arrayContaining(['induction-heads', 'emergent-icl-bursty', 'tem-t']),
     );
   });
 });

@@ -109,6 +109,16 @@ describe('sequence runs resume', () => {
     await expectExactResume(s, 'lstm', 14);
   });
 
+  it('graph-walk: TEM-t stopped between checkpoints ends with the numbers of an uninterrupted run', async () => {
+    const s = spec({
+      task: { id: 'graph-walk', options: { widths: [3, 4], alphabet: 6, steps: 10 } },
+      models: [{ id: 'tem', model: 'tem-t', options: { position: 6, width: 6 } }],
+      training,
+      evaluation: { sequences: 20, mapSteps: 30, memoryNeurons: 3 },
+    });
+    await expectExactResume(s, 'tem', 13);
+  });
+
   it('refuses bad model options before writing anything', async () => {
     const out = tmp();
     const s = spec({
