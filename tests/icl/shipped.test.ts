@@ -7,7 +7,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readCheckpoint, writeCheckpoint } from '../../src/experiments/checkpoint.ts';
 import { runIclExperiment } from '../../src/experiments/icl-run.ts';
-import { runIclSequenceExperiment } from '../../src/experiments/icl-sequence-run.ts';
+import { runIclSequenceExperiment, type WalkFinal } from '../../src/experiments/icl-sequence-run.ts';
 import {
   type IclExperimentSpec,
   type IclSequenceExperimentSpec,
@@ -158,4 +158,29 @@ describe('shipped sequence-model checkpoints', () => {
       expect(fs.existsSync(never)).toBe(false);
     }
   }, 60_000);
+
+  it('the shipped TEM-t reads new routes in held-out environments and forgets them under reset-state', async () => {
+    const builtIn = JSON.parse(
+      fs.readFileSync(path.resolve(import.meta.dirname, '../../scripts/experiments/tem-t.json'), 'utf8'),
+    );
+    const s = parseAnyExperiment(
+      {
+        ...builtIn,
+        models: builtIn.models.filter((m: { id: string }) => m.id === 'tem-t'),
+        evaluation: { sequences: 64, mapSteps: 200, memoryNeurons: 8 },
+      },
+      'test',
+    ) as IclSequenceExperimentSpec;
+    const run = await runIclSequenceExperiment(s, { out: path.join(tmp(), 'run') });
+    const f = run.eval!.models['tem-t'].final as WalkFinal;
+    expect(f.accuracy.newPathOther.p).toBeGreaterThan(0.95);
+    expect(f.accuracy.walked.p).toBeGreaterThan(0.95);
+    expect(f.accuracy.new.ci95[0]).toBeLessThan(0.1);
+    expect(f.resetState.newPath.p).toBeLessThan(0.1);
+    const r = f.representations!;
+    // Position units keep their maps between environments; memory neurons do not.
+    const meanOf = (xs: number[]) => xs.filter(Number.isFinite).reduce((a, b, _, all) => a + b / all.length, 0);
+    expect(meanOf(r.positionCorrelation)).toBeGreaterThan(0.5);
+    expect(meanOf(r.memoryCorrelation)).toBeLessThan(0.5);
+  });
 });
