@@ -194,8 +194,8 @@ async function runInPool(
  * The headline of a finished run, from its eval.json (expected regret where it names no measure).
  * Of an in-context experiment, its first model's: the in-context accuracy on icl-bursty, the loss
  * on the repeated segment over that on its first occurrence on icl-induction, the accuracy on places
- * revisited by a new path on graph-walk, the test loss of
- * in-context regression.
+ * revisited by a new route that is not straight back on graph-walk, the test loss of in-context
+ * regression.
  */
 export function headlineOf(out: string, run: SweepRun<SweepExperimentSpec>): Headline | null {
   const file = path.join(runDir(out, run.id), 'eval.json');
@@ -206,7 +206,7 @@ export function headlineOf(out: string, run: SweepRun<SweepExperimentSpec>): Hea
     if (final === undefined) return null;
     if ('inContextAccuracy' in final)
       return { agent, measure: 'in-context accuracy', value: final.inContextAccuracy.p };
-    if ('resetState' in final) return { agent, measure: 'new-path accuracy', value: final.accuracy.newPath.p };
+    if ('resetState' in final) return { agent, measure: 'new-route accuracy', value: final.accuracy.newPathOther.p };
     return { agent, measure: 'repeat/first loss', value: final.repeatLoss / final.firstLoss };
   }
   if (spec.kind === 'icl-regression') {

@@ -1,6 +1,7 @@
 // Training of sequence models by cross-entropy, without meta-learning: every step draws a fresh
 // batch of sequences from a task and Adam minimises the next-token loss at every position
-// (icl-induction) or the query's label loss (icl-bursty). Whatever in-context learning appears
+// (icl-induction), the query's label loss (icl-bursty) or the next observation's loss at every
+// step of a walk (graph-walk). Whatever in-context learning appears
 // emerges from the data (Chan et al. 2022; Olsson et al. 2022); nothing in the objective asks for it.
 import { z } from 'zod';
 import { type GraphWalkFamily, MOVES } from '../../tasks/graph-walk.ts';
