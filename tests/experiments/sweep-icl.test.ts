@@ -248,7 +248,9 @@ describe('built-in sweeps', () => {
     expect(sweep.runs[2].spec.name).toBe('emergent-icl-bursty-bursty-0-9-zipf-0');
 
     const list = await inProcess(['list']);
-    expect(list.stdout).toMatch(/Built-in sweeps \(npx engram sweep <name>\):\n(?: {2}.*\n)*? {2}emergent-icl +in-context/);
+    expect(list.stdout).toMatch(
+      /Built-in sweeps \(npx engram sweep <name>\):\n(?: {2}.*\n)*? {2}emergent-icl +in-context/,
+    );
     expect(list.stdout).toMatch(/\n {2}bandit-wang2018-seeds +bandit-wang2018's LSTM-48/);
 
     const out = path.join(tmp(), 'cluster');
