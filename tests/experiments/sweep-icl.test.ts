@@ -252,6 +252,7 @@ describe('built-in sweeps', () => {
       /Built-in sweeps \(npx engram sweep <name>\):\n(?: {2}.*\n)*? {2}emergent-icl +in-context/,
     );
     expect(list.stdout).toMatch(/\n {2}bandit-wang2018-seeds +bandit-wang2018's LSTM-48/);
+    expect(list.stdout).toMatch(/\n {2}harlow-lstm-seeds +harlow-lstm's LSTM-48/);
 
     const out = path.join(tmp(), 'cluster');
     const slurm = await inProcess(['sweep', 'emergent-icl', '--slurm', '--out', out]);
