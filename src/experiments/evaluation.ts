@@ -39,6 +39,8 @@ import { TrialFiles } from './trials-file.ts';
 export interface EvalFile {
   experiment: string;
   seed: number;
+  /** The held-out instances' seed, when it is not the run's (a suite's part with training seeds). */
+  evaluationSeed?: number;
   task: string;
   taskOptions: Record<string, unknown>;
   episodes: number;
@@ -74,6 +76,11 @@ export interface LesionsFile {
   task: string;
   measure: MeasureInfo;
   agents: Record<string, { kind: string; intact: Estimate } & Partial<Record<Exclude<Lesion, 'none'>, LesionEntry>>>;
+}
+
+/** The seed of a run's held-out instances and evaluation streams: the evaluation's own, or the run's. */
+export function evaluationSeed(spec: ExperimentSpec): number {
+  return spec.evaluation.seed ?? spec.seed;
 }
 
 /** What episodes.json and lesions.json start with: the run and the headline measure. */
@@ -117,7 +124,7 @@ export async function evaluateRun(
     recording = new Recording(
       settings,
       family,
-      spec.seed,
+      evaluationSeed(spec),
       { experiment: spec.name },
       runTargets(spec, family, settings, runDir, checkpointDir),
     );
@@ -224,6 +231,7 @@ async function evaluateAgents(
   const out: EvalFile = {
     experiment: spec.name,
     seed: spec.seed,
+    ...(spec.evaluation.seed !== undefined ? { evaluationSeed: spec.evaluation.seed } : {}),
     task: family.id,
     taskOptions: family.options,
     episodes: spec.evaluation.episodes,
@@ -257,7 +265,7 @@ async function evaluateAgents(
       const r = frozenEvaluation(family, net, {
         episodes,
         batchSize,
-        seed: spec.seed,
+        seed: evaluationSeed(spec),
         onRecords: (records) => keep(key, records),
         observe: recording !== undefined ? (_name, lesion, agent) => recording.observe(key, lesion, agent) : undefined,
       });
@@ -272,7 +280,7 @@ async function evaluateAgents(
         ...(shipped !== null ? { checkpoint: path.relative(process.cwd(), shipped) || shipped } : {}),
       };
     } else {
-      const rng = evaluationRng(spec.seed);
+      const rng = evaluationRng(evaluationSeed(spec));
       const agent = entry.create(family, agentSpec?.options ?? {}, rng.fork(STREAMS.evalAgent));
       const records = evaluate(family, agent, {
         episodes,
@@ -351,7 +359,7 @@ async function lesionRun(
     if (entry.kind === 'classic' || base === undefined) continue;
     const row: LesionsFile['agents'][string] = { kind: entry.kind, intact: ci95(base) };
     for (const lesion of spec.evaluation.lesions) {
-      const rng = evaluationRng(spec.seed);
+      const rng = evaluationRng(evaluationSeed(spec));
       let agent: Agent | null = null;
       if (entry.createNetwork) {
         const { net } = loadRunNetwork(spec, agentSpec, family, runDir, checkpointDir);
@@ -364,7 +372,7 @@ async function lesionRun(
         row[lesion] = {
           applies: false,
           value: ci95(base),
-          difference: pairedBootstrap(base, base, `${spec.seed}/${key}/${lesion}`),
+          difference: pairedBootstrap(base, base, `${evaluationSeed(spec)}/${key}/${lesion}`),
         };
         continue;
       }
@@ -381,7 +389,7 @@ async function lesionRun(
       row[lesion] = {
         applies: true,
         value: ci95(values),
-        difference: pairedBootstrap(values, base, `${spec.seed}/${key}/${lesion}`),
+        difference: pairedBootstrap(values, base, `${evaluationSeed(spec)}/${key}/${lesion}`),
       };
     }
     out.agents[key] = row;

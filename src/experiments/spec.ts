@@ -106,6 +106,12 @@ export const EvaluationSchema = z.strictObject({
    * and analyze it in the report (`engram analyze`).
    */
   record: RecordSchema.optional(),
+  /**
+   * The seed of the held-out instances and of the evaluation's action streams (default: the run's seed).
+   * A suite's part with training seeds sets it to the suite's seed, so that every training seed
+   * plays the same instances.
+   */
+  seed: z.int().min(0).max(0x7fffffff).optional(),
 });
 
 export const ExperimentSchema = z.strictObject({
@@ -248,16 +254,33 @@ export const IclSequenceExperimentSchema = z.strictObject({
 });
 export type IclSequenceExperimentSpec = z.infer<typeof IclSequenceExperimentSchema>;
 
+/** The placeholder a checkpoint name of a part with training seeds holds: `bandit-lstm-s{seed}`. */
+export const SEED_PLACEHOLDER = '{seed}';
+
+/**
+ * A part of a suite: a meta-RL experiment, optionally replicated over training seeds. With
+ * `seeds`, every learned agent is trained (or read from the shipped checkpoint whose name has
+ * `{seed}` replaced) once per seed, and every seed is evaluated on the same held-out instances,
+ * those of the suite's seed. An agent whose shipped checkpoint names no seed is one training: it
+ * plays with the first seed only.
+ */
+export const SuitePartSchema = ExperimentSchema.extend({
+  /** Training seeds: the part runs once per seed, each in parts/<part>-s<seed>/. */
+  seeds: z.array(z.int().min(0).max(0x7fffffff)).min(1).max(100).optional(),
+});
+export type SuitePartSpec = z.infer<typeof SuitePartSchema>;
+
 /**
  * A suite (`"kind": "suite"`): several meta-RL experiments run as parts of one run, each in its
  * own run directory under parts/, with one report over all of them (the `mechanisms` experiment).
- * Every part takes the suite's seed.
+ * Every part takes the suite's seed, but for a part with training seeds (`seeds`), which trains with
+ * each of them and evaluates on the suite's seed.
  */
 export const SuiteSchema = z
   .strictObject({
     kind: z.literal('suite'),
     ...identity,
-    parts: z.array(ExperimentSchema).min(1),
+    parts: z.array(SuitePartSchema).min(1),
   })
   .superRefine((suite, ctx) => {
     const seen = new Set<string>();
@@ -265,6 +288,18 @@ export const SuiteSchema = z
       if (seen.has(p.name))
         ctx.addIssue({ code: 'custom', path: ['parts', i, 'name'], message: `part name '${p.name}' is used twice` });
       seen.add(p.name);
+      if (p.seeds !== undefined && new Set(p.seeds).size !== p.seeds.length)
+        ctx.addIssue({ code: 'custom', path: ['parts', i, 'seeds'], message: 'a training seed is listed twice' });
+      p.agents.forEach((a, j) => {
+        if (a.checkpoint === undefined) return;
+        const templated = a.checkpoint.includes(SEED_PLACEHOLDER);
+        if (templated && p.seeds === undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['parts', i, 'agents', j, 'checkpoint'],
+            message: `names a checkpoint per training seed (${SEED_PLACEHOLDER}), but the part has no seeds`,
+          });
+      });
     });
   });
 export type SuiteSpec = z.infer<typeof SuiteSchema>;

@@ -51,7 +51,7 @@ export function expandRunDirs(dirs: readonly string[]): string[] {
     const raw = readJsonFile(config, 'run configuration') as { kind?: string; parts?: { name: string }[] };
     if (raw.kind === 'icl-regression' || raw.kind === 'icl-sequence')
       throw new UsageError(`${d} is an ${raw.kind} run; compare reads meta-RL runs and suites`);
-    if (raw.kind === 'suite') out.push(...suiteParts(dir, raw as { parts: { name: string }[] }));
+    if (raw.kind === 'suite') out.push(...suiteParts(dir, raw));
     else out.push(dir);
   }
   for (const dir of out) {

@@ -13,12 +13,15 @@ import type { IclSequenceEvalFile } from '../experiments/icl-sequence-run.ts';
 import { atomicWriteText, readJsonFile } from '../experiments/io.ts';
 import { readRecordingHeader } from '../experiments/recording-read.ts';
 import { codeVersion, type RunInfo } from '../experiments/run-dir.ts';
+import { parseSuite } from '../experiments/spec.ts';
+import { suiteRuns } from '../experiments/suite.ts';
 import { analyzeRecording, cachedAnalysis, DEFAULT_FOLDS, dynamicsMarkdown, writeRasters } from './dynamics.ts';
 import { iclSection } from './icl-report.ts';
 import { iclSequenceSection } from './icl-sequence-report.ts';
 import { agentOptionsText, taskOptionsText } from './option-values.ts';
 import { runFigures } from './run-figures.ts';
 import { type RunRecords, readOptional, readRunRecords, suiteParts, writeMetricsCsv } from './run-records.ts';
+import { seedTables } from './seed-tables.ts';
 import { isSweepDir, writeSweepReport } from './sweep-report.ts';
 import { agentsTable, lesionTable } from './tables.ts';
 
@@ -168,11 +171,30 @@ export async function writeReport(runDir: string): Promise<string> {
         'fixed (`freeze-plasticity`) does, it lives in synapses.',
       '',
     );
-    const dirs = suiteParts(runDir, config as { parts: { name: string }[] });
-    for (const dir of dirs) {
-      const run = readRunRecords(dir);
-      writeMetricsCsv(dir);
-      lines.push(...(await runSection(run, runDir, `${path.basename(dir)}-`, '##')));
+    const runs = suiteRuns(parseSuite(config, path.join(runDir, 'config.json')));
+    for (const part of new Set(runs.map((r) => r.part))) {
+      const seeded = runs.filter((r) => r.part === part);
+      const records = seeded.map((r) => {
+        const dir = path.join(runDir, 'parts', r.dir);
+        writeMetricsCsv(dir);
+        return { seed: r.trainingSeed, run: readRunRecords(dir) };
+      });
+      const section = await runSection(records[0].run, runDir, `${seeded[0].dir}-`, '##');
+      if (seeded[0].trainingSeed === undefined) {
+        lines.push(...section);
+        continue;
+      }
+      // A part with training seeds: the first seed's section in full, then every seed in short.
+      const [title, blank, ...rest] = section;
+      lines.push(
+        `${title} (training seed ${seeded[0].trainingSeed}; all ${seeded.length} seeds below)`,
+        blank,
+        ...rest,
+        `### ${part} over training seeds`,
+        '',
+        ...seedTables(records.map((r) => ({ seed: r.seed as number, run: r.run }))),
+        '',
+      );
     }
   } else {
     const run = readRunRecords(runDir);
@@ -198,7 +220,7 @@ export async function reportCommand(runDir: string): Promise<string> {
     kind?: string;
     parts?: { name: string }[];
   };
-  const dirs = config.kind === 'suite' ? suiteParts(dir, config as { parts: { name: string }[] }) : [dir];
+  const dirs = config.kind === 'suite' ? suiteParts(dir, config) : [dir];
   for (const d of dirs) {
     if (!fs.existsSync(path.join(d, 'eval.json')))
       throw new UsageError(

@@ -8,7 +8,8 @@ import { readCheckpoint, SHIPPED_CHECKPOINT_DIR } from '../experiments/checkpoin
 import type { EpisodesFile, EvalFile, LesionsFile } from '../experiments/evaluation.ts';
 import { atomicWriteText, readJsonFile, readJsonl } from '../experiments/io.ts';
 import type { RunInfo } from '../experiments/run-dir.ts';
-import { agentKey, type ExperimentSpec, parseExperiment } from '../experiments/spec.ts';
+import { agentKey, type ExperimentSpec, parseExperiment, parseSuite } from '../experiments/spec.ts';
+import { suiteRuns } from '../experiments/suite.ts';
 import type { IclStepMetrics } from '../icl/train.ts';
 import type { SwimTrial } from '../measures/spatial.ts';
 import type { UpdateMetrics } from '../rl/a2c.ts';
@@ -124,9 +125,9 @@ export function metricsCsv(records: readonly Record<string, unknown>[], known: r
   return `${[columns.join(','), ...records.map((r) => columns.map((c) => cell(r[c])).join(','))].join('\n')}\n`;
 }
 
-/** The part directories of a suite run, in the suite's order. */
-export function suiteParts(runDir: string, config: { parts: { name: string }[] }): string[] {
-  return config.parts.map((p) => path.join(runDir, 'parts', p.name));
+/** The run directories of a suite run, in the suite's order (one per training seed of a part with seeds). */
+export function suiteParts(runDir: string, config: unknown): string[] {
+  return suiteRuns(parseSuite(config, path.join(runDir, 'config.json'))).map((r) => path.join(runDir, 'parts', r.dir));
 }
 
 /** metrics.csv beside metrics.jsonl (the same records, for pandas and R), with its header even when there are none. */

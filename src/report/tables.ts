@@ -29,7 +29,7 @@ export function signedCi(d: { mean: number; ci95: [number, number] }, digits = 2
   return `${sign}${fmt(d.mean, digits)}${ci}`;
 }
 
-function digitsFor(m: MeasureInfo): number {
+export function digitsFor(m: MeasureInfo): number {
   return m.name.includes('accuracy') ? 3 : m.unit === 's' ? 1 : 2;
 }
 
