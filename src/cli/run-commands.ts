@@ -28,6 +28,7 @@ import {
 } from '../experiments/recording.ts';
 import { type RunResult, resumeRun, runExperiment } from '../experiments/run.ts';
 import { openRunDir, runKind } from '../experiments/run-dir.ts';
+import { SharedRunControl } from '../experiments/shared-control.ts';
 import {
   type ExperimentSpec,
   type IclExperimentSpec,
@@ -133,7 +134,8 @@ function withRunProgress<R>(
   write: (line: string) => void,
   start: (onEvent: (e: RunEvent) => void, control: RunControl) => Promise<R>,
 ): Promise<R> {
-  const control: RunControl = { stop: false, paused: false };
+  // In shared memory: a suite evaluates several of its runs at once on worker threads, which read it too.
+  const control: RunControl = new SharedRunControl();
   return withProgress<RunEvent, R>(
     {
       ...opts,

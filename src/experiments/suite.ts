@@ -5,20 +5,24 @@
 //     parts/<part>-s<n>/ one per training seed n of a part with `seeds`
 //     run.json           wall time and code version of the whole suite
 //     report.md, figures/ written by src/report/report.ts
-// Parts run one after another with the suite's seed. A part with training seeds runs once per
-// seed: each trains its learned agents with that seed (or reads the shipped checkpoint named for
-// it) and evaluates them on the suite's seed, the same held-out instances for every seed; the
-// agents that do not depend on a training seed (the classic algorithms, fixed rules) play in the
-// first seed's run only. A stopped suite resumes: finished parts are
-// kept, a started part resumes from its checkpoints, the rest start fresh.
+// Parts run with the suite's seed. A part with training seeds runs once per seed: each trains its
+// learned agents with that seed (or reads the shipped checkpoint named for it) and evaluates them
+// on the suite's seed, the same held-out instances for every seed; the agents that do not depend
+// on a training seed (the classic algorithms, fixed rules) play in the first seed's run only.
+// A suite that trains runs its parts one after another on this thread; one that only evaluates
+// shipped checkpoints runs them several at once on worker threads. A stopped suite resumes:
+// finished parts are kept, a started part resumes from its checkpoints, the rest start fresh.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { findAgent } from '../../agents/index.ts';
 import { UsageError } from '../core/errors.ts';
 import { SHIPPED_CHECKPOINT_DIR } from './checkpoint.ts';
 import type { RunControl, RunEvent } from './events.ts';
+import { trainingPlan } from './plan.ts';
 import { type RunOptions, resumeRun, runExperiment } from './run.ts';
 import { createRunDir, openRunDir, runStart, writeRunInfo } from './run-dir.ts';
+import { SharedRunControl } from './shared-control.ts';
 import {
   agentKey,
   type ExperimentSpec,
@@ -27,6 +31,7 @@ import {
   type SuitePartSpec,
   type SuiteSpec,
 } from './spec.ts';
+import { runOnPool, runPool } from './sweep.ts';
 
 /** One run of a suite: a part, or one training seed of a part with seeds. */
 export interface SuiteRun {
@@ -95,7 +100,10 @@ export interface SuiteResult {
   parts: string[];
 }
 
-export type SuiteOptions = RunOptions;
+export interface SuiteOptions extends RunOptions {
+  /** Runs evaluated at once when none of them trains (default: one per core). */
+  workers?: number;
+}
 
 /** Starts a new suite run. */
 export async function runSuite(specIn: SuiteSpec, options: SuiteOptions = {}): Promise<SuiteResult> {
@@ -135,15 +143,35 @@ async function executeSuite(spec: SuiteSpec, runDir: string, options: SuiteOptio
   const emit = options.onEvent ?? (() => {});
   const control: RunControl = options.control ?? { stop: false, paused: false };
   const started = runStart();
-  const done: string[] = [];
   const runs = suiteRuns(spec);
+  const finished = (run: SuiteRun) => fs.existsSync(path.join(runDir, 'parts', run.dir, 'eval.json'));
+  const todo = runs.filter((r) => !finished(r));
+  // Runs that only evaluate (every network from a shipped checkpoint) go several at once, one per
+  // thread; a run that trains goes alone, so that its training is that of the run on its own.
+  const workers = Math.min(options.workers ?? os.availableParallelism(), todo.length);
+  const evaluateOnly = !options.train && todo.every((r) => trainingPlan(r.spec).length === 0);
+  const stopped =
+    workers > 1 && evaluateOnly
+      ? await evaluateAtOnce(spec, runs, todo, runDir, workers, options, emit, control)
+      : await oneAfterAnother(runs, runDir, options, emit, control);
+  writeRunInfo(runDir, started);
+  emit({ type: 'run-end', runDir, stopped });
+  const done = runs.filter(finished).map((r) => path.join(runDir, 'parts', r.dir));
+  return { runDir, stopped, parts: done };
+}
+
+/** The suite's runs in order, each on this thread; true when a stop ended one. */
+async function oneAfterAnother(
+  runs: SuiteRun[],
+  runDir: string,
+  options: SuiteOptions,
+  emit: (e: RunEvent) => void,
+  control: RunControl,
+): Promise<boolean> {
   for (const [index, run] of runs.entries()) {
     const dir = path.join(runDir, 'parts', run.dir);
     emit({ type: 'part-start', part: run.dir, index, parts: runs.length });
-    if (fs.existsSync(path.join(dir, 'eval.json'))) {
-      done.push(dir);
-      continue;
-    }
+    if (fs.existsSync(path.join(dir, 'eval.json'))) continue;
     // A part's own end is not the suite's: the suite reports one run-end, with its own directory.
     const partOptions = {
       onEvent: (e: RunEvent) => e.type !== 'run-end' && emit(e),
@@ -154,14 +182,78 @@ async function executeSuite(spec: SuiteSpec, runDir: string, options: SuiteOptio
     const result = fs.existsSync(path.join(dir, 'config.json'))
       ? await resumeRun(dir, partOptions)
       : await runExperiment(run.spec, { ...partOptions, out: dir });
-    if (result.stopped) {
-      writeRunInfo(runDir, started);
-      emit({ type: 'run-end', runDir, stopped: true });
-      return { runDir, stopped: true, parts: done };
-    }
-    done.push(dir);
+    if (result.stopped) return true;
   }
-  writeRunInfo(runDir, started);
-  emit({ type: 'run-end', runDir, stopped: false });
-  return { runDir, stopped: false, parts: done };
+  return false;
+}
+
+/**
+ * The runs still to do, evaluated `workers` at a time on worker threads (the sweep's pool). Their
+ * events reach the dashboard with each agent named by its run (`bandit-s1/lstm`), under one
+ * run-start for the whole suite.
+ */
+async function evaluateAtOnce(
+  spec: SuiteSpec,
+  runs: SuiteRun[],
+  todo: SuiteRun[],
+  runDir: string,
+  workers: number,
+  options: SuiteOptions,
+  emit: (e: RunEvent) => void,
+  control: RunControl,
+): Promise<boolean> {
+  emit({
+    type: 'run-start',
+    runDir,
+    resumed: todo.length < runs.length,
+    run: {
+      name: spec.name,
+      task: [...new Set(runs.map((r) => r.spec.task.id))].join(', '),
+      seed: spec.seed,
+      episodes: Math.max(...runs.map((r) => r.spec.evaluation.episodes)),
+      plan: [],
+    },
+  });
+  // The workers read stop and pause from shared memory: the caller's control, or a copy of it kept current.
+  const shared = control instanceof SharedRunControl ? control : new SharedRunControl();
+  const mirror =
+    shared === control
+      ? null
+      : setInterval(() => {
+          shared.stop = control.stop;
+          shared.paused = control.paused;
+        }, 100);
+  const pool = runPool(workers);
+  try {
+    const results = await Promise.all(
+      todo.map((run) => {
+        const dir = path.join(runDir, 'parts', run.dir);
+        let begun = false;
+        const task = {
+          runDir: dir,
+          spec: run.spec,
+          resume: fs.existsSync(path.join(dir, 'config.json')),
+          control: shared.buffer,
+          checkpointDir: options.checkpointDir,
+        };
+        return runOnPool(pool, task, (event) => {
+          if (!begun) {
+            begun = true;
+            emit({ type: 'part-start', part: run.dir, index: runs.indexOf(run), parts: runs.length });
+          }
+          if (event.type === 'run-start' || event.type === 'run-end') return;
+          emit('agent' in event ? { ...event, agent: `${run.dir}/${event.agent}` } : event);
+        });
+      }),
+    );
+    const failed = results.map((r, i) => ({ r, run: todo[i] })).find(({ r }) => r.state === 'failed');
+    if (failed !== undefined) {
+      const message = `suite ${spec.name}, part ${failed.run.dir}: ${failed.r.error}`;
+      throw failed.r.usage ? new UsageError(message) : new Error(message);
+    }
+    return results.some((r) => r.state !== 'done');
+  } finally {
+    if (mirror !== null) clearInterval(mirror);
+    await pool.destroy();
+  }
 }

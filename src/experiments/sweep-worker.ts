@@ -4,6 +4,7 @@
 // repeated warnings are thinned to a few a second, since a small network makes hundreds of
 // updates a second and the main thread shares the cores with the runs.
 import type { MessagePort } from 'node:worker_threads';
+import { UsageError } from '../core/errors.ts';
 import type { RunControl, RunEvent } from './events.ts';
 import { resumeIclRun, runIclExperiment } from './icl-run.ts';
 import { resumeIclSequenceRun, runIclSequenceExperiment } from './icl-sequence-run.ts';
@@ -20,6 +21,8 @@ export interface SweepTask {
   control: SharedArrayBuffer;
   /** Where the run's events go; TASK_END is the last message. */
   events: MessagePort;
+  /** Where the run's shipped checkpoints are (default: the repository's checkpoints/). */
+  checkpointDir?: string;
 }
 
 /** The last message of a task's event port: every event of the run was sent before it. */
@@ -29,6 +32,8 @@ export interface SweepTaskResult {
   /** `queued`: the sweep was stopping before this run began, so it did not start. */
   state: 'done' | 'stopped' | 'failed' | 'queued';
   error?: string;
+  /** The failure was bad input (a UsageError: exit status 2), not a fault. */
+  usage?: boolean;
 }
 
 /** Milliseconds between forwarded updates of one agent (its last update always goes). */
@@ -43,7 +48,11 @@ export async function runSweepTask(task: SweepTask): Promise<SweepTaskResult> {
     const result = await runOrResume(task, forwarder(task.events), control);
     return { state: result.stopped ? 'stopped' : 'done' };
   } catch (err) {
-    return { state: 'failed', error: err instanceof Error ? err.message : String(err) };
+    return {
+      state: 'failed',
+      error: err instanceof Error ? err.message : String(err),
+      ...(err instanceof UsageError ? { usage: true } : {}),
+    };
   } finally {
     task.events.postMessage(TASK_END);
     task.events.close();
@@ -57,7 +66,7 @@ function runOrResume(
   control: RunControl,
 ): Promise<{ stopped: boolean }> {
   const { spec, runDir } = task;
-  const common = { onEvent, control };
+  const common = { onEvent, control, checkpointDir: task.checkpointDir };
   if (spec.kind === 'icl-sequence')
     return task.resume
       ? resumeIclSequenceRun(runDir, common)

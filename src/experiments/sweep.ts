@@ -115,13 +115,7 @@ export async function runSweep(sweep: ExpandedSweep<SweepExperimentSpec>, option
   if (pending.length > 0) {
     // stricterFIFO: runs start in the sweep's order (by default a task that found no free
     // worker goes to the back of the queue), so a sweep stopped early has its first runs done.
-    const pool = new Piscina<SweepTask, SweepTaskResult>({
-      filename: WORKER_ENTRY.href,
-      name: 'runSweepTask',
-      minThreads: workers,
-      maxThreads: workers,
-      stricterFIFO: true,
-    });
+    const pool = runPool(workers);
     try {
       await Promise.all(pending.map((r) => runInPool(pool, out, r, control, emit, setStatus)));
     } finally {
@@ -138,17 +132,28 @@ export async function runSweep(sweep: ExpandedSweep<SweepExperimentSpec>, option
   };
 }
 
-async function runInPool(
+/** A pool of `workers` threads, each running one whole run at a time (sweep-worker.ts). */
+export function runPool(workers: number): Piscina<SweepTask, SweepTaskResult> {
+  return new Piscina<SweepTask, SweepTaskResult>({
+    filename: WORKER_ENTRY.href,
+    name: 'runSweepTask',
+    minThreads: workers,
+    maxThreads: workers,
+    stricterFIFO: true,
+  });
+}
+
+/**
+ * Runs one task on a pool of sweep workers, handing each of the run's events to `onEvent`. Events
+ * come on their own port, so they may arrive after the task's result: this resolves once the
+ * port's last message (TASK_END) has come, after all of them. A worker that dies rejects.
+ */
+export async function runOnPool(
   pool: Piscina<SweepTask, SweepTaskResult>,
-  out: string,
-  run: SweepRun<SweepExperimentSpec>,
-  control: SharedRunControl,
-  emit: (e: SweepEvent) => void,
-  setStatus: (id: string, s: RunStatus) => void,
-): Promise<void> {
+  task: Omit<SweepTask, 'events'>,
+  onEvent: (event: RunEvent) => void,
+): Promise<SweepTaskResult> {
   const { port1, port2 } = new MessageChannel();
-  // Events come on their own port, so they may arrive after the task's result: the run's end is
-  // reported once the port's last message (TASK_END) has come, after all of them.
   let allEvents!: () => void;
   const eventsDone = new Promise<void>((resolve) => (allEvents = resolve));
   port1.on('message', (event: RunEvent | typeof TASK_END) => {
@@ -157,24 +162,41 @@ async function runInPool(
       allEvents();
       return;
     }
-    if (event.type === 'run-start') setStatus(run.id, { state: 'training' });
-    else if (event.type === 'eval-start') setStatus(run.id, { state: 'evaluating' });
-    emit({ type: 'run-event', id: run.id, event });
+    onEvent(event);
   });
-  const task: SweepTask = {
+  try {
+    const result = await pool.run({ ...task, events: port2 }, { transferList: [port2] });
+    await eventsDone;
+    return result;
+  } catch (err) {
+    port1.close();
+    throw err;
+  }
+}
+
+async function runInPool(
+  pool: Piscina<SweepTask, SweepTaskResult>,
+  out: string,
+  run: SweepRun<SweepExperimentSpec>,
+  control: SharedRunControl,
+  emit: (e: SweepEvent) => void,
+  setStatus: (id: string, s: RunStatus) => void,
+): Promise<void> {
+  const task = {
     runDir: runDir(out, run.id),
     spec: run.spec,
     resume: diskState(out, run.id) === 'partial',
     control: control.buffer,
-    events: port2,
   };
   let result: SweepTaskResult;
   try {
-    result = await pool.run(task, { transferList: [port2] });
-    await eventsDone;
+    result = await runOnPool(pool, task, (event) => {
+      if (event.type === 'run-start') setStatus(run.id, { state: 'training' });
+      else if (event.type === 'eval-start') setStatus(run.id, { state: 'evaluating' });
+      emit({ type: 'run-event', id: run.id, event });
+    });
   } catch (err) {
     // The worker thread itself died (out of memory, a crash in native code).
-    port1.close();
     result = { state: 'failed', error: err instanceof Error ? err.message : String(err) };
   }
   setStatus(

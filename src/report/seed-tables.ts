@@ -87,7 +87,10 @@ export function seedTables(runs: SeedRun[]): string[] {
   }
   const lesioned = agents.filter((key) => runs.every((r) => r.run.lesions?.agents[key] !== undefined));
   if (lesioned.length > 0) {
-    const used = LESIONS.filter((l) => lesioned.some((key) => runs.some((r) => r.run.lesions!.agents[key][l])));
+    // A lesion gets a column where some agent has that kind of memory.
+    const used = LESIONS.filter((l) =>
+      lesioned.some((key) => runs.some((r) => r.run.lesions!.agents[key][l]?.applies)),
+    );
     lines.push(
       '',
       `Lesions seed by seed (Δ = lesioned − intact, paired within each seed, in the order ${seeds}; ` +

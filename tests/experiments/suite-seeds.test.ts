@@ -8,6 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/core/errors.ts';
 import type { EpisodesFile, EvalFile, LesionsFile } from '../../src/experiments/evaluation.ts';
+import type { RunEvent } from '../../src/experiments/events.ts';
 import { parseSuite } from '../../src/experiments/spec.ts';
 import { runSuite, suiteRuns } from '../../src/experiments/suite.ts';
 import { compareRuns } from '../../src/report/compare.ts';
@@ -98,10 +99,25 @@ describe('suite parts with training seeds', () => {
         path.join(dir(first.runDir, seed), 'checkpoints/lstm.json'),
         path.join(shipped, `tiny-lstm-${seed}.json`),
       );
+    // Nothing to train: the runs are evaluated two at a time on worker threads, each agent named by its run.
+    const events: RunEvent[] = [];
     const replay = await runSuite(seededSuite('tiny-lstm-s{seed}'), {
       out: path.join(root, 'replay'),
       checkpointDir: shipped,
+      workers: 2,
+      onEvent: (e) => events.push(e),
     });
+    expect(events.filter((e) => e.type === 'run-start')).toHaveLength(1);
+    expect(events.filter((e) => e.type === 'run-end')).toEqual([
+      { type: 'run-end', runDir: replay.runDir, stopped: false },
+    ]);
+    expect(
+      events
+        .filter((e) => e.type === 'part-start')
+        .map((e) => (e as { part: string }).part)
+        .sort(),
+    ).toEqual(['bandit-s3', 'bandit-s4', 'plain']);
+    expect(events.some((e) => e.type === 'eval' && e.agent === 'bandit-s4/lstm')).toBe(true);
     for (const seed of ['s3', 's4']) {
       const a = readJson<EpisodesFile>(path.join(dir(first.runDir, seed), 'episodes.json'));
       const b = readJson<EpisodesFile>(path.join(dir(replay.runDir, seed), 'episodes.json'));
@@ -113,6 +129,15 @@ describe('suite parts with training seeds', () => {
     await expect(
       runSuite(seededSuite('tiny-lstm-s{seed}'), { out: path.join(root, 'missing'), checkpointDir: shipped }),
     ).rejects.toThrow(/bandit-s4\/lstm \(tiny-lstm-s4\.json\)/);
+    // A seed's checkpoint of another network is bad input (exit 2), though its run was on a worker thread.
+    const other = readJson<{ agent: { options: { hidden: number } } }>(path.join(shipped, 'tiny-lstm-s3.json'));
+    other.agent.options.hidden = 5;
+    fs.writeFileSync(path.join(shipped, 'tiny-lstm-s4.json'), JSON.stringify(other));
+    const wrong = runSuite(seededSuite('tiny-lstm-s{seed}'), { out: path.join(root, 'wrong'), checkpointDir: shipped });
+    await expect(wrong).rejects.toThrow(UsageError);
+    await expect(wrong).rejects.toThrow(
+      /part bandit-s4: .*shipped checkpoint .*tiny-lstm-s4\.json has lstm option hidden = 5/,
+    );
 
     const report = fs.readFileSync(await writeReport(first.runDir), 'utf8');
     expect(report).toContain('## bandit: bandit-correlated (training seed 3; all 2 seeds below)');
@@ -121,8 +146,10 @@ describe('suite parts with training seeds', () => {
     const row = report.split('\n').find((l) => l.startsWith('| **lstm** | 2 |'));
     expect(row).toBeDefined();
     expect(row).toContain(values.map((v) => v.toFixed(2)).join(', '));
+    // Only the lesions some seeded agent has a memory for get a column: an LSTM has no plastic synapses.
+    expect(report).toContain('| agent | reset-state Δ | learning lives in |');
     expect(report).toMatch(
-      /\| lstm \| [^|]+ \| [^|]+ \| (activity|neither lesion hurt|mixed \(s3: [^;]+; s4: [^)]+\)) \|/,
+      /\| lstm \| [^|]+ \/ [^|]+ \| (activity|neither lesion hurt|mixed \(s3: [^;]+; s4: [^)]+\)) \|/,
     );
     expect(report).toContain('## plain: bandit-correlated');
     // compare reads every seed's run of the suite.

@@ -4,8 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { agentTraining } from '../../src/experiments/spec.ts';
-import { expandSweep, parseShard, shardRuns } from '../../src/experiments/sweep-spec.ts';
+import { agentTraining, type ExperimentSpec, loadAnyExperiment, type SuiteSpec } from '../../src/experiments/spec.ts';
+import { builtinSweeps, expandSweep, loadSweep, parseShard, shardRuns } from '../../src/experiments/sweep-spec.ts';
 import { usageMessage } from '../helpers/engram.ts';
 
 const fixtures = path.resolve(import.meta.dirname, '../fixtures/sweep');
@@ -217,5 +217,46 @@ describe('shards', () => {
       expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1);
     }
     expect(shardRuns(runs, null)).toEqual(runs);
+  });
+});
+
+describe('the built-in sweeps', () => {
+  it('all load and expand into valid runs', async () => {
+    for (const { id } of builtinSweeps()) {
+      const sweep = await loadSweep(id);
+      expect(sweep.runs.length, id).toBeGreaterThan(0);
+    }
+  });
+
+  it('train the mechanisms suite with equal budgets within each task', async () => {
+    const bandit = await loadSweep('mechanisms-bandit-seeds');
+    const spiking = await loadSweep('bandit-lsnn-seeds');
+    const budget = (runs: typeof bandit.runs) =>
+      runs.flatMap((r) =>
+        r.spec.agents.map((a) => agentTraining(r.spec, a).updates * agentTraining(r.spec, a).batchSize),
+      );
+    expect(new Set([...budget(bandit.runs), ...budget(spiking.runs)])).toEqual(new Set([3000 * 32]));
+    expect(bandit.runs.map((r) => r.spec.seed)).toEqual([0, 1, 2]);
+    // The suite's bandit agents are the sweeps' recipes: the same options and training (but threads).
+    const suite = (await loadAnyExperiment('mechanisms')) as SuiteSpec;
+    const part = suite.parts.find((p) => p.name === 'bandit')!;
+    const recipe = (spec: ExperimentSpec, a: ExperimentSpec['agents'][number]) => ({
+      id: a.id,
+      options: a.options,
+      training: { ...agentTraining(spec, a), workers: 1, checkpointEvery: 0 },
+    });
+    const trained = [...bandit.runs[0].spec.agents.map((a) => recipe(bandit.runs[0].spec, a))];
+    for (const run of [spiking.runs[0], spiking.runs[3]]) trained.push(recipe(run.spec, run.spec.agents[0]));
+    const seeded = part.agents.filter((a) => a.checkpoint?.startsWith('mechanisms-bandit-'));
+    expect(seeded.map((a) => recipe(part, a))).toEqual(trained);
+    expect(part.seeds).toEqual([0, 1, 2]);
+    expect(spiking.runs.map((r) => [r.spec.agents[0].options.beta, r.spec.seed])).toEqual([
+      [50, 0],
+      [50, 1],
+      [50, 2],
+      [0, 0],
+      [0, 1],
+      [0, 2],
+    ]);
   });
 });
