@@ -141,18 +141,18 @@ export async function resumeSuite(
 
 async function executeSuite(spec: SuiteSpec, runDir: string, options: SuiteOptions): Promise<SuiteResult> {
   const emit = options.onEvent ?? (() => {});
-  const control: RunControl = options.control ?? { stop: false, paused: false };
+  const control: RunControl = options.control ?? new SharedRunControl();
   const started = runStart();
   const runs = suiteRuns(spec);
   const finished = (run: SuiteRun) => fs.existsSync(path.join(runDir, 'parts', run.dir, 'eval.json'));
-  const todo = runs.filter((r) => !finished(r));
+  const pending = runs.filter((r) => !finished(r));
   // Runs that only evaluate (every network from a shipped checkpoint) go several at once, one per
   // thread; a run that trains goes alone, so that its training is that of the run on its own.
-  const workers = Math.min(options.workers ?? os.availableParallelism(), todo.length);
-  const evaluateOnly = !options.train && todo.every((r) => trainingPlan(r.spec).length === 0);
+  const workers = Math.min(options.workers ?? os.availableParallelism(), pending.length);
+  const evaluateOnly = !options.train && pending.every((r) => trainingPlan(r.spec).length === 0);
   const stopped =
     workers > 1 && evaluateOnly
-      ? await evaluateAtOnce(spec, runs, todo, runDir, workers, options, emit, control)
+      ? await evaluateAtOnce(spec, runs, pending, runDir, workers, options, emit, control)
       : await oneAfterAnother(runs, runDir, options, emit, control);
   writeRunInfo(runDir, started);
   emit({ type: 'run-end', runDir, stopped });
@@ -195,7 +195,7 @@ async function oneAfterAnother(
 async function evaluateAtOnce(
   spec: SuiteSpec,
   runs: SuiteRun[],
-  todo: SuiteRun[],
+  pending: SuiteRun[],
   runDir: string,
   workers: number,
   options: SuiteOptions,
@@ -205,7 +205,7 @@ async function evaluateAtOnce(
   emit({
     type: 'run-start',
     runDir,
-    resumed: todo.length < runs.length,
+    resumed: pending.length < runs.length,
     run: {
       name: spec.name,
       task: [...new Set(runs.map((r) => r.spec.task.id))].join(', '),
@@ -214,7 +214,7 @@ async function evaluateAtOnce(
       plan: [],
     },
   });
-  // The workers read stop and pause from shared memory: the caller's control, or a copy of it kept current.
+  // The workers read stop and pause from shared memory: the control, or a copy kept current of one a caller made.
   const shared = control instanceof SharedRunControl ? control : new SharedRunControl();
   const mirror =
     shared === control
@@ -226,7 +226,7 @@ async function evaluateAtOnce(
   const pool = runPool(workers);
   try {
     const results = await Promise.all(
-      todo.map((run) => {
+      pending.map((run) => {
         const dir = path.join(runDir, 'parts', run.dir);
         let begun = false;
         const task = {
@@ -246,7 +246,7 @@ async function evaluateAtOnce(
         });
       }),
     );
-    const failed = results.map((r, i) => ({ r, run: todo[i] })).find(({ r }) => r.state === 'failed');
+    const failed = results.map((r, i) => ({ r, run: pending[i] })).find(({ r }) => r.state === 'failed');
     if (failed !== undefined) {
       const message = `suite ${spec.name}, part ${failed.run.dir}: ${failed.r.error}`;
       throw failed.r.usage ? new UsageError(message) : new Error(message);

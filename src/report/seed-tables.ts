@@ -5,7 +5,7 @@
 // same held-out instances, so seed-to-seed differences are differences between trainings.
 import type { Lesion } from '../core/policy.ts';
 import type { LesionsFile } from '../experiments/evaluation.ts';
-import { ci95, mean } from '../measures/stats.ts';
+import { ci95, formatNumber as fmt, mean } from '../measures/stats.ts';
 import type { RunRecords } from './run-records.ts';
 import { bestClassic, digitsFor, signedCi, verdict } from './tables.ts';
 
@@ -39,9 +39,8 @@ function lesionCell(row: Row | undefined, lesion: Exclude<Lesion, 'none'>, digit
   if (e === undefined) return 'not run';
   if (!e.applies) return 'none';
   const d = e.difference;
-  const sign = d.mean > 0 ? '+' : '';
   const zero = Number.isFinite(d.ci95[0]) && d.ci95[0] <= 0 && d.ci95[1] >= 0;
-  return `${sign}${d.mean.toFixed(digits)}${zero ? ' (CI holds 0)' : ''}`;
+  return `${signed(d.mean, digits)}${zero ? ' (CI holds 0)' : ''}`;
 }
 
 /** The markdown of a part's seeds: the agents over seeds, then their lesions seed by seed. */
@@ -75,13 +74,10 @@ export function seedTables(runs: SeedRun[]): string[] {
   lines.push(`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`);
   for (const key of agents) {
     const values = runs.map((r) => mean(r.run.episodes!.agents[key]));
-    const cells = [`**${key}**`, String(runs.length), signedPlain(ci95(values), digits), fixed(values, digits)];
+    const cells = [`**${key}**`, String(runs.length), withInterval(ci95(values), digits), fixed(values, digits)];
     if (reference !== null) {
       const diffs = runs.map((r) => pairedMean(r.run.episodes!.agents[key], referenceEpisodes));
-      cells.push(
-        signedCi(ci95(diffs), digits),
-        diffs.map((d) => signedCi({ mean: d, ci95: [NaN, NaN] }, digits)).join(', '),
-      );
+      cells.push(signedCi(ci95(diffs), digits), diffs.map((d) => signed(d, digits)).join(', '));
     }
     lines.push(`| ${cells.join(' | ')} |`);
   }
@@ -110,19 +106,22 @@ export function seedTables(runs: SeedRun[]): string[] {
   return lines;
 }
 
-/** Mean of the episode-by-episode difference, or NaN when the episodes are not the same instances. */
+/** The mean difference from the reference over the same episodes, or NaN when they are not the same instances. */
 function pairedMean(values: number[], reference: number[] | undefined): number {
-  if (reference === undefined || reference.length !== values.length) return NaN;
-  let s = 0;
-  for (let i = 0; i < values.length; i++) s += values[i] - reference[i];
-  return s / values.length;
+  return reference !== undefined && reference.length === values.length ? mean(values) - mean(reference) : NaN;
+}
+
+/** A difference with its sign: `+1.23`, `-0.40`. */
+function signed(x: number, digits: number): string {
+  return signedCi({ mean: x, ci95: [NaN, NaN] }, digits);
 }
 
 function fixed(values: number[], digits: number): string {
-  return values.map((v) => v.toFixed(digits)).join(', ');
+  return values.map((v) => fmt(v, digits)).join(', ');
 }
 
-function signedPlain(e: { mean: number; ci95: [number, number] }, digits: number): string {
-  const ci = Number.isFinite(e.ci95[0]) ? ` [${e.ci95[0].toFixed(digits)}, ${e.ci95[1].toFixed(digits)}]` : '';
-  return `${e.mean.toFixed(digits)}${ci}`;
+/** A value with its interval: `1.35 [1.14, 1.56]`. */
+function withInterval(e: { mean: number; ci95: [number, number] }, digits: number): string {
+  const ci = Number.isFinite(e.ci95[0]) ? ` [${fmt(e.ci95[0], digits)}, ${fmt(e.ci95[1], digits)}]` : '';
+  return `${fmt(e.mean, digits)}${ci}`;
 }

@@ -166,23 +166,12 @@ describe('suite parts with training seeds', () => {
     const intact = { mean: 1, ci95: [1, 1] as [number, number], sem: 0, n: 1 };
     const activity = { kind: 'meta-learned', intact, 'reset-state': effect(5, 9) } as LesionsFile['agents'][string];
     const none = { kind: 'meta-learned', intact, 'reset-state': effect(-1, 2) } as LesionsFile['agents'][string];
-    expect(
+    const verdictOf = (...rows: LesionsFile['agents'][string][]) =>
       seedVerdict(
-        [
-          { seed: 0, row: activity },
-          { seed: 1, row: activity },
-        ],
+        rows.map((row, seed) => ({ seed, row })),
         'lower',
-      ),
-    ).toBe('activity');
-    expect(
-      seedVerdict(
-        [
-          { seed: 0, row: activity },
-          { seed: 1, row: none },
-        ],
-        'lower',
-      ),
-    ).toBe('mixed (s0: activity; s1: neither lesion hurt)');
+      );
+    expect(verdictOf(activity, activity)).toBe('activity');
+    expect(verdictOf(activity, none)).toBe('mixed (s0: activity; s1: neither lesion hurt)');
   });
 });
