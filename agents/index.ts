@@ -12,9 +12,11 @@ import { hebbian } from './hebbian.ts';
 import type { AgentEntry } from './kit/entry.ts';
 import { lsnn } from './lsnn.ts';
 import { lstm } from './lstm.ts';
+import { modelBased } from './model-based.ts';
 import { oracle } from './oracle.ts';
 import { plasticRnn } from './plastic-rnn.ts';
 import { random } from './random.ts';
+import { sarsaLambda } from './sarsa-lambda.ts';
 import { thompson } from './thompson.ts';
 import { transformer } from './transformer.ts';
 import { ucb1 } from './ucb1.ts';
@@ -24,7 +26,7 @@ import { ucb1 } from './ucb1.ts';
 // rule writes (plastic-rnn).
 const META_TRAINED = [lstm, gru, transformer, plasticRnn, lsnn];
 // Learners whose synapses change within the episode by a fixed rule.
-const SYNAPTIC = [hebbian, actorCritic, fmdCoordinate];
+const SYNAPTIC = [hebbian, actorCritic, fmdCoordinate, sarsaLambda, modelBased];
 // The classic bandit algorithms and references.
 const CLASSIC = [random, greedy, epsilonGreedy, ucb1, thompson, gittins, bayesOptimal, oracle];
 

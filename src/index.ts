@@ -213,6 +213,7 @@ export {
   type StepAgreement,
   windowScore,
 } from './measures/dynamics.ts';
+export { type Coefficient, type LogisticFit, logisticRegression } from './measures/logistic.ts';
 export {
   escapeLatencyMeasure,
   expectedRegretMeasure,
@@ -231,6 +232,15 @@ export {
   variance,
   wilsonInterval,
 } from './measures/stats.ts';
+export {
+  STAY_CONDITIONS,
+  type StayProbabilities,
+  type StayProbability,
+  type StayRegression,
+  stayProbabilities,
+  stayRegression,
+  twoStepReport,
+} from './measures/two-step.ts';
 // --- The network engine (tensors, autodiff, layers, Adam, kernels).
 export * as nn from './nn/index.ts';
 export { type CompareResult, compareRuns } from './report/compare.ts';

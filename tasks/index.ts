@@ -10,6 +10,7 @@ import { harlow } from './harlow.ts';
 import { iclBursty } from './icl-bursty.ts';
 import { iclInduction } from './icl-induction.ts';
 import { iclRegression } from './icl-regression.ts';
+import { twoStep } from './two-step.ts';
 import { watermaze } from './watermaze.ts';
 
 const BANDITS = [banditBernoulli, banditCorrelated, banditRestless];
@@ -19,6 +20,7 @@ const NAVIGATION = [watermaze, gridGoal];
 export const taskRegistry = new Registry<TaskEntry>('task', [
   ...BANDITS,
   harlow,
+  twoStep,
   iclRegression,
   iclInduction,
   iclBursty,

@@ -5,6 +5,7 @@ import { findTask } from '../../tasks/index.ts';
 import { formatOptionValues } from '../core/options.ts';
 import type { BaselineReport } from '../experiments/baseline.ts';
 import type { Estimate } from '../measures/stats.ts';
+import { STAY_CONDITIONS, type StayProbabilities, type StayRegression } from '../measures/two-step.ts';
 
 function fmt(x: number, digits = 2): string {
   return Number.isFinite(x) ? x.toFixed(digits) : 'n/a';
@@ -12,6 +13,24 @@ function fmt(x: number, digits = 2): string {
 
 function fmtEstimate(e: Estimate, digits = 2): string {
   return `${fmt(e.mean, digits)}  (95% CI ${fmt(e.ci95[0], digits)} to ${fmt(e.ci95[1], digits)}, n = ${e.n})`;
+}
+
+/** The two-step task's stay probabilities and regression, one line each. */
+function twoStepLines(key: string, v: StayProbabilities & StayRegression): string[] {
+  const interval = (ci: [number, number]) => `[${fmt(ci[0], 3)}, ${fmt(ci[1], 3)}]`;
+  if (key === 'stayProbability')
+    return [
+      '  P(stay) after a trial that was:',
+      ...STAY_CONDITIONS.map((c) => `    ${c.label.padEnd(19)} ${fmt(v[c.key].p, 3)} ${interval(v[c.key].ci95)}`),
+    ];
+  return [
+    `  stay regression (logistic; ${v.coding}; ${v.trials} trials, 95% CI over ${v.episodes} episodes):`,
+    ...(['intercept', 'reward', 'transition', 'interaction'] as const).map(
+      (term) =>
+        `    ${(term === 'interaction' ? 'reward × transition' : term).padEnd(19)} ` +
+        `${fmt(v[term].estimate, 3)} ${interval(v[term].ci95)}`,
+    ),
+  ];
 }
 
 /** The readable form of a report (what `engram baseline` prints without --json). */
@@ -30,9 +49,12 @@ export function formatBaseline(report: BaselineReport): string {
   const trials = report.pBestByTrial.length;
   const shown = [1, 2, 3, 5, 10, 20, 50, 100, 200, 500, 1000].filter((t) => t <= trials);
   if (trials > 0 && shown[shown.length - 1] !== trials) shown.push(trials);
-  lines.push('  P(best choice) by trial:');
-  for (const t of shown)
-    lines.push(`    trial ${String(t).padStart(4)}  ${fmtEstimate(report.pBestByTrial[t - 1], 3)}`);
+  // Tasks without a best choice per trial (the spatial ones) have no such estimates.
+  if (report.pBestByTrial.some((e) => e.n > 0)) {
+    lines.push('  P(best choice) by trial:');
+    for (const t of shown)
+      lines.push(`    trial ${String(t).padStart(4)}  ${fmtEstimate(report.pBestByTrial[t - 1], 3)}`);
+  }
   if (report.lesion !== undefined && report.intact !== undefined && report.lesionEffect !== undefined) {
     lines.push(
       `  lesion ${report.lesion}${report.lesionEffect.applies ? '' : ' (the agent has no such memory: no effect)'}:`,
@@ -52,6 +74,8 @@ export function formatBaseline(report: BaselineReport): string {
     'totalReward',
     'expectedRegret',
     'pBestByTrial',
+    // The cumulative regret of every trial belongs to --json.
+    'expectedRegretByTrial',
     'stayAfterWin',
     'shiftAfterLose',
     'lesion',
@@ -66,6 +90,10 @@ export function formatBaseline(report: BaselineReport): string {
         .filter(([, x]) => typeof x === 'number')
         .map(([name, x]) => `${name} ${fmt(x as number, 3)}`);
       lines.push(`  ${k.padEnd(17)} ${summary.join(', ')}`);
+      continue;
+    }
+    if (k === 'stayProbability' || k === 'stayRegression') {
+      lines.push(...twoStepLines(k, v as StayProbabilities & StayRegression));
       continue;
     }
     lines.push(`  ${k.padEnd(17)} ${typeof v === 'number' ? fmt(v, 3) : JSON.stringify(v)}`);

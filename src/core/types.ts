@@ -168,7 +168,8 @@ export type ReportColumn =
   | { kind: 'p-best-last-trial' }
   | { kind: 'escape-latency-by-trial-of-day' }
   | { kind: 'escape-rate' }
-  | { kind: 'goal-hits' };
+  | { kind: 'goal-hits' }
+  | { kind: 'stay-regression' };
 
 /** A figure of a report's evaluation (the training curves and the lesion chart are drawn for every task). */
 export type ReportFigure =
@@ -176,7 +177,8 @@ export type ReportFigure =
   | 'p-best-and-regret-by-trial'
   | 'escape-latency'
   | 'swim-paths'
-  | 'steps-between-goals';
+  | 'steps-between-goals'
+  | 'stay-probability';
 
 export interface TaskTraits {
   /**
@@ -194,6 +196,16 @@ export interface TaskTraits {
    * The observation is the activity of place cells (src/core/place-cells.ts): what the place-cell actor-critic reads.
    */
   placeCellObservation?: boolean;
+  /**
+   * A two-step task (Daw et al. 2011): each trial is a first-stage choice between two actions, then a
+   * second-stage state. The observation is the one-hot of the state: [first stage, second-stage state
+   * 0, second-stage state 1]. First-stage action a leads to second-stage state a with probability
+   * `commonProbability` (a common transition), to the other one otherwise (a rare one). With
+   * `secondStageChoice` the two actions of a second-stage state pay with their own probabilities;
+   * without it the state alone sets the reward and the second-stage action is ignored. What
+   * model-free and model-based reference learners need to know of the task.
+   */
+  twoStep?: { commonProbability: number; secondStageChoice: boolean };
   /**
    * The `groundTruth()` fields that describe the sampled instance (the arm means, the platform, the goal cell, the
    * rewarded object) rather than the state of play: trial tables write their values at the start of each episode

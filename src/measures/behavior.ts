@@ -54,7 +54,8 @@ export function trialsOf(record: EpisodeRecord): TrialOutcome[] {
     }
     current.reward += record.rewards[s];
     current.choice = typeof info.chosenOption === 'number' ? info.chosenOption : record.actions[s];
-    if (typeof info.correct === 'boolean') current.correct = info.correct;
+    // A trial of several choices (the two-step task's) is correct when every one of them was a best one.
+    if (typeof info.correct === 'boolean') current.correct = info.correct && current.correct !== false;
   }
   return trials;
 }

@@ -47,7 +47,7 @@ export interface TrialLayout {
   readonly readers: readonly ColumnReader[];
 }
 
-type Aggregate = 'first' | 'last' | 'sum' | 'count';
+type Aggregate = 'first' | 'last' | 'sum' | 'count' | 'all';
 
 interface FieldRule {
   /** The column's name (default: the field's). */
@@ -73,8 +73,12 @@ const FIELD_RULES: Readonly<Record<string, FieldRule>> = {
   expectedReward: { aggregate: 'sum' },
   bestExpectedReward: { aggregate: 'sum' },
   expectedRegret: { aggregate: 'sum' },
+  correct: { aggregate: 'all' },
   optimalAction: { integer: true },
   chosenOption: { integer: true },
+  secondState: { integer: true },
+  secondChoice: { integer: true },
+  stage: { skip: true },
   rewardedSide: { integer: true },
   day: { integer: true },
   trialOfDay: { integer: true },
@@ -137,6 +141,11 @@ function reduce(span: TrialSpan, aggregate: Aggregate, get: (info: StepInfo) => 
   const { infos } = span.record;
   if (aggregate === 'first') return get(infos[span.first]);
   if (aggregate === 'last') return get(infos[span.last]);
+  if (aggregate === 'all') {
+    // True when every step says true (a trial of several choices is correct when each one was).
+    for (let s = span.first; s <= span.last; s++) if (get(infos[s]) !== true) return get(infos[s]);
+    return true;
+  }
   let total = 0;
   let seen = false;
   for (let s = span.first; s <= span.last; s++) {

@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { findTask } from '../../tasks/index.ts';
 import type { Estimate } from '../measures/stats.ts';
+import type { StayProbabilities } from '../measures/two-step.ts';
 import type { AgentResult } from '../rl/frozen-eval.ts';
 import type { LesionRow } from './chart-style.ts';
 import * as specs from './figure-specs.ts';
@@ -11,6 +12,7 @@ import { type RunRecords, trainingRecords } from './run-records.ts';
 import { latencyFigures, type NamedFigure, swimPathFigure } from './spatial-figures.ts';
 import { writeVegaLiteSvg } from './svg.ts';
 import { bestClassic, reportLayout } from './tables.ts';
+import { stayProbabilitySpec } from './two-step-figures.ts';
 
 /** A figure written to disk, with its caption. */
 export interface Figure {
@@ -83,6 +85,14 @@ export function runFigureSpecs(run: RunRecords): NamedFigure[] {
       'Cumulative expected regret by trial.',
       specs.regretByTrialSpec(regret, `Cumulative expected regret: ${task}`),
     );
+  }
+
+  const stays = agents.filter(([, r]) => r.stayProbability !== undefined);
+  if (figures.includes('stay-probability') && stays.length > 0) {
+    const byAgent = Object.fromEntries(stays.map(([k, r]) => [k, r.stayProbability as StayProbabilities]));
+    const caption =
+      "P(stay with the first-stage choice) by the previous trial's reward and transition, with 95% CIs over episodes.";
+    add('stay', caption, stayProbabilitySpec(byAgent, `Stay probabilities: ${task}`));
   }
 
   const latency = having('escapeLatencyByTrial');

@@ -15,6 +15,7 @@ import {
   formatNumber,
   pairedBootstrap,
 } from '../measures/stats.ts';
+import type { StayRegression } from '../measures/two-step.ts';
 import type { AgentResult } from '../rl/frozen-eval.ts';
 import type { RunRecords } from './run-records.ts';
 
@@ -112,6 +113,16 @@ function columnsOf(c: ReportColumn, sample: AgentResult): Column[] {
         { title: 'steps to 1st hit', cell: (r) => pm(estimate(r, 'stepsToFirstGoal'), 1) },
         { title: 'steps between hits', cell: (r) => pm(estimate(r, 'stepsBetweenGoals'), 1) },
       ];
+    case 'stay-regression': {
+      const coefficient = (r: AgentResult, term: 'reward' | 'interaction') => {
+        const e = (r.stayRegression as StayRegression | undefined)?.[term];
+        return e === undefined ? '–' : signedCi({ mean: e.estimate, ci95: e.ci95 });
+      };
+      return [
+        { title: 'stay: reward β [95% CI]', cell: (r) => coefficient(r, 'reward') },
+        { title: 'stay: reward × transition β [95% CI]', cell: (r) => coefficient(r, 'interaction') },
+      ];
+    }
   }
 }
 

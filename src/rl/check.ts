@@ -223,16 +223,21 @@ export function checkTask(entry: TaskEntry, options?: Record<string, unknown>, e
   return report(subject, checks);
 }
 
-/** The first step of a batch of two zero observations, for probing an agent. */
+/** The first step of a batch of two instances, for probing an agent: their first observations. */
 function probeInput(family: TaskFamily): AgentInput {
+  const instances = [family.sample(Rng.fromSeed('probe/0')), family.sample(Rng.fromSeed('probe/1'))];
+  const observation = new Float64Array(2 * family.observationSize);
+  instances.forEach((instance, b) => {
+    observation.set(instance.reset(), b * family.observationSize);
+  });
   return {
-    observation: new Float64Array(2 * family.observationSize),
+    observation,
     prevAction: Int32Array.from([-1, -1]),
     prevReward: new Float64Array(2),
     timeFraction: 0,
     step: 0,
     prevInfo: [],
-    instances: [family.sample(Rng.fromSeed('probe/0')), family.sample(Rng.fromSeed('probe/1'))],
+    instances,
   };
 }
 

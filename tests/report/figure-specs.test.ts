@@ -12,6 +12,7 @@ import {
 } from '../../src/report/figure-specs.ts';
 import { latencyByDaySpec, latencyByTrialSpec, swimPathsSpec } from '../../src/report/spatial-figures.ts';
 import { vegaLiteToSvg } from '../../src/report/svg.ts';
+import { stayProbabilitySpec } from '../../src/report/two-step-figures.ts';
 
 const est = (mean: number, half: number, n = 200): Estimate => ({
   mean,
@@ -253,5 +254,36 @@ describe('report figures', () => {
       lesionChartSpec([], 'y', 't'),
     ];
     for (const spec of specs) expect(visibleText(await render(spec))).toContain('no data');
+  });
+});
+
+describe('the two-step stay figure', () => {
+  const stay = (p: number) => ({ p, ci95: [p - 0.02, p + 0.02] as [number, number], n: 500, clusters: 100 });
+  const pattern = (rc: number, rr: number, uc: number, ur: number) => ({
+    rewardedCommon: stay(rc),
+    rewardedRare: stay(rr),
+    unrewardedCommon: stay(uc),
+    unrewardedRare: stay(ur),
+  });
+
+  it('draws the four bars of every agent, in its own panel, with their values', async () => {
+    const spec = stayProbabilitySpec(
+      { lstm: pattern(0.97, 0.31, 0.42, 0.93), 'sarsa-lambda': pattern(0.96, 0.91, 0.71, 0.8) },
+      'Stay probabilities: two-step',
+    );
+    const rows = rowsOf(spec);
+    expect(rows).toHaveLength(8);
+    expect(rows.find((r) => r.agent === 'lstm' && r.outcome === 'rewarded' && r.transition === 'rare')).toMatchObject({
+      y: 0.31,
+      low: 0.29,
+      high: 0.33,
+    });
+    const svg = await render(spec);
+    for (const text of ['lstm', 'sarsa-lambda', 'previous transition', 'unrewarded', '0.93', '0.31'])
+      expect(svg).toContain(text);
+  });
+
+  it('says there is nothing to draw when no agent has stay probabilities', async () => {
+    expect(await render(stayProbabilitySpec({}, 'Stay probabilities: two-step'))).toContain('no data');
   });
 });
