@@ -6,7 +6,8 @@
 // wipe each episode at its own trial boundaries (it had wiped the whole batch at the first
 // episode's), and the water-maze part moved to platforms anywhere with the coordinate model; on
 // 2026-12-01 the bandit's and Harlow's meta-trained agents moved to equal budgets with three
-// training seeds (the tables over seeds joined; the classic agents' rows are unchanged).
+// training seeds (the tables over seeds joined; the classic agents' rows are unchanged), and the
+// two-step part joined.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
