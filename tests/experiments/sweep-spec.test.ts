@@ -259,4 +259,29 @@ describe('the built-in sweeps', () => {
       [0, 2],
     ]);
   });
+
+  it("train Harlow's part of the mechanisms suite: both agents at 24000 updates × 32 episodes, 3 seeds", async () => {
+    const lstm = await loadSweep('mechanisms-harlow-seeds');
+    const lsnn = await loadSweep('mechanisms-harlow-lsnn-seeds');
+    const suite = (await loadAnyExperiment('mechanisms')) as SuiteSpec;
+    const part = suite.parts.find((p) => p.name === 'harlow')!;
+    const recipe = (spec: ExperimentSpec, a: ExperimentSpec['agents'][number]) => ({
+      id: a.id,
+      options: a.options,
+      training: { ...agentTraining(spec, a), workers: 1, checkpointEvery: 0, logEvery: 0 },
+    });
+    for (const [sweep, checkpoint] of [
+      [lstm, 'mechanisms-harlow-lstm-s{seed}'],
+      [lsnn, 'mechanisms-harlow-lsnn-s{seed}'],
+    ] as const) {
+      const run = sweep.runs[0].spec;
+      const agent = part.agents.find((a) => a.checkpoint === checkpoint)!;
+      expect(recipe(part, agent)).toEqual(recipe(run, run.agents[0]));
+      const training = agentTraining(run, run.agents[0]);
+      expect(training.updates * training.batchSize).toBe(24000 * 32);
+    }
+    // Seed 0 of the LSNN is the shipped harlow-lsnn, trained by its experiment (seed 0).
+    expect([...lstm.runs.map((r) => r.spec.seed), ...lsnn.runs.map((r) => r.spec.seed)]).toEqual([0, 1, 2, 1, 2]);
+    expect(part.seeds).toEqual([0, 1, 2]);
+  });
 });
