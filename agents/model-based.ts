@@ -4,16 +4,11 @@
 // two-step-learner.ts with w = 1). Its defaults are the medians Daw et al. fitted (Table 1); its
 // memory of an episode is its second-stage values: synapses.
 import { z } from 'zod';
-import { option, parseOptions } from '../src/core/options.ts';
+import { parseOptions } from '../src/core/options.ts';
 import type { AgentEntry } from './kit/entry.ts';
-import { TwoStepLearner, twoStepOnly } from './kit/two-step-learner.ts';
+import { TWO_STEP_OPTION_FIELDS, TwoStepLearner, twoStepOnly } from './kit/two-step-learner.ts';
 
-export const modelBasedOptions = z.strictObject({
-  alpha2: option(z.number().min(0).max(1).default(0.42), 'α₂, the learning rate of the second-stage values'),
-  beta1: option(z.number().min(0).max(100).default(5.19), 'β₁, the inverse temperature of the first choice'),
-  beta2: option(z.number().min(0).max(100).default(3.69), 'β₂, the inverse temperature of the second choice'),
-  perseveration: option(z.number().min(-10).max(10).default(0.11), 'p, the bonus of repeating the last first choice'),
-});
+export const modelBasedOptions = z.strictObject(TWO_STEP_OPTION_FIELDS);
 export type ModelBasedOptions = z.output<typeof modelBasedOptions>;
 
 export const modelBased: AgentEntry = {
@@ -26,6 +21,6 @@ export const modelBased: AgentEntry = {
   cannotPlay: twoStepOnly,
   create(family, options) {
     const o = parseOptions('model-based', modelBasedOptions, options);
-    return new TwoStepLearner('model-based', 'plastic', family, { ...o, alpha1: 0, lambda: 0, w: 1 });
+    return new TwoStepLearner('model-based', family, { ...o, alpha1: 0, lambda: 0, w: 1 });
   },
 };

@@ -5,15 +5,12 @@
 import { z } from 'zod';
 import { option, parseOptions } from '../src/core/options.ts';
 import type { AgentEntry } from './kit/entry.ts';
-import { TwoStepLearner, twoStepOnly } from './kit/two-step-learner.ts';
+import { TWO_STEP_OPTION_FIELDS, TwoStepLearner, twoStepOnly } from './kit/two-step-learner.ts';
 
 export const sarsaLambdaOptions = z.strictObject({
   alpha1: option(z.number().min(0).max(1).default(0.54), 'α₁, the learning rate of the first-stage values'),
-  alpha2: option(z.number().min(0).max(1).default(0.42), 'α₂, the learning rate of the second-stage values'),
   lambda: option(z.number().min(0).max(1).default(0.57), 'λ, the eligibility of the first choice for the reward'),
-  beta1: option(z.number().min(0).max(100).default(5.19), 'β₁, the inverse temperature of the first choice'),
-  beta2: option(z.number().min(0).max(100).default(3.69), 'β₂, the inverse temperature of the second choice'),
-  perseveration: option(z.number().min(-10).max(10).default(0.11), 'p, the bonus of repeating the last first choice'),
+  ...TWO_STEP_OPTION_FIELDS,
 });
 export type SarsaLambdaOptions = z.output<typeof sarsaLambdaOptions>;
 
@@ -26,6 +23,6 @@ export const sarsaLambda: AgentEntry = {
   cannotPlay: twoStepOnly,
   create(family, options) {
     const o = parseOptions('sarsa-lambda', sarsaLambdaOptions, options);
-    return new TwoStepLearner('sarsa-lambda', 'plastic', family, { ...o, w: 0 });
+    return new TwoStepLearner('sarsa-lambda', family, { ...o, w: 0 });
   },
 };

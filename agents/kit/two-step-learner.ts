@@ -13,10 +13,13 @@
 // Timing: the rollout samples actions from the returned probabilities, so the learner learns a₂ and
 // r at the next first-stage step (prevAction, prevReward) and does both updates then; the first
 // choice of that step depends only on values those updates already include, as in Daw's order.
+import { z } from 'zod';
+import { option } from '../../src/core/options.ts';
 import type { Lesion } from '../../src/core/policy.ts';
 import { unknownRecordable } from '../../src/core/recordable.ts';
 import { traitsOf } from '../../src/core/traits.ts';
 import type { Agent, AgentInput, AgentOutput, RecordableVariable, TaskFamily } from '../../src/core/types.ts';
+import { softmaxRow } from '../../src/nn/kernels.ts';
 
 /** The parameters of the hybrid learner (Daw et al. 2011's names). */
 export interface TwoStepParameters {
@@ -33,6 +36,14 @@ export interface TwoStepParameters {
   /** w: the weight of the model-based values (0 model-free, 1 model-based). */
   w: number;
 }
+
+/** The option fields both two-step learners take, with Daw et al.'s medians (Table 1) as defaults. */
+export const TWO_STEP_OPTION_FIELDS = {
+  alpha2: option(z.number().min(0).max(1).default(0.42), 'α₂, the learning rate of the second-stage values'),
+  beta1: option(z.number().min(0).max(100).default(5.19), 'β₁, the inverse temperature of the first choice'),
+  beta2: option(z.number().min(0).max(100).default(3.69), 'β₂, the inverse temperature of the second choice'),
+  perseveration: option(z.number().min(-10).max(10).default(0.11), 'p, the bonus of repeating the last first choice'),
+};
 
 /** Why an agent of this kind cannot play a family, or null. */
 export function twoStepOnly(family: TaskFamily): string | null {
@@ -62,9 +73,10 @@ export class TwoStepLearner implements Agent {
   private lastChoice = new Int32Array(0);
   private lesion: Lesion = 'none';
 
+  readonly kind = 'plastic' as const;
+
   constructor(
     readonly id: string,
-    readonly kind: 'plastic',
     family: TaskFamily,
     readonly parameters: TwoStepParameters,
   ) {
@@ -136,11 +148,7 @@ export class TwoStepLearner implements Agent {
         for (let a = 0; a < 2; a++)
           probs[b * 2 + a] = this.secondStageChoice ? beta2 * this.q2[b * 4 + 2 * (state - 1) + a] : 0;
       }
-      const m = Math.max(probs[b * 2], probs[b * 2 + 1]);
-      const e0 = Math.exp(probs[b * 2] - m);
-      const e1 = Math.exp(probs[b * 2 + 1] - m);
-      probs[b * 2] = e0 / (e0 + e1);
-      probs[b * 2 + 1] = e1 / (e0 + e1);
+      softmaxRow(probs, b * 2, 2, probs, b * 2);
     }
     return { probs };
   }
